@@ -1,0 +1,61 @@
+# cowork — `make run` serves the app on SQLite, `make test` runs every check. Both call `make setup`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := static/vendor
+PG_TEST_URL ?= postgresql+psycopg://127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: setup run test lint format test-sqlite test-postgres browser-deps clean
+
+setup: $(BIN)/.installed $(VENDOR)/.installed
+	@$(BIN)/cowork i18n compile >/dev/null
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "cowork needs Python 3.11 or newer"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	touch $@
+
+run: setup
+	$(BIN)/cowork serve
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium at /usr/bin/chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test-sqlite: setup browser-deps
+	$(BIN)/pytest -q
+
+# The same suite against PostgreSQL; each test gets its own schema in the `test` database.
+test-postgres: setup
+	@if $(BIN)/python -c 'import psycopg,sys; psycopg.connect("host=127.0.0.1 port=5432 dbname=test", connect_timeout=3).close()' 2>/dev/null; then \
+	  COWORK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m 'not browser'; \
+	else \
+	  echo "PostgreSQL is NOT reachable at 127.0.0.1:5432 (database test): the PostgreSQL run was NOT done."; \
+	  if [ -n "$$REQUIRE_POSTGRES" ]; then exit 1; fi; \
+	fi
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache

@@ -1,0 +1,88 @@
+"""create_app(settings) -> the ASGI app: socket.io in front of FastAPI. Nothing is built at import time."""
+
+import logging
+
+import socketio
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from . import __version__, i18n
+from .assets import asset_dir
+from .commands import Commands
+from .db import make_engine
+from .live.hub import Hub, make_server
+from .rendering import make_environment, make_templates
+from .runtime import Runtime
+from .settings import Settings
+from .web import api, errors, pages
+
+log = logging.getLogger("cowork")
+
+
+class LanguageMiddleware:
+    """Each request starts in the language its reader chose (cookie) or the browser asks for."""
+
+    def __init__(self, app: ASGIApp, default: str) -> None:
+        self.app, self.default = app, default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            chosen = request.cookies.get("cowork_lang") or i18n.from_accept_language(
+                request.headers.get("accept-language"), self.default
+            )
+            i18n.set_language(chosen)
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
+    settings = (settings or Settings()).prepare()
+    engine = make_engine(settings.db_url)
+    env = make_environment()
+    sio = make_server(settings)
+    hub = Hub(sio, engine, env, settings)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        env=env,
+        templates=make_templates(env),
+        sio=sio,
+        hub=hub,
+        commands=Commands(engine, hub.publish),
+    )
+
+    app = FastAPI(
+        title="cowork",
+        version=__version__,
+        description="Live co-creation workshops: join by QR code, contribute from phones, decide by vote.",
+    )
+    app.state.runtime = runtime
+    app.add_middleware(LanguageMiddleware, default=settings.default_language)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="cowork_session",
+        same_site="lax",
+        https_only=settings.cookies_secure,
+        max_age=14 * 86400,
+    )
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> JSONResponse:
+        """200 only when the database answers."""
+        try:
+            await runtime.commands.query(lambda session: session.exec(text("SELECT 1")).one())
+        except Exception:
+            log.exception("health check: database does not answer")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return socketio.ASGIApp(sio, other_asgi_app=app)

@@ -1,0 +1,139 @@
+"""The `cowork` command: serve, manage accounts and tokens, migrate, list formats, compile catalogs."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from .settings import Settings
+
+app = typer.Typer(help="cowork: live co-creation workshops.", no_args_is_help=True, add_completion=False)
+users = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
+tokens = typer.Typer(help="API tokens.", no_args_is_help=True)
+formats = typer.Typer(help="Workshop formats.", no_args_is_help=True)
+i18n_app = typer.Typer(help="Translations.", no_args_is_help=True)
+app.add_typer(users, name="users")
+app.add_typer(tokens, name="token")
+app.add_typer(formats, name="formats")
+app.add_typer(i18n_app, name="i18n")
+
+
+def _settings() -> Settings:
+    return Settings().prepare()
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (more than 1 needs Redis).")] = 1,
+) -> None:
+    """Migrate the database, then serve cowork."""
+    import uvicorn
+
+    from .migrate import upgrade
+
+    settings = _settings()
+    if workers > 1 and not settings.redis_url:
+        _fail(
+            "Several workers need COWORK_REDIS_URL: without Redis a card sent to one worker would never "
+            "reach the phones connected to another. Set COWORK_REDIS_URL or use --workers 1."
+        )
+    upgrade(settings.db_url)
+    typer.echo(f"cowork serves on http://{host}:{port} (database: {_safe_url(settings.db_url)})")
+    uvicorn.run(
+        "cowork.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
+    )
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from .migrate import upgrade
+
+    upgrade(_settings().db_url)
+    typer.echo("database is up to date")
+
+
+@users.command("create")
+def create_user(
+    email: str,
+    admin: Annotated[bool, typer.Option("--admin", help="May see and run every workshop.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+) -> None:
+    """Create a facilitator account."""
+    from .db import make_engine, write_session
+    from .domain.accounts import create_user as create
+    from .domain.errors import DomainError
+    from .migrate import upgrade
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = _settings()
+    upgrade(settings.db_url)
+    try:
+        with write_session(make_engine(settings.db_url)) as session:
+            user = create(session, email=email, password=password, is_admin=admin)
+    except DomainError as exc:
+        _fail(exc.message)
+    typer.echo(f"created {'admin ' if admin else ''}account {user.email} (id {user.id})")
+
+
+@tokens.command("create")
+def create_token(email: str) -> None:
+    """Create an API token; it is printed once, alone on the last line."""
+    from .db import make_engine, write_session
+    from .domain.accounts import create_api_token
+    from .domain.errors import DomainError
+    from .migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.db_url)
+    try:
+        with write_session(make_engine(settings.db_url)) as session:
+            token = create_api_token(session, email=email)
+    except DomainError as exc:
+        _fail(exc.message)
+    typer.echo("API token (shown only now; keep it secret):")
+    typer.echo(token)
+
+
+@formats.command("list")
+def list_formats(lang: Annotated[str, typer.Option(help="Language of the titles.")] = "en") -> None:
+    """The workshop formats a workshop can be made from."""
+    from .formats import all_formats
+
+    for spec in all_formats().values():
+        stages = ", ".join(f"{s.kind}" + (f" {s.minutes}'" if s.minutes else "") for s in spec.stages)
+        typer.echo(f"{spec.id}\t{spec.localized_title(lang)}\t{stages}")
+
+
+@i18n_app.command("compile")
+def compile_catalogs() -> None:
+    """Compile the gettext catalogs (make setup does this)."""
+    from .i18n import compile_catalogs as compile_all
+
+    for path in compile_all():
+        typer.echo(f"compiled {path}")

@@ -1,0 +1,65 @@
+"""The one road for a change: run a domain function in one write transaction, then publish its events."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from typing import Any, Protocol, TypeVar
+
+import anyio.to_thread
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from .db import read_session, write_session
+from .domain.models import Event
+from .domain.record import Tx
+
+T = TypeVar("T")
+
+
+class Publisher(Protocol):
+    def __call__(self, events: Sequence[Event]) -> Awaitable[None]: ...
+
+
+def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple[T, list[Event]]:
+    """Check and change in one transaction; return the result and the committed events.
+
+    A unique-constraint race (two retries of one client command at once) is run again once:
+    the second run finds the first one's receipt and changes nothing.
+    """
+    for attempt in (1, 2):
+        try:
+            with write_session(engine) as session:
+                tx = Tx(session)
+                result = fn(tx, **kwargs)
+                session.flush()
+            return result, tx.events
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def run_query(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    with read_session(engine) as session:
+        return fn(session, **kwargs)
+
+
+async def query_in_thread(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a read-only domain query on a worker thread, so the event loop keeps serving sockets."""
+    return await anyio.to_thread.run_sync(partial(run_query, engine, fn, **kwargs))
+
+
+class Commands:
+    """Async face of the runner for transports: blocking DB work goes to a thread, never the event loop."""
+
+    def __init__(self, engine: Engine, publish: Publisher) -> None:
+        self.engine = engine
+        self.publish = publish
+
+    async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        result, events = await anyio.to_thread.run_sync(partial(run_command, self.engine, fn, **kwargs))
+        if events:
+            await self.publish(events)
+        return result
+
+    async def query(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        return await query_in_thread(self.engine, fn, **kwargs)

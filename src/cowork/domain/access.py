@@ -1,0 +1,57 @@
+"""Who a presented secret belongs to: a participant token, an API token, or a projector key."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from .accounts import user_for_token
+from .actors import Actor
+from .models import Participant, User, Workshop
+from .participants import participant_for_token
+
+
+def actor_for_token(session: Session, *, token: str) -> Actor | None:
+    if not token:
+        return None
+    if participant := participant_for_token(session, token):
+        return Actor.of_participant(participant)
+    if user := user_for_token(session, token):
+        return Actor.of_user(user)
+    return None
+
+
+def actor_for_user(session: Session, *, user_id: int) -> Actor | None:
+    user = session.get(User, user_id)
+    return Actor.of_user(user) if user else None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A live screen: which workshop it follows and whether it sees what only staff see."""
+
+    workshop_id: int
+    staff: bool
+    language: str
+    participant_id: int | None = None
+
+
+def viewer_for(
+    session: Session, *, workshop_id: int, token: str | None = None, user_id: int | None = None
+) -> Viewer | None:
+    """A live screen's access to one workshop, or None when the secret does not open it."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None or not (token or user_id):
+        return None
+    actor = (
+        actor_for_user(session, user_id=user_id) if user_id else actor_for_token(session, token=token or "")
+    )
+    if actor is None:
+        # A projector presents its screen key: it sees what participants see.
+        screen = session.exec(select(Workshop.id).where(Workshop.projector_key == token)).first()
+        return Viewer(workshop_id, False, workshop.language) if screen == workshop_id else None
+    if actor.is_participant:
+        participant = session.get(Participant, actor.participant_id)
+        if participant is None or participant.workshop_id != workshop_id:
+            return None
+        return Viewer(workshop_id, False, participant.language, participant.id)
+    return Viewer(workshop_id, True, workshop.language) if actor.may_facilitate(workshop) else None

@@ -1,0 +1,76 @@
+"""Joining a workshop without an account, by its code."""
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from ..settings import LANGUAGES
+from .accounts import digest, new_secret
+from .errors import Closed, Invalid
+from .families import FAMILIES
+from .models import Participant
+from .record import Tx
+from .workshops import participant_count, workshop_by_code
+
+MAX_NAME = 80
+MAX_ORGANISATION = 120
+
+
+def _optional(value: str | None, *, limit: int, what: str) -> str | None:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise Invalid("The {what} is too long (at most {limit} characters).", what=what, limit=limit)
+    return value or None
+
+
+def join_workshop(
+    tx: Tx,
+    *,
+    code: str,
+    name: str | None = None,
+    organisation: str | None = None,
+    group: str | None = None,
+    language: str | None = None,
+) -> tuple[Participant, str]:
+    """Add a participant; return it with its bearer token (shown once, stored as a digest)."""
+    workshop = workshop_by_code(tx.session, code=code)
+    if workshop.status != "open":
+        raise Closed("This workshop has ended; joining is no longer possible.")
+    group = (group or "").strip() or None
+    if group is not None and group not in FAMILIES:
+        raise Invalid("Unknown stakeholder group {group}.", group=group)
+    language = language or workshop.language
+    if language not in LANGUAGES:
+        raise Invalid(
+            "Unknown language {language}; cowork speaks {known}.",
+            language=language,
+            known=", ".join(LANGUAGES),
+        )
+    token = new_secret()
+    participant = Participant(
+        workshop_id=workshop.id,
+        name=_optional(name, limit=MAX_NAME, what="name"),
+        organisation=_optional(organisation, limit=MAX_ORGANISATION, what="organisation"),
+        group=group,
+        language=language,
+        token_hash=digest(token),
+    )
+    tx.session.add(participant)
+    tx.session.flush()
+    present = participant_count(tx.session, workshop_id=workshop.id)
+    tx.record(workshop.id, "participant.joined", {**participant_data(participant), "present": present})
+    return participant, token
+
+
+def participant_data(participant: Participant) -> dict[str, Any]:
+    return {
+        "participant_id": participant.id,
+        "name": participant.name,
+        "organisation": participant.organisation,
+        "group": participant.group,
+        "language": participant.language,
+    }
+
+
+def participant_for_token(session: Session, token: str) -> Participant | None:
+    return session.exec(select(Participant).where(Participant.token_hash == digest(token))).first()

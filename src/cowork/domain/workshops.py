@@ -1,0 +1,190 @@
+"""Workshops: made from a format, moved through their stages."""
+
+import secrets
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from ..formats import CARD_KINDS, get_format
+from ..settings import LANGUAGES
+from .accounts import new_secret
+from .actors import Actor
+from .errors import Invalid, NotFound
+from .models import Event, Participant, Stage, Workshop
+from .record import Tx, aware, events_since
+
+# No 0/O, 1/I/L: codes are read off a projector and typed on small keyboards.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+MAX_TITLE = 200
+
+
+def _new_code(session: Session) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not session.exec(select(Workshop.id).where(Workshop.code == code)).first():
+            return code
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper().replace("-", "").replace(" ", "")
+
+
+def create_workshop(
+    tx: Tx, *, actor: Actor, title: str, format_id: str = "plain", language: str = "en"
+) -> Workshop:
+    if actor.user_id is None:
+        raise Invalid("Only facilitators create workshops.")
+    title = title.strip()
+    if not title:
+        raise Invalid("A workshop needs a title.")
+    if len(title) > MAX_TITLE:
+        raise Invalid("The title is too long (at most {limit} characters).", limit=MAX_TITLE)
+    if language not in LANGUAGES:
+        raise Invalid(
+            "Unknown language {language}; cowork speaks {known}.",
+            language=language,
+            known=", ".join(LANGUAGES),
+        )
+    spec = get_format(format_id)
+    if spec is None:
+        raise Invalid("Unknown format {format_id}.", format_id=format_id)
+    session = tx.session
+    workshop = Workshop(
+        title=title,
+        code=_new_code(session),
+        language=language,
+        format_id=format_id,
+        projector_key=new_secret(),
+        owner_id=actor.user_id,
+    )
+    session.add(workshop)
+    session.flush()
+    stages = [
+        Stage(
+            workshop_id=workshop.id,
+            position=i,
+            kind=s.kind,
+            title=dict(s.title),
+            minutes=s.minutes,
+            config=s.config(),
+        )
+        for i, s in enumerate(spec.stages)
+    ]
+    session.add_all(stages)
+    session.flush()
+    workshop.current_stage_id = stages[0].id
+    tx.record(
+        workshop.id,
+        "workshop.created",
+        {
+            "title": workshop.title,
+            "code": workshop.code,
+            "language": language,
+            "format": format_id,
+            "stages": [stage_data(s) for s in stages],
+            "current_stage_id": workshop.current_stage_id,
+        },
+    )
+    return workshop
+
+
+def stage_data(stage: Stage) -> dict[str, Any]:
+    return {
+        "id": stage.id,
+        "position": stage.position,
+        "kind": stage.kind,
+        "title": stage.title,
+        "minutes": stage.minutes,
+        "categories": stage.config.get("categories", []),
+        "takes_cards": stage.kind in CARD_KINDS,
+    }
+
+
+def get_workshop(session: Session, *, workshop_id: int) -> Workshop:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound("There is no such workshop.")
+    return workshop
+
+
+def workshop_by_code(session: Session, *, code: str) -> Workshop:
+    workshop = session.exec(select(Workshop).where(Workshop.code == normalize_code(code))).first()
+    if workshop is None:
+        raise NotFound("No workshop has this code. Please check the code on the screen.")
+    return workshop
+
+
+def workshop_by_projector_key(session: Session, *, key: str) -> Workshop:
+    workshop = session.exec(select(Workshop).where(Workshop.projector_key == key)).first()
+    if workshop is None:
+        raise NotFound("This screen link is not valid (any more).")
+    return workshop
+
+
+def stages_of(session: Session, *, workshop_id: int) -> list[Stage]:
+    return list(
+        session.exec(select(Stage).where(Stage.workshop_id == workshop_id).order_by(col(Stage.position)))
+    )
+
+
+def get_stage(session: Session, *, stage_id: int) -> Stage:
+    stage = session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("There is no such stage.")
+    return stage
+
+
+def participant_count(session: Session, *, workshop_id: int) -> int:
+    return session.exec(
+        select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)
+    ).one()
+
+
+def workshops_of(session: Session, *, actor: Actor) -> list[Workshop]:
+    query = select(Workshop).order_by(col(Workshop.created_at).desc())
+    if not actor.is_admin:
+        query = query.where(Workshop.owner_id == actor.user_id)
+    return list(session.exec(query))
+
+
+def set_current_stage(tx: Tx, *, actor: Actor, workshop_id: int, stage_id: int) -> Stage:
+    workshop = get_workshop(tx.session, workshop_id=workshop_id)
+    actor.check_facilitator(workshop)
+    stage = tx.session.get(Stage, stage_id)
+    if stage is None or stage.workshop_id != workshop.id:
+        raise Invalid("This stage is not part of the workshop.")
+    if workshop.current_stage_id != stage.id:
+        workshop.current_stage_id = stage.id
+        tx.session.add(workshop)
+        tx.record(workshop.id, "stage.changed", {"stage_id": stage.id, "kind": stage.kind})
+    return stage
+
+
+def describe_workshop(session: Session, *, actor: Actor, workshop_id: int) -> dict[str, Any]:
+    """A workshop as its facilitators see it: stages, where it stands, how many joined."""
+    workshop = get_workshop(session, workshop_id=workshop_id)
+    actor.check_facilitator(workshop)
+    return {
+        "id": workshop.id,
+        "title": workshop.title,
+        "code": workshop.code,
+        "language": workshop.language,
+        "format": workshop.format_id,
+        "status": workshop.status,
+        "current_stage_id": workshop.current_stage_id,
+        "participants": participant_count(session, workshop_id=workshop.id),
+        "last_seq": workshop.last_seq,
+        "projector_key": workshop.projector_key,
+        "created_at": aware(workshop.created_at),
+        "stages": [stage_data(s) for s in stages_of(session, workshop_id=workshop.id)],
+    }
+
+
+def read_record(
+    session: Session, *, actor: Actor, workshop_id: int, since: int = 0, limit: int = 1000
+) -> tuple[list[Event], int]:
+    """The session record after `since`, for the workshop's facilitators, and the last seq so far."""
+    workshop = get_workshop(session, workshop_id=workshop_id)
+    actor.check_facilitator(workshop)
+    return events_since(session, workshop_id=workshop_id, since=since, limit=limit), workshop.last_seq

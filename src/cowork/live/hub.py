@@ -1,0 +1,133 @@
+"""The socket.io server: who may connect to which workshop, rooms, publishing and catch-up."""
+
+import logging
+from collections.abc import Sequence
+from http.cookies import SimpleCookie
+from typing import Any
+
+import socketio
+from jinja2 import Environment
+
+from ..commands import query_in_thread
+from ..domain.access import Viewer, viewer_for
+from ..domain.models import Event
+from ..domain.record import events_since
+from ..domain.workshops import get_workshop
+from ..settings import LANGUAGES, Settings
+from ..tickets import read_ticket
+from .swaps import public_data, swaps_for
+
+log = logging.getLogger("cowork.live")
+PARTICIPANT_COOKIE = "cowork_p_{workshop_id}"
+CATCH_UP_LIMIT = 500
+
+
+def room(workshop_id: int, viewer_staff: bool, language: str) -> str:
+    """Staff see everything in the workshop's language; public screens get pushes in their own."""
+    return f"w{workshop_id}:staff" if viewer_staff else f"w{workshop_id}:public:{language}"
+
+
+def allowed_origins(settings: Settings) -> list[str]:
+    return [settings.public_base_url]
+
+
+def make_server(settings: Settings) -> socketio.AsyncServer:
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    return socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=manager,
+        cors_allowed_origins=allowed_origins(settings),
+        max_http_buffer_size=16_384,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+
+
+class Hub:
+    def __init__(self, sio: socketio.AsyncServer, engine: Any, env: Environment, settings: Settings) -> None:
+        self.sio, self.engine, self.env, self.settings = sio, engine, env, settings
+        self._languages: dict[int, str] = {}
+        sio.on("connect", self.connect)
+        sio.on("sync", self.sync)
+
+    def payload(self, event: Event, viewer_staff: bool, language: str) -> dict[str, Any]:
+        body = event.public()
+        if not viewer_staff:
+            body["data"] = public_data(event)
+        body["swaps"] = swaps_for(self.env, event, staff=viewer_staff, language=language)
+        return body
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        """Push committed events to each workshop's rooms (through Redis to other workers when set)."""
+        for event in events:
+            staff_language = await self._language(event.workshop_id)
+            await self.sio.emit(
+                "event",
+                self.payload(event, True, staff_language),
+                room=room(event.workshop_id, True, staff_language),
+            )
+            for language in LANGUAGES:
+                await self.sio.emit(
+                    "event",
+                    self.payload(event, False, language),
+                    room=room(event.workshop_id, False, language),
+                )
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> None:
+        auth = auth if isinstance(auth, dict) else {}
+        try:
+            workshop_id = int(auth.get("workshop_id", 0))
+        except (TypeError, ValueError):
+            raise ConnectionRefusedError("workshop_id must be a number") from None
+        token = str(auth.get("token") or "") or _cookie(
+            environ, PARTICIPANT_COOKIE.format(workshop_id=workshop_id)
+        )
+        user_id = read_ticket(self.settings.secret_key or "", token) if token.startswith("t.") else None
+        viewer: Viewer | None = await self._query(
+            viewer_for, workshop_id=workshop_id, token=None if user_id else token, user_id=user_id
+        )
+        if viewer is None:
+            raise ConnectionRefusedError("This token does not open this workshop.")
+        await self.sio.save_session(sid, {"viewer": viewer})
+        await self.sio.enter_room(sid, room(workshop_id, viewer.staff, viewer.language))
+        since = auth.get("since")
+        if isinstance(since, int) and since >= 0:
+            # Sent after the handshake completes; the client drops any event it already has (by seq).
+            self.sio.start_background_task(self._catch_up, sid, viewer, since)
+
+    async def _catch_up(self, sid: str, viewer: Viewer, since: int) -> None:
+        for body in await self._events(viewer, since):
+            await self.sio.emit("event", body, to=sid)
+
+    async def sync(self, sid: str, data: Any) -> dict[str, Any]:
+        """A screen that saw a gap asks for the events after its last seq (answered by the ack)."""
+        session = await self.sio.get_session(sid)
+        viewer: Viewer = session["viewer"]
+        since = data.get("since") if isinstance(data, dict) else None
+        if not isinstance(since, int) or since < 0:
+            return {"error": "since must be a whole number of 0 or more"}
+        events = await self._events(viewer, since)
+        return {"events": events, "complete": len(events) < CATCH_UP_LIMIT}
+
+    async def _events(self, viewer: Viewer, since: int) -> list[dict[str, Any]]:
+        events = await self._query(
+            events_since, workshop_id=viewer.workshop_id, since=since, limit=CATCH_UP_LIMIT
+        )
+        return [self.payload(e, viewer.staff, viewer.language) for e in events]
+
+    async def _query(self, fn: Any, **kwargs: Any) -> Any:
+        return await query_in_thread(self.engine, fn, **kwargs)
+
+    async def _language(self, workshop_id: int) -> str:
+        """Staff pushes are rendered in the workshop's language (it does not change while it runs)."""
+        if workshop_id not in self._languages:
+            workshop = await self._query(get_workshop, workshop_id=workshop_id)
+            self._languages[workshop_id] = workshop.language
+        return self._languages[workshop_id]
+
+
+def _cookie(environ: dict[str, Any], name: str) -> str:
+    raw = environ.get("HTTP_COOKIE", "")
+    jar = SimpleCookie()
+    jar.load(raw)
+    return jar[name].value if name in jar else ""

@@ -1,0 +1,54 @@
+"""One Jinja environment for pages, htmx swaps and socket pushes: one template serves all three."""
+
+import uuid
+from typing import Any
+
+from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.templating import Jinja2Templates
+
+from . import i18n
+from .assets import asset_dir
+from .domain.families import FAMILIES, LEVELS, ROLES, label
+
+
+def _localized(value: dict[str, str] | str | None) -> str:
+    """A text given in several languages, in the reader's language."""
+    if isinstance(value, dict):
+        return value.get(i18n.current_language()) or value.get("en") or next(iter(value.values()), "")
+    return value or ""
+
+
+def _datetime(value: Any, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt, locale=i18n.current_language())
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(asset_dir("templates")),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["localized"] = _localized
+    env.filters["datetime"] = _datetime
+    env.globals.update(
+        families=FAMILIES,
+        levels=LEVELS,
+        roles=ROLES,
+        label=lambda table, key: label(table, key, i18n.current_language()),
+        current_language=i18n.current_language,
+        # Each card form carries a fresh id, so a double tap or a retry stores the card once.
+        new_client_id=lambda: uuid.uuid4().hex,
+    )
+    return env
+
+
+def make_templates(env: Environment) -> Jinja2Templates:
+    return Jinja2Templates(env=env)
+
+
+def render_block(env: Environment, template: str, **context: Any) -> str:
+    return env.get_template(template).render(**context)

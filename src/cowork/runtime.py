@@ -1,0 +1,23 @@
+"""What the transports share at run time, built once per app by create_app."""
+
+from dataclasses import dataclass
+
+import socketio
+from jinja2 import Environment
+from sqlalchemy import Engine
+from starlette.templating import Jinja2Templates
+
+from .commands import Commands
+from .live.hub import Hub
+from .settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    env: Environment
+    templates: Jinja2Templates
+    sio: socketio.AsyncServer
+    hub: Hub
+    commands: Commands

@@ -1,0 +1,58 @@
+"""Settings from the environment (COWORK_*), built explicitly so tests can make their own."""
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LANGUAGES = ("en", "de", "es")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COWORK_", extra="ignore")
+
+    data_dir: Path = Path("sessions")
+    database_url: str | None = None
+    redis_url: str | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = Field(default=None, repr=False)
+    default_language: str = "en"
+    log_level: str = "info"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'cowork.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    def prepare(self) -> "Settings":
+        """Create the data dir and load (or make and keep) the secret key there when none is set."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.secret_key:
+            key_file = self.data_dir / "secret_key"
+            if not key_file.exists():
+                key_file.write_text(secrets.token_urlsafe(48))
+                key_file.chmod(0o600)
+            self.secret_key = key_file.read_text().strip()
+        if len(self.secret_key) < 32:
+            raise ValueError("COWORK_SECRET_KEY must be at least 32 characters long")
+        return self

@@ -1,0 +1,1 @@
+"""HTTP transports: the JSON API and the server-rendered pages. Thin: parse, authorise, call a service."""

@@ -1,0 +1,148 @@
+"""The JSON API under /api/v1, described by /openapi.json."""
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from ..domain import board, participants, workshops
+from ..domain.workshops import describe_workshop, read_record
+from ..formats import all_formats
+from ..i18n import current_language
+from .deps import ApiActor, ApiFacilitator, RuntimeDep
+from .schemas import (
+    CardIn,
+    CardList,
+    CardOut,
+    CardPatch,
+    CurrentStage,
+    EventList,
+    FormatOut,
+    JoinIn,
+    JoinOut,
+    StageOut,
+    WorkshopCreate,
+    WorkshopOut,
+)
+from .urls import join_url, projector_url
+
+router = APIRouter(prefix="/api/v1")
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/json": {"example": {"detail": text}}}}
+    for code, text in {
+        401: "A valid token is needed.",
+        403: "Only the workshop's facilitators may do this.",
+        404: "There is no such workshop.",
+        409: "This stage is not open for cards right now.",
+        422: "Please write something on the card first.",
+    }.items()
+}
+
+
+def _workshop_out(runtime: Any, data: dict[str, Any]) -> WorkshopOut:
+    settings = runtime.settings
+    return WorkshopOut(
+        **data,
+        join_url=join_url(settings, data["code"]),
+        projector_url=projector_url(settings, data["projector_key"]),
+    )
+
+
+@router.post("/workshops", status_code=201, response_model=WorkshopOut, responses=ERRORS)
+async def create_workshop(body: WorkshopCreate, actor: ApiFacilitator, runtime: RuntimeDep) -> WorkshopOut:
+    workshop = await runtime.commands.run(
+        workshops.create_workshop,
+        actor=actor,
+        title=body.title,
+        format_id=body.format,
+        language=body.language,
+    )
+    data = await runtime.commands.query(describe_workshop, actor=actor, workshop_id=workshop.id)
+    return _workshop_out(runtime, data)
+
+
+@router.get("/workshops/{workshop_id}", response_model=WorkshopOut, responses=ERRORS)
+async def read_workshop(workshop_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> WorkshopOut:
+    data = await runtime.commands.query(describe_workshop, actor=actor, workshop_id=workshop_id)
+    return _workshop_out(runtime, data)
+
+
+@router.post("/workshops/{workshop_id}/current-stage", response_model=StageOut, responses=ERRORS)
+async def set_current_stage(
+    workshop_id: int, body: CurrentStage, actor: ApiFacilitator, runtime: RuntimeDep
+) -> StageOut:
+    stage = await runtime.commands.run(
+        workshops.set_current_stage, actor=actor, workshop_id=workshop_id, stage_id=body.stage_id
+    )
+    return StageOut(**workshops.stage_data(stage))
+
+
+@router.post("/join/{code}", status_code=201, response_model=JoinOut, responses=ERRORS)
+async def join(code: str, body: JoinIn, runtime: RuntimeDep) -> JoinOut:
+    participant, token = await runtime.commands.run(
+        participants.join_workshop,
+        code=code,
+        name=body.name,
+        organisation=body.organisation,
+        group=body.group,
+        language=body.language,
+    )
+    return JoinOut(participant_id=participant.id, token=token, workshop_id=participant.workshop_id)
+
+
+@router.post("/stages/{stage_id}/contributions", status_code=201, response_model=CardOut, responses=ERRORS)
+async def add_contribution(stage_id: int, body: CardIn, actor: ApiActor, runtime: RuntimeDep) -> CardOut:
+    card = await runtime.commands.run(
+        board.add_card,
+        actor=actor,
+        stage_id=stage_id,
+        text=body.text,
+        category=body.category,
+        language=body.language or current_language(),
+        client_id=body.client_id,
+    )
+    return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
+
+
+@router.get("/stages/{stage_id}/contributions", response_model=CardList, responses=ERRORS)
+async def list_contributions(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> CardList:
+    items = await runtime.commands.query(board.cards_of_stage, actor=actor, stage_id=stage_id)
+    return CardList(items=[CardOut(**item) for item in items])
+
+
+@router.patch("/contributions/{card_id}", response_model=CardOut, responses=ERRORS)
+async def moderate_contribution(
+    card_id: int, body: CardPatch, actor: ApiFacilitator, runtime: RuntimeDep
+) -> CardOut:
+    changes = body.model_dump(exclude_unset=True)
+    card = await runtime.commands.run(board.update_card, actor=actor, card_id=card_id, **changes)
+    return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
+
+
+@router.get("/workshops/{workshop_id}/events", response_model=EventList, responses=ERRORS)
+async def session_record(
+    workshop_id: int,
+    actor: ApiFacilitator,
+    runtime: RuntimeDep,
+    since: int = Query(default=0, ge=0, description="Return the events after this seq"),
+    limit: int = Query(default=1000, ge=1, le=5000),
+) -> EventList:
+    events, last_seq = await runtime.commands.query(
+        read_record, actor=actor, workshop_id=workshop_id, since=since, limit=limit
+    )
+    return EventList(events=[e.public() for e in events], last_seq=last_seq)
+
+
+@router.get("/formats", response_model=list[FormatOut])
+async def list_formats(lang: str = Query(default="en", pattern="^(en|de|es)$")) -> list[FormatOut]:
+    return [
+        FormatOut(
+            id=spec.id,
+            title=spec.localized_title(lang),
+            description=spec.description.get(lang, ""),
+            stages=[
+                {"kind": s.kind, "title": s.title.get(lang) or s.title["en"], "minutes": s.minutes}
+                for s in spec.stages
+            ],
+        )
+        for spec in all_formats().values()
+    ]

@@ -1,0 +1,71 @@
+"""Domain errors to HTTP, in one place: JSON for the API, a page or fragment for people."""
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import i18n
+from ..domain.errors import Closed, Conflict, DomainError, Invalid, NotAllowed, NotFound
+from .deps import NotSignedIn
+
+STATUS: dict[type[DomainError], int] = {
+    NotFound: 404,
+    NotAllowed: 403,
+    Invalid: 422,
+    Closed: 409,
+    Conflict: 409,
+}
+
+
+def status_of(exc: DomainError) -> int:
+    return next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    templates = request.app.state.runtime.templates
+    template = "_message.html" if request.headers.get("hx-request") else "error.html"
+    return templates.TemplateResponse(
+        request, template, {"message": message, "status": status}, status_code=status
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return error_response(request, status_of(exc), i18n.error_text(exc))
+
+    @app.exception_handler(NotSignedIn)
+    async def _not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
+            problems.append(f"{where}: {err['msg']}" if where else err["msg"])
+        message = "The request is not valid: " + "; ".join(problems)
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "errors": jsonable(exc.errors())}, status_code=422)
+        return error_response(request, 422, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "Something went wrong."
+        if exc.status_code == 404 and message == "Not Found":
+            message = i18n.gettext("This page does not exist.")
+        return error_response(request, exc.status_code, message)
+
+
+def jsonable(errors: object) -> object:
+    return jsonable_encoder(errors, custom_encoder={Exception: str})

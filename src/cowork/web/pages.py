@@ -1,0 +1,389 @@
+"""Server-rendered pages. Every action is a plain form post; htmx and the live script only enhance."""
+
+from typing import Annotated, Any
+
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from .. import i18n
+from ..domain import accounts, board, participants, workshops
+from ..domain.actors import Actor
+from ..domain.errors import DomainError, NotFound
+from ..domain.models import Participant
+from ..formats import all_formats
+from ..live.hub import PARTICIPANT_COOKIE
+from ..settings import LANGUAGES
+from ..tickets import make_ticket
+from .deps import PageUser, RuntimeDep
+from .errors import status_of
+from .urls import join_url, projector_url
+
+router = APIRouter(include_in_schema=False)
+PARTICIPANT_COOKIE_DAYS = 7
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    runtime = request.app.state.runtime
+    return runtime.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def _is_fetch(request: Request) -> bool:
+    """The live script posts forms with fetch and wants JSON; without JavaScript it is a plain post."""
+    return request.headers.get("x-cowork-fetch") == "1"
+
+
+# --- home and sign-in ---------------------------------------------------------------------------
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+@router.get("/j")
+async def code_entry(code: str = "") -> Response:
+    return RedirectResponse(f"/j/{workshops.normalize_code(code)}", status_code=303)
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str = "/f") -> Response:
+    return render(request, "login.html", next=_safe_next(next))
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    runtime: RuntimeDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/f",
+) -> Response:
+    try:
+        user = await runtime.commands.query(accounts.authenticate, email=email, password=password)
+    except DomainError as exc:
+        return render(
+            request,
+            "login.html",
+            status_of(exc),
+            next=_safe_next(next),
+            email=email,
+            message=i18n.error_text(exc),
+        )
+    request.session.clear()
+    request.session["user_id"] = user.id
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/language")
+async def choose_language(lang: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if lang in LANGUAGES:
+        response.set_cookie("cowork_lang", lang, max_age=365 * 86400, httponly=True, samesite="lax")
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths, so a crafted link cannot send people elsewhere after signing in."""
+    return target if target.startswith("/") and not target.startswith("//") else "/f"
+
+
+# --- facilitator ----------------------------------------------------------------------------------
+
+
+@router.get("/f")
+async def dashboard(request: Request, actor: PageUser, runtime: RuntimeDep) -> Response:
+    items = await runtime.commands.query(workshops.workshops_of, actor=actor)
+    return render(request, "facilitator/dashboard.html", workshops=items, formats=all_formats())
+
+
+@router.post("/f/workshops")
+async def create_workshop(
+    request: Request,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    title: Annotated[str, Form()] = "",
+    format: Annotated[str, Form()] = "plain",
+    language: Annotated[str, Form()] = "en",
+) -> Response:
+    try:
+        workshop = await runtime.commands.run(
+            workshops.create_workshop, actor=actor, title=title, format_id=format, language=language
+        )
+    except DomainError as exc:
+        items = await runtime.commands.query(workshops.workshops_of, actor=actor)
+        return render(
+            request,
+            "facilitator/dashboard.html",
+            status_of(exc),
+            workshops=items,
+            formats=all_formats(),
+            message=i18n.error_text(exc),
+            title=title,
+        )
+    return RedirectResponse(f"/f/w/{workshop.id}", status_code=303)
+
+
+async def _console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[str, Any]:
+    def load(session: Session) -> dict[str, Any]:
+        info = workshops.describe_workshop(session, actor=actor, workshop_id=workshop_id)
+        stage = next((s for s in info["stages"] if s["id"] == info["current_stage_id"]), info["stages"][0])
+        cards = board.list_cards(session, stage_id=stage["id"], include_hidden=True)
+        return {"workshop": info, "stage": stage, "cards": cards}
+
+    context = await runtime.commands.query(load)
+    settings = runtime.settings
+    context["join_url"] = join_url(settings, context["workshop"]["code"])
+    context["projector_url"] = projector_url(settings, context["workshop"]["projector_key"])
+    context["live"] = {
+        "workshop_id": workshop_id,
+        "token": make_ticket(settings.secret_key, user_id=actor.user_id),
+        "last_seq": context["workshop"]["last_seq"],
+    }
+    context["staff"] = True
+    return context
+
+
+@router.get("/f/w/{workshop_id}")
+async def console(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
+    return render(request, "facilitator/console.html", **await _console_context(runtime, actor, workshop_id))
+
+
+@router.get("/f/w/{workshop_id}/stage")
+async def console_stage(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
+    return render(request, "facilitator/_stage.html", **await _console_context(runtime, actor, workshop_id))
+
+
+@router.post("/f/w/{workshop_id}/stage")
+async def console_set_stage(
+    request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep, stage_id: Annotated[int, Form()]
+) -> Response:
+    await runtime.commands.run(
+        workshops.set_current_stage, actor=actor, workshop_id=workshop_id, stage_id=stage_id
+    )
+    return RedirectResponse(f"/f/w/{workshop_id}", status_code=303)
+
+
+@router.post("/f/cards/{card_id}")
+async def console_moderate(
+    request: Request,
+    card_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    action: Annotated[str, Form()],
+    text: Annotated[str | None, Form()] = None,
+    category: Annotated[str | None, Form()] = None,
+) -> Response:
+    changes: dict[str, Any] = {
+        "hide": {"hidden": True},
+        "show": {"hidden": False},
+        "edit": {"text": text, "category": category},
+    }.get(action, {})
+    if not changes:
+        raise NotFound("Unknown moderation action {action}.", action=action)
+    card = await runtime.commands.run(board.update_card, actor=actor, card_id=card_id, **changes)
+    if request.headers.get("hx-request"):
+        data = await runtime.commands.query(board.describe_card, card_id=card.id)
+        return render(request, "board/_card.html", card=data, staff=True)
+    return RedirectResponse(f"/f/w/{card.workshop_id}", status_code=303)
+
+
+# --- projector ------------------------------------------------------------------------------------
+
+
+async def _screen_context(runtime: Any, key: str) -> dict[str, Any]:
+    def load(session: Session) -> dict[str, Any]:
+        workshop = workshops.workshop_by_projector_key(session, key=key)
+        stages = workshops.stages_of(session, workshop_id=workshop.id)
+        stage = next((s for s in stages if s.id == workshop.current_stage_id), stages[0])
+        return {
+            "workshop": workshop,
+            "stages": [workshops.stage_data(s) for s in stages],
+            "stage": workshops.stage_data(stage),
+            "cards": board.list_cards(session, stage_id=stage.id, include_hidden=False),
+            "present": workshops.participant_count(session, workshop_id=workshop.id),
+        }
+
+    context = await runtime.commands.query(load)
+    workshop = context["workshop"]
+    i18n.set_language(workshop.language)
+    context["join_url"] = join_url(runtime.settings, workshop.code)
+    context["live"] = {"workshop_id": workshop.id, "token": key, "last_seq": workshop.last_seq}
+    context["staff"] = False
+    return context
+
+
+@router.get("/s/{key}")
+async def projector(request: Request, key: str, runtime: RuntimeDep) -> Response:
+    return render(request, "projector/screen.html", **await _screen_context(runtime, key))
+
+
+@router.get("/s/{key}/stage")
+async def projector_stage(request: Request, key: str, runtime: RuntimeDep) -> Response:
+    return render(request, "projector/_stage.html", **await _screen_context(runtime, key))
+
+
+@router.get("/s/{key}/qr.svg")
+async def projector_qr(key: str, runtime: RuntimeDep) -> Response:
+    workshop = await runtime.commands.query(workshops.workshop_by_projector_key, key=key)
+    image = qrcode.make(
+        join_url(runtime.settings, workshop.code),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+    )
+    return Response(image.to_string(encoding="unicode"), media_type="image/svg+xml")
+
+
+# --- participants ---------------------------------------------------------------------------------
+
+
+async def _participant(request: Request, runtime: Any, code: str) -> tuple[Any, Participant | None]:
+    workshop = await runtime.commands.query(workshops.workshop_by_code, code=code)
+    token = request.cookies.get(PARTICIPANT_COOKIE.format(workshop_id=workshop.id))
+    participant = (
+        await runtime.commands.query(participants.participant_for_token, token=token) if token else None
+    )
+    if participant is not None and participant.workshop_id != workshop.id:
+        participant = None
+    return workshop, participant
+
+
+@router.get("/j/{code}")
+async def join_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
+    workshop, participant = await _participant(request, runtime, code)
+    if participant is not None:
+        return RedirectResponse(f"/j/{workshop.code}/stage", status_code=303)
+    return render(request, "participant/join.html", workshop=workshop, form={})
+
+
+@router.post("/j/{code}")
+async def join(
+    request: Request,
+    code: str,
+    runtime: RuntimeDep,
+    name: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "",
+    group: Annotated[str, Form()] = "",
+    language: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"name": name, "organisation": organisation, "group": group, "language": language}
+    try:
+        participant, token = await runtime.commands.run(
+            participants.join_workshop,
+            code=code,
+            name=name,
+            organisation=organisation,
+            group=group,
+            language=language or i18n.current_language(),
+        )
+    except DomainError as exc:
+        workshop = await runtime.commands.query(workshops.workshop_by_code, code=code)
+        return render(
+            request,
+            "participant/join.html",
+            status_of(exc),
+            workshop=workshop,
+            form=form,
+            message=i18n.error_text(exc),
+        )
+    response = RedirectResponse(f"/j/{workshops.normalize_code(code)}/stage", status_code=303)
+    response.set_cookie(
+        PARTICIPANT_COOKIE.format(workshop_id=participant.workshop_id),
+        token,
+        max_age=PARTICIPANT_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.runtime.settings.cookies_secure,
+    )
+    return response
+
+
+async def _stage_context(request: Request, runtime: Any, code: str) -> dict[str, Any] | Response:
+    workshop, participant = await _participant(request, runtime, code)
+    if participant is None:
+        return RedirectResponse(f"/j/{workshop.code}", status_code=303)
+    i18n.set_language(participant.language)
+
+    def load(session: Session) -> dict[str, Any]:
+        current = workshops.get_workshop(session, workshop_id=workshop.id)
+        stage = workshops.get_stage(session, stage_id=current.current_stage_id)
+        return {
+            "workshop": current,
+            "stage": workshops.stage_data(stage),
+            "cards": board.list_cards(session, stage_id=stage.id, include_hidden=False),
+        }
+
+    context = await runtime.commands.query(load)
+    context["participant"] = participant
+    context["live"] = {"workshop_id": workshop.id, "last_seq": context["workshop"].last_seq}
+    context["staff"] = False
+    return context
+
+
+@router.get("/j/{code}/stage")
+async def participant_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
+    context = await _stage_context(request, runtime, code)
+    if isinstance(context, Response):
+        return context
+    return render(request, "participant/stage.html", **context)
+
+
+@router.get("/j/{code}/stage/fragment")
+async def participant_stage(request: Request, code: str, runtime: RuntimeDep) -> Response:
+    context = await _stage_context(request, runtime, code)
+    if isinstance(context, Response):
+        return context
+    return render(request, "participant/_stage.html", **context)
+
+
+@router.post("/j/{code}/cards")
+async def participant_add_card(
+    request: Request,
+    code: str,
+    runtime: RuntimeDep,
+    stage_id: Annotated[int, Form()],
+    text: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    client_id: Annotated[str, Form()] = "",
+) -> Response:
+    workshop, participant = await _participant(request, runtime, code)
+    if participant is None:
+        return RedirectResponse(f"/j/{workshop.code}", status_code=303)
+    i18n.set_language(participant.language)
+    try:
+        card = await runtime.commands.run(
+            board.add_card,
+            actor=Actor.of_participant(participant),
+            stage_id=stage_id,
+            text=text,
+            category=category or None,
+            language=participant.language,
+            client_id=client_id or None,
+        )
+    except DomainError as exc:
+        if _is_fetch(request):
+            raise
+        context = await _stage_context(request, runtime, code)
+        assert isinstance(context, dict)
+        return render(
+            request,
+            "participant/stage.html",
+            status_of(exc),
+            **context,
+            message=i18n.error_text(exc),
+            draft={"text": text, "category": category},
+        )
+    if _is_fetch(request):
+        return Response(
+            status_code=201, content=f'{{"id": {card.id}, "seq": {card.seq}}}', media_type="application/json"
+        )
+    return RedirectResponse(f"/j/{workshop.code}/stage#card-{card.id}", status_code=303)

@@ -1,0 +1,182 @@
+"""Fixtures that build real things: a migrated database per test, the app, a server on a free port."""
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from cowork.app import create_app
+from cowork.commands import run_command
+from cowork.db import make_engine, write_session
+from cowork.domain import participants, workshops
+from cowork.domain.accounts import create_api_token, create_user
+from cowork.domain.actors import Actor
+from cowork.migrate import upgrade
+from cowork.settings import Settings
+
+PG_URL = os.environ.get("COWORK_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("COWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database: a SQLite file, or a schema of its own in the test PostgreSQL."""
+    if not PG_URL:
+        url = f"sqlite:///{tmp_path / 'cowork.db'}"
+        upgrade(url)
+        yield url
+        return
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    upgrade(url)
+    yield url
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        secret_key=SECRET,
+        public_base_url="http://testserver",
+    )
+
+
+def run(engine: Engine, fn: Any, **kwargs: Any) -> Any:
+    """Carry out one domain command the way every transport does, returning its result."""
+    result, _events = run_command(engine, fn, **kwargs)
+    return result
+
+
+@dataclass
+class World:
+    """A facilitator with an API token and one workshop, made through the services."""
+
+    engine: Engine
+    facilitator: Actor
+    api_token: str
+    workshop: Any
+
+    @property
+    def stage_id(self) -> int:
+        return self.workshop.current_stage_id
+
+    def join(
+        self, name: str | None = "Ana", group: str | None = "employer", language: str | None = None
+    ) -> Any:
+        participant, token = run(
+            self.engine,
+            participants.join_workshop,
+            code=self.workshop.code,
+            name=name,
+            group=group,
+            language=language,
+        )
+        return participant, token
+
+    def participant_actor(self, participant: Any) -> Actor:
+        return Actor.of_participant(participant)
+
+
+def make_facilitator(
+    engine: Engine, email: str = "fac@example.org", admin: bool = False
+) -> tuple[Actor, str]:
+    with write_session(engine) as session:
+        user = create_user(session, email=email, password="correct horse battery", is_admin=admin)
+        token = create_api_token(session, email=email)
+    return Actor.of_user(user), token
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    facilitator, token = make_facilitator(engine)
+    workshop = run(engine, workshops.create_workshop, actor=facilitator, title="Co-working lab")
+    return World(engine, facilitator, token, workshop)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+class ThreadServer:
+    """uvicorn serving the app on a free port in a background thread, for real sockets and browsers."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.port = settings.public_base_url.rsplit(":", 1)[1]
+        self.url = settings.public_base_url
+        config = uvicorn.Config(
+            create_app(settings),
+            host="127.0.0.1",
+            port=int(self.port),
+            log_level="warning",
+            ws="websockets-sansio",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> "ThreadServer":
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def live_settings(tmp_path: Path, db_url: str) -> Settings:
+    port = free_port()
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        secret_key=SECRET,
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
+
+
+@pytest.fixture
+def server(live_settings: Settings) -> Iterator[ThreadServer]:
+    with ThreadServer(live_settings) as running:
+        yield running
