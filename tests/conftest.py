@@ -1,7 +1,10 @@
 """Fixtures that build real things: a migrated database per test, the app, a server on a free port."""
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -180,3 +183,55 @@ def live_settings(tmp_path: Path, db_url: str) -> Settings:
 def server(live_settings: Settings) -> Iterator[ThreadServer]:
     with ThreadServer(live_settings) as running:
         yield running
+
+
+class ProcessServer:
+    """`cowork serve` as its own process, as people run it: for restarts, kills and several workers."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None, workers: int = 1) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "COWORK_PUBLIC_BASE_URL": self.url, **env}
+        self.workers = workers
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "ProcessServer":
+        cmd = [COWORK, "serve", "--port", str(self.port), "--workers", str(self.workers)]
+        self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"cowork serve exited: {self.proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("cowork serve did not become healthy")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        if self.proc and self.proc.stderr:
+            self.proc.stderr.close()
+
+    def __enter__(self) -> "ProcessServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+COWORK = str(Path(sys.executable).with_name("cowork"))
+
+
+def cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [COWORK, *args], env={**os.environ, **env}, input=stdin, capture_output=True, text=True, timeout=60
+    )

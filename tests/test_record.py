@@ -38,6 +38,7 @@ def test_each_change_appends_one_event_with_the_next_seq(world: World) -> None:
         (4, "card.updated"),
     ]
     assert card.seq == 3
+    assert _record(world)[2].data["seq"] == 3
 
 
 def test_a_refused_change_leaves_neither_a_row_nor_an_event(world: World) -> None:

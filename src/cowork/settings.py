@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("sessions")
     database_url: str | None = None
     redis_url: str | None = None
+    redis_channel: str = "cowork"
     public_base_url: str = "http://127.0.0.1:8000"
     secret_key: str | None = Field(default=None, repr=False)
     default_language: str = "en"

@@ -84,7 +84,9 @@ def add_card(
     tx.session.flush()
     assert workshop.id is not None and card.id is not None
     tx.remember(workshop.id, actor.key, client_id, card.id)
-    card.seq = tx.record(workshop.id, "card.added", card_data(card, _author(tx.session, card))).seq
+    event = tx.record(workshop.id, "card.added", {})
+    card.seq = event.seq  # the card carries the seq of the event that added it
+    event.data = card_data(card, _author(tx.session, card))
     return card
 
 

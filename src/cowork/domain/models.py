@@ -103,10 +103,12 @@ class Event(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
     def public(self) -> dict[str, Any]:
+        """The event as the record API and the socket push both show it."""
+        at = self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)
         return {
             "seq": self.seq,
             "type": self.type,
-            "at": (self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)).isoformat(),
+            "at": at.isoformat().replace("+00:00", "Z"),
             "data": self.data,
         }
 

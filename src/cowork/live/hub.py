@@ -32,7 +32,11 @@ def allowed_origins(settings: Settings) -> list[str]:
 
 
 def make_server(settings: Settings) -> socketio.AsyncServer:
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel)
+        if settings.redis_url
+        else None
+    )
     return socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,

@@ -1,0 +1,154 @@
+"""In Debian's Chromium: a phone joins by the QR link and sends a card; the projector shows it live."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .conftest import ThreadServer, World
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+PROJECTOR = {"viewport": {"width": 1600, "height": 900}}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (make browser-deps installs it)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _projector(browser: Browser, server: ThreadServer, world: World) -> Page:
+    page = browser.new_context(**PROJECTOR).new_page()
+    page.goto(f"{server.url}/s/{world.workshop.projector_key}")
+    expect(page.locator("#join-code")).to_have_text(world.workshop.code)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    return page
+
+
+def _join_on_phone(browser: Browser, server: ThreadServer, world: World, name: str = "Amira") -> Page:
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(f"{server.url}/j/{world.workshop.code}")
+    phone.get_by_label("Your name or a nickname").fill(name)
+    phone.get_by_label("You are here as").select_option("beneficiary")
+    phone.get_by_role("button", name="Join the workshop").click()
+    expect(phone.get_by_role("heading", name="Ideas and needs")).to_be_visible()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    return phone
+
+
+def test_a_phone_joins_sends_a_card_and_the_projector_shows_it_without_reload(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    projector = _projector(browser, server, world)
+    expect(projector.locator("#present-count")).to_have_text("0")
+    phone = _join_on_phone(browser, server, world)
+    expect(projector.locator("#present-count")).to_have_text("1")
+
+    phone.get_by_label("Your card").fill("Childcare during the language course")
+    phone.get_by_role("radio", name="Need").check()
+    phone.get_by_role("button", name="Send card").click()
+    expect(phone.locator(".form-message")).to_contain_text("Sent")
+    expect(phone.get_by_label("Your card")).to_have_value("")
+
+    card = projector.locator(f"#col-{world.stage_id}-need .card")
+    expect(card).to_contain_text("Childcare during the language course")
+    expect(card).to_contain_text("Amira · Beneficiaries")
+    assert projector.evaluate("window.__sameDocument") is True
+    expect(phone.locator(f"#col-{world.stage_id}-need .card")).to_have_count(1)
+    _shot(phone, "participant-stage-phone")
+    _shot(projector, "projector")
+
+
+def test_an_error_is_shown_on_the_phone_and_the_text_stays(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    phone = _join_on_phone(browser, server, world)
+    phone.get_by_label("Your card").evaluate("el => el.removeAttribute('maxlength')")
+    phone.get_by_label("Your card").fill("x" * 2100)
+    phone.get_by_role("button", name="Send card").click()
+    expect(phone.locator(".form-message")).to_contain_text("The card is too long")
+    expect(phone.get_by_label("Your card")).to_have_value("x" * 2100)
+
+
+def test_a_card_written_offline_is_sent_once_when_the_connection_returns(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    projector = _projector(browser, server, world)
+    phone = _join_on_phone(browser, server, world)
+    phone.context.set_offline(True)
+    phone.get_by_label("Your card").fill("Written in the basement")
+    phone.get_by_role("button", name="Send card").click()
+    expect(phone.locator(".form-message")).to_contain_text("will be sent when the connection is back")
+    phone.context.set_offline(False)
+    expect(projector.locator(".card", has_text="Written in the basement")).to_have_count(1)
+    phone.reload()
+    expect(phone.locator(".card", has_text="Written in the basement")).to_have_count(1)
+
+
+def test_half_typed_text_survives_a_reload(browser: Browser, server: ThreadServer, world: World) -> None:
+    phone = _join_on_phone(browser, server, world)
+    phone.get_by_label("Your card").press_sequentially("Half a thought")
+    phone.reload()
+    expect(phone.get_by_label("Your card")).to_have_value("Half a thought")
+
+
+def test_the_facilitator_hides_a_card_and_it_leaves_the_projector(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    projector = _projector(browser, server, world)
+    phone = _join_on_phone(browser, server, world)
+    phone.get_by_label("Your card").fill("Off-topic remark")
+    phone.get_by_role("button", name="Send card").click()
+    expect(projector.locator(".card", has_text="Off-topic remark")).to_have_count(1)
+
+    console = browser.new_context(**PROJECTOR).new_page()
+    console.goto(f"{server.url}/login?next=/f/w/{world.workshop.id}")
+    console.get_by_label("Email").fill("fac@example.org")
+    console.get_by_label("Password").fill("correct horse battery")
+    console.get_by_role("button", name="Sign in").click()
+    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    card = console.locator(".card", has_text="Off-topic remark")
+    card.get_by_role("button", name="Hide").click()
+    expect(card).to_contain_text("Hidden from participants")
+    expect(projector.locator(".card", has_text="Off-topic remark")).to_have_count(0)
+    expect(phone.locator(".card", has_text="Off-topic remark")).to_have_count(0)
+    _shot(console, "facilitator-console")
+
+
+def test_moving_to_the_next_stage_changes_every_phone(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    phone = _join_on_phone(browser, server, world)
+    console = browser.new_context(**PROJECTOR).new_page()
+    console.goto(f"{server.url}/login?next=/f/w/{world.workshop.id}")
+    console.get_by_label("Email").fill("fac@example.org")
+    console.get_by_label("Password").fill("correct horse battery")
+    console.get_by_role("button", name="Sign in").click()
+    console.get_by_role("button", name="2. Wrap-up and next steps").click()
+    expect(phone.get_by_role("heading", name="Wrap-up and next steps")).to_be_visible()
+    expect(phone.get_by_label("Your card")).to_have_count(0)

@@ -1,0 +1,200 @@
+"""Live updates over a real socket: every screen follows the session record, and catches up after a drop."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+import httpx
+import pytest
+import socketio
+
+from .conftest import ThreadServer, World
+
+
+class Screen:
+    """A socket.io client that keeps every `event` it receives, in order."""
+
+    def __init__(self, http: aiohttp.ClientSession) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False, http_session=http)
+        self.events: list[dict[str, Any]] = []
+        self._arrived = asyncio.Event()
+
+        @self.sio.on("event")
+        async def _on_event(event: dict[str, Any]) -> None:
+            self.events.append(event)
+            self._arrived.set()
+
+    async def wait_for(self, predicate: Any, within: float = 5.0) -> dict[str, Any]:
+        async def _wait() -> dict[str, Any]:
+            while True:
+                for event in self.events:
+                    if predicate(event):
+                        return event
+                self._arrived.clear()
+                await self._arrived.wait()
+
+        return await asyncio.wait_for(_wait(), within)
+
+    def seqs(self) -> list[int]:
+        return [e["seq"] for e in self.events]
+
+
+@asynccontextmanager
+async def screen(server: ThreadServer, auth: dict[str, Any], **connect: Any) -> AsyncIterator[Screen]:
+    # The screen owns its HTTP session, so a refused handshake leaves nothing open behind it.
+    async with aiohttp.ClientSession() as http:
+        s = Screen(http)
+        await s.sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=5, **connect)
+        try:
+            yield s
+        finally:
+            await s.sio.disconnect()
+
+
+def _post_card(server: ThreadServer, token: str, stage_id: int, text: str, **extra: Any) -> dict[str, Any]:
+    response = httpx.post(
+        f"{server.url}/api/v1/stages/{stage_id}/contributions",
+        json={"text": text, **extra},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def _post(server: ThreadServer, *args: Any, **kw: Any) -> dict[str, Any]:
+    return await asyncio.to_thread(_post_card, server, *args, **kw)
+
+
+async def test_a_card_reaches_every_connected_screen(server: ThreadServer, world: World) -> None:
+    _, ana = world.join(name="Ana")
+    _, ben = world.join(name="Ben")
+    key = world.workshop.projector_key
+    wid = world.workshop.id
+    async with (
+        screen(server, {"token": ben, "workshop_id": wid}) as phone,
+        screen(server, {"token": key, "workshop_id": wid}) as projector,
+        screen(server, {"token": world.api_token, "workshop_id": wid}) as console,
+    ):
+        card = await _post(server, ana, world.stage_id, "Childcare during courses", category="need")
+        for s in (phone, projector, console):
+            event = await s.wait_for(lambda e: e["type"] == "card.added")
+            assert event["seq"] == card["seq"]
+            assert event["data"]["text"] == "Childcare during courses"
+            assert {"seq", "type", "at", "data"} <= event.keys()
+            append = next(sw for sw in event["swaps"] if sw["op"] == "append")
+            assert append["target"] == f"#col-{world.stage_id}-need"
+            assert "Childcare during courses" in append["html"]
+
+
+async def test_the_pushed_event_has_the_same_shape_as_the_record(server: ThreadServer, world: World) -> None:
+    _, ana = world.join()
+    async with screen(server, {"token": world.api_token, "workshop_id": world.workshop.id}) as console:
+        await _post(server, ana, world.stage_id, "Same shape")
+        pushed = await console.wait_for(lambda e: e["type"] == "card.added")
+    async with httpx.AsyncClient() as http:
+        response = await http.get(
+            f"{server.url}/api/v1/workshops/{world.workshop.id}/events?since={pushed['seq'] - 1}",
+            headers={"Authorization": f"Bearer {world.api_token}"},
+        )
+    record = response.json()["events"][0]
+    assert {k: pushed[k] for k in ("seq", "type", "at", "data")} == record
+
+
+async def test_hiding_a_card_removes_it_from_public_screens_and_keeps_it_for_staff(
+    server: ThreadServer, world: World
+) -> None:
+    _, ana = world.join()
+    wid = world.workshop.id
+    async with (
+        screen(server, {"token": ana, "workshop_id": wid}) as phone,
+        screen(server, {"token": world.api_token, "workshop_id": wid}) as console,
+    ):
+        card = await _post(server, ana, world.stage_id, "Rude words")
+        async with httpx.AsyncClient() as http:
+            hidden = await http.patch(
+                f"{server.url}/api/v1/contributions/{card['id']}",
+                json={"hidden": True},
+                headers={"Authorization": f"Bearer {world.api_token}"},
+            )
+            assert hidden.status_code == 200
+        public = await phone.wait_for(lambda e: e["type"] == "card.updated")
+        staff = await console.wait_for(lambda e: e["type"] == "card.updated")
+    assert "text" not in public["data"]
+    assert public["swaps"] == [{"op": "remove", "target": f"#card-{card['id']}"}]
+    assert staff["data"]["text"] == "Rude words" and staff["data"]["hidden"] is True
+    assert "Rude words" in staff["swaps"][0]["html"]
+
+
+async def test_a_screen_that_reconnects_gets_what_it_missed_once_and_in_order(
+    server: ThreadServer, world: World
+) -> None:
+    _, ana = world.join()
+    wid = world.workshop.id
+    async with screen(server, {"token": ana, "workshop_id": wid}) as phone:
+        await _post(server, ana, world.stage_id, "before the drop")
+        seen = await phone.wait_for(lambda e: e["type"] == "card.added")
+    last = seen["seq"]
+    missed = [await _post(server, ana, world.stage_id, f"while away {i}") for i in range(3)]
+    async with screen(server, {"token": ana, "workshop_id": wid, "since": last}) as phone:
+        await phone.wait_for(lambda e: e["seq"] == missed[-1]["seq"])
+        await _post(server, ana, world.stage_id, "after the return")
+        await phone.wait_for(lambda e: e["data"].get("text") == "after the return")
+        assert phone.seqs() == list(range(last + 1, last + 5))
+
+
+async def test_sync_answers_with_the_events_after_a_seq(server: ThreadServer, world: World) -> None:
+    _, ana = world.join()
+    await _post(server, ana, world.stage_id, "one")
+    async with screen(server, {"token": ana, "workshop_id": world.workshop.id}) as phone:
+        answer = await phone.sio.call("sync", {"since": 1}, timeout=5)
+        bad = await phone.sio.call("sync", {"since": "x"}, timeout=5)
+    assert [e["type"] for e in answer["events"]] == ["participant.joined", "card.added"]
+    assert answer["complete"] is True
+    assert "since" in bad["error"]
+
+
+@pytest.mark.parametrize("auth", [None, {}, {"workshop_id": 1}, {"token": "wrong", "workshop_id": 1}])
+async def test_a_bad_or_missing_token_is_refused_at_connect(
+    server: ThreadServer, world: World, auth: Any
+) -> None:
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        async with screen(server, auth if auth is None else {**auth, "workshop_id": world.workshop.id}):
+            pass
+
+
+async def test_a_token_of_another_workshop_is_refused(server: ThreadServer, world: World) -> None:
+    _, ana = world.join()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        async with screen(server, {"token": ana, "workshop_id": world.workshop.id + 1}):
+            pass
+
+
+async def test_a_handshake_from_a_foreign_origin_is_refused(server: ThreadServer, world: World) -> None:
+    _, ana = world.join()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        async with screen(
+            server,
+            {"token": ana, "workshop_id": world.workshop.id},
+            headers={"Origin": "https://evil.example"},
+        ):
+            pass
+    async with screen(
+        server, {"token": ana, "workshop_id": world.workshop.id}, headers={"Origin": server.url}
+    ):
+        pass
+
+
+async def test_a_participant_joining_updates_the_projector_count(server: ThreadServer, world: World) -> None:
+    key = world.workshop.projector_key
+    async with screen(server, {"token": key, "workshop_id": world.workshop.id}) as projector:
+        for name in ("Ana", "Ben"):
+            joined = await asyncio.to_thread(
+                httpx.post, f"{server.url}/api/v1/join/{world.workshop.code}", json={"name": name}
+            )
+            assert joined.status_code == 201
+        event = await projector.wait_for(
+            lambda e: e["type"] == "participant.joined" and e["data"]["present"] == 2
+        )
+    assert {"op": "text", "target": "#present-count", "text": "2"} in event["swaps"]
