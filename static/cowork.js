@@ -199,7 +199,7 @@
   }
 
   var socket = window.io({
-    transports: ["websocket", "polling"],
+    transports: body.getAttribute("data-websocket-only") ? ["websocket"] : ["websocket", "polling"],
     tryAllTransports: true,
     auth: function (cb) {
       var auth = { workshop_id: parseInt(workshopId, 10), since: lastSeq };

@@ -42,7 +42,7 @@ class LanguageMiddleware:
 def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     settings = (settings or Settings()).prepare()
     engine = make_engine(settings.db_url)
-    env = make_environment()
+    env = make_environment(websocket_only=settings.websocket_only)
     sio = make_server(settings)
     hub = Hub(sio, engine, env, settings)
     runtime = Runtime(

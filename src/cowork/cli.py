@@ -1,5 +1,6 @@
-"""The `cowork` command: serve, manage accounts and tokens, migrate, list formats, compile catalogs."""
+"""The `cowork` command: serve, accounts and tokens, migrate, list formats, extract and compile catalogs."""
 
+import os
 import sys
 from typing import Annotated
 
@@ -44,6 +45,9 @@ def serve(
             "Several workers need COWORK_REDIS_URL: without Redis a card sent to one worker would never "
             "reach the phones connected to another. Set COWORK_REDIS_URL or use --workers 1."
         )
+    if workers > 1:
+        # Each worker is its own process on one port: a long-polling client could hop between them.
+        os.environ["COWORK_WEBSOCKET_ONLY"] = "1"
     upgrade(settings.db_url)
     typer.echo(f"cowork serves on http://{host}:{port} (database: {_safe_url(settings.db_url)})")
     uvicorn.run(
@@ -137,3 +141,17 @@ def compile_catalogs() -> None:
 
     for path in compile_all():
         typer.echo(f"compiled {path}")
+
+
+@i18n_app.command("extract")
+def extract_catalogs() -> None:
+    """Extract the messages (babel.cfg) into messages.pot and merge them into each catalog."""
+    from .i18n import extract_catalogs as extract_all
+
+    try:
+        results = extract_all()
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    for path, changed in results:
+        typer.echo(f"{'updated' if changed else 'unchanged'} {path}")
+    typer.echo("Now translate the new and fuzzy entries in the .po files, then run: cowork i18n compile")

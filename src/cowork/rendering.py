@@ -23,7 +23,7 @@ def _datetime(value: Any, fmt: str = "medium") -> str:
     return format_datetime(value, fmt, locale=i18n.current_language())
 
 
-def make_environment() -> Environment:
+def make_environment(*, websocket_only: bool = False) -> Environment:
     env = Environment(
         loader=FileSystemLoader(asset_dir("templates")),
         autoescape=select_autoescape(default=True),
@@ -42,6 +42,7 @@ def make_environment() -> Environment:
         current_language=i18n.current_language,
         # Each card form carries a fresh id, so a double tap or a retry stores the card once.
         new_client_id=lambda: uuid.uuid4().hex,
+        websocket_only=websocket_only,
     )
     return env
 

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     redis_channel: str = "cowork"
+    # Several workers on one port cannot share long-polling sessions: then phones use websockets only.
+    websocket_only: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
     secret_key: str | None = Field(default=None, repr=False)
     default_language: str = "en"

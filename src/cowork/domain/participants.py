@@ -16,11 +16,8 @@ MAX_NAME = 80
 MAX_ORGANISATION = 120
 
 
-def _optional(value: str | None, *, limit: int, what: str) -> str | None:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise Invalid("The {what} is too long (at most {limit} characters).", what=what, limit=limit)
-    return value or None
+def _optional(value: str | None) -> str | None:
+    return (value or "").strip() or None
 
 
 def join_workshop(
@@ -36,7 +33,11 @@ def join_workshop(
     workshop = workshop_by_code(tx.session, code=code)
     if workshop.status != "open":
         raise Closed("This workshop has ended; joining is no longer possible.")
-    group = (group or "").strip() or None
+    name, organisation, group = _optional(name), _optional(organisation), _optional(group)
+    if name and len(name) > MAX_NAME:
+        raise Invalid("The name is too long (at most {limit} characters).", limit=MAX_NAME)
+    if organisation and len(organisation) > MAX_ORGANISATION:
+        raise Invalid("The organisation is too long (at most {limit} characters).", limit=MAX_ORGANISATION)
     if group is not None and group not in FAMILIES:
         raise Invalid("Unknown stakeholder group {group}.", group=group)
     language = language or workshop.language
@@ -49,8 +50,8 @@ def join_workshop(
     token = new_secret()
     participant = Participant(
         workshop_id=workshop.id,
-        name=_optional(name, limit=MAX_NAME, what="name"),
-        organisation=_optional(organisation, limit=MAX_ORGANISATION, what="organisation"),
+        name=name,
+        organisation=organisation,
         group=group,
         language=language,
         token_hash=digest(token),

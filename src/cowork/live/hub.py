@@ -41,6 +41,7 @@ def make_server(settings: Settings) -> socketio.AsyncServer:
         async_mode="asgi",
         client_manager=manager,
         cors_allowed_origins=allowed_origins(settings),
+        transports=["websocket"] if settings.websocket_only else ["polling", "websocket"],
         max_http_buffer_size=16_384,
         ping_interval=20,
         ping_timeout=20,

@@ -54,14 +54,14 @@ def install(app: FastAPI) -> None:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
             problems.append(f"{where}: {err['msg']}" if where else err["msg"])
-        message = "The request is not valid: " + "; ".join(problems)
+        message = i18n.gettext("The request is not valid:") + " " + "; ".join(problems)
         if _wants_json(request):
             return JSONResponse({"detail": message, "errors": jsonable(exc.errors())}, status_code=422)
         return error_response(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        message = exc.detail if isinstance(exc.detail, str) else "Something went wrong."
+        message = exc.detail if isinstance(exc.detail, str) else i18n.gettext("Something went wrong.")
         if exc.status_code == 404 and message == "Not Found":
             message = i18n.gettext("This page does not exist.")
         return error_response(request, exc.status_code, message)
