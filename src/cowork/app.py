@@ -18,7 +18,7 @@ from .live.hub import Hub, make_server
 from .rendering import make_environment, make_templates
 from .runtime import Runtime
 from .settings import Settings
-from .web import api, errors, pages
+from .web import errors, routers
 
 log = logging.getLogger("cowork")
 
@@ -71,8 +71,8 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         max_age=14 * 86400,
     )
     errors.install(app)
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    for router in routers():
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
 
     @app.get("/healthz", tags=["health"])

@@ -16,4 +16,5 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
+    # "heads": features own migration branches off the foundation; a merge revision joins them later.
+    command.upgrade(alembic_config(url), "heads")

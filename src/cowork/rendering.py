@@ -10,6 +10,7 @@ from starlette.templating import Jinja2Templates
 from . import i18n
 from .assets import asset_dir
 from .domain.families import FAMILIES, LEVELS, ROLES, label
+from .web.stages import templates_for
 
 
 def _localized(value: dict[str, str] | str | None) -> str:
@@ -43,6 +44,7 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
         # Each card form carries a fresh id, so a double tap or a retry stores the card once.
         new_client_id=lambda: uuid.uuid4().hex,
         websocket_only=websocket_only,
+        stage_templates=templates_for,
     )
     return env
 

@@ -1,15 +1,22 @@
-"""Workshop formats: declarative TOML files, validated on load, copied into each new workshop."""
+"""Workshop formats and evaluation questionnaires: declarative TOML files, validated on load.
+
+A format is copied into each new workshop made from it. Every human-readable text is a table with a text in
+each of cowork's languages; extra per-stage keys (phases, topics, roles, ...) are kept and copied into the
+stage's `config`, and their texts are checked like the rest.
+"""
 
 import tomllib
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..settings import LANGUAGES
 
 FORMATS_DIR = Path(__file__).parent
+QUESTIONNAIRES_DIR = FORMATS_DIR / "questionnaires"
 StageKind = Literal[
     "information",
     "board",
@@ -22,6 +29,10 @@ StageKind = Literal[
 ]
 # Stages whose boards take cards from phones.
 CARD_KINDS = frozenset({"board", "needs", "group_work"})
+# Points on a likert scale.
+SCALE_POINTS = 5
+# Extra stage keys that must be a whole number of at least 1.
+_COUNT_KEYS = ("minutes_per_presentation", "limit", "tables", "work_days")
 
 
 class FormatError(ValueError):
@@ -35,20 +46,28 @@ def _all_languages(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+def _all_languages_or_none(value: dict[str, str]) -> dict[str, str]:
+    return _all_languages(value) if value else value
+
+
+# A human-readable text in every language: {en = "...", de = "...", es = "..."}.
+Text = Annotated[dict[str, str], AfterValidator(_all_languages)]
+OptionalText = Annotated[dict[str, str], AfterValidator(_all_languages_or_none)]
+Key = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,64}$")]
+
+
 class Category(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: str = Field(pattern=r"^[a-z0-9_-]{1,64}$")
-    label: dict[str, str]
-    _check = field_validator("label")(_all_languages)
+    key: Key
+    label: Text
 
 
 class StageSpec(BaseModel):
     model_config = ConfigDict(extra="allow")
     kind: StageKind
-    title: dict[str, str]
+    title: Text
     minutes: int | None = Field(default=None, ge=1, le=600)
     categories: list[Category] = []
-    _check = field_validator("title")(_all_languages)
 
     def config(self) -> dict[str, Any]:
         """What a workshop copies besides kind, title and minutes."""
@@ -59,31 +78,188 @@ class StageSpec(BaseModel):
 class FormatSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9-]{1,64}$")
-    title: dict[str, str]
-    description: dict[str, str] = {}
+    title: Text
+    description: OptionalText = {}
     max_participants: int | None = Field(default=None, ge=1)
     stages: list[StageSpec] = Field(min_length=1)
-    _check = field_validator("title")(_all_languages)
 
     def localized_title(self, lang: str) -> str:
         return self.title.get(lang) or self.title["en"]
 
 
-def load_format(path: Path) -> FormatSpec:
+# --- evaluation questionnaires ---------------------------------------------------------------------------
+
+Scale = Annotated[list[Text], Field(min_length=SCALE_POINTS, max_length=SCALE_POINTS)]
+
+
+class QuestionItem(BaseModel):
+    """One question: a likert item (5 labelled points, worst first) or an open text answer."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
+    type: Literal["likert", "text"]
+    text: Text
+    # A likert item names one of the questionnaire's scales (copied into labels on load) or gives its labels.
+    scale: str | None = None
+    labels: Scale | None = None
+
+    @model_validator(mode="after")
+    def _scale_or_labels(self) -> "QuestionItem":
+        if self.type == "text" and (self.scale is not None or self.labels is not None):
+            raise ValueError("an open text question has no scale or labels")
+        return self
+
+    def localized_text(self, lang: str) -> str:
+        return self.text.get(lang) or self.text["en"]
+
+
+class QuestionnaireSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9-]{1,64}$")
+    title: Text
+    description: OptionalText = {}
+    # Named 5-point scales shared by several items: {agreement = [{en=..., de=..., es=...}, ... 5 labels]}.
+    scales: dict[Key, Scale] = {}
+    items: list[QuestionItem] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _resolve_scales(self) -> "QuestionnaireSpec":
+        """Copy each named scale into its items, so every likert item carries its own 5 labels."""
+        for item in self.items:
+            if item.type == "likert" and item.labels is None and item.scale in self.scales:
+                item.labels = [dict(label) for label in self.scales[item.scale]]
+        return self
+
+    def localized_title(self, lang: str) -> str:
+        return self.title.get(lang) or self.title["en"]
+
+
+# --- loading -----------------------------------------------------------------------------------------------
+
+
+def _place(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(p) for p in loc) or "(top)"
+
+
+Spec = TypeVar("Spec", FormatSpec, QuestionnaireSpec)
+
+
+def _read(path: Path, model: type[Spec]) -> Spec:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise FormatError(f"{path.name}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise FormatError(f"{path.name}: cannot be read: {exc.strerror or exc}") from None
     try:
-        spec = FormatSpec.model_validate(raw)
+        spec = model.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"at {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+            f"at {_place(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors()
         )
         raise FormatError(f"{path.name}: {problems}") from None
     if spec.id != path.stem:
         raise FormatError(f"{path.name}: at id: must match the file name ({path.stem!r}), not {spec.id!r}")
     return spec
+
+
+def _fail(path: Path, problems: list[str]) -> None:
+    if problems:
+        raise FormatError(f"{path.name}: {'; '.join(problems)}")
+
+
+def _text_problems(value: Any, place: str) -> Iterator[str]:
+    """Every table that holds a text in some language must hold one in all of them."""
+    if isinstance(value, dict):
+        if any(lang in value for lang in LANGUAGES):
+            try:
+                _all_languages({k: v if isinstance(v, str) else "" for k, v in value.items()})
+            except ValueError as exc:
+                yield f"at {place}: {exc}"
+            return
+        for key, item in value.items():
+            yield from _text_problems(item, f"{place}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _text_problems(item, f"{place}.{i}")
+
+
+def _key_problems(value: Any, place: str) -> Iterator[str]:
+    """A list of keyed entries (categories, phases, topics, ...) names each key once."""
+    if isinstance(value, list):
+        seen: set[Any] = set()
+        for i, item in enumerate(value):
+            if isinstance(item, dict) and "key" in item:
+                if item["key"] in seen:
+                    yield f"at {place}.{i}.key: {item['key']!r} is used twice"
+                seen.add(item["key"])
+            yield from _key_problems(item, f"{place}.{i}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _key_problems(item, f"{place}.{key}")
+
+
+def load_format(path: Path) -> FormatSpec:
+    spec = _read(path, FormatSpec)
+    problems: list[str] = []
+    stage_keys: set[Any] = set()
+    for i, stage in enumerate(spec.stages):
+        place = f"stages.{i}"
+        extra = stage.model_extra or {}
+        # A stage may name itself (key) so that a later stage can build on its cards (builds_on).
+        if "builds_on" in extra and extra["builds_on"] not in stage_keys:
+            problems.append(f"at {place}.builds_on: no earlier stage has the key {extra['builds_on']!r}")
+        if "key" in extra:
+            if extra["key"] in stage_keys:
+                problems.append(f"at {place}.key: {extra['key']!r} is used twice")
+            stage_keys.add(extra["key"])
+        problems.extend(_text_problems(extra, place))
+        problems.extend(_key_problems(stage.config(), place))
+        for key in _COUNT_KEYS:
+            if key in extra and (
+                isinstance(extra[key], bool) or not isinstance(extra[key], int) or extra[key] < 1
+            ):
+                problems.append(f"at {place}.{key}: must be a whole number of at least 1")
+        if "questionnaire" in extra:
+            name = extra["questionnaire"]
+            if stage.kind != "evaluation":
+                problems.append(f"at {place}.questionnaire: only an evaluation stage has a questionnaire")
+            elif not isinstance(name, str) or get_questionnaire(name) is None:
+                known = ", ".join(all_questionnaires()) or "none"
+                problems.append(
+                    f"at {place}.questionnaire: there is no questionnaire {name!r} (known: {known})"
+                )
+    _fail(path, problems)
+    return spec
+
+
+def load_questionnaire(path: Path) -> QuestionnaireSpec:
+    spec = _read(path, QuestionnaireSpec)
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, item in enumerate(spec.items):
+        place = f"items.{i}"
+        if item.id in seen:
+            problems.append(f"at {place}.id: {item.id!r} is used twice")
+        seen.add(item.id)
+        if item.type == "likert" and item.scale is not None and item.scale not in spec.scales:
+            known = ", ".join(spec.scales) or "none"
+            problems.append(f"at {place}.scale: there is no scale {item.scale!r} (known: {known})")
+        elif item.scale is not None and item.labels != spec.scales[item.scale]:
+            problems.append(f"at {place}.labels: differ from the scale {item.scale!r}; give one or the other")
+        elif item.type == "likert" and item.labels is None:
+            problems.append(f"at {place}: a likert item needs a scale or {SCALE_POINTS} labels")
+    _fail(path, problems)
+    return spec
+
+
+@cache
+def all_questionnaires(directory: Path = QUESTIONNAIRES_DIR) -> dict[str, QuestionnaireSpec]:
+    return {path.stem: load_questionnaire(path) for path in sorted(directory.glob("*.toml"))}
+
+
+def get_questionnaire(questionnaire_id: str) -> QuestionnaireSpec | None:
+    return all_questionnaires().get(questionnaire_id)
 
 
 @cache

@@ -15,7 +15,7 @@ from ..domain.record import events_since
 from ..domain.workshops import get_workshop
 from ..settings import LANGUAGES, Settings
 from ..tickets import read_ticket
-from .swaps import public_data, swaps_for
+from .views import payload
 
 log = logging.getLogger("cowork.live")
 PARTICIPANT_COOKIE = "cowork_p_{workshop_id}"
@@ -56,11 +56,7 @@ class Hub:
         sio.on("sync", self.sync)
 
     def payload(self, event: Event, viewer_staff: bool, language: str) -> dict[str, Any]:
-        body = event.public()
-        if not viewer_staff:
-            body["data"] = public_data(event)
-        body["swaps"] = swaps_for(self.env, event, staff=viewer_staff, language=language)
-        return body
+        return payload(self.env, event, staff=viewer_staff, language=language)
 
     async def publish(self, events: Sequence[Event]) -> None:
         """Push committed events to each workshop's rooms (through Redis to other workers when set)."""

@@ -1,11 +1,17 @@
 """Request dependencies, declared once: the runtime, and who is calling."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from ..domain.access import actor_for_token, actor_for_user
 from ..domain.actors import Actor
+from ..domain.models import Participant, Workshop
+from ..domain.participants import participant_for_token
+from ..domain.workshops import workshop_by_code
+from ..i18n import set_language
+from ..live.hub import PARTICIPANT_COOKIE
 from ..runtime import Runtime
 
 
@@ -52,3 +58,45 @@ async def page_user(request: Request, runtime: RuntimeDep) -> Actor:
 ApiActor = Annotated[Actor, Depends(api_actor)]
 ApiFacilitator = Annotated[Actor, Depends(api_facilitator)]
 PageUser = Annotated[Actor, Depends(page_user)]
+
+
+class NeedsJoin(Exception):
+    """A phone without a valid participant cookie for this workshop: send it to the join form."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PhoneSession:
+    """The workshop a participant page belongs to, and the participant holding the cookie (if any)."""
+
+    workshop: Workshop
+    participant: Participant | None
+
+    @property
+    def actor(self) -> Actor:
+        assert self.participant is not None
+        return Actor.of_participant(self.participant)
+
+
+async def phone_session(request: Request, code: str, runtime: RuntimeDep) -> PhoneSession:
+    workshop = await runtime.commands.query(workshop_by_code, code=code)
+    token = request.cookies.get(PARTICIPANT_COOKIE.format(workshop_id=workshop.id))
+    participant = await runtime.commands.query(participant_for_token, token=token) if token else None
+    if participant is not None and participant.workshop_id != workshop.id:
+        participant = None
+    if participant is not None:
+        set_language(participant.language)
+    return PhoneSession(workshop, participant)
+
+
+async def joined_phone(phone: Annotated[PhoneSession, Depends(phone_session)]) -> PhoneSession:
+    if phone.participant is None:
+        raise NeedsJoin(phone.workshop.code)
+    return phone
+
+
+Phone = Annotated[PhoneSession, Depends(phone_session)]
+JoinedPhone = Annotated[PhoneSession, Depends(joined_phone)]

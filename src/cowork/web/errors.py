@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import i18n
 from ..domain.errors import Closed, Conflict, DomainError, Invalid, NotAllowed, NotFound
-from .deps import NotSignedIn
+from .deps import NeedsJoin, NotSignedIn
 
 STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -47,6 +47,12 @@ def install(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(NeedsJoin)
+    async def _needs_join(request: Request, exc: NeedsJoin) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": i18n.gettext("Please join the workshop first.")}, status_code=401)
+        return RedirectResponse(f"/j/{exc.code}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -12,13 +12,13 @@ from .. import i18n
 from ..domain import accounts, board, participants, workshops
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, NotFound
-from ..domain.models import Participant
 from ..formats import all_formats
 from ..live.hub import PARTICIPANT_COOKIE
 from ..settings import LANGUAGES
 from ..tickets import make_ticket
-from .deps import PageUser, RuntimeDep
+from .deps import JoinedPhone, PageUser, Phone, PhoneSession, RuntimeDep
 from .errors import status_of
+from .stages import StageRequest, stage_context
 from .urls import join_url, projector_url
 
 router = APIRouter(include_in_schema=False)
@@ -136,8 +136,9 @@ async def _console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict
     def load(session: Session) -> dict[str, Any]:
         info = workshops.describe_workshop(session, actor=actor, workshop_id=workshop_id)
         stage = next((s for s in info["stages"] if s["id"] == info["current_stage_id"]), info["stages"][0])
-        cards = board.list_cards(session, stage_id=stage["id"], include_hidden=True)
-        return {"workshop": info, "stage": stage, "cards": cards}
+        workshop = workshops.get_workshop(session, workshop_id=workshop_id)
+        request = StageRequest(workshop=workshop, stage=stage, role="facilitator", actor=actor)
+        return {"workshop": info, "stage": stage, **stage_context(session, request)}
 
     context = await runtime.commands.query(load)
     settings = runtime.settings
@@ -203,13 +204,16 @@ async def _screen_context(runtime: Any, key: str) -> dict[str, Any]:
     def load(session: Session) -> dict[str, Any]:
         workshop = workshops.workshop_by_projector_key(session, key=key)
         stages = workshops.stages_of(session, workshop_id=workshop.id)
-        stage = next((s for s in stages if s.id == workshop.current_stage_id), stages[0])
+        stage = workshops.stage_data(
+            next((s for s in stages if s.id == workshop.current_stage_id), stages[0])
+        )
+        request = StageRequest(workshop=workshop, stage=stage, role="projector")
         return {
             "workshop": workshop,
             "stages": [workshops.stage_data(s) for s in stages],
-            "stage": workshops.stage_data(stage),
-            "cards": board.list_cards(session, stage_id=stage.id, include_hidden=False),
+            "stage": stage,
             "present": workshops.participant_count(session, workshop_id=workshop.id),
+            **stage_context(session, request),
         }
 
     context = await runtime.commands.query(load)
@@ -246,23 +250,11 @@ async def projector_qr(key: str, runtime: RuntimeDep) -> Response:
 # --- participants ---------------------------------------------------------------------------------
 
 
-async def _participant(request: Request, runtime: Any, code: str) -> tuple[Any, Participant | None]:
-    workshop = await runtime.commands.query(workshops.workshop_by_code, code=code)
-    token = request.cookies.get(PARTICIPANT_COOKIE.format(workshop_id=workshop.id))
-    participant = (
-        await runtime.commands.query(participants.participant_for_token, token=token) if token else None
-    )
-    if participant is not None and participant.workshop_id != workshop.id:
-        participant = None
-    return workshop, participant
-
-
 @router.get("/j/{code}")
-async def join_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
-    workshop, participant = await _participant(request, runtime, code)
-    if participant is not None:
-        return RedirectResponse(f"/j/{workshop.code}/stage", status_code=303)
-    return render(request, "participant/join.html", workshop=workshop, form={})
+async def join_page(request: Request, phone: Phone) -> Response:
+    if phone.participant is not None:
+        return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
+    return render(request, "participant/join.html", workshop=phone.workshop, form={})
 
 
 @router.post("/j/{code}")
@@ -307,62 +299,56 @@ async def join(
     return response
 
 
-async def _stage_context(request: Request, runtime: Any, code: str) -> dict[str, Any] | Response:
-    workshop, participant = await _participant(request, runtime, code)
-    if participant is None:
-        return RedirectResponse(f"/j/{workshop.code}", status_code=303)
-    i18n.set_language(participant.language)
+async def phone_context(runtime: Any, phone: PhoneSession) -> dict[str, Any]:
+    """Everything a participant's stage page shows; features' participant forms re-render with it."""
+    participant = phone.participant
+    assert participant is not None
 
     def load(session: Session) -> dict[str, Any]:
-        current = workshops.get_workshop(session, workshop_id=workshop.id)
-        stage = workshops.get_stage(session, stage_id=current.current_stage_id)
-        return {
-            "workshop": current,
-            "stage": workshops.stage_data(stage),
-            "cards": board.list_cards(session, stage_id=stage.id, include_hidden=False),
-        }
+        current = workshops.get_workshop(session, workshop_id=phone.workshop.id)
+        stage = workshops.stage_data(workshops.get_stage(session, stage_id=current.current_stage_id))
+        request = StageRequest(
+            workshop=current,
+            stage=stage,
+            role="participant",
+            actor=Actor.of_participant(participant),
+            participant=participant,
+        )
+        return {"workshop": current, "stage": stage, **stage_context(session, request)}
 
     context = await runtime.commands.query(load)
     context["participant"] = participant
-    context["live"] = {"workshop_id": workshop.id, "last_seq": context["workshop"].last_seq}
+    context["live"] = {"workshop_id": phone.workshop.id, "last_seq": context["workshop"].last_seq}
     context["staff"] = False
     return context
 
 
 @router.get("/j/{code}/stage")
-async def participant_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
-    context = await _stage_context(request, runtime, code)
-    if isinstance(context, Response):
-        return context
-    return render(request, "participant/stage.html", **context)
+async def participant_page(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    return render(request, "participant/stage.html", **await phone_context(runtime, phone))
 
 
 @router.get("/j/{code}/stage/fragment")
-async def participant_stage(request: Request, code: str, runtime: RuntimeDep) -> Response:
-    context = await _stage_context(request, runtime, code)
-    if isinstance(context, Response):
-        return context
-    return render(request, "participant/_stage.html", **context)
+async def participant_stage(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    return render(request, "participant/_stage.html", **await phone_context(runtime, phone))
 
 
 @router.post("/j/{code}/cards")
 async def participant_add_card(
     request: Request,
-    code: str,
+    phone: JoinedPhone,
     runtime: RuntimeDep,
     stage_id: Annotated[int, Form()],
     text: Annotated[str, Form()] = "",
     category: Annotated[str, Form()] = "",
     client_id: Annotated[str, Form()] = "",
 ) -> Response:
-    workshop, participant = await _participant(request, runtime, code)
-    if participant is None:
-        return RedirectResponse(f"/j/{workshop.code}", status_code=303)
-    i18n.set_language(participant.language)
+    participant = phone.participant
+    assert participant is not None
     try:
         card = await runtime.commands.run(
             board.add_card,
-            actor=Actor.of_participant(participant),
+            actor=phone.actor,
             stage_id=stage_id,
             text=text,
             category=category or None,
@@ -372,8 +358,7 @@ async def participant_add_card(
     except DomainError as exc:
         if _is_fetch(request):
             raise
-        context = await _stage_context(request, runtime, code)
-        assert isinstance(context, dict)
+        context = await phone_context(runtime, phone)
         return render(
             request,
             "participant/stage.html",
@@ -386,4 +371,4 @@ async def participant_add_card(
         return Response(
             status_code=201, content=f'{{"id": {card.id}, "seq": {card.seq}}}', media_type="application/json"
         )
-    return RedirectResponse(f"/j/{workshop.code}/stage#card-{card.id}", status_code=303)
+    return RedirectResponse(f"/j/{phone.workshop.code}/stage#card-{card.id}", status_code=303)

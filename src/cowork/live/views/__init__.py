@@ -1,0 +1,54 @@
+"""How each event type shows on screens: what public screens may see, and the DOM swaps it causes.
+
+A feature registers its event types in its own module here (see board.py) and is imported below.
+Swaps are {"op": append|replace|remove|text|reload, "target": CSS selector, "html"|"text"?};
+a screen without the target ignores the swap. Public views returning None send only {seq, type, at},
+so every screen still sees a gapless seq without learning what staff alone may see.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment
+
+from ... import i18n
+from ...domain.models import Event
+
+Data = dict[str, Any]
+Swaps = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EventView:
+    public: Callable[[Event], Data | None] = lambda event: event.data
+    swaps: Callable[[Environment, Event, Data, bool], Swaps] = lambda env, event, data, staff: []
+
+
+_VIEWS: dict[str, EventView] = {}
+
+
+def register(*types: str, view: EventView) -> None:
+    for type_ in types:
+        _VIEWS[type_] = view
+
+
+def view_of(event: Event) -> EventView:
+    return _VIEWS.get(event.type, EventView())
+
+
+def payload(env: Environment, event: Event, *, staff: bool, language: str) -> Data:
+    """The socket message for one screen: the record's shape plus the swaps for that screen."""
+    body = event.public()
+    view = view_of(event)
+    data = event.data if staff else view.public(event)
+    if data is None:
+        body.pop("data")
+        return body
+    body["data"] = data
+    with i18n.language(language):
+        body["swaps"] = view.swaps(env, event, data, staff)
+    return body
+
+
+from . import board, workshop  # noqa: E402, F401  (each registers its event types)

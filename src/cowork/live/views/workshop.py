@@ -1,0 +1,17 @@
+"""Workshop-wide events: who joined, which stage is on."""
+
+from . import EventView, register
+
+register(
+    "participant.joined",
+    view=EventView(
+        swaps=lambda env, event, data, staff: [
+            {"op": "text", "target": "#present-count", "text": str(data["present"])}
+        ]
+    ),
+)
+# Each screen fetches its own rendering of the new stage (its role and language differ).
+register(
+    "stage.changed",
+    view=EventView(swaps=lambda env, event, data, staff: [{"op": "reload", "target": "#stage"}]),
+)

@@ -1,0 +1,60 @@
+"""What each kind of stage shows: a loader for its page context, and one template per role.
+
+A feature registers a loader for its stage kinds and adds `templates/stages/<kind>/<role>.html`
+(role: participant, projector or facilitator); kinds without their own use `stages/default/`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from ..domain import board
+from ..domain.actors import Actor
+from ..domain.models import Participant, Workshop
+
+ROLES = ("participant", "projector", "facilitator")
+
+
+@dataclass(frozen=True)
+class StageRequest:
+    """Who looks at which stage: staff (facilitators) see hidden and pending things, others do not."""
+
+    workshop: Workshop
+    stage: dict[str, Any]
+    role: str
+    actor: Actor | None = None
+    participant: Participant | None = None
+
+    @property
+    def staff(self) -> bool:
+        return self.role == "facilitator"
+
+
+Loader = Callable[[Session, StageRequest], dict[str, Any]]
+_LOADERS: dict[str, Loader] = {}
+
+
+def register(*kinds: str) -> Callable[[Loader], Loader]:
+    def decorate(loader: Loader) -> Loader:
+        for kind in kinds:
+            _LOADERS[kind] = loader
+        return loader
+
+    return decorate
+
+
+def stage_context(session: Session, request: StageRequest) -> dict[str, Any]:
+    loader = _LOADERS.get(request.stage["kind"])
+    return loader(session, request) if loader else {}
+
+
+def templates_for(kind: str, role: str) -> list[str]:
+    """For Jinja's include: the kind's own template first, the default after it."""
+    return [f"stages/{kind}/{role}.html", f"stages/default/{role}.html"]
+
+
+@register("board", "needs", "group_work")
+def _cards(session: Session, request: StageRequest) -> dict[str, Any]:
+    return {"cards": board.list_cards(session, stage_id=request.stage["id"], include_hidden=request.staff)}
