@@ -10,7 +10,7 @@ from starlette.templating import Jinja2Templates
 from . import i18n
 from .assets import asset_dir
 from .domain.families import FAMILIES, LEVELS, ROLES, label
-from .web.stages import templates_for
+from .web.stages import extras_for, templates_for
 
 
 def _localized(value: dict[str, str] | str | None) -> str:
@@ -45,6 +45,7 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
         new_client_id=lambda: uuid.uuid4().hex,
         websocket_only=websocket_only,
         stage_templates=templates_for,
+        stage_extras=extras_for,
     )
     return env
 

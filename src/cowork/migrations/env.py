@@ -4,7 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from cowork.db import make_engine
-from cowork.domain import tables  # noqa: F401  (registers every table)
+from cowork.domain import schema  # noqa: F401  (registers every table)
 
 config = context.config
 target_metadata = SQLModel.metadata

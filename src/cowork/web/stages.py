@@ -2,6 +2,8 @@
 
 A feature registers a loader for its stage kinds and adds `templates/stages/<kind>/<role>.html`
 (role: participant, projector or facilitator); kinds without their own use `stages/default/`.
+Things any stage may carry (polls, timers) register a common loader and fill the `extras/` slots
+that the stage wrappers include for every kind: `templates/extras/<name>/<role>.html`.
 """
 
 from collections.abc import Callable
@@ -34,6 +36,7 @@ class StageRequest:
 
 Loader = Callable[[Session, StageRequest], dict[str, Any]]
 _LOADERS: dict[str, Loader] = {}
+_COMMON: list[Loader] = []
 
 
 def register(*kinds: str) -> Callable[[Loader], Loader]:
@@ -45,14 +48,33 @@ def register(*kinds: str) -> Callable[[Loader], Loader]:
     return decorate
 
 
+def register_common(loader: Loader) -> Loader:
+    """A loader for every stage kind (polls, timers: things any stage may have)."""
+    _COMMON.append(loader)
+    return loader
+
+
 def stage_context(session: Session, request: StageRequest) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for common in _COMMON:
+        context.update(common(session, request))
     loader = _LOADERS.get(request.stage["kind"])
-    return loader(session, request) if loader else {}
+    if loader:
+        context.update(loader(session, request))
+    return context
 
 
 def templates_for(kind: str, role: str) -> list[str]:
     """For Jinja's include: the kind's own template first, the default after it."""
     return [f"stages/{kind}/{role}.html", f"stages/default/{role}.html"]
+
+
+EXTRAS: list[str] = []  # names of extras/ slots, in page order; a feature appends its own
+
+
+def extras_for(role: str) -> list[str]:
+    """The extra partials every stage page of this role includes (each may render nothing)."""
+    return [f"extras/{name}/{role}.html" for name in EXTRAS]
 
 
 @register("board", "needs", "group_work")
