@@ -85,6 +85,15 @@ class Contribution(SQLModel, table=True):
     category: str | None = Field(default=None, max_length=64)
     language: str | None = Field(default=None, max_length=5)
     hidden: bool = False
+    # "card", or "cluster": a titled group that merged cards point to with cluster_id.
+    kind: str = Field(default="card", max_length=16)
+    cluster_id: int | None = Field(default=None, foreign_key="contribution.id", index=True)
+    # The format's card kinds ("now": how it works now, "missing": what is missing) and pathway phases.
+    card_kind: str | None = Field(default=None, max_length=32)
+    phase: str | None = Field(default=None, max_length=32)
+    # False while a stage in approval mode waits for the facilitator to let the card through.
+    approved: bool = True
+    table_id: int | None = Field(default=None, index=True)  # a breakout table's own board
     seq: int = 0  # seq of the event that added it
     created_at: datetime = _when()
     updated_at: datetime = _when()
