@@ -19,6 +19,8 @@ from .rendering import make_environment, make_templates
 from .runtime import Runtime
 from .settings import Settings
 from .web import errors, routers
+from .web.security import SecurityMiddleware
+from .web.throttle import DeviceMiddleware, Throttle
 
 log = logging.getLogger("cowork")
 
@@ -53,12 +55,17 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         sio=sio,
         hub=hub,
         commands=Commands(engine, hub.publish),
+        throttle=Throttle(settings),
     )
+    hub.throttle = runtime.throttle
 
     app = FastAPI(
         title="cowork",
         version=__version__,
         description="Live co-creation workshops: join by QR code, contribute from phones, decide by vote.",
+        # Swagger UI would load from a CDN and run inline script; the spec itself is at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.add_middleware(LanguageMiddleware, default=settings.default_language)
@@ -70,6 +77,8 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         https_only=settings.cookies_secure,
         max_age=14 * 86400,
     )
+    app.add_middleware(DeviceMiddleware, throttle=runtime.throttle, secure=settings.cookies_secure)
+    app.add_middleware(SecurityMiddleware, settings=settings)
     errors.install(app)
     for router in routers():
         app.include_router(router)

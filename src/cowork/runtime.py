@@ -10,6 +10,7 @@ from starlette.templating import Jinja2Templates
 from .commands import Commands
 from .live.hub import Hub
 from .settings import Settings
+from .web.throttle import Throttle
 
 
 @dataclass
@@ -21,3 +22,4 @@ class Runtime:
     sio: socketio.AsyncServer
     hub: Hub
     commands: Commands
+    throttle: Throttle

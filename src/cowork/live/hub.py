@@ -52,6 +52,7 @@ class Hub:
     def __init__(self, sio: socketio.AsyncServer, engine: Any, env: Environment, settings: Settings) -> None:
         self.sio, self.engine, self.env, self.settings = sio, engine, env, settings
         self._languages: dict[int, str] = {}
+        self.throttle: Any = None  # set by create_app: limits how often a socket may ask for catch-up
         sio.on("connect", self.connect)
         sio.on("sync", self.sync)
 
@@ -102,6 +103,8 @@ class Hub:
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
         """A screen that saw a gap asks for the events after its last seq (answered by the ack)."""
+        if self.throttle is not None and not await self.throttle.allow_sync(sid):
+            return {"error": "too many sync requests; wait a moment"}
         session = await self.sio.get_session(sid)
         viewer: Viewer = session["viewer"]
         since = data.get("since") if isinstance(data, dict) else None

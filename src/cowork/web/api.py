@@ -8,7 +8,7 @@ from ..domain import board, participants, workshops
 from ..domain.workshops import describe_workshop, read_record
 from ..formats import all_formats
 from ..i18n import current_language
-from .deps import ApiActor, ApiFacilitator, RuntimeDep
+from .deps import ApiActor, ApiFacilitator, KnownWorkshop, RuntimeDep
 from .schemas import (
     CardIn,
     CardList,
@@ -34,6 +34,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         404: "There is no such workshop.",
         409: "This stage is not open for cards right now.",
         422: "Please write something on the card first.",
+        429: "Too many attempts with a wrong code. Please wait a minute and check the code on the screen.",
     }.items()
 }
 
@@ -77,10 +78,11 @@ async def set_current_stage(
 
 
 @router.post("/join/{code}", status_code=201, response_model=JoinOut, responses=ERRORS)
-async def join(code: str, body: JoinIn, runtime: RuntimeDep) -> JoinOut:
+async def join(code: str, body: JoinIn, workshop: KnownWorkshop, runtime: RuntimeDep) -> JoinOut:
+    await runtime.throttle.before_join(workshop.code)
     participant, token = await runtime.commands.run(
         participants.join_workshop,
-        code=code,
+        code=workshop.code,
         name=body.name,
         organisation=body.organisation,
         group=body.group,

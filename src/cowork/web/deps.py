@@ -7,12 +7,14 @@ from fastapi import Depends, Request
 
 from ..domain.access import actor_for_token, actor_for_user
 from ..domain.actors import Actor
+from ..domain.errors import NotFound
 from ..domain.models import Participant, Workshop
 from ..domain.participants import participant_for_token
 from ..domain.workshops import workshop_by_code
 from ..i18n import set_language
 from ..live.hub import PARTICIPANT_COOKIE
 from ..runtime import Runtime
+from .throttle import DEVICE_COOKIE
 
 
 class NotSignedIn(Exception):
@@ -81,8 +83,29 @@ class PhoneSession:
         return Actor.of_participant(self.participant)
 
 
-async def phone_session(request: Request, code: str, runtime: RuntimeDep) -> PhoneSession:
-    workshop = await runtime.commands.query(workshop_by_code, code=code)
+def client_key(request: Request, runtime: Runtime) -> str:
+    """A phone's signed device id where it has one, else its address (many phones may share one)."""
+    device = getattr(request.state, "device", None) or runtime.throttle.device_of(
+        request.cookies.get(DEVICE_COOKIE)
+    )
+    return f"d:{device}" if device else f"ip:{request.client.host if request.client else '?'}"
+
+
+async def known_workshop(request: Request, code: str, runtime: RuntimeDep) -> Workshop:
+    """The workshop of a join code; wrong codes count against the client (guessing is throttled)."""
+    client = client_key(request, runtime)
+    await runtime.throttle.before_code_lookup(client)
+    try:
+        return await runtime.commands.query(workshop_by_code, code=code)
+    except NotFound:
+        await runtime.throttle.code_not_found(client)
+        raise
+
+
+KnownWorkshop = Annotated[Workshop, Depends(known_workshop)]
+
+
+async def phone_session(request: Request, workshop: KnownWorkshop, runtime: RuntimeDep) -> PhoneSession:
     token = request.cookies.get(PARTICIPANT_COOKIE.format(workshop_id=workshop.id))
     participant = await runtime.commands.query(participant_for_token, token=token) if token else None
     if participant is not None and participant.workshop_id != workshop.id:

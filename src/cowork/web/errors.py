@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import i18n
 from ..domain.errors import Closed, Conflict, DomainError, Invalid, NotAllowed, NotFound
 from .deps import NeedsJoin, NotSignedIn
+from .throttle import TooManyAttempts
 
 STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -47,6 +48,12 @@ def install(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(TooManyAttempts)
+    async def _too_many(request: Request, exc: TooManyAttempts) -> Response:
+        response = error_response(request, 429, i18n.gettext(exc.message))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(NeedsJoin)
     async def _needs_join(request: Request, exc: NeedsJoin) -> Response:

@@ -16,7 +16,7 @@ from ..formats import all_formats
 from ..live.hub import PARTICIPANT_COOKIE
 from ..settings import LANGUAGES
 from ..tickets import make_ticket
-from .deps import JoinedPhone, PageUser, Phone, PhoneSession, RuntimeDep
+from .deps import JoinedPhone, KnownWorkshop, PageUser, Phone, PhoneSession, RuntimeDep
 from .errors import status_of
 from .stages import StageRequest, stage_context
 from .urls import join_url, projector_url
@@ -260,7 +260,7 @@ async def join_page(request: Request, phone: Phone) -> Response:
 @router.post("/j/{code}")
 async def join(
     request: Request,
-    code: str,
+    workshop: KnownWorkshop,
     runtime: RuntimeDep,
     name: Annotated[str, Form()] = "",
     organisation: Annotated[str, Form()] = "",
@@ -268,17 +268,17 @@ async def join(
     language: Annotated[str, Form()] = "",
 ) -> Response:
     form = {"name": name, "organisation": organisation, "group": group, "language": language}
+    await runtime.throttle.before_join(workshop.code)
     try:
         participant, token = await runtime.commands.run(
             participants.join_workshop,
-            code=code,
+            code=workshop.code,
             name=name,
             organisation=organisation,
             group=group,
             language=language or i18n.current_language(),
         )
     except DomainError as exc:
-        workshop = await runtime.commands.query(workshops.workshop_by_code, code=code)
         return render(
             request,
             "participant/join.html",
@@ -287,14 +287,14 @@ async def join(
             form=form,
             message=i18n.error_text(exc),
         )
-    response = RedirectResponse(f"/j/{workshops.normalize_code(code)}/stage", status_code=303)
+    response = RedirectResponse(f"/j/{workshop.code}/stage", status_code=303)
     response.set_cookie(
         PARTICIPANT_COOKIE.format(workshop_id=participant.workshop_id),
         token,
         max_age=PARTICIPANT_COOKIE_DAYS * 86400,
         httponly=True,
         samesite="lax",
-        secure=request.app.state.runtime.settings.cookies_secure,
+        secure=runtime.settings.cookies_secure,
     )
     return response
 

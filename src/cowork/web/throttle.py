@@ -1,0 +1,119 @@
+"""Throttling join-code guesses without locking out a venue where every phone shares one address.
+
+A phone's first page view gets a signed device id (cookie), minted at a bounded rate per address. Wrong
+codes count against the device, so a guesser on the venue's Wi-Fi exhausts its own budget, not the phones
+that scanned the QR code. Clients without a device id (API callers, cookie-less scripts) share one strict
+budget per address; a forged device id counts as none. Each code takes a bounded number of joins a minute.
+"""
+
+import secrets
+from http.cookies import SimpleCookie
+
+from itsdangerous import BadSignature, Signer
+from limits import parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..settings import Settings
+
+DEVICE_COOKIE = "cowork_device"
+
+
+class TooManyAttempts(Exception):
+    """Refused with 429 and a reason people understand."""
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+class Throttle:
+    failures_per_client = parse("12/minute")
+    devices_per_address = parse("600/minute")  # a whole venue scanning the QR code at once
+    joins_per_code = parse("600/minute")
+    syncs_per_socket = parse("60/minute")
+
+    def __init__(self, settings: Settings) -> None:
+        storage: Storage = (
+            RedisStorage(
+                settings.redis_url.replace("redis://", "async+redis://", 1),
+                implementation="redispy",
+                key_prefix=f"{settings.redis_channel}-limits",
+            )
+            if settings.redis_url
+            else MemoryStorage()
+        )
+        self.limiter = MovingWindowRateLimiter(storage)
+        self.signer = Signer(settings.secret_key or "", salt="cowork.device")
+
+    def device_of(self, cookie: str | None) -> str | None:
+        if not cookie:
+            return None
+        try:
+            return self.signer.unsign(cookie).decode()
+        except BadSignature:
+            return None
+
+    async def mint_device(self, address: str) -> str | None:
+        """A new signed device cookie value, or None when this address has minted too many this minute."""
+        if not await self.limiter.hit(self.devices_per_address, "devices", address):
+            return None
+        return self.signer.sign(secrets.token_urlsafe(12)).decode()
+
+    async def before_code_lookup(self, client: str) -> None:
+        if not await self.limiter.test(self.failures_per_client, "code-failures", client):
+            raise TooManyAttempts(
+                "Too many attempts with a wrong code. Please wait a minute and check the code on the screen."
+            )
+
+    async def code_not_found(self, client: str) -> None:
+        await self.limiter.hit(self.failures_per_client, "code-failures", client)
+
+    async def before_join(self, code: str) -> None:
+        if not await self.limiter.hit(self.joins_per_code, "join", code.upper()):
+            raise TooManyAttempts("Many people are joining right now. Please try again in a moment.", 10)
+
+    async def allow_sync(self, sid: str) -> bool:
+        return await self.limiter.hit(self.syncs_per_socket, "sync", sid)
+
+
+class DeviceMiddleware:
+    """Gives a phone's first page view a signed device id, visible to the request and set as a cookie."""
+
+    def __init__(self, app: ASGIApp, throttle: Throttle, secure: bool) -> None:
+        self.app, self.throttle, self.secure = app, throttle, secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not _is_page(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        cookies = SimpleCookie()
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookies.load(value.decode("latin-1"))
+        if DEVICE_COOKIE in cookies and self.throttle.device_of(cookies[DEVICE_COOKIE].value):
+            await self.app(scope, receive, send)
+            return
+        address = scope["client"][0] if scope.get("client") else "?"
+        minted = await self.throttle.mint_device(address)
+        if minted is None:
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})["device"] = self.throttle.device_of(minted)
+        attributes = f"Max-Age={365 * 86400}; Path=/; HttpOnly; SameSite=Lax" + (
+            "; Secure" if self.secure else ""
+        )
+        header = (b"set-cookie", f"{DEVICE_COOKIE}={minted}; {attributes}".encode())
+
+        async def with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        await self.app(scope, receive, with_cookie)
+
+
+def _is_page(path: str) -> bool:
+    return path == "/" or path == "/j" or path.startswith("/j/")

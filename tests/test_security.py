@@ -1,0 +1,127 @@
+"""Nobody where they do not belong: headers, cross-site posts, code guessing, inert text, hashed secrets."""
+
+import re
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from cowork.db import read_session
+from cowork.domain.models import ApiToken, Participant, User
+
+from .conftest import World
+
+NASTY = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    '<div hx-get="/f" hx-trigger="load">x</div>',
+    "{{7*7}} {% print 1 %}",
+    "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen" * 5,
+    "مرحبا بالجميع — שלום",
+]
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_every_page_carries_a_csp_without_inline_script(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    for path in ["/", f"/j/{world.workshop.code}", f"/s/{world.workshop.projector_key}", "/login"]:
+        response = await client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "<script>" not in response.text and " on" + "click=" not in response.text
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in csp
+
+
+async def test_a_form_posted_from_another_site_is_refused(client: httpx.AsyncClient, world: World) -> None:
+    await client.post(f"/j/{world.workshop.code}", data={"name": "Ana"})  # the phone now has its cookie
+    card = {"stage_id": str(world.stage_id), "text": "forged"}
+    forged = await client.post(
+        f"/j/{world.workshop.code}/cards", data=card, headers={"Origin": "https://evil.example"}
+    )
+    assert forged.status_code == 403 and "another website" in forged.json()["detail"]
+    fetch_meta = await client.post(
+        f"/j/{world.workshop.code}/cards", data=card, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert fetch_meta.status_code == 403
+    own = await client.post(
+        f"/j/{world.workshop.code}/cards", data=card, headers={"Origin": "http://testserver"}
+    )
+    assert own.status_code == 303
+    staff = await client.get(f"/api/v1/stages/{world.stage_id}/contributions", headers=_auth(world.api_token))
+    assert [c["text"] for c in staff.json()["items"]] == ["forged"]  # only the same-site post was stored
+
+
+async def test_guessing_join_codes_is_throttled_but_phones_with_the_right_code_still_join(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    statuses = [(await client.post(f"/api/v1/join/WRONG{i}", json={})).status_code for i in range(14)]
+    assert statuses[:12] == [404] * 12
+    assert statuses[12:] == [429, 429]
+    refused = await client.post(f"/api/v1/join/{world.workshop.code}", json={})
+    assert refused.status_code == 429
+    assert "wrong code" in refused.json()["detail"] and refused.headers["retry-after"] == "60"
+    # A phone in the same venue (same address) that opened the join page has its own device cookie.
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as phone:
+        page = await phone.get(f"/j/{world.workshop.code}")
+        assert page.status_code == 200 and "cowork_device" in phone.cookies
+        joined = await phone.post(f"/j/{world.workshop.code}", data={"name": "Genuine"})
+        assert joined.status_code == 303
+
+
+async def test_a_guessing_device_is_refused_even_for_the_page(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await client.get(f"/j/{world.workshop.code}")  # gets a signed device cookie
+    assert "cowork_device" in client.cookies
+    for i in range(12):
+        assert (await client.get(f"/j/WRONG{i}")).status_code == 404
+    blocked = await client.get("/j/WRONG99")
+    assert blocked.status_code == 429 and "Please wait a minute" in blocked.text
+
+
+async def test_a_forged_device_cookie_counts_as_none(client: httpx.AsyncClient, world: World) -> None:
+    for i in range(12):
+        client.cookies.set("cowork_device", f"forged-{i}")
+        await client.post(f"/api/v1/join/WRONG{i}", json={})
+    client.cookies.set("cowork_device", "forged-x")
+    forged = await client.post("/api/v1/join/WRONGX", json={})
+    assert forged.status_code == 429
+
+
+@pytest.mark.parametrize("text", NASTY)
+async def test_user_text_is_inert_on_every_screen(client: httpx.AsyncClient, world: World, text: str) -> None:
+    await client.post(f"/j/{world.workshop.code}", data={"name": text[:80]})
+    sent = await client.post(
+        f"/j/{world.workshop.code}/cards", data={"stage_id": str(world.stage_id), "text": text}
+    )
+    assert sent.status_code == 303
+    await client.post("/login", data={"email": "fac@example.org", "password": "correct horse battery"})
+    for path in [
+        f"/j/{world.workshop.code}/stage",
+        f"/s/{world.workshop.projector_key}",
+        f"/f/w/{world.workshop.id}",
+    ]:
+        page = (await client.get(path)).text
+        assert "<script>alert" not in page
+        assert "<img src=x" not in page
+        assert 'hx-trigger="load"' not in page
+        assert "49" not in re.findall(r'class="card-text">([^<]*)<', page)
+    if "<" in text:
+        assert text.replace("<", "&lt;").replace(">", "&gt;")[:20] in page.replace("&#34;", '"')
+
+
+async def test_secrets_are_stored_only_as_digests(client: httpx.AsyncClient, world: World) -> None:
+    joined = (await client.post(f"/api/v1/join/{world.workshop.code}", json={})).json()
+    assert len(joined["token"]) >= 43  # 256 bits, URL-safe base64
+    with read_session(world.engine) as session:
+        stored = [p.token_hash for p in session.exec(select(Participant))]
+        api_tokens = [t.token_hash for t in session.exec(select(ApiToken))]
+        password_hash = session.exec(select(User)).one().password_hash
+    assert joined["token"] not in stored and world.api_token not in api_tokens
+    assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in stored + api_tokens)
+    assert password_hash.startswith("$argon2id$")
