@@ -1,5 +1,6 @@
 """Nobody where they do not belong: headers, cross-site posts, code guessing, inert text, hashed secrets."""
 
+import logging
 import re
 
 import httpx
@@ -8,6 +9,7 @@ from sqlmodel import select
 
 from cowork.db import read_session
 from cowork.domain.models import ApiToken, Participant, User
+from cowork.logs import JsonFormatter
 
 from .conftest import World
 
@@ -125,3 +127,24 @@ async def test_secrets_are_stored_only_as_digests(client: httpx.AsyncClient, wor
     assert joined["token"] not in stored and world.api_token not in api_tokens
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in stored + api_tokens)
     assert password_hash.startswith("$argon2id$")
+
+
+async def test_logs_name_routes_but_never_codes_keys_or_text(
+    client: httpx.AsyncClient, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret_text = "My landlord Mr Schmidt refuses the deposit"
+    cowork_logger = logging.getLogger("cowork")
+    caplog.handler.setFormatter(JsonFormatter())
+    cowork_logger.addHandler(caplog.handler)
+    try:
+        await client.post(f"/j/{world.workshop.code}", data={"name": "Amira Haddad"})
+        await client.post(
+            f"/j/{world.workshop.code}/cards", data={"stage_id": str(world.stage_id), "text": secret_text}
+        )
+        await client.get(f"/s/{world.workshop.projector_key}")
+    finally:
+        cowork_logger.removeHandler(caplog.handler)
+    logged = caplog.text
+    assert '"route": "/j/{code}/cards"' in logged and '"route": "/s/{key}"' in logged
+    for private in (secret_text, "Amira", world.workshop.code, world.workshop.projector_key):
+        assert private not in logged

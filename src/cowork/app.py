@@ -10,11 +10,12 @@ from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import __version__, i18n
+from . import __version__, i18n, logs
 from .assets import asset_dir
 from .commands import Commands
 from .db import make_engine
 from .live.hub import Hub, make_server
+from .logs import AccessLogMiddleware
 from .rendering import make_environment, make_templates
 from .runtime import Runtime
 from .settings import Settings
@@ -43,6 +44,7 @@ class LanguageMiddleware:
 
 def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     settings = (settings or Settings()).prepare()
+    logs.configure(settings.log_level)
     engine = make_engine(settings.db_url)
     env = make_environment(websocket_only=settings.websocket_only)
     sio = make_server(settings)
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         https_only=settings.cookies_secure,
         max_age=14 * 86400,
     )
+    app.add_middleware(AccessLogMiddleware)
     app.add_middleware(DeviceMiddleware, throttle=runtime.throttle, secure=settings.cookies_secure)
     app.add_middleware(SecurityMiddleware, settings=settings)
     errors.install(app)

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -58,6 +59,7 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level=settings.log_level,
+        access_log=False,  # cowork logs requests itself, by route template, without codes or keys
         ws="websockets-sansio",
     )
 
@@ -122,6 +124,32 @@ def create_token(email: str) -> None:
         _fail(exc.message)
     typer.echo("API token (shown only now; keep it secret):")
     typer.echo(token)
+
+
+@app.command("backup")
+def backup_command(file: Path) -> None:
+    """Copy the SQLite database to FILE while cowork keeps running (PostgreSQL: pg_dump)."""
+    from .backup import BackupError, backup
+
+    try:
+        backup(_settings().db_url, file)
+    except BackupError as exc:
+        _fail(str(exc))
+    typer.echo(f"backed up to {file}")
+
+
+@app.command("restore")
+def restore_command(
+    file: Path, force: Annotated[bool, typer.Option("--force", help="Replace the existing database.")] = False
+) -> None:
+    """Put a backup made by `cowork backup` in place of the database (stop cowork first)."""
+    from .backup import BackupError, restore
+
+    try:
+        restore(_settings().db_url, file, force=force)
+    except BackupError as exc:
+        _fail(str(exc))
+    typer.echo(f"restored from {file}")
 
 
 @formats.command("list")
