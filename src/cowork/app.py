@@ -19,7 +19,7 @@ from .logs import AccessLogMiddleware
 from .rendering import make_environment, make_templates
 from .runtime import Runtime
 from .settings import Settings
-from .web import errors, routers
+from .web import errors, openapi, routers
 from .web.security import SecurityMiddleware
 from .web.throttle import DeviceMiddleware, Throttle
 
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     app.add_middleware(DeviceMiddleware, throttle=runtime.throttle, secure=settings.cookies_secure)
     app.add_middleware(SecurityMiddleware, settings=settings)
     errors.install(app)
+    openapi.install(app)
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")

@@ -4,6 +4,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import i18n
@@ -71,6 +72,16 @@ def install(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": message, "errors": jsonable(exc.errors())}, status_code=422)
         return error_response(request, 422, message)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    @app.exception_handler(StatementError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        # A number too large for the database (SQLite: OverflowError; PostgreSQL: a DataError) is bad input.
+        cause = getattr(exc, "orig", exc)
+        if isinstance(exc, DataError) or isinstance(cause, OverflowError):
+            return error_response(request, 422, i18n.gettext("A number in the request is out of range."))
+        raise exc
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
