@@ -1,4 +1,4 @@
-"""Schemathesis against /openapi.json: generated requests to every API operation; no 5xx, answers as described."""
+"""Schemathesis against /openapi.json: generated requests to each operation; no 5xx, answers as documented."""
 
 from typing import Any
 
