@@ -152,3 +152,32 @@ def test_moving_to_the_next_stage_changes_every_phone(
     console.get_by_role("button", name="2. Wrap-up and next steps").click()
     expect(phone.get_by_role("heading", name="Wrap-up and next steps")).to_be_visible()
     expect(phone.get_by_label("Your card")).to_have_count(0)
+
+
+FIRST_LOAD_BUDGET = 75 * 1024
+
+
+def _transferred(page: Page) -> int:
+    """Bytes over the wire for the document and everything it loaded (resource timing's transferSize)."""
+    return page.evaluate(
+        """() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+                 .reduce((sum, e) => sum + (e.transferSize || 0), 0)"""
+    )
+
+
+def test_the_join_and_participant_pages_load_within_75_kb(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    context = browser.new_context(**PHONE)
+    join = context.new_page()
+    join.goto(f"{server.url}/j/{world.workshop.code}", wait_until="networkidle")
+    join_bytes = _transferred(join)
+    join.get_by_label("Your name or a nickname").fill("Amira")
+    join.get_by_role("button", name="Join the workshop").click()
+    expect(join.locator("#connection")).to_have_attribute("data-state", "online")
+    fresh = browser.new_context(**PHONE, storage_state=context.storage_state()).new_page()
+    fresh.goto(f"{server.url}/j/{world.workshop.code}/stage", wait_until="networkidle")
+    stage_bytes = _transferred(fresh)
+    print(f"first load transferred: join page {join_bytes / 1024:.1f} KB, participant {stage_bytes / 1024:.1f} KB")
+    assert 0 < join_bytes <= FIRST_LOAD_BUDGET
+    assert 0 < stage_bytes <= FIRST_LOAD_BUDGET

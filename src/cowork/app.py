@@ -4,6 +4,7 @@ import logging
 
 import socketio
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         https_only=settings.cookies_secure,
         max_age=14 * 86400,
     )
+    # Phones on venue Wi-Fi: compress pages and scripts (the first load budget is 75 KB transferred).
+    app.add_middleware(GZipMiddleware, minimum_size=600)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(DeviceMiddleware, throttle=runtime.throttle, secure=settings.cookies_secure)
     app.add_middleware(SecurityMiddleware, settings=settings)
