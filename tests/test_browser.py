@@ -178,6 +178,6 @@ def test_the_join_and_participant_pages_load_within_75_kb(
     fresh = browser.new_context(**PHONE, storage_state=context.storage_state()).new_page()
     fresh.goto(f"{server.url}/j/{world.workshop.code}/stage", wait_until="networkidle")
     stage_bytes = _transferred(fresh)
-    print(f"first load transferred: join page {join_bytes / 1024:.1f} KB, participant {stage_bytes / 1024:.1f} KB")
+    print(f"first load transferred: join {join_bytes / 1024:.1f} KB, participant {stage_bytes / 1024:.1f} KB")
     assert 0 < join_bytes <= FIRST_LOAD_BUDGET
     assert 0 < stage_bytes <= FIRST_LOAD_BUDGET
