@@ -6,7 +6,7 @@ VENDOR := static/vendor
 PG_TEST_URL ?= postgresql+psycopg://127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: setup run test lint format test-sqlite test-postgres browser-deps clean
+.PHONY: setup run test lint format test-sqlite test-postgres browser-deps audit clean
 
 setup: $(BIN)/.installed $(VENDOR)/.installed
 	@$(BIN)/cowork i18n compile >/dev/null
@@ -56,6 +56,10 @@ test-postgres: setup
 	fi
 
 test: lint test-sqlite test-postgres
+
+# Known vulnerabilities in the installed Python packages (needs PyPI's JSON API; not reachable everywhere).
+audit: setup
+	$(BIN)/pip-audit --skip-editable
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache

@@ -33,6 +33,14 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     )
 
 
+def watch_csp(page: Page, refused: list[str]) -> Page:
+    """Collects what the browser refused under the CSP (an inline script or style would show up here)."""
+    page.on(
+        "console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
+    return page
+
+
 def check(page: Page, what: str, found: dict[str, list[dict[str, Any]]]) -> None:
     violations = axe_violations(page)
     if violations:
@@ -69,6 +77,7 @@ def test_every_page_type_has_no_axe_violations(
     lang: str,
 ) -> None:
     found: dict[str, list[dict[str, Any]]] = {}
+    refused: list[str] = []
     headers = {"Accept-Language": lang}
     with _api(server, world.api_token) as api:
         workshop = api.post(
@@ -78,12 +87,14 @@ def test_every_page_type_has_no_axe_violations(
         workshop = workshop.json()
 
     public = browser.new_context(**PROJECTOR, locale=lang, extra_http_headers=headers)
-    start = public.new_page()
+    start = watch_csp(public.new_page(), refused)
     for path, what in [("/", "home"), ("/login", "sign-in"), ("/j/NOSUCH", "unknown code")]:
         start.goto(server.url + path)
         check(start, what, found)
 
-    phone = browser.new_context(**PHONE, locale=lang, extra_http_headers=headers).new_page()
+    phone = watch_csp(
+        browser.new_context(**PHONE, locale=lang, extra_http_headers=headers).new_page(), refused
+    )
     phone.goto(f"{server.url}/j/{workshop['code']}")
     check(phone, "join", found)
     phone.locator("#name").fill("Amira")
@@ -91,9 +102,11 @@ def test_every_page_type_has_no_axe_violations(
     phone.locator("form[action^='/j/'] button[type=submit]").click()
     phone.wait_for_load_state()
 
-    projector = public.new_page()
+    projector = watch_csp(public.new_page(), refused)
     projector.goto(workshop["projector_url"])
-    console = browser.new_context(**PROJECTOR, locale=lang, extra_http_headers=headers).new_page()
+    console = watch_csp(
+        browser.new_context(**PROJECTOR, locale=lang, extra_http_headers=headers).new_page(), refused
+    )
     _sign_in(console, server, "/f")
     check(console, "dashboard", found)
 
@@ -116,3 +129,4 @@ def test_every_page_type_has_no_axe_violations(
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / f"a11y-last-stage-phone-{lang}.png"), full_page=True)
     assert not found, "axe found WCAG 2.2 AA violations:\n" + _report(found)
+    assert refused == [], "the CSP refused something:\n" + "\n".join(refused)
