@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)
     default_language: str = "en"
     log_level: str = "info"
+    # Joins a join code takes per minute (429 beyond). Benchmarks raise it to join 1,000 phones at once;
+    # keep the default in production.
+    joins_per_code_per_minute: int = Field(default=600, ge=1)
 
     @field_validator("public_base_url")
     @classmethod

@@ -32,7 +32,6 @@ class TooManyAttempts(Exception):
 class Throttle:
     failures_per_client = parse("12/minute")
     devices_per_address = parse("600/minute")  # a whole venue scanning the QR code at once
-    joins_per_code = parse("600/minute")
     syncs_per_socket = parse("60/minute")
 
     def __init__(self, settings: Settings) -> None:
@@ -46,6 +45,7 @@ class Throttle:
             else MemoryStorage()
         )
         self.limiter = MovingWindowRateLimiter(storage)
+        self.joins_per_code = parse(f"{settings.joins_per_code_per_minute}/minute")
         self.signer = Signer(settings.secret_key or "", salt="cowork.device")
 
     def device_of(self, cookie: str | None) -> str | None:

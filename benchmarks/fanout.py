@@ -1,0 +1,773 @@
+"""Fan-out benchmark: how fast, how completely and at what CPU cost cowork pushes a new card to N phones.
+
+One run starts, one after the other, two servers as their own processes on free loopback ports:
+
+1. cowork (`cowork serve`, a temporary data dir, a fresh SQLite file unless --database-url): an admin and
+   an API token from the CLI, one workshop from the API, N participants from `POST /api/v1/join/{code}`;
+2. a bare python-socketio server on uvicorn (this file with `--serve-bare PORT`) whose clients all join
+   one room and which broadcasts a payload as large as cowork's `card.added` frame on `POST /broadcast`.
+
+Against each it connects N lightweight Engine.IO v4 websocket clients (aiohttp's websocket client speaking
+Engine.IO/Socket.IO by hand, spread over a few client processes), sends cards at --rate per second (cowork:
+through the real API with a few participants' tokens; bare: POST /broadcast), and measures for every
+(message, client) pair the time from just before the request to the frame's arrival. Every process reads
+the same clock, `time.time()` (CLOCK_REALTIME, one clock for the whole machine). Server CPU (user + system
+from /proc/<pid>/stat) is counted from the first measured send until every delivery arrived (or --grace ran
+out) and divided by the events delivered (one event = one card delivered to every client).
+
+Progress goes to stderr; the last line on stdout is one JSON object (see benchmarks/README.md).
+
+    .venv/bin/python benchmarks/fanout.py --clients 500 --rate 20 --duration 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import multiprocessing
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+HOST = "127.0.0.1"  # all traffic stays on the loopback interface
+MARKER = re.compile(r"bench-(\d+)")  # carried by every card text; found in the raw frame, never parsed
+CARD_TEXT = "bench-{n}: an idea from the fanout benchmark, about as long as a typical card on the wall."
+CLOCK = "time.time (CLOCK_REALTIME, shared by all processes on this machine)"
+THIS_FILE = Path(__file__).resolve()
+CHILDREN: list[Any] = []  # subprocess.Popen and multiprocessing.Process objects to stop on exit
+
+
+def log(message: str) -> None:
+    print(f"[fanout {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+# --- the server processes, as the kernel sees them ---------------------------------------------------
+
+
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """User + system CPU time of a process and all its threads (or of one of its threads)."""
+    path = f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat"
+    with open(path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when this benchmark dies, even by SIGKILL."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_server(cmd: list[str], env: dict[str, str], log_file: Path) -> subprocess.Popen[bytes]:
+    with open(log_file, "wb") as out:
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop the server ourselves
+            preexec_fn=_die_with_parent,
+        )
+    CHILDREN.append(proc)
+    return proc
+
+
+def stop_children() -> None:
+    for child in reversed(CHILDREN):
+        if isinstance(child, subprocess.Popen):
+            if child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait(5)
+        elif child.is_alive():
+            child.terminate()
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+                child.join(5)
+    CHILDREN.clear()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    if proc in CHILDREN:
+        CHILDREN.remove(proc)
+
+
+def tail(path: Path, chars: int = 2000) -> str:
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
+
+
+async def wait_healthy(session: Any, base: str, proc: subprocess.Popen[bytes], log_file: Path) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited ({proc.returncode}):\n{tail(log_file)}")
+        with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
+            async with session.get(f"{base}/healthz", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                if r.status == 200:
+                    return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"the server did not become healthy in 60 s:\n{tail(log_file)}")
+
+
+# --- the bare python-socketio server (a child process: `fanout.py --serve-bare PORT`) -------------------
+
+
+def bare_payload(n: int, size: int) -> dict[str, Any]:
+    """A card.added-shaped event whose Socket.IO frame is `size` characters long, like cowork's."""
+    body: dict[str, Any] = {"seq": n, "type": "card.added", "at": "2026-01-01T00:00:00.000000Z"}
+    body["data"] = {"id": n, "text": CARD_TEXT.format(n=n)}
+    frame = len('42["event",' + json.dumps(body, separators=(",", ":")) + "]")
+    body["data"]["text"] += "x" * max(0, size - frame)
+    return body
+
+
+def serve_bare(port: int) -> None:
+    import socketio
+    import uvicorn
+
+    sio = socketio.AsyncServer(  # configured like cowork's (src/cowork/live/hub.py)
+        async_mode="asgi",
+        cors_allowed_origins=[f"http://{HOST}:{port}"],
+        transports=["polling", "websocket"],
+        max_http_buffer_size=16_384,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+    sio_app = socketio.ASGIApp(sio)
+
+    async def connect(sid: str, environ: dict[str, Any], auth: Any) -> None:
+        await sio.enter_room(sid, "workshop")
+
+    sio.on("connect", connect)
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] not in ("/broadcast", "/healthz"):
+            await sio_app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        status = 200
+        if scope["path"] == "/broadcast" and scope["method"] == "POST":
+            asked = json.loads(body)
+            await sio.emit("event", bare_payload(int(asked["n"]), int(asked["size"])), room="workshop")
+            status = 201
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"status":"ok"}'})
+
+    uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False, ws="websockets-sansio")
+
+
+# --- the clients (child processes) --------------------------------------------------------------------
+
+
+def client_process(conn: Any, spec: dict[str, Any], *counters: Any) -> None:
+    """Hold spec["auths"] Socket.IO connections; count and timestamp every bench frame until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    asyncio.run(_clients(conn, spec, *counters))
+
+
+async def _engineio_connect(session: Any, spec: dict[str, Any], auth: dict[str, Any]) -> Any:
+    """Engine.IO v4 over a websocket: open packet `0{...}`, then Socket.IO connect `40{auth}` → `40{...}`."""
+    import aiohttp
+
+    ws = await session.ws_connect(
+        spec["ws_url"], origin=spec["origin"], compress=15 if spec["deflate"] else 0, max_msg_size=0
+    )
+    try:
+        opened = await ws.receive_str()
+        if not opened.startswith("0"):
+            raise RuntimeError(f"expected the Engine.IO open packet, got {opened[:80]!r}")
+        await ws.send_str("40" + json.dumps(auth))
+        while True:
+            answer = await ws.receive_str()
+            if answer.startswith("40"):
+                return ws
+            if answer == "2":
+                await ws.send_str("3")
+            elif answer.startswith("44"):
+                raise RuntimeError(f"connection refused: {answer[2:200]}")
+    except (Exception, asyncio.CancelledError):
+        with contextlib.suppress(Exception, aiohttp.ClientError):
+            await ws.close()
+        raise
+
+
+async def _clients(
+    conn: Any, spec: dict[str, Any], connected: Any, failed: Any, warm: Any, received: Any
+) -> None:
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_parent_message() -> None:  # any message from the parent means: stop and report
+        loop.remove_reader(conn.fileno())
+        stop.set()
+
+    loop.add_reader(conn.fileno(), on_parent_message)
+    parent = os.getppid()
+    measure_from: int = spec["measure_from"]
+    receipts: dict[int, list[float]] = {}
+    state: dict[str, Any] = {"frame_bytes": 0, "disconnects": 0, "errors": []}
+    limit = asyncio.Semaphore(spec["connect_concurrency"])
+    search, now = MARKER.search, time.time
+
+    async def one(auth: dict[str, Any]) -> None:
+        async with limit:
+            try:
+                ws = await asyncio.wait_for(_engineio_connect(session, spec, auth), 30)
+            except Exception as exc:
+                failed.value += 1
+                if len(state["errors"]) < 3:
+                    state["errors"].append(repr(exc)[:200])
+                return
+        connected.value += 1
+        try:
+            async for msg in ws:
+                if msg.type is not aiohttp.WSMsgType.TEXT:
+                    continue
+                t, data = now(), msg.data
+                if data == "2":  # Engine.IO ping
+                    await ws.send_str("3")
+                    continue
+                found = search(data)
+                if found is None:
+                    continue
+                n = int(found.group(1))
+                if n >= measure_from:
+                    received.value += 1
+                else:
+                    warm.value += 1
+                if len(data) > state["frame_bytes"]:
+                    state["frame_bytes"] = len(data)
+                times = receipts.get(n)
+                if times is None:
+                    receipts[n] = [t]
+                else:
+                    times.append(t)
+        finally:
+            if not stop.is_set():
+                state["disconnects"] += 1
+
+    async def watchdog() -> None:
+        while not stop.is_set():
+            if os.getppid() != parent or time.time() > spec["deadline"]:
+                stop.set()
+            await asyncio.sleep(0.5)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=True)) as session:
+        tasks = [asyncio.create_task(one(auth)) for auth in spec["auths"]]
+        guard = asyncio.create_task(watchdog())
+        await stop.wait()
+        for task in [*tasks, guard]:
+            task.cancel()
+        await asyncio.gather(*tasks, guard, return_exceptions=True)
+    if os.getppid() == parent:
+        with contextlib.suppress(OSError, EOFError):  # the parent may be gone (Ctrl-C)
+            if conn.poll():
+                conn.recv()
+            conn.send({"receipts": receipts, **state})
+
+
+class Clients:
+    """N Socket.IO clients spread over a few processes, with shared counters the parent can poll."""
+
+    def __init__(self, auths: list[dict[str, Any]], args: argparse.Namespace, base: str, warmup_count: int):
+        ctx = multiprocessing.get_context("spawn")
+        procs = max(1, min(args.client_procs, len(auths)))
+        deadline = time.time() + 120 + len(auths) / 5 + args.warmup + args.duration + args.grace
+        self.workers: list[tuple[Any, ...]] = []
+        for i in range(procs):
+            parent_end, child_end = ctx.Pipe()
+            counters = [ctx.Value("q", 0, lock=False) for _ in range(4)]  # see count()
+            spec = {
+                "ws_url": f"ws://{base.split('://', 1)[1]}/socket.io/?EIO=4&transport=websocket",
+                "origin": base,
+                "auths": auths[i::procs],
+                "deflate": args.deflate,
+                "measure_from": warmup_count,
+                "connect_concurrency": 25,
+                "deadline": deadline,
+            }
+            proc = ctx.Process(
+                target=client_process,
+                args=(child_end, spec, *counters),
+                daemon=True,
+                name=f"fanout-clients-{i}",
+            )
+            proc.start()
+            child_end.close()
+            CHILDREN.append(proc)
+            self.workers.append((proc, parent_end, *counters))
+
+    def count(self, which: int) -> int:  # 0 connected, 1 failed, 2 warm-up receipts, 3 measured receipts
+        return sum(w[2 + which].value for w in self.workers)
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(w[0].pid) for w in self.workers if w[0].is_alive())
+
+    def alive(self) -> bool:
+        return all(w[0].is_alive() for w in self.workers)
+
+    async def finish(self) -> list[dict[str, Any]]:
+        results = []
+        for _proc, conn, *_ in self.workers:
+            with contextlib.suppress(OSError):
+                conn.send("stop")
+        for proc, conn, *_ in self.workers:
+            await wait_until(lambda c=conn, p=proc: c.poll() or not p.is_alive(), 60, lambda: True)
+            results.append(conn.recv() if conn.poll() else {"receipts": {}, "lost_worker": True})
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+            if proc in CHILDREN:
+                CHILDREN.remove(proc)
+        return results
+
+
+# --- one measurement (the same for cowork and the bare server) ------------------------------------------
+
+Sender = Callable[[int], Awaitable[bool]]
+
+
+def percentile(ordered: list[float], p: float) -> float | None:
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+def ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 1)
+
+
+async def send_at_rate(
+    first: int, count: int, rate: float, send_one: Sender
+) -> dict[int, tuple[float, bool, float]]:
+    """Start send_one(n) on a fixed schedule, not waiting for answers: {n: (sent at, ok, request took)}."""
+    sent: dict[int, tuple[float, bool, float]] = {}
+
+    async def timed(n: int) -> None:
+        t = time.time()  # just before the request
+        try:
+            ok = await send_one(n)
+        except Exception as exc:
+            log(f"send {n} failed: {exc!r}")
+            ok = False
+        sent[n] = (t, ok, time.time() - t)
+
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+    tasks = []
+    for i in range(count):
+        delay = start + i / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(timed(first + i)))
+    await asyncio.gather(*tasks)
+    return sent
+
+
+async def wait_until(predicate: Callable[[], bool], seconds: float, alive: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline or not alive():
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+async def measure(
+    name: str,
+    proc: subprocess.Popen[bytes],
+    base: str,
+    auths: list[dict[str, Any]],
+    send_one: Sender,
+    args: Any,
+) -> dict[str, Any]:
+    pid, n = proc.pid, len(auths)
+    warmup_count = round(args.warmup * args.rate)
+    measured_count = max(1, round(args.duration * args.rate))
+
+    def alive() -> bool:
+        return proc.poll() is None and clients.alive()
+
+    await asyncio.sleep(1)
+    rss_before, cpu_before = rss_kb(pid), cpu_seconds(pid)
+    procs = max(1, min(args.client_procs, n))
+    log(f"{name}: connecting {n} clients from {procs} processes (server RSS {rss_before / 1024:.1f} MB)")
+    clients = Clients(auths, args, base, warmup_count)
+    await wait_until(lambda: clients.count(0) + clients.count(1) >= n, 60 + n / 10, alive)
+    connected, failed = clients.count(0), clients.count(1)
+    if not alive():
+        raise RuntimeError(f"{name}: the server or a client process died while connecting")
+    if connected == 0:
+        raise RuntimeError(f"{name}: no client could connect")
+    await asyncio.sleep(1)
+    rss_after, cpu_connected = rss_kb(pid), cpu_seconds(pid)
+    log(
+        f"{name}: {connected} connected, {failed} failed; server RSS {rss_after / 1024:.1f} MB "
+        f"(+{(rss_after - rss_before) / connected:.1f} kB per client)"
+    )
+
+    if warmup_count:
+        log(f"{name}: warm-up, {warmup_count} cards at {args.rate}/s")
+        warm = await send_at_rate(0, warmup_count, args.rate, send_one)
+        warm_ok = sum(ok for _t, ok, _took in warm.values())
+        await wait_until(lambda: clients.count(2) >= warm_ok * connected, 5, alive)
+
+    log(f"{name}: measuring, {measured_count} cards at {args.rate}/s to {connected} clients")
+    cpu0, loop0, clients_cpu0, wall0 = cpu_seconds(pid), cpu_seconds(pid, pid), clients.cpu(), time.time()
+    sent = await send_at_rate(warmup_count, measured_count, args.rate, send_one)
+    ok_ids = {m for m, (_t, ok, _took) in sent.items() if ok}
+    expected = len(ok_ids) * connected
+    drained = await wait_until(lambda: clients.count(3) >= expected, args.grace, alive)
+    cpu1, loop1, clients_cpu1, wall1 = cpu_seconds(pid), cpu_seconds(pid, pid), clients.cpu(), time.time()
+    if not drained:
+        log(f"{name}: not every delivery arrived within the {args.grace} s grace period")
+    results = await clients.finish()
+
+    latencies: list[float] = []
+    spans: list[float] = []
+    received = 0
+    for m in ok_ids:
+        t_sent = sent[m][0]
+        times = [t for result in results for t in result["receipts"].get(m, ())]
+        received += len(times)
+        latencies.extend(t - t_sent for t in times)
+        if times:
+            spans.append(max(times) - min(times))
+    latencies.sort()
+    spans.sort()
+    requests = sorted(took for _t, ok, took in sent.values() if ok)
+    cpu = cpu1 - cpu0
+    events = received / connected
+    window = wall1 - wall0
+    errors = [e for result in results for e in result.get("errors", ())]
+    if errors:
+        log(f"{name}: connect errors, e.g. {errors[0]}")
+    report = {
+        "clients": n,
+        "connected": connected,
+        "connect_failures": failed,
+        "disconnects": sum(result.get("disconnects", 0) for result in results),
+        "sent": len(sent),
+        "send_errors": len(sent) - len(ok_ids),
+        "expected": expected,
+        "received": received,
+        "lost": max(0, expected - received),
+        "p50_ms": ms(percentile(latencies, 50)),
+        "p95_ms": ms(percentile(latencies, 95)),
+        "p99_ms": ms(percentile(latencies, 99)),
+        "max_ms": ms(latencies[-1] if latencies else None),
+        "span_p50_ms": ms(percentile(spans, 50)),  # first to last client, per card
+        "span_p95_ms": ms(percentile(spans, 95)),
+        "request_p50_ms": ms(percentile(requests, 50)),  # the sender's HTTP request, until its answer
+        "request_p95_ms": ms(percentile(requests, 95)),
+        "cpu_per_event_us": round(cpu / events * 1e6) if events else None,
+        "cpu_per_message_us": round(cpu / received * 1e6, 1) if received else None,
+        # the event loop's thread (HTTP, rendering, fan-out); the rest ran on other threads (database)
+        "loop_cpu_per_event_us": round((loop1 - loop0) / events * 1e6) if events else None,
+        "server_cpu_percent": round(cpu / window * 100, 1),
+        "clients_cpu_percent": round((clients_cpu1 - clients_cpu0) / window * 100, 1),
+        "connect_cpu_us_per_client": round((cpu_connected - cpu_before) / connected * 1e6),
+        "rss_per_client_kb": round((rss_after - rss_before) / connected, 1),
+        "rss_mb": round(rss_after / 1024, 1),
+        "window_s": round(window, 2),
+        "frame_bytes": max((result.get("frame_bytes", 0) for result in results), default=0),
+    }
+    log(
+        f"{name}: p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms, "
+        f"lost {report['lost']}/{expected}, {report['cpu_per_event_us']} µs CPU per event "
+        f"(server {report['server_cpu_percent']} %, clients {report['clients_cpu_percent']} % of a core)"
+    )
+    return report
+
+
+# --- the two servers ---------------------------------------------------------------------------------
+
+
+def cowork_executable() -> str:
+    beside = Path(sys.executable).with_name("cowork")
+    found = str(beside) if beside.exists() else shutil.which("cowork")
+    if not found:
+        raise RuntimeError("no `cowork` command: run this with the project's venv python (.venv/bin/python)")
+    return found
+
+
+def cowork_cli(cowork: str, *args: str, env: dict[str, str], stdin: str | None = None) -> str:
+    done = subprocess.run([cowork, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"cowork {' '.join(args[:2])} failed: {done.stderr[-1000:]}")
+    return done.stdout
+
+
+async def join_all(session: Any, base: str, code: str, n: int) -> list[str]:
+    """N participants join one workshop, 16 at a time; a 429 waits for its Retry-After."""
+    tokens: list[str | None] = [None] * n
+    limit = asyncio.Semaphore(16)
+    deadline = time.monotonic() + 120 + n / 5
+
+    async def join(i: int) -> None:
+        async with limit:
+            while time.monotonic() < deadline:
+                async with session.post(f"{base}/api/v1/join/{code}", json={"name": f"p{i}"}) as r:
+                    if r.status == 201:
+                        tokens[i] = (await r.json())["token"]
+                        return
+                    if r.status != 429:
+                        raise RuntimeError(f"join answered {r.status}: {(await r.text())[:300]}")
+                    wait = float(r.headers.get("Retry-After", "5"))
+                await asyncio.sleep(min(wait, 10))
+            raise RuntimeError("joining took too long (the join throttle?)")
+
+    started = time.monotonic()
+    await asyncio.gather(*(join(i) for i in range(n)))
+    log(f"cowork: {n} participants joined in {time.monotonic() - started:.1f} s")
+    return [t for t in tokens if t]
+
+
+async def run_cowork(args: Any, tmp: Path) -> dict[str, Any]:
+    import aiohttp
+
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    env = {
+        **os.environ,
+        "COWORK_DATA_DIR": str(tmp / "data"),
+        "COWORK_DATABASE_URL": args.database_url or f"sqlite:///{tmp / 'cowork.db'}",
+        "COWORK_PUBLIC_BASE_URL": base,
+        "COWORK_SECRET_KEY": secrets.token_urlsafe(48),
+        "COWORK_LOG_LEVEL": "warning",
+        # Joining N phones in one go (the default, 600 a minute per code, would make 1,000 wait a minute).
+        "COWORK_JOINS_PER_CODE_PER_MINUTE": str(max(600, 2 * args.clients)),
+    }
+    cowork = cowork_executable()
+    email = f"bench-{secrets.token_hex(4)}@example.org"
+    cowork_cli(
+        cowork, "users", "create", email, "--admin", "--password-stdin", env=env, stdin="fanout-bench-pw\n"
+    )
+    api_token = cowork_cli(cowork, "token", "create", email, env=env).strip().splitlines()[-1]
+    log_file = tmp / "cowork.log"
+    proc = start_server([cowork, "serve", "--port", str(port)], env, log_file)
+    try:
+        connector = aiohttp.TCPConnector(limit=16)
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(base_url=None, connector=connector, timeout=timeout) as session:
+            await wait_healthy(session, base, proc, log_file)
+            log(
+                f"cowork: serving on {base} (pid {proc.pid}, "
+                f"database {env['COWORK_DATABASE_URL'].split(':')[0]})"
+            )
+            headers = {"Authorization": f"Bearer {api_token}"}
+            async with session.post(
+                f"{base}/api/v1/workshops",
+                json={"title": "Fanout benchmark", "format": "plain"},
+                headers=headers,
+            ) as r:
+                if r.status != 201:
+                    raise RuntimeError(f"creating the workshop answered {r.status}: {await r.text()}")
+                workshop = await r.json()
+            tokens = await join_all(session, base, workshop["code"], args.clients)
+            authors = [{"Authorization": f"Bearer {t}"} for t in tokens[: max(1, args.senders)]]
+            url = f"{base}/api/v1/stages/{workshop['current_stage_id']}/contributions"
+
+            async def send_card(n: int) -> bool:
+                body = {"text": CARD_TEXT.format(n=n), "category": "idea"}
+                async with session.post(url, json=body, headers=authors[n % len(authors)]) as r:
+                    await r.read()
+                    if r.status != 201 and n % 50 == 0:
+                        log(f"cowork: card {n} answered {r.status}")
+                    return r.status == 201
+
+            auths = [{"token": t, "workshop_id": workshop["id"]} for t in tokens]
+            return await measure("cowork", proc, base, auths, send_card, args)
+    except BaseException:
+        if proc.poll() is not None:
+            log(f"cowork exited ({proc.returncode}); its log:\n{tail(log_file)}")
+        raise
+    finally:
+        stop(proc)
+
+
+async def run_bare(args: Any, tmp: Path, frame_bytes: int) -> dict[str, Any]:
+    import aiohttp
+
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    log_file = tmp / "bare.log"
+    proc = start_server([sys.executable, str(THIS_FILE), "--serve-bare", str(port)], {**os.environ}, log_file)
+    try:
+        connector = aiohttp.TCPConnector(limit=16)
+        async with aiohttp.ClientSession(
+            connector=connector, timeout=aiohttp.ClientTimeout(total=30)
+        ) as session:
+            await wait_healthy(session, base, proc, log_file)
+            log(
+                f"bare: python-socketio serving on {base} (pid {proc.pid}), "
+                f"frames of {frame_bytes} characters"
+            )
+
+            async def broadcast(n: int) -> bool:
+                async with session.post(f"{base}/broadcast", json={"n": n, "size": frame_bytes}) as r:
+                    await r.read()
+                    return r.status == 201
+
+            auths = [{"token": f"bare-{i}"} for i in range(args.clients)]
+            return await measure("bare", proc, base, auths, broadcast, args)
+    finally:
+        stop(proc)
+
+
+async def benchmark(args: Any, tmp: Path) -> dict[str, Any]:
+    load = os.getloadavg()[0]
+    log(
+        f"{args.clients} clients, {args.rate} cards/s for {args.duration} s "
+        f"(+{args.warmup} s warm-up); load average {load:.2f}"
+    )
+    cowork = await run_cowork(args, tmp)
+    bare = None if args.skip_bare else await run_bare(args, tmp, cowork["frame_bytes"] or 740)
+    ratio = None
+    if bare and cowork["cpu_per_event_us"] and bare["cpu_per_event_us"]:
+        ratio = round(cowork["cpu_per_event_us"] / bare["cpu_per_event_us"], 2)
+    summary: dict[str, Any] = {
+        "clients": args.clients,
+        "rate": args.rate,
+        "duration": args.duration,
+        **{
+            k: cowork[k]
+            for k in ("p50_ms", "p95_ms", "p99_ms", "lost", "cpu_per_event_us", "rss_per_client_kb")
+        },
+        "cpu_ratio_vs_bare": ratio,
+    }
+    if bare:
+        summary.update(
+            {f"bare_{k}": bare[k] for k in ("p50_ms", "p95_ms", "p99_ms", "lost", "cpu_per_event_us")}
+        )
+        summary["bare_rss_per_client_kb"] = bare["rss_per_client_kb"]
+    summary.update(
+        {
+            "warmup": args.warmup,
+            "deflate": args.deflate,
+            "client_procs": args.client_procs,
+            "database": (args.database_url or "sqlite").split(":")[0],
+            "clock": CLOCK,
+            "load_avg_1m_at_start": round(load, 2),
+            "cpus": os.cpu_count(),
+            "cowork": cowork,
+            "bare": bare,
+        }
+    )
+    return summary
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--clients", type=int, default=500, help="websocket clients (phones) per server (500)")
+    p.add_argument("--rate", type=float, default=20, help="cards sent per second (20)")
+    p.add_argument("--duration", type=float, default=20, help="seconds measured (20)")
+    p.add_argument("--warmup", type=float, default=3, help="seconds of sending before measuring (3)")
+    p.add_argument(
+        "--grace", type=float, default=10, help="seconds to wait for late deliveries at the end (10)"
+    )
+    p.add_argument("--database-url", help="cowork's database (default: a fresh SQLite file in a temp dir)")
+    p.add_argument("--skip-bare", action="store_true", help="measure cowork only (no cpu_ratio_vs_bare)")
+    p.add_argument("--client-procs", type=int, default=2, help="processes the clients are spread over (2)")
+    p.add_argument("--senders", type=int, default=4, help="participants whose tokens send the cards (4)")
+    p.add_argument(
+        "--deflate", action="store_true", help="clients ask for permessage-deflate, as browsers do"
+    )
+    p.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.serve_bare is None and (
+        args.clients < 1 or args.rate <= 0 or args.duration <= 0 or args.warmup < 0
+    ):
+        p.error("--clients, --rate and --duration must be positive, --warmup not negative")
+    return args
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    args = parse_args()
+    if args.serve_bare is not None:
+        serve_bare(args.serve_bare)
+        return 0
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (&)
+    signal.signal(signal.SIGTERM, _interrupt)
+    tmp = Path(tempfile.mkdtemp(prefix="cowork-fanout-"))
+    try:
+        summary = asyncio.run(benchmark(args, tmp))
+    except KeyboardInterrupt:
+        log("interrupted; stopping the servers and clients")
+        return 130
+    finally:
+        stop_children()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(json.dumps(summary), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
