@@ -63,17 +63,18 @@ class Hub:
         """Push committed events to each workshop's rooms (through Redis to other workers when set)."""
         for event in events:
             staff_language = await self._language(event.workshop_id)
-            await self.sio.emit(
-                "event",
-                self.payload(event, True, staff_language),
-                room=room(event.workshop_id, True, staff_language),
-            )
-            for language in LANGUAGES:
-                await self.sio.emit(
-                    "event",
-                    self.payload(event, False, language),
-                    room=room(event.workshop_id, False, language),
-                )
+            rooms = [(True, staff_language)] + [(False, language) for language in LANGUAGES]
+            for staff, language in rooms:
+                name = room(event.workshop_id, staff, language)
+                if self._nobody_in(name):
+                    continue  # rendering swaps for an empty room is wasted work
+                await self.sio.emit("event", self.payload(event, staff, language), room=name)
+
+    def _nobody_in(self, name: str) -> bool:
+        """Only knowable without Redis: with it, other workers may hold screens in this room."""
+        if self.settings.redis_url:
+            return False
+        return next(iter(self.sio.manager.get_participants("/", name)), None) is None
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> None:
         auth = auth if isinstance(auth, dict) else {}
