@@ -1,4 +1,8 @@
-"""Cards on a board: appended to, replaced in, or removed from their category column."""
+"""Cards on a board: appended to, replaced in, or removed from their column or cluster.
+
+Public screens (projector, phones) never get the text of a hidden or waiting card, nor what a card said
+before an edit (`before`). A waiting card reaches only its author's page, as a note without its text.
+"""
 
 from typing import Any
 
@@ -7,28 +11,121 @@ from jinja2 import Environment
 from ...domain.models import Event
 from . import EventView, register
 
+Data = dict[str, Any]
+Swaps = list[dict[str, Any]]
 
-def public_card(event: Event) -> dict[str, Any] | None:
-    """A hidden card keeps its text to staff."""
+
+def shown(item: Data) -> bool:
+    """May public screens show this card or cluster?"""
+    return not item.get("hidden") and item.get("approved", True)
+
+
+def _public_item(item: Data) -> Data:
+    return {k: v for k, v in item.items() if k not in ("before", "cards", "card_ids")}
+
+
+def _public_cluster(item: Data) -> Data:
+    public = _public_item(item)
+    if "cards" in item:
+        public["cards"] = [_public_item(c) for c in item["cards"] if shown(c)]
+        public["card_ids"] = [c["id"] for c in public["cards"]]
+    return public
+
+
+def public_card(event: Event) -> Data | None:
+    """A hidden card keeps its text to staff; a waiting one tells only its author that it arrived."""
     data = event.data
     if data.get("hidden"):
         return {"id": data["id"], "stage_id": data["stage_id"], "hidden": True, "seq": data.get("seq")}
-    return data
+    if not data.get("approved", True):
+        return {
+            "id": data["id"],
+            "stage_id": data["stage_id"],
+            "approved": False,
+            "participant_id": data.get("participant_id"),
+            "seq": data.get("seq"),
+        }
+    return _public_cluster(data)
 
 
-def column(card: dict[str, Any]) -> str:
+def public_placement(event: Event) -> Data:
+    data = event.data
+    return {
+        **{k: v for k, v in data.items() if k not in ("before", "items")},
+        "items": [_public_cluster(item) for item in data.get("items", []) if shown(item)],
+    }
+
+
+def column(card: Data) -> str:
     return f"#col-{card['stage_id']}-{card.get('category') or 'none'}"
 
 
-def card_swaps(env: Environment, event: Event, card: dict[str, Any], staff: bool) -> list[dict[str, Any]]:
-    target = f"#card-{card['id']}"
-    if card.get("hidden") and not staff:
+def container(item: Data) -> str:
+    """Where a card or cluster sits: inside its cluster's list, or in its category's column."""
+    return f"#cluster-cards-{item['cluster_id']}" if item.get("cluster_id") else column(item)
+
+
+def render_item(env: Environment, item: Data, staff: bool) -> str:
+    if item.get("kind") == "cluster":
+        return env.get_template("board/_cluster.html").render(
+            cluster=item, members=item.get("cards", []), staff=staff
+        )
+    return env.get_template("board/_card.html").render(card=item, staff=staff)
+
+
+def _place(env: Environment, item: Data, staff: bool) -> Swaps:
+    target = f"#card-{item['id']}"
+    if not staff and not shown(item):
         return [{"op": "remove", "target": target}]
-    html = env.get_template("board/_card.html").render(card=card, staff=staff)
-    changes = card.get("changes", [])
-    if event.type == "card.added" or "category" in changes or ("hidden" in changes and not staff):
-        return [{"op": "remove", "target": target}, {"op": "append", "target": column(card), "html": html}]
+    return [
+        {"op": "remove", "target": target},
+        {"op": "append", "target": container(item), "html": render_item(env, item, staff)},
+    ]
+
+
+def card_swaps(env: Environment, event: Event, card: Data, staff: bool) -> Swaps:
+    target = f"#card-{card['id']}"
+    if not staff and not card.get("approved", True):
+        # Only the author's page has this list: it learns that the card arrived and waits.
+        html = env.get_template("board/_pending_note.html").render(card=card)
+        pending_list = f"#pending-{card['stage_id']}-{card.get('participant_id')}"
+        return [{"op": "remove", "target": target}, {"op": "append", "target": pending_list, "html": html}]
+    if not staff and not shown(card):
+        return [{"op": "remove", "target": target}]
+    changes = set(card.get("changes", []))
+    if event.type == "card.added" or "category" in changes:
+        return _place(env, card, staff)
+    if not staff and (event.type == "card.approved" or "hidden" in changes):
+        return _place(env, card, staff)  # it (re)appears on public screens
+    return [{"op": "replace", "target": target, "html": render_item(env, card, staff)}]
+
+
+def placement_swaps(env: Environment, event: Event, data: Data, staff: bool) -> Swaps:
+    """Merges, moves and undos: take the changed cards away, then draw each changed item where it now sits."""
+    swaps: Swaps = [{"op": "remove", "target": f"#card-{i}"} for i in data.get("remove", [])]
+    for item in data.get("items", []):
+        if staff or shown(item):
+            swaps.append({"op": "append", "target": container(item), "html": render_item(env, item, staff)})
+    return swaps
+
+
+def settings_swaps(env: Environment, event: Event, data: Data, staff: bool) -> Swaps:
+    template = "board/_approval_form.html" if staff else "board/_approval_note.html"
+    target = f"#approval-{data['stage_id']}" if staff else f"#approval-note-{data['stage_id']}"
+    html = env.get_template(template).render(stage={"id": data["stage_id"]}, approval=data["approval"])
     return [{"op": "replace", "target": target, "html": html}]
 
 
-register("card.added", "card.updated", view=EventView(public=public_card, swaps=card_swaps))
+register("card.added", "card.updated", "card.approved", view=EventView(public=public_card, swaps=card_swaps))
+register(
+    "cards.merged",
+    "cards.moved",
+    "moderation.undone",
+    view=EventView(public=public_placement, swaps=placement_swaps),
+)
+register("stage.settings_changed", view=EventView(swaps=settings_swaps))
+# New columns: each screen fetches its own rendering of the stage (its role and language differ).
+register(
+    "stage.categories_changed",
+    view=EventView(swaps=lambda env, event, data, staff: [{"op": "reload", "target": "#stage"}]),
+)
