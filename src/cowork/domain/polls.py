@@ -1,0 +1,667 @@
+"""Polls: a question with options, decided by dots, approval, yes/no/abstain, ranking or a 1-5 scale.
+
+Integrity lives in the database and in one lock: one ballot per participant per poll (unique), marks
+only on options of their own poll (composite foreign keys), and the poll row locked (`FOR UPDATE`; SQLite's
+BEGIN IMMEDIATE serialises anyway) by every ballot and by the close, so a ballot is either acknowledged
+before the close and counted, or refused after it with "This vote has closed.".
+"""
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKeyConstraint, UniqueConstraint, delete, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from .actors import Actor
+from .errors import Closed, Invalid, NotAllowed, NotFound
+from .models import Contribution, Participant, Receipt, Stage, Workshop, utcnow
+from .proposals import Proposal
+from .record import Tx
+
+METHODS = ("dots", "approval", "yes_no_abstain", "ranking", "scale")
+THRESHOLDS = {"simple": 0.5, "two_thirds": 2 / 3}
+ANSWERS = {"yes": 1, "abstain": 0, "no": -1}  # how a yes/no/abstain answer is stored as a mark
+SCALE = range(1, 6)
+MAX_OPTIONS = 40
+MAX_LABEL = 200
+MAX_BUDGET = 100
+DEFAULT_BUDGET = 3
+
+
+class Poll(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    title: str | None = Field(default=None, max_length=200)
+    method: str = Field(max_length=16)
+    status: str = Field(default="draft", max_length=16)  # draft, open, closed
+    budget: int | None = None  # dots: how many each voter has
+    max_per_option: int | None = None  # dots: at most this many on one option
+    quorum: float | None = None  # share of eligible participants who must vote
+    threshold: str | None = Field(default=None, max_length=16)  # yes/no/abstain: simple, two_thirds, or "0.6"
+    anonymous: bool = False
+    hide_results: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    opened_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # Frozen at close: the tally, how many voted, how many could have.
+    ballot_count: int | None = None
+    eligible: int | None = None
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class PollOption(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("poll_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    position: int
+    label: str = Field(max_length=MAX_LABEL)
+    contribution_id: int | None = Field(default=None, foreign_key="contribution.id", index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
+
+
+class Ballot(SQLModel, table=True):
+    """One voter's current ballot; a new one replaces it in place until the close."""
+
+    __table_args__ = (
+        UniqueConstraint("poll_id", "participant_id"),
+        UniqueConstraint("poll_id", "voter"),
+        UniqueConstraint("poll_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    # Nulled at the close of an anonymous poll; always null for paper ballots.
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    voter: str = Field(max_length=32)  # a random pseudonym per poll: what the record shows
+    group: str | None = Field(default=None, max_length=64)  # the voter's stakeholder group when cast
+    paper: bool = False
+    entered_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    revision: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Mark(SQLModel, table=True):
+    """One choice of a ballot: dots, 1 (approved), 1/0/-1 (yes/abstain/no), a rank, or a scale point."""
+
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "option_id"),
+        ForeignKeyConstraint(["poll_id", "ballot_id"], ["ballot.poll_id", "ballot.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["poll_id", "option_id"], ["polloption.poll_id", "polloption.id"]),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(index=True)
+    ballot_id: int
+    option_id: int
+    value: int
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+
+def get_poll(session: Session, *, poll_id: int, lock: bool = False) -> Poll:
+    query = select(Poll).where(Poll.id == poll_id)
+    if lock:
+        # Every ballot and the close take this lock first: they happen one after the other.
+        query = query.with_for_update()
+    poll = session.exec(query).first()
+    if poll is None:
+        raise NotFound("There is no such vote.")
+    return poll
+
+
+def options_of(session: Session, *, poll_id: int) -> list[PollOption]:
+    return list(
+        session.exec(
+            select(PollOption).where(PollOption.poll_id == poll_id).order_by(col(PollOption.position))
+        )
+    )
+
+
+def _workshop(session: Session, workshop_id: int) -> Workshop:
+    workshop = session.get(Workshop, workshop_id)
+    assert workshop is not None
+    return workshop
+
+
+def poll_data(session: Session, poll: Poll, options: list[PollOption] | None = None) -> dict[str, Any]:
+    options = options if options is not None else options_of(session, poll_id=poll.id)  # type: ignore[arg-type]
+    labels = option_labels(session, options)
+    return {
+        "id": poll.id,
+        "workshop_id": poll.workshop_id,
+        "stage_id": poll.stage_id,
+        "title": poll.title,
+        "method": poll.method,
+        "status": poll.status,
+        "budget": poll.budget,
+        "max_per_option": poll.max_per_option,
+        "quorum": poll.quorum,
+        "threshold": poll.threshold,
+        "anonymous": poll.anonymous,
+        "hide_results": poll.hide_results,
+        "options": [
+            {
+                "id": o.id,
+                "position": o.position,
+                "label": labels[o.id],  # type: ignore[index]
+                "contribution_id": o.contribution_id,
+                "proposal_id": o.proposal_id,
+            }
+            for o in options
+        ],
+    }
+
+
+def option_labels(session: Session, options: list[PollOption]) -> dict[int, str]:
+    """Each option's label now: a card's or proposal's current text, else the label it was made with."""
+    cards = {o.contribution_id for o in options if o.contribution_id}
+    proposals = {o.proposal_id for o in options if o.proposal_id}
+    card_texts: dict[int | None, str] = {}
+    titles: dict[int | None, str] = {}
+    if cards:
+        query = select(Contribution.id, Contribution.text).where(col(Contribution.id).in_(cards))
+        card_texts = {i: t for i, t in session.exec(query).all()}
+    if proposals:
+        query = select(Proposal.id, Proposal.title).where(col(Proposal.id).in_(proposals))  # type: ignore[assignment]
+        titles = {i: t for i, t in session.exec(query).all()}
+    labels = {}
+    for o in options:
+        text = card_texts.get(o.contribution_id) or titles.get(o.proposal_id) or o.label
+        labels[o.id] = _shorten(text)  # type: ignore[index]
+    return labels  # type: ignore[return-value]
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+
+
+def polls_of_stage(session: Session, *, stage_id: int) -> list[Poll]:
+    return list(session.exec(select(Poll).where(Poll.stage_id == stage_id).order_by(col(Poll.id))))
+
+
+def list_polls(session: Session, *, actor: Actor, stage_id: int) -> list[dict[str, Any]]:
+    """The stage's polls; participants do not see drafts."""
+    stage = _stage_for(session, actor, stage_id)
+    polls = polls_of_stage(session, stage_id=stage.id)  # type: ignore[arg-type]
+    return [poll_data(session, p) for p in polls if not (actor.is_participant and p.status == "draft")]
+
+
+def describe_poll(session: Session, *, actor: Actor, poll_id: int) -> dict[str, Any]:
+    poll = get_poll(session, poll_id=poll_id)
+    actor.check_member(_workshop(session, poll.workshop_id))
+    if actor.is_participant and poll.status == "draft":
+        raise NotFound("There is no such vote.")
+    return poll_data(session, poll)
+
+
+def _stage_for(session: Session, actor: Actor, stage_id: int) -> Stage:
+    stage = session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("There is no such stage.")
+    actor.check_member(_workshop(session, stage.workshop_id))
+    return stage
+
+
+# --- making a poll --------------------------------------------------------------------------------------
+
+
+def _threshold(method: str, threshold: str | float | None) -> str | None:
+    if threshold is None or threshold == "":
+        return "simple" if method == "yes_no_abstain" else None
+    if method != "yes_no_abstain":
+        raise Invalid("A majority threshold applies only to yes / no / abstain votes.")
+    if isinstance(threshold, str) and threshold in THRESHOLDS:
+        return threshold
+    try:
+        share = float(threshold)
+    except (TypeError, ValueError):
+        raise Invalid(
+            "The threshold must be simple, two_thirds or a share between 0 and 1, not {value}.",
+            value=threshold,
+        ) from None
+    if not 0 < share <= 1:
+        raise Invalid(
+            "The threshold must be simple, two_thirds or a share between 0 and 1, not {value}.",
+            value=threshold,
+        )
+    return f"{share:.4g}"
+
+
+def threshold_share(threshold: str | None) -> float:
+    if threshold is None:
+        return THRESHOLDS["simple"]
+    return THRESHOLDS.get(threshold) or float(threshold)
+
+
+def _limits(method: str, budget: int | None, max_per_option: int | None) -> tuple[int | None, int | None]:
+    if method != "dots":
+        if budget is not None or max_per_option is not None:
+            raise Invalid("A budget of dots applies only to dot voting.")
+        return None, None
+    budget = DEFAULT_BUDGET if budget is None else budget
+    if not 1 <= budget <= MAX_BUDGET:
+        raise Invalid("The budget must be between 1 and {limit} dots.", limit=MAX_BUDGET)
+    max_per_option = budget if max_per_option is None else max_per_option
+    if not 1 <= max_per_option <= budget:
+        raise Invalid(
+            "The most dots on one option must be between 1 and the budget ({budget}).", budget=budget
+        )
+    return budget, max_per_option
+
+
+def _make_options(tx: Tx, workshop: Workshop, specs: list[dict[str, Any]]) -> list[PollOption]:
+    if not specs:
+        raise Invalid("A vote needs at least one option.")
+    if len(specs) > MAX_OPTIONS:
+        raise Invalid("A vote has at most {limit} options.", limit=MAX_OPTIONS)
+    options: list[PollOption] = []
+    seen: set[tuple[str, Any]] = set()
+    for position, spec in enumerate(specs):
+        given = {k: v for k, v in spec.items() if k in ("contribution_id", "proposal_id", "label") and v}
+        if len(given) != 1:
+            raise Invalid("Each option is a card (contribution_id), a proposal (proposal_id) or a label.")
+        ((kind, value),) = given.items()
+        if (kind, value) in seen:
+            raise Invalid("An option is listed twice.")
+        seen.add((kind, value))
+        option = PollOption(poll_id=0, position=position, label="")
+        if kind == "contribution_id":
+            card = tx.session.get(Contribution, value)
+            if card is None or card.workshop_id != workshop.id:
+                raise Invalid("Card {id} is not part of this workshop.", id=value)
+            option.contribution_id, option.label = card.id, _shorten(card.text)
+        elif kind == "proposal_id":
+            proposal = tx.session.get(Proposal, value)
+            if proposal is None or proposal.workshop_id != workshop.id:
+                raise Invalid("Proposal {id} is not part of this workshop.", id=value)
+            if not proposal.selected:
+                proposal.selected = True  # putting it to the vote selects it
+                tx.session.add(proposal)
+            option.proposal_id, option.label = proposal.id, _shorten(proposal.title)
+        else:
+            label = str(value).strip()
+            if not label or len(label) > MAX_LABEL:
+                raise Invalid("An option's label needs 1 to {limit} characters.", limit=MAX_LABEL)
+            option.label = label
+        options.append(option)
+    return options
+
+
+def create_poll(
+    tx: Tx,
+    *,
+    actor: Actor,
+    stage_id: int,
+    method: str,
+    options: list[dict[str, Any]],
+    title: str | None = None,
+    budget: int | None = None,
+    max_per_option: int | None = None,
+    quorum: float | None = None,
+    threshold: str | float | None = None,
+    anonymous: bool = False,
+    hide_results: bool = False,
+) -> Poll:
+    """A facilitator prepares a vote on the stage's cards, proposals or plain labels; it opens later."""
+    stage = tx.session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("There is no such stage.")
+    workshop = _workshop(tx.session, stage.workshop_id)
+    actor.check_facilitator(workshop)
+    if method not in METHODS:
+        raise Invalid(
+            "Unknown voting method {method}; cowork knows {known}.", method=method, known=", ".join(METHODS)
+        )
+    title = (title or "").strip() or None
+    if title and len(title) > 200:
+        raise Invalid("The title is too long (at most {limit} characters).", limit=200)
+    if quorum is not None and not 0 <= quorum <= 1:
+        raise Invalid("The quorum is a share of the participants, between 0 and 1.")
+    made = _make_options(tx, workshop, options)
+    budget, max_per_option = _limits(method, budget, max_per_option)
+    if method == "ranking" and len(made) < 2:
+        raise Invalid("A ranking needs at least two options.")
+    poll = Poll(
+        workshop_id=workshop.id,  # type: ignore[arg-type]
+        stage_id=stage.id,  # type: ignore[arg-type]
+        title=title,
+        method=method,
+        budget=budget,
+        max_per_option=max_per_option,
+        quorum=quorum,
+        threshold=_threshold(method, threshold),
+        anonymous=anonymous,
+        hide_results=hide_results,
+    )
+    tx.session.add(poll)
+    tx.session.flush()
+    for option in made:
+        option.poll_id = poll.id  # type: ignore[assignment]
+        tx.session.add(option)
+    tx.session.flush()
+    tx.record(workshop.id, "poll.created", poll_data(tx.session, poll, made))  # type: ignore[arg-type]
+    return poll
+
+
+def open_poll(tx: Tx, *, actor: Actor, poll_id: int) -> Poll:
+    poll = get_poll(tx.session, poll_id=poll_id, lock=True)
+    workshop = _workshop(tx.session, poll.workshop_id)
+    actor.check_facilitator(workshop)
+    if poll.status == "open":
+        return poll
+    if poll.status == "closed":
+        raise Closed("This vote has closed.")
+    poll.status, poll.opened_at = "open", utcnow()
+    tx.session.add(poll)
+    tx.record(workshop.id, "poll.opened", poll_data(tx.session, poll))  # type: ignore[arg-type]
+    return poll
+
+
+def close_poll(tx: Tx, *, actor: Actor, poll_id: int) -> Poll:
+    """Freeze the result: tally, ballots, eligible; an anonymous poll forgets who cast which ballot."""
+    from .poll_results import compute_results
+
+    poll = get_poll(tx.session, poll_id=poll_id, lock=True)
+    workshop = _workshop(tx.session, poll.workshop_id)
+    actor.check_facilitator(workshop)
+    if poll.status == "closed":
+        return poll
+    if poll.status != "open":
+        raise Closed("This vote is not open yet.")
+    poll.status, poll.closed_at = "closed", utcnow()
+    result = compute_results(tx.session, poll)
+    poll.result, poll.ballot_count, poll.eligible = result, result["ballots"], result["eligible"]
+    tx.session.add(poll)
+    if poll.anonymous:
+        _forget_voters(tx.session, poll)
+    if poll.method == "yes_no_abstain":
+        _decide_proposals(tx.session, poll, result)
+    tx.record(workshop.id, "poll.closed", {"id": poll.id, "stage_id": poll.stage_id, **result})  # type: ignore[arg-type]
+    return poll
+
+
+def _forget_voters(session: Session, poll: Poll) -> None:
+    session.flush()
+    session.execute(update(Ballot).where(col(Ballot.poll_id) == poll.id).values(participant_id=None))
+    session.execute(
+        delete(Receipt).where(
+            col(Receipt.workshop_id) == poll.workshop_id, col(Receipt.actor).like(f"%@poll:{poll.id}")
+        )
+    )
+
+
+def _decide_proposals(session: Session, poll: Poll, result: dict[str, Any]) -> None:
+    for row in result["results"]:
+        if row.get("proposal_id"):
+            proposal = session.get(Proposal, row["proposal_id"])
+            if proposal is not None:
+                proposal.decision = "adopted" if row["adopted"] else "rejected"
+                session.add(proposal)
+
+
+# --- casting a ballot -----------------------------------------------------------------------------------
+
+
+def _receipt_key(actor: Actor, poll_id: int) -> str:
+    """Client ids of ballots are kept per poll, so an anonymous poll can drop them at its close."""
+    return f"{actor.key}@poll:{poll_id}"
+
+
+def normalize_choices(poll: Poll, options: list[PollOption], choices: dict[Any, Any]) -> dict[int, int]:
+    """Check a ballot's choices against the method; return the marks {option_id: stored value}."""
+    if not isinstance(choices, dict):
+        raise Invalid("The choices must map option ids to values.")
+    known = {o.id for o in options}
+    marks: dict[int, int] = {}
+    for raw_id, value in choices.items():
+        try:
+            option_id = int(raw_id)
+        except (TypeError, ValueError):
+            raise Invalid("Unknown option {option}: it is not part of this vote.", option=raw_id) from None
+        if option_id not in known:
+            raise Invalid("Unknown option {option}: it is not part of this vote.", option=raw_id)
+        stored = _mark_value(poll, value)
+        if stored is not None:
+            marks[option_id] = stored
+    _check_ballot(poll, marks)
+    return marks
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _mark_value(poll: Poll, value: Any) -> int | None:
+    """The stored mark for one choice, or None when the choice gives nothing (0 dots, not approved)."""
+    method = poll.method
+    if method == "dots":
+        dots = _whole(value)
+        if dots is None or dots < 0:
+            raise Invalid("Dots are whole numbers of 0 or more, not {value}.", value=value)
+        return dots or None
+    if method == "approval":
+        if value in (True, "true", "yes", "on", 1, "1"):
+            return 1
+        if value in (False, "false", "no", "off", 0, "0", None, ""):
+            return None
+        raise Invalid("An approval vote takes true or false, not {value}.", value=value)
+    if method == "yes_no_abstain":
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or value not in ANSWERS:
+            raise Invalid("Please answer yes, no or abstain, not {value}.", value=value)
+        return ANSWERS[value]
+    if method == "ranking":
+        if value in (None, ""):
+            return None
+        rank = _whole(value)
+        if rank is None or rank < 1:
+            raise Invalid("A rank is a whole number from 1 (best), not {value}.", value=value)
+        return rank
+    if value in (None, ""):
+        return None
+    point = _whole(value)
+    if point not in SCALE:
+        raise Invalid("Please choose a point from 1 to 5, not {value}.", value=value)
+    return point
+
+
+def _check_ballot(poll: Poll, marks: dict[int, int]) -> None:
+    if poll.method == "dots":
+        assert poll.budget is not None and poll.max_per_option is not None
+        used = sum(marks.values())
+        if used > poll.budget:
+            raise Invalid("Dots over budget: {used} of {budget}.", used=used, budget=poll.budget)
+        over = max(marks.values(), default=0)
+        if over > poll.max_per_option:
+            raise Invalid(
+                "At most {limit} dots on one option, not {dots}.", limit=poll.max_per_option, dots=over
+            )
+    elif poll.method == "ranking":
+        ranks = sorted(marks.values())
+        if ranks != list(range(1, len(ranks) + 1)):
+            raise Invalid(
+                "Ranks must be 1, 2, 3 … without gaps or repeats; got {ranks}.",
+                ranks=", ".join(str(r) for r in ranks) or "none",
+            )
+    if not marks and poll.method in ("yes_no_abstain", "ranking", "scale"):
+        raise Invalid("The ballot is empty: please choose at least one option.")
+
+
+def _check_open(poll: Poll) -> None:
+    if poll.status == "closed":
+        raise Closed("This vote has closed.")
+    if poll.status != "open":
+        raise Closed("This vote is not open yet.")
+
+
+def cast_ballot(
+    tx: Tx,
+    *,
+    actor: Actor,
+    poll_id: int,
+    choices: dict[Any, Any],
+    client_id: str | None = None,
+) -> tuple[Ballot, bool]:
+    """A participant's ballot, replacing their earlier one; returns it and whether it is new."""
+    if client_id is not None and not 1 <= len(client_id) <= 64:
+        raise Invalid("client_id must have 1 to 64 characters.")
+    if not actor.is_participant:
+        raise NotAllowed("Only participants vote here; facilitators enter paper ballots.")
+    poll = get_poll(tx.session, poll_id=poll_id, lock=True)
+    workshop = _workshop(tx.session, poll.workshop_id)
+    actor.check_member(workshop)
+    key = _receipt_key(actor, poll.id)  # type: ignore[arg-type]
+    if (earlier := tx.receipt(key, client_id)) is not None and (found := tx.session.get(Ballot, earlier)):
+        return found, False
+    _check_open(poll)
+    if workshop.status != "open":
+        raise Closed("This workshop has ended.")
+    marks = normalize_choices(poll, options_of(tx.session, poll_id=poll.id), choices)  # type: ignore[arg-type]
+    participant = tx.session.get(Participant, actor.participant_id)
+    assert participant is not None
+    ballot = tx.session.exec(
+        select(Ballot).where(Ballot.poll_id == poll.id, Ballot.participant_id == participant.id)
+    ).first()
+    return _store(tx, poll, ballot, marks, key, client_id, participant=participant)
+
+
+def cast_paper_ballot(
+    tx: Tx,
+    *,
+    actor: Actor,
+    poll_id: int,
+    choices: dict[Any, Any],
+    group: str | None = None,
+    client_id: str | None = None,
+) -> Ballot:
+    """A facilitator enters the vote of someone without a phone; the record marks it as paper."""
+    from .families import FAMILIES
+
+    if client_id is not None and not 1 <= len(client_id) <= 64:
+        raise Invalid("client_id must have 1 to 64 characters.")
+    poll = get_poll(tx.session, poll_id=poll_id, lock=True)
+    workshop = _workshop(tx.session, poll.workshop_id)
+    actor.check_facilitator(workshop)
+    key = _receipt_key(actor, poll.id)  # type: ignore[arg-type]
+    if (earlier := tx.receipt(key, client_id)) is not None and (found := tx.session.get(Ballot, earlier)):
+        return found
+    _check_open(poll)
+    group = (group or "").strip() or None
+    if group is not None and group not in FAMILIES:
+        raise Invalid("Unknown stakeholder group {group}.", group=group)
+    marks = normalize_choices(poll, options_of(tx.session, poll_id=poll.id), choices)  # type: ignore[arg-type]
+    ballot, _ = _store(tx, poll, None, marks, key, client_id, group=group, entered_by=actor.user_id)
+    return ballot
+
+
+def _store(
+    tx: Tx,
+    poll: Poll,
+    ballot: Ballot | None,
+    marks: dict[int, int],
+    key: str,
+    client_id: str | None,
+    *,
+    participant: Participant | None = None,
+    group: str | None = None,
+    entered_by: int | None = None,
+) -> tuple[Ballot, bool]:
+    session = tx.session
+    created = ballot is None
+    if ballot is None:
+        ballot = Ballot(
+            poll_id=poll.id,  # type: ignore[arg-type]
+            participant_id=participant.id if participant else None,
+            voter=("paper-" if participant is None else "v-") + secrets.token_hex(6),
+            group=participant.group if participant else group,
+            paper=participant is None,
+            entered_by_user_id=entered_by,
+        )
+        session.add(ballot)
+        session.flush()
+    else:
+        current = dict(
+            session.exec(select(Mark.option_id, Mark.value).where(Mark.ballot_id == ballot.id)).all()
+        )
+        if current == marks:
+            tx.remember(poll.workshop_id, key, client_id, ballot.id)  # type: ignore[arg-type]
+            return ballot, False  # the same ballot again: nothing changes, nothing to tell
+        session.execute(delete(Mark).where(col(Mark.ballot_id) == ballot.id))
+        ballot.revision += 1
+        ballot.updated_at = utcnow()
+        ballot.group = participant.group if participant else ballot.group
+        session.add(ballot)
+    for option_id, value in marks.items():
+        session.add(Mark(poll_id=poll.id, ballot_id=ballot.id, option_id=option_id, value=value))  # type: ignore[arg-type]
+    session.flush()
+    tx.remember(poll.workshop_id, key, client_id, ballot.id)  # type: ignore[arg-type]
+    _record_ballot(tx, poll, ballot, marks, replaced=not created)
+    return ballot, created
+
+
+def _record_ballot(tx: Tx, poll: Poll, ballot: Ballot, marks: dict[int, int], *, replaced: bool) -> None:
+    from .poll_results import live_scores
+
+    data: dict[str, Any] = {
+        "poll_id": poll.id,
+        "stage_id": poll.stage_id,
+        "ballot_id": ballot.id,
+        "voter": ballot.voter,  # a pseudonym; never the participant of an anonymous poll
+        "group": ballot.group,
+        "paper": ballot.paper,
+        "replaced": replaced,
+        "hide_results": poll.hide_results,
+        "choices": {str(k): choice_value(poll.method, v) for k, v in sorted(marks.items())},
+    }
+    if not poll.anonymous and ballot.participant_id is not None:
+        data["participant_id"] = ballot.participant_id
+    data.update(live_scores(tx.session, poll))
+    tx.record(poll.workshop_id, "ballot.cast", data)
+
+
+def choice_value(method: str, stored: int) -> Any:
+    """A mark as the voter gave it."""
+    if method == "approval":
+        return True
+    if method == "yes_no_abstain":
+        return next(answer for answer, value in ANSWERS.items() if value == stored)
+    return stored
+
+
+def my_ballot(session: Session, *, actor: Actor, poll_id: int) -> dict[str, Any] | None:
+    """A participant's own current ballot (while the poll still knows whose it is)."""
+    if not actor.is_participant:
+        return None
+    poll = get_poll(session, poll_id=poll_id)
+    ballot = session.exec(
+        select(Ballot).where(Ballot.poll_id == poll_id, Ballot.participant_id == actor.participant_id)
+    ).first()
+    if ballot is None:
+        return None
+    return ballot_data(session, poll, ballot)
+
+
+def ballot_data(session: Session, poll: Poll, ballot: Ballot) -> dict[str, Any]:
+    marks = session.exec(select(Mark.option_id, Mark.value).where(Mark.ballot_id == ballot.id)).all()
+    return {
+        "id": ballot.id,
+        "poll_id": poll.id,
+        "paper": ballot.paper,
+        "group": ballot.group,
+        "revision": ballot.revision,
+        "choices": {str(o): choice_value(poll.method, v) for o, v in sorted(marks)},
+        "updated_at": ballot.updated_at,
+    }

@@ -1,0 +1,590 @@
+"""Proposals (recommendations for action) and the commitments that adopted ones become.
+
+A proposal carries what the seeds ask of an action: owner and contact person, milestones with dates,
+resources, the impact it aims at, the means-end reasoning that links the two, indicators of success and
+of failure, and the needs it answers. Participants and facilitators draft; the facilitator edits and
+selects which go to the vote. Adopted proposals become commitments that later workshops follow up.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from .actors import Actor
+from .errors import Closed, Invalid, NotAllowed, NotFound
+from .models import Contribution, Participant, Stage, Workshop, utcnow
+from .record import Tx
+
+STATUSES = ("open", "in_progress", "done")
+MAX_TITLE = 200
+MAX_SHORT = 200  # owner, contact
+MAX_TEXT = 4000
+MAX_MILESTONES = 20
+MAX_INDICATORS = 10
+MAX_NEEDS = 20
+UNSET: Any = object()
+
+
+def _when(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kw)
+
+
+class Proposal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    author_user_id: int | None = Field(default=None, foreign_key="user.id")
+    title: str = Field(max_length=MAX_TITLE)
+    description: str | None = None
+    owner: str | None = Field(default=None, max_length=MAX_SHORT)
+    # A stakeholder of the map (the stakeholders feature's table; no foreign key, it is built apart).
+    owner_stakeholder_id: int | None = None
+    contact: str | None = Field(default=None, max_length=MAX_SHORT)
+    due: date | None = None
+    milestones: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    resources: str | None = None
+    impact: str | None = None
+    rationale: str | None = None  # the means-end reasoning: why these means lead to that impact
+    indicators: dict[str, list[str]] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    needs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    selected: bool = False  # the facilitator puts it to the vote
+    decision: str | None = Field(default=None, max_length=16)  # adopted or rejected, once decided
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class Commitment(SQLModel, table=True):
+    """A firm commitment: who does what by when; followed up, and carried into later workshops."""
+
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "proposal_id"),
+        UniqueConstraint("workshop_id", "source_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    poll_id: int | None = None  # the vote that adopted it, if any
+    source_id: int | None = Field(default=None, foreign_key="commitment.id")  # imported from an earlier one
+    title: str = Field(max_length=MAX_TITLE)
+    owner: str | None = Field(default=None, max_length=MAX_SHORT)
+    owner_stakeholder_id: int | None = None
+    contact: str | None = Field(default=None, max_length=MAX_SHORT)
+    due: date | None = None
+    status: str = Field(default="open", max_length=16)
+    note: str | None = None  # what the review found
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+# --- checking input ---------------------------------------------------------------------------------------
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; `Invalid` translates it when it is raised."""
+    return message
+
+
+# One message per field, so each reads well in every language.
+TOO_LONG = {
+    "title": N_("The title is too long (at most {limit} characters)."),
+    "description": N_("The description is too long (at most {limit} characters)."),
+    "owner": N_("The owner is too long (at most {limit} characters)."),
+    "contact": N_("The contact is too long (at most {limit} characters)."),
+    "resources": N_("The resources are too long (at most {limit} characters)."),
+    "impact": N_("The impact is too long (at most {limit} characters)."),
+    "rationale": N_("The reasoning is too long (at most {limit} characters)."),
+    "milestone": N_("A milestone is too long (at most {limit} characters)."),
+    "indicator": N_("An indicator is too long (at most {limit} characters)."),
+    "note": N_("The note is too long (at most {limit} characters)."),
+}
+NOT_A_DATE = {
+    "due": N_("The due date must be a date like 2026-03-31, not {value}."),
+    "milestone": N_("A milestone's date must be a date like 2026-03-31, not {value}."),
+}
+
+
+def _text(value: Any, field: str, limit: int, required: bool = False) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise Invalid("Please give text here, not {value}.", value=value)
+    text = (value or "").strip()
+    if required and not text:
+        raise Invalid("Please give the proposal a title.")
+    if len(text) > limit:
+        raise Invalid(TOO_LONG[field], limit=limit)
+    return text or None
+
+
+def _date(value: Any, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid(NOT_A_DATE[field], value=value) from None
+
+
+def _milestones(value: Any) -> list[dict[str, Any]]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or len(value) > MAX_MILESTONES:
+        raise Invalid("Milestones are a list of at most {limit}.", limit=MAX_MILESTONES)
+    found = []
+    for item in value:
+        item = {"title": item} if isinstance(item, str) else item
+        if not isinstance(item, dict):
+            raise Invalid("Each milestone has a title and maybe a date.")
+        title = _text(item.get("title"), "milestone", MAX_TITLE)
+        if not title:
+            raise Invalid("Each milestone has a title and maybe a date.")
+        due = _date(item.get("due"), "milestone")
+        found.append({"title": title, "due": due.isoformat() if due else None})
+    return found
+
+
+def _indicators(value: Any) -> dict[str, list[str]]:
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict) or set(value) - {"success", "failure"}:
+        raise Invalid("Indicators are two lists: success and failure.")
+    found: dict[str, list[str]] = {}
+    for kind in ("success", "failure"):
+        items = value.get(kind) or []
+        items = [items] if isinstance(items, str) else items
+        if not isinstance(items, list) or len(items) > MAX_INDICATORS:
+            raise Invalid("At most {limit} indicators of each kind.", limit=MAX_INDICATORS)
+        texts = [t for t in (_text(i, "indicator", 500) for i in items) if t]
+        if texts:
+            found[kind] = texts
+    return found
+
+
+def _needs(session: Session, workshop: Workshop, value: Any) -> list[int]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or len(value) > MAX_NEEDS:
+        raise Invalid("A proposal names at most {limit} needs.", limit=MAX_NEEDS)
+    found: list[int] = []
+    for raw in value:
+        card = session.get(Contribution, raw) if isinstance(raw, int) and not isinstance(raw, bool) else None
+        if card is None or card.workshop_id != workshop.id:
+            raise Invalid("Need {id} is not a card of this workshop.", id=raw)
+        if card.id not in found:
+            found.append(card.id)  # type: ignore[arg-type]
+    return found
+
+
+def _stakeholder(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid("owner_stakeholder_id must be the id of a stakeholder on the map.")
+    return value
+
+
+FIELDS = (
+    "title",
+    "description",
+    "owner",
+    "owner_stakeholder_id",
+    "contact",
+    "due",
+    "milestones",
+    "resources",
+    "impact",
+    "rationale",
+    "indicators",
+    "needs",
+)
+
+
+def _clean(session: Session, workshop: Workshop, fields: dict[str, Any]) -> dict[str, Any]:
+    """Check each given field; return the values to store."""
+    checks = {
+        "title": lambda v: _text(v, "title", MAX_TITLE, required=True),
+        "description": lambda v: _text(v, "description", MAX_TEXT),
+        "owner": lambda v: _text(v, "owner", MAX_SHORT),
+        "owner_stakeholder_id": _stakeholder,
+        "contact": lambda v: _text(v, "contact", MAX_SHORT),
+        "due": lambda v: _date(v, "due"),
+        "milestones": _milestones,
+        "resources": lambda v: _text(v, "resources", MAX_TEXT),
+        "impact": lambda v: _text(v, "impact", MAX_TEXT),
+        "rationale": lambda v: _text(v, "rationale", MAX_TEXT),
+        "indicators": _indicators,
+        "needs": lambda v: _needs(session, workshop, v),
+    }
+    return {name: checks[name](value) for name, value in fields.items() if name in checks}
+
+
+# --- proposals ---------------------------------------------------------------------------------------
+
+
+def _workshop(session: Session, workshop_id: int) -> Workshop:
+    workshop = session.get(Workshop, workshop_id)
+    assert workshop is not None
+    return workshop
+
+
+def draft_proposal(
+    tx: Tx, *, actor: Actor, stage_id: int, client_id: str | None = None, **fields: Any
+) -> Proposal:
+    """A participant (on the current action-plan stage) or a facilitator drafts a proposal."""
+    if client_id is not None and not 1 <= len(client_id) <= 64:
+        raise Invalid("client_id must have 1 to 64 characters.")
+    if (earlier := tx.receipt(actor.key, client_id)) is not None and (
+        found := tx.session.get(Proposal, earlier)
+    ):
+        return found
+    stage = tx.session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("There is no such stage.")
+    workshop = _workshop(tx.session, stage.workshop_id)
+    actor.check_member(workshop)
+    if stage.kind != "action_plan":
+        raise Invalid("Proposals belong on an action-plan stage.")
+    if actor.is_participant and (workshop.status != "open" or workshop.current_stage_id != stage.id):
+        raise Closed("This stage is not open for proposals right now.")
+    values = _clean(tx.session, workshop, {"title": fields.pop("title", None), **fields})
+    proposal = Proposal(
+        workshop_id=workshop.id,  # type: ignore[arg-type]
+        stage_id=stage.id,  # type: ignore[arg-type]
+        participant_id=actor.participant_id,
+        author_user_id=None if actor.is_participant else actor.user_id,
+        **values,
+    )
+    tx.session.add(proposal)
+    tx.session.flush()
+    tx.remember(workshop.id, actor.key, client_id, proposal.id)  # type: ignore[arg-type]
+    tx.record(workshop.id, "proposal.drafted", proposal_data(tx.session, proposal))  # type: ignore[arg-type]
+    return proposal
+
+
+def update_proposal(tx: Tx, *, actor: Actor, proposal_id: int, **fields: Any) -> Proposal:
+    """The facilitator edits a proposal (the plenary may modify it) or selects it for the vote."""
+    proposal = tx.session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound("There is no such proposal.")
+    workshop = _workshop(tx.session, proposal.workshop_id)
+    if not actor.may_facilitate(workshop):
+        raise NotAllowed("Only the workshop's facilitators may change proposals.")
+    selected = fields.pop("selected", None)
+    values = _clean(tx.session, workshop, fields)
+    changes = [name for name, value in values.items() if getattr(proposal, name) != value]
+    for name in changes:
+        setattr(proposal, name, values[name])
+    if selected is not None and bool(selected) != proposal.selected:
+        proposal.selected, changes = bool(selected), [*changes, "selected"]
+    if changes:
+        proposal.updated_at = utcnow()
+        tx.session.add(proposal)
+        tx.record(
+            workshop.id,  # type: ignore[arg-type]
+            "proposal.updated",
+            {**proposal_data(tx.session, proposal), "changes": changes},
+        )
+    return proposal
+
+
+def proposal_data(session: Session, proposal: Proposal) -> dict[str, Any]:
+    author = session.get(Participant, proposal.participant_id) if proposal.participant_id else None
+    return {
+        "id": proposal.id,
+        "workshop_id": proposal.workshop_id,
+        "stage_id": proposal.stage_id,
+        "title": proposal.title,
+        "description": proposal.description,
+        "owner": proposal.owner,
+        "owner_stakeholder_id": proposal.owner_stakeholder_id,
+        "contact": proposal.contact,
+        "due": proposal.due.isoformat() if proposal.due else None,
+        "milestones": proposal.milestones,
+        "resources": proposal.resources,
+        "impact": proposal.impact,
+        "rationale": proposal.rationale,
+        "indicators": proposal.indicators,
+        "needs": proposal.needs,
+        "selected": proposal.selected,
+        "decision": proposal.decision,
+        "participant_id": proposal.participant_id,
+        "author": None if author is None else {"name": author.name, "group": author.group},
+        "by_facilitator": proposal.author_user_id is not None,
+    }
+
+
+def list_proposals(session: Session, *, stage_id: int) -> list[dict[str, Any]]:
+    proposals = session.exec(select(Proposal).where(Proposal.stage_id == stage_id).order_by(col(Proposal.id)))
+    return [proposal_data(session, p) for p in proposals]
+
+
+def proposals_of_stage(session: Session, *, actor: Actor, stage_id: int) -> list[dict[str, Any]]:
+    stage = session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("There is no such stage.")
+    actor.check_member(_workshop(session, stage.workshop_id))
+    return list_proposals(session, stage_id=stage_id)
+
+
+def describe_proposal(session: Session, *, actor: Actor, proposal_id: int) -> dict[str, Any]:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound("There is no such proposal.")
+    actor.check_member(_workshop(session, proposal.workshop_id))
+    return proposal_data(session, proposal)
+
+
+# --- commitments -------------------------------------------------------------------------------------
+
+
+def _commit(tx: Tx, proposal: Proposal, poll_id: int | None, **overrides: Any) -> Commitment:
+    existing = tx.session.exec(
+        select(Commitment).where(
+            Commitment.workshop_id == proposal.workshop_id, Commitment.proposal_id == proposal.id
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    workshop = _workshop(tx.session, proposal.workshop_id)
+    values = _clean(
+        tx.session, workshop, {k: v for k, v in overrides.items() if k in ("owner", "contact", "due")}
+    )
+    commitment = Commitment(
+        workshop_id=proposal.workshop_id,
+        proposal_id=proposal.id,
+        poll_id=poll_id,
+        title=proposal.title,
+        owner=values.get("owner") or proposal.owner,
+        owner_stakeholder_id=proposal.owner_stakeholder_id,
+        contact=values.get("contact") or proposal.contact,
+        due=values.get("due") or proposal.due,
+    )
+    tx.session.add(commitment)
+    if proposal.decision != "adopted":
+        proposal.decision = "adopted"
+        tx.session.add(proposal)
+    tx.session.flush()
+    tx.record(proposal.workshop_id, "commitment.made", commitment_data(tx.session, commitment))
+    return commitment
+
+
+def commit_poll(
+    tx: Tx, *, actor: Actor, poll_id: int, option_ids: list[int] | None = None
+) -> list[Commitment]:
+    """Adopted proposals of a closed vote become commitments.
+
+    A yes / no / abstain vote names its adopted proposals itself (and refuses the others); after any
+    other method the facilitator chooses, from the result, which options become commitments.
+    """
+    from .polls import get_poll, options_of
+
+    poll = get_poll(tx.session, poll_id=poll_id, lock=True)
+    workshop = _workshop(tx.session, poll.workshop_id)
+    actor.check_facilitator(workshop)
+    if poll.status != "closed":
+        raise Closed("Commitments come from a closed vote; please close it first.")
+    options = {o.id: o for o in options_of(tx.session, poll_id=poll.id)}  # type: ignore[arg-type]
+    adopted = set((poll.result or {}).get("adopted", []))
+    if option_ids is None:
+        if poll.method != "yes_no_abstain":
+            raise Invalid("Please choose which options become commitments.")
+        option_ids = [o for o in options if o in adopted]
+    made = []
+    for option_id in option_ids:
+        option = options.get(option_id)
+        if option is None:
+            raise Invalid("Unknown option {option}: it is not part of this vote.", option=option_id)
+        if option.proposal_id is None:
+            raise Invalid("Only proposals become commitments; {label} is not one.", label=option.label)
+        if poll.method == "yes_no_abstain" and option_id not in adopted:
+            raise Invalid("{label} was not adopted by the vote.", label=option.label)
+        proposal = tx.session.get(Proposal, option.proposal_id)
+        assert proposal is not None
+        made.append(_commit(tx, proposal, poll.id))
+    return made
+
+
+def commit_proposal(tx: Tx, *, actor: Actor, proposal_id: int, **overrides: Any) -> Commitment:
+    """The facilitator turns one voted proposal into a commitment (not one the vote refused)."""
+    from .polls import Poll, PollOption
+
+    proposal = tx.session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound("There is no such proposal.")
+    workshop = _workshop(tx.session, proposal.workshop_id)
+    actor.check_facilitator(workshop)
+    if proposal.decision == "rejected":
+        raise Invalid("This proposal was not adopted by the vote.")
+    voted = tx.session.exec(
+        select(Poll.id)
+        .join(PollOption, col(PollOption.poll_id) == col(Poll.id))
+        .where(PollOption.proposal_id == proposal.id, Poll.status == "closed")
+        .order_by(col(Poll.id).desc())
+    ).first()
+    if voted is None:
+        raise Invalid("A proposal becomes a commitment after a vote on it has closed.")
+    return _commit(tx, proposal, voted, **overrides)
+
+
+def update_commitment(
+    tx: Tx,
+    *,
+    actor: Actor,
+    commitment_id: int,
+    status: str | None = None,
+    owner: Any = UNSET,
+    contact: Any = UNSET,
+    due: Any = UNSET,
+    note: Any = UNSET,
+) -> Commitment:
+    """Follow-up: the facilitator records progress (open, in progress, done) or changes owner and date."""
+    commitment = tx.session.get(Commitment, commitment_id)
+    if commitment is None:
+        raise NotFound("There is no such commitment.")
+    workshop = _workshop(tx.session, commitment.workshop_id)
+    actor.check_facilitator(workshop)
+    changes: list[str] = []
+    if status is not None:
+        if status not in STATUSES:
+            raise Invalid(
+                "The status is one of {known}, not {status}.", known=", ".join(STATUSES), status=status
+            )
+        if status != commitment.status:
+            commitment.status, changes = status, [*changes, "status"]
+    given = {k: v for k, v in {"owner": owner, "contact": contact, "due": due}.items() if v is not UNSET}
+    for name, value in _clean(tx.session, workshop, given).items():
+        if getattr(commitment, name) != value:
+            setattr(commitment, name, value)
+            changes.append(name)
+    if note is not UNSET:
+        text = _text(note, "note", MAX_TEXT)
+        if text != commitment.note:
+            commitment.note, changes = text, [*changes, "note"]
+    if changes:
+        commitment.updated_at = utcnow()
+        tx.session.add(commitment)
+        tx.record(
+            commitment.workshop_id,
+            "commitment.updated",
+            {**commitment_data(tx.session, commitment), "changes": changes},
+        )
+    return commitment
+
+
+def import_commitments(tx: Tx, *, actor: Actor, workshop_id: int, from_workshop_id: int) -> list[Commitment]:
+    """A later workshop takes over the open commitments of an earlier one, to review them."""
+    workshop = tx.session.get(Workshop, workshop_id)
+    earlier = tx.session.get(Workshop, from_workshop_id)
+    if workshop is None or earlier is None:
+        raise NotFound("There is no such workshop.")
+    actor.check_facilitator(workshop)
+    if not actor.may_facilitate(earlier):
+        raise NotAllowed("Only the facilitators of both workshops may carry commitments over.")
+    if earlier.id == workshop.id:
+        raise Invalid("A workshop cannot import its own commitments.")
+    already = set(
+        tx.session.exec(
+            select(Commitment.source_id).where(
+                Commitment.workshop_id == workshop.id, col(Commitment.source_id).is_not(None)
+            )
+        )
+    )
+    sources = tx.session.exec(
+        select(Commitment)
+        .where(Commitment.workshop_id == earlier.id, col(Commitment.status).in_(("open", "in_progress")))
+        .order_by(col(Commitment.id))
+    )
+    made = []
+    for source in sources:
+        if source.id in already:
+            continue
+        copy = Commitment(
+            workshop_id=workshop.id,  # type: ignore[arg-type]
+            source_id=source.id,
+            title=source.title,
+            owner=source.owner,
+            owner_stakeholder_id=source.owner_stakeholder_id,
+            contact=source.contact,
+            due=source.due,
+            status=source.status,
+            note=source.note,
+        )
+        tx.session.add(copy)
+        made.append(copy)
+    tx.session.flush()
+    if made:
+        tx.record(
+            workshop.id,  # type: ignore[arg-type]
+            "commitment.imported",
+            {
+                "from_workshop_id": earlier.id,
+                "from_title": earlier.title,
+                "commitments": [commitment_data(tx.session, c) for c in made],
+            },
+        )
+    return made
+
+
+def commitment_data(session: Session, commitment: Commitment) -> dict[str, Any]:
+    source = session.get(Commitment, commitment.source_id) if commitment.source_id else None
+    origin = session.get(Workshop, source.workshop_id) if source else None
+    return {
+        "id": commitment.id,
+        "workshop_id": commitment.workshop_id,
+        "proposal_id": commitment.proposal_id,
+        "poll_id": commitment.poll_id,
+        "title": commitment.title,
+        "owner": commitment.owner,
+        "owner_stakeholder_id": commitment.owner_stakeholder_id,
+        "owner_name": owner_name(session, commitment),
+        "contact": commitment.contact,
+        "due": commitment.due.isoformat() if commitment.due else None,
+        "status": commitment.status,
+        "note": commitment.note,
+        "source_id": commitment.source_id,
+        "imported_from": None if origin is None else {"workshop_id": origin.id, "title": origin.title},
+    }
+
+
+def owner_name(session: Session, item: Commitment | Proposal) -> str | None:
+    """The owner as people read it: the free text, else the stakeholder's name on the map (if it exists)."""
+    if item.owner:
+        return item.owner
+    if item.owner_stakeholder_id is None:
+        return None
+    table = SQLModel.metadata.tables.get("stakeholder")  # built by the stakeholders feature, if present
+    if table is not None and "name" in table.c:
+        name = session.execute(
+            select(table.c.name).where(table.c.id == item.owner_stakeholder_id)  # type: ignore[call-overload]
+        ).scalar()
+        if name:
+            return str(name)
+    return None
+
+
+def list_commitments(session: Session, *, workshop_id: int) -> list[dict[str, Any]]:
+    commitments = session.exec(
+        select(Commitment).where(Commitment.workshop_id == workshop_id).order_by(col(Commitment.id))
+    )
+    return [commitment_data(session, c) for c in commitments]
+
+
+def commitments_by_owner(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The follow-up view: each owner's commitments, owners in alphabetical order, unassigned last."""
+    owners: dict[str, list[dict[str, Any]]] = {}
+    for item in sorted(items, key=lambda c: ((c["owner_name"] or "\uffff").casefold(), c["due"] or "9999")):
+        owners.setdefault(item["owner_name"] or "", []).append(item)
+    return owners
+
+
+def commitments_of_workshop(session: Session, *, actor: Actor, workshop_id: int) -> dict[str, Any]:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound("There is no such workshop.")
+    actor.check_member(workshop)
+    items = list_commitments(session, workshop_id=workshop_id)
+    return {"items": items, "by_owner": commitments_by_owner(items)}

@@ -1,0 +1,63 @@
+"""In Debian's Chromium: a phone spends dots on the needs board and the projector's bars follow."""
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from cowork.domain import board
+
+from .conftest import ThreadServer, World, run
+from .test_browser import _join_on_phone, _projector, _shot, browser  # noqa: F401  (the module's browser)
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_phone_casts_dots_and_the_projector_bars_change_without_reload(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    cards = [
+        run(world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text=text)
+        for text in ("Childcare during the course", "Housing near the job centre")
+    ]
+    projector = _projector(browser, server, world)
+    phone = _join_on_phone(browser, server, world)
+    staff = {"Authorization": f"Bearer {world.api_token}"}
+    made = httpx.post(
+        f"{server.url}/api/v1/stages/{world.stage_id}/polls",
+        json={
+            "method": "dots",
+            "budget": 3,
+            "max_per_option": 2,
+            "options": [{"contribution_id": c.id} for c in cards],
+        },
+        headers=staff,
+    )
+    assert made.status_code == 201, made.text
+    assert httpx.post(f"{server.url}/api/v1/polls/{made.json()['id']}/open", headers=staff).status_code == 200
+
+    # Opening the vote brings the ballot to the phone without a reload.
+    more = phone.get_by_role("button", name="One dot more for Housing near the job centre")
+    expect(more).to_be_visible()
+    ranking = projector.locator(f"#ranking-{world.stage_id}")
+    expect(ranking).to_contain_text("No dots yet.")
+
+    more.click()
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")
+    first = ranking.locator(".bar-row").first
+    expect(first).to_contain_text("Housing near the job centre")
+    expect(first).to_contain_text("Dots: 1")
+
+    phone.get_by_role("button", name="One dot more for Childcare during the course").click()
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")
+    phone.get_by_role("button", name="One dot more for Childcare during the course").click()
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 3 of 3")
+    # Two dots at most on one card: the + button says no before the server has to.
+    expect(phone.get_by_role("button", name="One dot more for Childcare during the course")).to_be_disabled()
+    expect(ranking.locator(".bar-row").first).to_contain_text("Childcare during the course")
+    expect(ranking.locator(".bar-row").first).to_contain_text("Dots: 2")
+    assert projector.evaluate("window.__sameDocument") is True
+    _shot(phone, "polls-phone-ballot")
+    _shot(projector, "polls-projector-ranking")
