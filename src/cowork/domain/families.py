@@ -73,6 +73,69 @@ ROLES: dict[str, dict[str, str]] = {
 }
 
 
+# --- the responsibility matrix (seed 002): marks in a cell, default rows and target groups -------------
+
+# Each mark has a symbol too, so a printed or colour-blind reader tells them apart without colour.
+MARKS: dict[str, dict[str, str]] = {
+    "responsible": {"en": "Responsible", "de": "Verantwortlich", "es": "Responsable"},
+    "contributes": {"en": "Contributes", "de": "Wirkt mit", "es": "Colabora"},
+    "informed": {"en": "Informed", "de": "Wird informiert", "es": "Recibe información"},
+}
+MARK_SYMBOLS: dict[str, str] = {"responsible": "●", "contributes": "◐", "informed": "○"}
+
+# Rows of a matrix when the workshop's format names none (the regional workshop names its own).
+ACTIVITY_AREAS: dict[str, dict[str, str]] = {
+    "profiling": {
+        "en": "Profiling",
+        "de": "Profiling und Kompetenzfeststellung",
+        "es": "Elaboración de perfiles",
+    },
+    "language_courses": {"en": "Language courses", "de": "Sprachkurse", "es": "Cursos de idiomas"},
+    "recognition": {
+        "en": "Recognition of qualifications",
+        "de": "Anerkennung von Abschlüssen",
+        "es": "Reconocimiento de titulaciones",
+    },
+    "vocational_training": {
+        "en": "Vocational training",
+        "de": "Berufliche Qualifizierung",
+        "es": "Formación profesional",
+    },
+    "job_matching": {
+        "en": "Internships and job matching",
+        "de": "Praktika und Stellenvermittlung",
+        "es": "Prácticas e intermediación laboral",
+    },
+    "housing": {"en": "Housing", "de": "Wohnen", "es": "Vivienda"},
+    "childcare": {"en": "Childcare", "de": "Kinderbetreuung", "es": "Cuidado infantil"},
+    "health": {
+        "en": "Health and psychological support",
+        "de": "Gesundheit und psychologische Unterstützung",
+        "es": "Salud y apoyo psicológico",
+    },
+    "legal_advice": {"en": "Legal advice", "de": "Rechtsberatung", "es": "Asesoría jurídica"},
+}
+
+TARGET_GROUPS: dict[str, dict[str, str]] = {
+    "refugees": {"en": "Refugees", "de": "Geflüchtete", "es": "Personas refugiadas"},
+    "long_term_unemployed": {
+        "en": "Long-term unemployed people",
+        "de": "Langzeitarbeitslose",
+        "es": "Personas en desempleo de larga duración",
+    },
+    "former_inmates": {
+        "en": "Former inmates",
+        "de": "Haftentlassene",
+        "es": "Personas que han salido de prisión",
+    },
+    "young_without_qualifications": {
+        "en": "Young people without qualifications",
+        "de": "Junge Menschen ohne Berufsabschluss",
+        "es": "Jóvenes sin cualificación",
+    },
+}
+
+
 def label(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
     if not key or key not in table:
         return ""

@@ -1,0 +1,496 @@
+"""Stakeholder mapping on pages: the stage's context, the phones' and the console's forms, matrix fragments.
+
+Every form works as a plain post (303 on success, the page again with the reason and a 4xx on refusal);
+the matrix cells and the pins answer htmx with their partial.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from .. import i18n
+from ..domain import responsibilities as matrix
+from ..domain import stakeholders as domain
+from ..domain.actors import Actor
+from ..domain.errors import DomainError, Invalid
+from ..domain.models import Stage, Workshop
+from ..domain.workshops import get_workshop, workshop_by_projector_key
+from .deps import JoinedPhone, PageUser, RuntimeDep
+from .errors import status_of
+from .pages import phone_context, render
+from .stages import StageRequest, register
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- what a stakeholder stage shows ------------------------------------------------------------------------
+
+
+def matrix_context(session: Session, workshop: Workshop, role: str) -> dict[str, Any]:
+    """The matrix with a lookup of its cells, and the address a screen reloads it from."""
+    assert workshop.id is not None
+    m = matrix.responsibility_matrix(session, workshop_id=workshop.id)
+    m["cell_map"] = {f"{c['activity_id']}|{c['stakeholder_id']}": c for c in m["cells"]}
+    m["row_gaps"] = {
+        row["id"]: [g for g in m["gaps"] if g["activity_id"] == row["id"]] for row in m["activities"]
+    }
+    src = {
+        "facilitator": f"/f/w/{workshop.id}/responsibilities/fragment",
+        "projector": f"/s/{workshop.projector_key}/responsibilities",
+        "participant": f"/j/{workshop.code}/responsibilities",
+    }[role]
+    groups = m["target_groups"]
+    return {
+        "m": m,
+        "rm": {
+            **matrix.matrix_display(
+                workshop.id, [g["key"] for g in groups], {g["key"]: g["label"] for g in groups}
+            ),
+            "src": src,
+        },
+    }
+
+
+@register(domain.KIND)
+def _stakeholder_stage(session: Session, request: StageRequest) -> dict[str, Any]:
+    workshop = request.workshop
+    assert workshop.id is not None
+    stage = session.get(Stage, request.stage["id"])
+    config = stage.config if stage is not None else {}
+    view = "matrix" if config.get("view") == "matrix" else "map"
+    items = domain.list_stakeholders(session, workshop_id=workshop.id, include_contact=request.staff)
+    sh: dict[str, Any] = {
+        "view": view,
+        "wid": workshop.id,
+        "code": workshop.code,
+        "all": items,
+        "suggestions": config.get("suggestions", []),
+        "mine": {},
+        "similar": domain.likely_duplicates(items) if request.staff else {},
+    }
+    if request.participant is not None and request.participant.id is not None:
+        sh["mine"] = domain.ratings_of(session, participant_id=request.participant.id)
+    context: dict[str, Any] = {"sh": sh}
+    if request.staff or view == "matrix":
+        context.update(matrix_context(session, workshop, request.role))
+    return context
+
+
+# --- phones ----------------------------------------------------------------------------------------------
+
+
+def _score(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+@router.post("/j/{code}/stakeholders")
+async def phone_propose(
+    request: Request,
+    phone: JoinedPhone,
+    runtime: RuntimeDep,
+    stage_id: Annotated[int, Form()],
+    name: Annotated[str, Form()] = "",
+    family: Annotated[str, Form()] = "",
+    level: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    tasks: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
+    contact_person: Annotated[str, Form()] = "",
+    contact_email: Annotated[str, Form()] = "",
+    contact_phone: Annotated[str, Form()] = "",
+    client_id: Annotated[str, Form()] = "",
+) -> Response:
+    contact = {"person": contact_person, "email": contact_email, "phone": contact_phone}
+    draft = {
+        "name": name,
+        "family": family,
+        "level": level,
+        "role": role,
+        "tasks": tasks,
+        "consent": bool(consent),
+    }
+    try:
+        stakeholder, duplicate = await runtime.commands.run(
+            domain.propose_stakeholder,
+            actor=phone.actor,
+            stage_id=stage_id,
+            name=name,
+            family=family,
+            level=level,
+            role=role,
+            tasks=tasks,
+            contact=contact,
+            consent=bool(consent),
+            client_id=client_id or None,
+        )
+    except DomainError as exc:
+        context = await phone_context(runtime, phone)
+        return render(
+            request,
+            "participant/stage.html",
+            status_of(exc),
+            **context,
+            sh_message=i18n.error_text(exc),
+            sh_draft={**draft, **{f"contact_{k}": v for k, v in contact.items()}},
+        )
+    if duplicate:
+        context = await phone_context(runtime, phone)
+        notice = i18n.gettext("%(name)s is already on the map. Please rate it below.") % {
+            "name": stakeholder.name
+        }
+        return render(request, "participant/stage.html", **context, sh_notice=notice, sh_open=stakeholder.id)
+    return RedirectResponse(f"/j/{phone.workshop.code}/stage#sh-rate-{stakeholder.id}", status_code=303)
+
+
+@router.post("/j/{code}/stakeholders/{stakeholder_id}/rating")
+async def phone_rate(
+    request: Request,
+    stakeholder_id: int,
+    phone: JoinedPhone,
+    runtime: RuntimeDep,
+    influence: Annotated[str, Form()] = "",
+    interest: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        rating, _ = await runtime.commands.run(
+            domain.rate_stakeholder,
+            actor=phone.actor,
+            stakeholder_id=stakeholder_id,
+            influence=_score(influence),
+            interest=_score(interest),
+        )
+    except DomainError as exc:
+        context = await phone_context(runtime, phone)
+        return render(
+            request,
+            "participant/stage.html",
+            status_of(exc),
+            **context,
+            sh_rate_message={stakeholder_id: i18n.error_text(exc)},
+            sh_open=stakeholder_id,
+        )
+    return RedirectResponse(
+        f"/j/{phone.workshop.code}/stage#sh-rate-{rating.stakeholder_id}", status_code=303
+    )
+
+
+@router.get("/j/{code}/responsibilities")
+async def phone_matrix(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    context = await runtime.commands.query(
+        lambda session: matrix_context(
+            session, get_workshop(session, workshop_id=phone.workshop.id), "participant"
+        )
+    )
+    return render(request, "stakeholders/_matrix_body.html", **context, staff=False)
+
+
+@router.get("/s/{key}/responsibilities")
+async def projector_matrix(request: Request, key: str, runtime: RuntimeDep) -> Response:
+    def load(session: Session) -> dict[str, Any]:
+        workshop = workshop_by_projector_key(session, key=key)
+        return {**matrix_context(session, workshop, "projector"), "language": workshop.language}
+
+    context = await runtime.commands.query(load)
+    i18n.set_language(context["language"])  # the projector speaks the workshop's language
+    return render(request, "stakeholders/_matrix_body.html", **context, staff=False)
+
+
+# --- facilitators ------------------------------------------------------------------------------------------
+
+
+def _console(workshop_id: int, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/f/w/{workshop_id}{'#' + anchor if anchor else ''}", status_code=303)
+
+
+def _hx(request: Request) -> bool:
+    return bool(request.headers.get("hx-request"))
+
+
+async def _staff_item(runtime: Any, actor: Actor, stakeholder_id: int) -> dict[str, Any]:
+    return await runtime.commands.query(
+        domain.describe_stakeholder, actor=actor, stakeholder_id=stakeholder_id
+    )
+
+
+@router.post("/f/w/{workshop_id}/stakeholders")
+async def console_propose(
+    workshop_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    stage_id: Annotated[int, Form()],
+    name: Annotated[str, Form()] = "",
+    family: Annotated[str, Form()] = "",
+    level: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    tasks: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
+    contact_person: Annotated[str, Form()] = "",
+    contact_email: Annotated[str, Form()] = "",
+    contact_phone: Annotated[str, Form()] = "",
+) -> Response:
+    stakeholder, _ = await runtime.commands.run(
+        domain.propose_stakeholder,
+        actor=actor,
+        stage_id=stage_id,
+        name=name,
+        family=family,
+        level=level,
+        role=role,
+        tasks=tasks,
+        contact={"person": contact_person, "email": contact_email, "phone": contact_phone},
+        consent=bool(consent),
+    )
+    return _console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
+
+
+@router.post("/f/stakeholders/{stakeholder_id}/pin")
+async def console_pin(
+    request: Request,
+    stakeholder_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    action: Annotated[str, Form()] = "pin",
+    influence: Annotated[str, Form()] = "",
+    interest: Annotated[str, Form()] = "",
+) -> Response:
+    def number(value: str) -> float | str | None:
+        try:
+            return float(value.replace(",", ".")) if value.strip() else None
+        except ValueError:
+            return value  # the domain explains what a position is
+
+    if action == "unpin":
+        values: dict[str, Any] = {"influence": None, "interest": None}
+    else:
+        values = {"influence": number(influence), "interest": number(interest)}
+        if values["influence"] is None and values["interest"] is None:
+            values["influence"] = ""  # an empty pin form is a mistake, not an unpin
+    try:
+        stakeholder = await runtime.commands.run(
+            domain.pin_stakeholder, actor=actor, stakeholder_id=stakeholder_id, **values
+        )
+    except DomainError as exc:
+        if not _hx(request):
+            raise
+        item = await _staff_item(runtime, actor, stakeholder_id)
+        return render(
+            request,
+            "stakeholders/_staff_item.html",
+            status_of(exc),
+            s=item,
+            staff=True,
+            item_message=i18n.error_text(exc),
+        )
+    if _hx(request):
+        item = await _staff_item(runtime, actor, stakeholder.id)
+        return render(request, "stakeholders/_staff_item.html", s=item, staff=True)
+    return _console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
+
+
+@router.post("/f/stakeholders/{stakeholder_id}/merge")
+async def console_merge(
+    stakeholder_id: int, actor: PageUser, runtime: RuntimeDep, into_id: Annotated[int, Form()]
+) -> Response:
+    """A merge hint's button: this stakeholder goes into the one it looks like."""
+    kept = await runtime.commands.run(
+        domain.merge_stakeholders, actor=actor, stakeholder_id=stakeholder_id, into_id=into_id
+    )
+    return _console(kept.workshop_id, f"sh-staff-{kept.id}")
+
+
+@router.post("/f/w/{workshop_id}/stakeholders/merge")
+async def console_merge_by_name(
+    workshop_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    name: Annotated[str, Form()] = "",
+    into_name: Annotated[str, Form()] = "",
+) -> Response:
+    """The merge form names both stakeholders (a datalist offers the names on the map)."""
+    drop = await runtime.commands.query(_id_by_name, actor=actor, workshop_id=workshop_id, name=name)
+    keep = await runtime.commands.query(_id_by_name, actor=actor, workshop_id=workshop_id, name=into_name)
+    kept = await runtime.commands.run(
+        domain.merge_stakeholders, actor=actor, stakeholder_id=drop, into_id=keep
+    )
+    return _console(kept.workshop_id, f"sh-staff-{kept.id}")
+
+
+def _id_by_name(session: Session, *, actor: Actor, workshop_id: int, name: str) -> int:
+    actor.check_facilitator(get_workshop(session, workshop_id=workshop_id))
+    key = domain.normalise_name(name)
+    for other in domain.live_stakeholders(session, workshop_id=workshop_id):
+        if other.name_key == key:
+            return other.id  # type: ignore[return-value]
+    raise Invalid("No stakeholder on the map is called {name}.", name=name.strip())
+
+
+@router.get("/f/stakeholders/{stakeholder_id}/edit")
+async def console_edit_page(
+    request: Request, stakeholder_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    item = await _staff_item(runtime, actor, stakeholder_id)
+    return render(request, "stakeholders/edit.html", s=item, form=_form_of(item))
+
+
+def _form_of(item: dict[str, Any]) -> dict[str, Any]:
+    contact = item.get("contact") or {}
+    return {
+        **{k: item.get(k) or "" for k in ("name", "family", "level", "role", "tasks")},
+        **{f"contact_{k}": contact.get(k) or "" for k in ("person", "email", "phone")},
+        "consent": bool(contact),
+    }
+
+
+@router.post("/f/stakeholders/{stakeholder_id}/edit")
+async def console_edit(
+    request: Request,
+    stakeholder_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    action: Annotated[str, Form()] = "save",
+    name: Annotated[str, Form()] = "",
+    family: Annotated[str, Form()] = "",
+    level: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    tasks: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
+    contact_person: Annotated[str, Form()] = "",
+    contact_email: Annotated[str, Form()] = "",
+    contact_phone: Annotated[str, Form()] = "",
+) -> Response:
+    contact = {"person": contact_person, "email": contact_email, "phone": contact_phone}
+    if action == "erase_contact":
+        changes: dict[str, Any] = {"contact": None}
+    else:
+        changes = {
+            "name": name,
+            "family": family,
+            "level": level,
+            "role": role,
+            "tasks": tasks,
+            "contact": contact,
+            "consent": bool(consent),
+        }
+    try:
+        stakeholder = await runtime.commands.run(
+            domain.update_stakeholder, actor=actor, stakeholder_id=stakeholder_id, **changes
+        )
+    except DomainError as exc:
+        item = await _staff_item(runtime, actor, stakeholder_id)
+        form = {
+            **{k: v for k, v in changes.items() if k not in ("contact",)},
+            **{f"contact_{k}": v for k, v in contact.items()},
+        }
+        return render(
+            request, "stakeholders/edit.html", status_of(exc), s=item, form=form, message=i18n.error_text(exc)
+        )
+    return _console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
+
+
+@router.post("/f/w/{workshop_id}/responsibilities/cells")
+async def console_set_cell(
+    request: Request,
+    workshop_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    activity_id: Annotated[str, Form()],
+    stakeholder_id: Annotated[int, Form()],
+    mark: Annotated[str, Form()] = "",
+    target_groups: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    message = None
+    try:
+        await runtime.commands.run(
+            matrix.set_cell,
+            actor=actor,
+            workshop_id=workshop_id,
+            activity_id=activity_id,
+            stakeholder_id=stakeholder_id,
+            mark=mark or None,
+            target_groups=target_groups or [],
+        )
+    except DomainError as exc:
+        if not _hx(request):
+            raise
+        message = i18n.error_text(exc)
+        status = status_of(exc)
+    if not _hx(request):
+        return _console(workshop_id, f"rm-cell-{activity_id}-{stakeholder_id}")
+
+    def load(session: Session) -> dict[str, Any]:
+        workshop = get_workshop(session, workshop_id=workshop_id)
+        actor.check_facilitator(workshop)
+        return matrix_context(session, workshop, "facilitator")
+
+    context = await runtime.commands.query(load)
+    cell = context["m"]["cell_map"].get(f"{activity_id}|{stakeholder_id}")
+    return render(
+        request,
+        "stakeholders/_cell.html",
+        status if message else 200,
+        **context,
+        staff=True,
+        row_id=activity_id,
+        sid=stakeholder_id,
+        cell=cell,
+        cell_message=message,
+    )
+
+
+@router.post("/f/w/{workshop_id}/activities")
+async def console_add_activity(
+    workshop_id: int, actor: PageUser, runtime: RuntimeDep, label: Annotated[str, Form()] = ""
+) -> Response:
+    row = await runtime.commands.run(matrix.add_activity, actor=actor, workshop_id=workshop_id, label=label)
+    return _console(workshop_id, f"rm-row-{row['id']}")
+
+
+@router.post("/f/w/{workshop_id}/activities/{activity_id}")
+async def console_change_activity(
+    workshop_id: int,
+    activity_id: str,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    action: Annotated[str, Form()] = "rename",
+    label: Annotated[str, Form()] = "",
+) -> Response:
+    if action == "remove":
+        await runtime.commands.run(
+            matrix.remove_activity, actor=actor, workshop_id=workshop_id, activity_id=activity_id
+        )
+        return _console(workshop_id, f"rm-{workshop_id}")
+    await runtime.commands.run(
+        matrix.rename_activity, actor=actor, workshop_id=workshop_id, activity_id=activity_id, label=label
+    )
+    return _console(workshop_id, f"rm-row-{activity_id}")
+
+
+@router.get("/f/w/{workshop_id}/responsibilities/fragment")
+async def console_matrix(
+    request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    def load(session: Session) -> dict[str, Any]:
+        workshop = get_workshop(session, workshop_id=workshop_id)
+        actor.check_facilitator(workshop)
+        return matrix_context(session, workshop, "facilitator")
+
+    context = await runtime.commands.query(load)
+    return render(request, "stakeholders/_matrix_body.html", **context, staff=True)
+
+
+@router.get("/f/w/{workshop_id}/interface-document")
+async def interface_document_page(
+    request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    document = await runtime.commands.query(matrix.interface_document, workshop_id=workshop_id, actor=actor)
+    groups = [g["key"] for g in document["target_groups"]]
+    return render(
+        request,
+        "stakeholders/interface_document.html",
+        doc=document,
+        rm=matrix.matrix_display(
+            workshop_id, groups, {g["key"]: g["label"] for g in document["target_groups"]}
+        ),
+    )
