@@ -123,7 +123,7 @@ def test_the_co_working_lab_tables_work_on_a_project_idea_and_present_it_in_five
     presentations = next(stage for stage in spec.stages if stage.kind == "presentations")
     assert presentations.config()["minutes_per_presentation"] == 5
     evaluation = next(stage for stage in spec.stages if stage.kind == "evaluation")
-    assert evaluation.config()["questionnaire"] == "workshop"
+    assert evaluation.config()["questionnaire"] == "general"  # the ERSISI workshop's Q5/Q6 name its sessions
 
 
 # --- regional workshop (seed 002), innovation lab (seed 003), working groups (seed 004) -----------------
@@ -162,7 +162,7 @@ def test_the_working_groups_seminar_has_one_group_per_challenge_axis() -> None:
 
 def test_both_questionnaires_of_the_seminar_and_the_workshop_load() -> None:
     questionnaires = all_questionnaires()
-    assert set(questionnaires) == {"seminar", "workshop"}
+    assert set(questionnaires) == {"general", "seminar", "workshop"}
     assert {p.stem for p in QUESTIONNAIRES_DIR.glob("*.toml")} == set(questionnaires)
     assert len([i for i in questionnaires["seminar"].items if i.type == "likert"]) == 11
     assert len([i for i in questionnaires["workshop"].items if i.type == "likert"]) == 8

@@ -1,0 +1,427 @@
+"""Pages of the programme: what group-work, presentation and evaluation stages show, the timer and agenda
+on every stage, and their plain form posts (303 back to the page; a 4xx with the message on errors)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlmodel import Session, col, select
+
+from .. import i18n
+from ..domain import agenda, breakout, evaluation, presentations, workshops
+from ..domain.actors import Actor
+from ..domain.errors import DomainError, NotFound
+from ..domain.models import Participant, Stage, Workshop, utcnow
+from ..formats import SCALE_POINTS, get_format
+from .deps import JoinedPhone, PageUser, PhoneSession, RuntimeDep
+from .errors import status_of
+from .pages import phone_context, render
+from .stages import EXTRAS, StageRequest, register, register_common
+
+router = APIRouter(include_in_schema=False)
+
+
+def _is_fetch(request: Request) -> bool:
+    """The live script posts data-live-form forms with fetch and wants JSON back."""
+    return request.headers.get("x-cowork-fetch") == "1"
+
+
+# --- what the stage pages show ------------------------------------------------------------------------
+
+
+@register_common
+def _programme(session: Session, request: StageRequest) -> dict[str, Any]:
+    """On every stage: the timer of this stage, where we are in the agenda, and the participant limit."""
+    workshop = request.workshop
+    assert workshop.id is not None
+    now = utcnow()
+    spec = get_format(workshop.format_id)
+    limit = spec.max_participants if spec else None
+    present = workshops.participant_count(session, workshop_id=workshop.id)
+    return {
+        "programme": {
+            "timer": agenda.timer_on_screen(agenda.timer_on_stage(session, workshop=workshop), now),
+            "agenda": agenda.agenda_on_screen(agenda.describe_agenda(session, workshop=workshop, now=now)),
+            "server_now": agenda.iso(now),
+            "capacity": {"limit": limit, "present": present, "over": limit is not None and present > limit},
+        }
+    }
+
+
+EXTRAS.append("timer")
+
+
+def _stage_row(session: Session, request: StageRequest) -> Stage:
+    return workshops.get_stage(session, stage_id=request.stage["id"])
+
+
+@register_common
+def _group_work(session: Session, request: StageRequest) -> dict[str, Any]:
+    """Breakout tables on a group-work stage. A common loader, so the board's own loader for the stage's
+    cards (group work is a card kind) keeps working beside it."""
+    if request.stage["kind"] != "group_work":
+        return {}
+    stage = _stage_row(session, request)
+    assert stage.id is not None and request.workshop.id is not None
+    workshop_id = request.workshop.id
+    tables = breakout.describe_tables(session, workshop_id=workshop_id)
+    cards = breakout.cards_by_table(
+        session, table_ids=[t["id"] for t in tables], include_hidden=request.staff, stage_id=stage.id
+    )
+    for table in tables:
+        table["cards"] = cards[table["id"]]
+    mine, my_role = None, None
+    if request.participant is not None:
+        pid = request.participant.id
+        mine = next((t for t in tables if any(m["participant_id"] == pid for m in t["members"])), None)
+        my_role = next(
+            (m["role"] for m in (mine or {}).get("members", []) if m["participant_id"] == pid), None
+        )
+    method = tables[0]["method"] if tables else None
+    config = stage.config or {}
+    categories = config.get("categories") or []
+    view: dict[str, Any] = {
+        "tables": tables,
+        "mine": mine,
+        "my_role": my_role,
+        # Anybody may choose while the tables are self-chosen; a latecomer without a table always may.
+        "can_choose": bool(tables) and (method == "self" or mine is None),
+        "method": method,
+        "default_count": config.get("tables")
+        or (len(categories) if config.get("one_table_per_category") else 2),
+        # Cards written on the stage's board before the split stay visible under the tables.
+        "loose": breakout.loose_cards(session, stage_id=stage.id, include_hidden=request.staff)
+        if tables
+        else [],
+    }
+    if request.staff:
+        seated = {m["participant_id"] for t in tables for m in t["members"]}
+        people = session.exec(
+            select(Participant).where(Participant.workshop_id == workshop_id).order_by(col(Participant.id))
+        )
+        view["unseated"] = [{"participant_id": p.id, "name": p.name} for p in people if p.id not in seated]
+    return {"breakout": view}
+
+
+@register("presentations")
+def _presentations(session: Session, request: StageRequest) -> dict[str, Any]:
+    stage = _stage_row(session, request)
+    return {
+        "presentations": presentations.describe_presentations(
+            session, stage=stage, include_hidden=request.staff
+        )
+    }
+
+
+@register("evaluation")
+def _evaluation(session: Session, request: StageRequest) -> dict[str, Any]:
+    stage = _stage_row(session, request)
+    assert stage.id is not None
+    spec = evaluation.spec_of(stage)
+    view: dict[str, Any] = {"spec": spec, "scale": list(range(1, SCALE_POINTS + 1))}
+    if request.participant is not None:
+        view["mine"] = evaluation.my_answers(
+            session, stage_id=stage.id, participant_id=request.participant.id
+        )  # type: ignore[arg-type]
+    else:
+        view["results"] = _result_rows(evaluation.results(session, stage=stage, include_text=False), spec)
+        view["responses"] = view["results"]["responses"]
+    if request.staff:
+        view["texts"] = evaluation.text_answers(session, stage=stage)
+    return {"evaluation": view}
+
+
+def _result_rows(results: dict[str, Any], spec: Any) -> dict[str, Any]:
+    """The likert results with their item's text and labels, as the bars partial shows them."""
+    by_id = {item["id"]: item for item in results["items"]}
+    rows = []
+    for item in spec.items:
+        if item.type != "likert":
+            continue
+        found = by_id[item.id]
+        top = max(found["distribution"].values()) or 1
+        rows.append(
+            {
+                "id": item.id,
+                "text": item.text,
+                "count": found["count"],
+                "mean": found["mean"],
+                "bars": [
+                    {
+                        "point": point,
+                        "label": item.labels[point - 1] if item.labels else {},
+                        "count": found["distribution"][str(point)],
+                        "share": round(100 * found["distribution"][str(point)] / top, 1),
+                    }
+                    for point in range(1, SCALE_POINTS + 1)
+                ],
+            }
+        )
+    return {"stage_id": results["stage_id"], "responses": results["responses"], "items": rows}
+
+
+# --- fragments that screens refetch -------------------------------------------------------------------
+
+
+async def _screen_workshop(runtime: Any, key: str) -> Workshop:
+    workshop = await runtime.commands.query(workshops.workshop_by_projector_key, key=key)
+    i18n.set_language(workshop.language)
+    return workshop
+
+
+async def _stage_of(runtime: Any, workshop: Workshop, stage_id: int) -> Stage:
+    stage = await runtime.commands.query(workshops.get_stage, stage_id=stage_id)
+    if stage.workshop_id != workshop.id:
+        raise NotFound("There is no such stage.")
+    return stage
+
+
+_FRAGMENTS = {
+    "program/_presentations.html": "presentations",
+    "program/_evaluation_results.html": "evaluation",
+}
+
+
+async def _fragment(
+    request: Request, runtime: Any, workshop: Workshop, stage: Stage, role: str, template: str, **extra: Any
+) -> Response:
+    """The part of a presentations or evaluation stage that the projector and the console refetch."""
+    if stage.kind != _FRAGMENTS[template]:
+        raise NotFound("There is no such stage.")
+
+    def load(session: Session) -> dict[str, Any]:
+        stage_dict = workshops.stage_data(stage)
+        loader = _presentations if stage.kind == "presentations" else _evaluation
+        return loader(session, StageRequest(workshop=workshop, stage=stage_dict, role=role, **extra))
+
+    context = await runtime.commands.query(load)
+    stage_dict = workshops.stage_data(stage)
+    return render(
+        request, template, workshop=workshop, stage=stage_dict, staff=role == "facilitator", **context
+    )
+
+
+@router.get("/s/{key}/presentations/{stage_id}")
+async def projector_presentations(request: Request, key: str, stage_id: int, runtime: RuntimeDep) -> Response:
+    workshop = await _screen_workshop(runtime, key)
+    stage = await _stage_of(runtime, workshop, stage_id)
+    return await _fragment(request, runtime, workshop, stage, "projector", "program/_presentations.html")
+
+
+@router.get("/s/{key}/evaluation/{stage_id}")
+async def projector_evaluation(request: Request, key: str, stage_id: int, runtime: RuntimeDep) -> Response:
+    workshop = await _screen_workshop(runtime, key)
+    stage = await _stage_of(runtime, workshop, stage_id)
+    return await _fragment(request, runtime, workshop, stage, "projector", "program/_evaluation_results.html")
+
+
+async def _console_workshop(runtime: Any, actor: Actor, workshop_id: int) -> Workshop:
+    workshop = await runtime.commands.query(workshops.get_workshop, workshop_id=workshop_id)
+    actor.check_facilitator(workshop)
+    return workshop
+
+
+@router.get("/f/w/{workshop_id}/presentations/{stage_id}")
+async def console_presentations(
+    request: Request, workshop_id: int, stage_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    workshop = await _console_workshop(runtime, actor, workshop_id)
+    stage = await _stage_of(runtime, workshop, stage_id)
+    return await _fragment(
+        request, runtime, workshop, stage, "facilitator", "program/_presentations.html", actor=actor
+    )
+
+
+@router.get("/f/w/{workshop_id}/evaluation/{stage_id}")
+async def console_evaluation(
+    request: Request, workshop_id: int, stage_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    workshop = await _console_workshop(runtime, actor, workshop_id)
+    stage = await _stage_of(runtime, workshop, stage_id)
+    return await _fragment(
+        request, runtime, workshop, stage, "facilitator", "program/_evaluation_results.html", actor=actor
+    )
+
+
+# --- facilitator forms --------------------------------------------------------------------------------
+
+
+def _back(workshop_id: int) -> Response:
+    return RedirectResponse(f"/f/w/{workshop_id}", status_code=303)
+
+
+@router.post("/f/w/{workshop_id}/timer")
+async def console_timer(
+    workshop_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    action: Annotated[str, Form()],
+    minutes: Annotated[str, Form()] = "",
+) -> Response:
+    seconds: int | float | None = None
+    if action == "start" and minutes.strip():
+        try:
+            seconds = round(float(minutes.replace(",", ".")) * 60)
+        except ValueError:
+            seconds = -1  # the domain says what a valid length is
+    await runtime.commands.run(
+        agenda.control_timer, actor=actor, workshop_id=workshop_id, action=action, seconds=seconds
+    )
+    return _back(workshop_id)
+
+
+@router.post("/f/w/{workshop_id}/tables")
+async def console_split(
+    workshop_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    count: Annotated[str, Form()],
+    method: Annotated[str, Form()] = "random",
+    roles: Annotated[str, Form()] = "choose",
+    topics: Annotated[str, Form()] = "",
+) -> Response:
+    lines = [line.strip() for line in topics.splitlines() if line.strip()]
+    await runtime.commands.run(
+        breakout.split_into_tables,
+        actor=actor,
+        workshop_id=workshop_id,
+        count=int(count) if count.strip().isdigit() else count,
+        method=method,
+        topics=lines or None,
+        roles=roles,
+    )
+    return _back(workshop_id)
+
+
+@router.post("/f/w/{workshop_id}/tables/rotate")
+async def console_rotate(workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
+    await runtime.commands.run(breakout.rotate_roles, actor=actor, workshop_id=workshop_id)
+    return _back(workshop_id)
+
+
+@router.post("/f/w/{workshop_id}/tables/{table_id}/roles")
+async def console_role(
+    workshop_id: int,
+    table_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    role: Annotated[str, Form()],
+    participant_id: Annotated[int, Form()],
+) -> Response:
+    await runtime.commands.run(
+        breakout.set_role, actor=actor, table_id=table_id, role=role, participant_id=participant_id
+    )
+    return _back(workshop_id)
+
+
+@router.post("/f/w/{workshop_id}/tables/{table_id}/seat")
+async def console_seat(
+    workshop_id: int,
+    table_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    participant_id: Annotated[int, Form()],
+) -> Response:
+    await runtime.commands.run(
+        breakout.join_table, actor=actor, table_id=table_id, participant_id=participant_id
+    )
+    return _back(workshop_id)
+
+
+@router.post("/f/w/{workshop_id}/presentations/{stage_id}/next")
+async def console_next(workshop_id: int, stage_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
+    await runtime.commands.run(presentations.next_presentation, actor=actor, stage_id=stage_id)
+    return _back(workshop_id)
+
+
+# --- participant forms --------------------------------------------------------------------------------
+
+
+def _stage_page(phone: PhoneSession) -> Response:
+    return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
+
+
+async def _refused(
+    request: Request, runtime: Any, phone: PhoneSession, exc: DomainError, **extra: Any
+) -> Response:
+    if _is_fetch(request):
+        return JSONResponse({"detail": i18n.error_text(exc)}, status_code=status_of(exc))
+    context = await phone_context(runtime, phone)
+    return render(
+        request, "participant/stage.html", status_of(exc), **context, message=i18n.error_text(exc), **extra
+    )
+
+
+@router.post("/j/{code}/tables/{table_id}/join")
+async def phone_join_table(
+    request: Request, table_id: int, phone: JoinedPhone, runtime: RuntimeDep
+) -> Response:
+    try:
+        await runtime.commands.run(breakout.join_table, actor=phone.actor, table_id=table_id)
+    except DomainError as exc:
+        return await _refused(request, runtime, phone, exc)
+    return _stage_page(phone)
+
+
+@router.post("/j/{code}/tables/{table_id}/role")
+async def phone_take_role(
+    request: Request, table_id: int, phone: JoinedPhone, runtime: RuntimeDep, role: Annotated[str, Form()]
+) -> Response:
+    try:
+        await runtime.commands.run(breakout.set_role, actor=phone.actor, table_id=table_id, role=role)
+    except DomainError as exc:
+        return await _refused(request, runtime, phone, exc)
+    return _stage_page(phone)
+
+
+@router.post("/j/{code}/tables/{table_id}/cards")
+async def phone_table_card(
+    request: Request,
+    table_id: int,
+    phone: JoinedPhone,
+    runtime: RuntimeDep,
+    stage_id: Annotated[int, Form()],
+    text: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    client_id: Annotated[str, Form()] = "",
+) -> Response:
+    assert phone.participant is not None
+    try:
+        card = await runtime.commands.run(
+            breakout.add_table_card,
+            actor=phone.actor,
+            table_id=table_id,
+            stage_id=stage_id,
+            text=text,
+            category=category or None,
+            language=phone.participant.language,
+            client_id=client_id or None,
+        )
+    except DomainError as exc:
+        return await _refused(request, runtime, phone, exc, draft={"text": text, "category": category})
+    if _is_fetch(request):
+        return JSONResponse({"id": card.id, "seq": card.seq}, status_code=201)
+    return RedirectResponse(f"/j/{phone.workshop.code}/stage#card-{card.id}", status_code=303)
+
+
+@router.post("/j/{code}/evaluation/{stage_id}")
+async def phone_answer(request: Request, stage_id: int, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    form = await request.form()
+    # One field per question: a-<item id> (a radio group's value 1..5, or a text area).
+    answers = {
+        key[2:]: value for key, value in form.items() if key.startswith("a-") and isinstance(value, str)
+    }
+    client_id = form.get("client_id")
+    try:
+        await runtime.commands.run(
+            evaluation.answer,
+            actor=phone.actor,
+            stage_id=stage_id,
+            answers=answers,
+            client_id=client_id if isinstance(client_id, str) and client_id else None,
+        )
+    except DomainError as exc:
+        return await _refused(request, runtime, phone, exc, eval_draft=answers)
+    if _is_fetch(request):
+        return JSONResponse({"stage_id": stage_id, "saved": True}, status_code=201)
+    return RedirectResponse(f"/j/{phone.workshop.code}/stage?answered=1#evaluation-form", status_code=303)
