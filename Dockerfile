@@ -9,6 +9,9 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     COWORK_DATA_DIR=/data
+# Pango (and its FreeType backend) for the PDF export; DejaVu fonts so reports in any language have glyphs.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --create-home --home-dir /home/cowork cowork \
     && mkdir /data && chown cowork:cowork /data
 WORKDIR /app

@@ -1,0 +1,44 @@
+"""Exports: one report model (report.py), one module per file format over it, listed in FORMATS."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from .report import Report
+
+
+class ExportUnavailable(Exception):
+    """A format this installation cannot make (the PDF needs Pango); the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    extension: str
+    media_type: str
+    module: str  # the module under cowork.exports whose render(report) -> bytes makes the file
+
+    def render(self, report: Report) -> bytes:
+        render: Callable[[Report], bytes] = import_module(f"cowork.exports.{self.module}").render
+        return render(report)
+
+    def filename(self, report: Report) -> str:
+        return f"{report.file_stem}.{self.extension}"
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("pdf", "pdf", "application/pdf", "pdf"),
+        ExportFormat(
+            "docx", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"
+        ),
+        ExportFormat(
+            "xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+        ),
+        ExportFormat("csv", "csv.zip", "application/zip", "csv"),
+        ExportFormat("md", "md", "text/markdown; charset=utf-8", "md"),
+        ExportFormat("json", "json", "application/json", "json"),
+        ExportFormat("zip", "zip", "application/zip", "zipped"),
+    )
+}

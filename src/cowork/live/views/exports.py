@@ -1,0 +1,17 @@
+"""Events of the organisers' data decisions: archiving, privacy settings, purges.
+
+Archiving and restoring closes or reopens the workshop for every screen (each refetches its stage).
+Privacy settings and purges are for staff only: public screens get {seq, type, at}.
+"""
+
+from . import EventView, register
+
+register(
+    "workshop.archived",
+    "workshop.restored",
+    view=EventView(
+        public=lambda event: {"status": event.data.get("status")},
+        swaps=lambda env, event, data, staff: [{"op": "reload", "target": "#stage"}],
+    ),
+)
+register("privacy.changed", "workshop.purged", view=EventView(public=lambda event: None))
