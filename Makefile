@@ -6,7 +6,7 @@ VENDOR := static/vendor
 PG_TEST_URL ?= postgresql+psycopg://127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: setup run test lint format test-sqlite test-postgres browser-deps audit clean
+.PHONY: setup run test lint format test-sqlite test-postgres system-deps audit clean
 
 setup: $(BIN)/.installed $(VENDOR)/.installed
 	@$(BIN)/cowork i18n compile >/dev/null
@@ -28,12 +28,15 @@ $(VENDOR)/.installed: package.json package-lock.json
 run: setup
 	$(BIN)/cowork serve
 
-# Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
-browser-deps:
-	@test -x /usr/bin/chromium || { \
+# Debian packages: Chromium drives the browser tests (Playwright never downloads a browser of its own);
+# Pango and a font let WeasyPrint write PDF exports.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-deps:
+	@if ! { test -x /usr/bin/chromium && ldconfig -p | grep -q libpangoft2-1.0; }; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Browser tests need Debian's chromium at /usr/bin/chromium: sudo apt-get install chromium"; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "cowork's tests need Debian packages: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .
@@ -43,11 +46,11 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test-sqlite: setup browser-deps
+test-sqlite: setup system-deps
 	$(BIN)/pytest -q
 
 # The same suite against PostgreSQL; each test gets its own schema in the `test` database.
-test-postgres: setup
+test-postgres: setup system-deps
 	@if $(BIN)/python -c 'import psycopg,sys; psycopg.connect("host=127.0.0.1 port=5432 dbname=test", connect_timeout=3).close()' 2>/dev/null; then \
 	  COWORK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m 'not browser'; \
 	else \

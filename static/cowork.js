@@ -225,3 +225,102 @@
   socket.on("connect_error", function () { setState("offline"); });
   socket.on("event", apply);
 })();
+
+/* --- timers --- */
+/* Countdowns from the server's clock (issue 6). Each [data-countdown] element counts to its data-ends-at,
+ * set right by the difference between the server's time when it was rendered (data-server-now) and this
+ * device's clock, so every screen shows the same time left whatever its own clock says. At zero it gets the
+ * class is-over and the words of data-msg-done; with data-announce, one polite message in #announcer. No
+ * sound; the CSS keeps motion off under prefers-reduced-motion. Without this script the end time is the text.
+ * Also here: the participant limit of a format (#capacity-warning), which follows participant.joined. */
+(function () {
+  "use strict";
+  if (typeof WeakMap !== "function" || !document.querySelectorAll) return;
+  var seen = new WeakMap(); // element -> { offset: server minus device ms, over: null | bool }
+
+  function parse(iso) {
+    var t = Date.parse(iso || "");
+    return isNaN(t) ? null : t;
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // The same text as cowork.domain.agenda.clock_text: rounded up while time is left, "+m:ss" once over.
+  function clockText(ms) {
+    var whole, sign = "";
+    if (ms > 0) {
+      whole = Math.ceil(ms / 1000);
+    } else {
+      whole = Math.floor(-ms / 1000);
+      if (whole) sign = "+";
+    }
+    var h = Math.floor(whole / 3600), m = Math.floor((whole % 3600) / 60), s = whole % 60;
+    return sign + (h ? h + ":" + pad(m) : String(m)) + ":" + pad(s);
+  }
+
+  function localTime(ms) {
+    try {
+      return new Date(ms).toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+    } catch (e) { return null; }
+  }
+
+  function announce(text) {
+    var box = document.getElementById("announcer");
+    if (!box || !text) return;
+    box.textContent = "";
+    setTimeout(function () { box.textContent = text; }, 50);
+  }
+
+  function update(el) {
+    var state = seen.get(el);
+    if (!state) {
+      var server = parse(el.getAttribute("data-server-now"));
+      state = { offset: server === null ? 0 : server - Date.now(), over: null };
+      seen.set(el, state);
+    }
+    var ends = parse(el.getAttribute("data-ends-at"));
+    if (ends === null) return; // paused or idle: the server's text stands
+    var left = ends - (Date.now() + state.offset);
+    var clock = el.querySelector("[data-clock]");
+    var text = clockText(left);
+    if (clock && clock.textContent !== text) clock.textContent = text;
+    var local = el.querySelector("[data-local-time]");
+    if (local && !local.hasAttribute("data-localized")) {
+      var shown = localTime(ends - state.offset); // the end on this device's clock face
+      if (shown) local.textContent = shown;
+      local.setAttribute("data-localized", "1");
+    }
+    var over = left <= 0;
+    if (over && state.over !== true) {
+      var already = state.over === null; // over before this screen saw it: no announcement
+      state.over = true;
+      el.classList.add("is-over");
+      var status = el.querySelector("[data-status]");
+      var words = el.getAttribute("data-msg-done");
+      if (status && words) status.textContent = words;
+      if (!already && el.hasAttribute("data-announce")) announce(words);
+    } else if (!over) {
+      state.over = false;
+    }
+  }
+
+  function tick() {
+    var els = document.querySelectorAll("[data-countdown]");
+    for (var i = 0; i < els.length; i++) update(els[i]);
+  }
+
+  tick();
+  setInterval(tick, 250);
+  // A pushed or refetched timer starts counting at once, with the offset of its own rendering.
+  if (window.MutationObserver) new MutationObserver(tick).observe(document.body, { childList: true, subtree: true });
+
+  document.addEventListener("cowork:event", function (e) {
+    var event = e.detail || {};
+    var box = document.getElementById("capacity-warning");
+    if (!box || event.type !== "participant.joined" || !event.data || typeof event.data.present !== "number") return;
+    var present = box.querySelector("[data-capacity-present]");
+    if (present) present.textContent = String(event.data.present);
+    box.hidden = event.data.present <= parseInt(box.getAttribute("data-capacity-limit"), 10);
+  });
+})();
+/* --- end of timers --- */

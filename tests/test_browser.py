@@ -18,7 +18,7 @@ PROJECTOR = {"viewport": {"width": 1600, "height": 900}}
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (make browser-deps installs it)")
+        pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (make system-deps installs it)")
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,

@@ -152,6 +152,78 @@ def restore_command(
     typer.echo(f"restored from {file}")
 
 
+@app.command("export")
+def export_command(
+    workshop_id: int,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="pdf, docx, xlsx, csv, md, json or zip.")
+    ] = "pdf",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: in the data dir).")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="Language of the export (en, de, es); default: the workshop's.")
+    ] = None,
+) -> None:
+    """Export a workshop: the report, its tables or its session record."""
+    from .domain.errors import DomainError
+    from .exports import ExportUnavailable
+    from .exports.jobs import export_workshop
+    from .migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.db_url)
+    try:
+        report, body = export_workshop(settings.db_url, workshop_id=workshop_id, fmt=format, lang=lang)
+    except (DomainError, ExportUnavailable) as exc:
+        _fail(exc.message if isinstance(exc, DomainError) else str(exc))
+    from .exports import FORMATS
+
+    target = output or settings.data_dir / "exports" / FORMATS[format].filename(report)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(body)
+    typer.echo(f"wrote {target} ({len(body)} bytes)")
+
+
+@app.command("import")
+def import_command(
+    file: Path,
+    owner: Annotated[str | None, typer.Option(help="Email of the facilitator who will own it.")] = None,
+) -> None:
+    """Recreate a workshop from its JSON session record; prints the new workshop's id on the last line."""
+    from .domain.errors import DomainError
+    from .exports.jobs import import_file
+    from .migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.db_url)
+    try:
+        workshop_id, events = import_file(settings.db_url, path=file, owner_email=owner)
+    except (DomainError, OSError) as exc:
+        _fail(exc.message if isinstance(exc, DomainError) else str(exc))
+    typer.echo(f"imported {events} events as a new workshop")
+    typer.echo(str(workshop_id))
+
+
+@app.command("purge")
+def purge_command(
+    due: Annotated[bool, typer.Option("--due", help="Purge every workshop past its retention.")] = False,
+) -> None:
+    """Purge the personal data of workshops whose retention has run out (counts and texts stay)."""
+    from .exports.jobs import purge_due_workshops
+    from .migrate import upgrade
+
+    if not due:
+        _fail("Say which workshops: --due purges every workshop past its retention.")
+    settings = _settings()
+    upgrade(settings.db_url)
+    purged = purge_due_workshops(settings.db_url)
+    typer.echo(
+        f"purged personal data of {len(purged)} workshop(s)"
+        + (f": {', '.join(map(str, purged))}" if purged else "")
+    )
+
+
 @formats.command("list")
 def list_formats(lang: Annotated[str, typer.Option(help="Language of the titles.")] = "en") -> None:
     """The workshop formats a workshop can be made from."""

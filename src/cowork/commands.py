@@ -1,8 +1,11 @@
 """The one road for a change: run a domain function in one write transaction, then publish its events."""
 
+import threading
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from typing import Any, Protocol, TypeVar
+from weakref import WeakKeyDictionary
 
 import anyio.to_thread
 from sqlalchemy import Engine
@@ -19,6 +22,19 @@ class Publisher(Protocol):
     def __call__(self, events: Sequence[Event]) -> Awaitable[None]: ...
 
 
+_SQLITE_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
+    """SQLite takes one writer at a time: queue this process's writers on a lock instead of letting
+    them sleep in SQLite's busy timeout (which wakes late and stretches the tail of every write)."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _GUARD:
+        return _SQLITE_WRITERS.setdefault(engine, threading.Lock())
+
+
 def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple[T, list[Event]]:
     """Check and change in one transaction; return the result and the committed events.
 
@@ -27,7 +43,7 @@ def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple
     """
     for attempt in (1, 2):
         try:
-            with write_session(engine) as session:
+            with _writer_lock(engine), write_session(engine) as session:
                 tx = Tx(session)
                 result = fn(tx, **kwargs)
                 session.flush()

@@ -16,5 +16,5 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    # "heads": features own migration branches off the foundation; a merge revision joins them later.
+    # "heads": a feature may branch its migration off the last merge; a merge revision joins them later.
     command.upgrade(alembic_config(url), "heads")

@@ -1,3 +1,10 @@
 """Every module that defines tables, imported once so SQLModel's metadata (and Alembic) sees them all."""
 
-from . import models  # noqa: F401
+from . import (  # noqa: F401
+    models,
+    polls,
+    program_models,
+    proposals,
+    retention,
+    stakeholders,
+)

@@ -5,6 +5,16 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every router of the app; a feature adds its own module's router here."""
-    from . import api, pages
+    from . import api, board, exports, pages, polls, program, program_pages, stakeholders
 
-    return [api.router, pages.router]
+    # exports before pages: its /f (the organiser dashboard) replaces the foundation's list.
+    return [
+        api.router,
+        exports.router,
+        pages.router,
+        program.router,
+        program_pages.router,
+        board.router,
+        stakeholders.router,
+        polls.router,
+    ]

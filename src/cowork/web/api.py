@@ -4,16 +4,11 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from ..domain import board, participants, workshops
+from ..domain import participants, workshops
 from ..domain.workshops import describe_workshop, read_record
 from ..formats import all_formats
-from ..i18n import current_language
-from .deps import ApiActor, ApiFacilitator, KnownWorkshop, RuntimeDep
+from .deps import ApiFacilitator, KnownWorkshop, RuntimeDep
 from .schemas import (
-    CardIn,
-    CardList,
-    CardOut,
-    CardPatch,
     CurrentStage,
     EventList,
     FormatOut,
@@ -91,35 +86,6 @@ async def join(code: str, body: JoinIn, workshop: KnownWorkshop, runtime: Runtim
     return JoinOut(participant_id=participant.id, token=token, workshop_id=participant.workshop_id)
 
 
-@router.post("/stages/{stage_id}/contributions", status_code=201, response_model=CardOut, responses=ERRORS)
-async def add_contribution(stage_id: int, body: CardIn, actor: ApiActor, runtime: RuntimeDep) -> CardOut:
-    card = await runtime.commands.run(
-        board.add_card,
-        actor=actor,
-        stage_id=stage_id,
-        text=body.text,
-        category=body.category,
-        language=body.language or current_language(),
-        client_id=body.client_id,
-    )
-    return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
-
-
-@router.get("/stages/{stage_id}/contributions", response_model=CardList, responses=ERRORS)
-async def list_contributions(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> CardList:
-    items = await runtime.commands.query(board.cards_of_stage, actor=actor, stage_id=stage_id)
-    return CardList(items=[CardOut(**item) for item in items])
-
-
-@router.patch("/contributions/{card_id}", response_model=CardOut, responses=ERRORS)
-async def moderate_contribution(
-    card_id: int, body: CardPatch, actor: ApiFacilitator, runtime: RuntimeDep
-) -> CardOut:
-    changes = body.model_dump(exclude_unset=True)
-    card = await runtime.commands.run(board.update_card, actor=actor, card_id=card_id, **changes)
-    return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
-
-
 @router.get("/workshops/{workshop_id}/events", response_model=EventList, responses=ERRORS)
 async def session_record(
     workshop_id: int,
@@ -141,6 +107,7 @@ async def list_formats(lang: str = Query(default="en", pattern="^(en|de|es)$")) 
             id=spec.id,
             title=spec.localized_title(lang),
             description=spec.description.get(lang, ""),
+            max_participants=spec.max_participants,
             stages=[
                 {"kind": s.kind, "title": s.title.get(lang) or s.title["en"], "minutes": s.minutes}
                 for s in spec.stages

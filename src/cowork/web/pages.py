@@ -9,15 +9,16 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from .. import i18n
-from ..domain import accounts, board, participants, workshops
+from ..domain import accounts, participants, workshops
+from ..domain.access import actor_for_user
 from ..domain.actors import Actor
-from ..domain.errors import DomainError, NotFound
-from ..formats import all_formats
+from ..domain.errors import DomainError
 from ..live.hub import PARTICIPANT_COOKIE
 from ..settings import LANGUAGES
 from ..tickets import make_ticket
 from .deps import JoinedPhone, KnownWorkshop, PageUser, Phone, PhoneSession, RuntimeDep
 from .errors import status_of
+from .exports import render_dashboard
 from .stages import StageRequest, stage_context
 from .urls import join_url, projector_url
 
@@ -99,12 +100,6 @@ def _safe_next(target: str) -> str:
 # --- facilitator ----------------------------------------------------------------------------------
 
 
-@router.get("/f")
-async def dashboard(request: Request, actor: PageUser, runtime: RuntimeDep) -> Response:
-    items = await runtime.commands.query(workshops.workshops_of, actor=actor)
-    return render(request, "facilitator/dashboard.html", workshops=items, formats=all_formats())
-
-
 @router.post("/f/workshops")
 async def create_workshop(
     request: Request,
@@ -119,15 +114,8 @@ async def create_workshop(
             workshops.create_workshop, actor=actor, title=title, format_id=format, language=language
         )
     except DomainError as exc:
-        items = await runtime.commands.query(workshops.workshops_of, actor=actor)
-        return render(
-            request,
-            "facilitator/dashboard.html",
-            status_of(exc),
-            workshops=items,
-            formats=all_formats(),
-            message=i18n.error_text(exc),
-            title=title,
+        return await render_dashboard(
+            request, actor, runtime, status_of(exc), message=i18n.error_text(exc), title=title
         )
     return RedirectResponse(f"/f/w/{workshop.id}", status_code=303)
 
@@ -173,66 +161,53 @@ async def console_set_stage(
     return RedirectResponse(f"/f/w/{workshop_id}", status_code=303)
 
 
-@router.post("/f/cards/{card_id}")
-async def console_moderate(
-    request: Request,
-    card_id: int,
-    actor: PageUser,
-    runtime: RuntimeDep,
-    action: Annotated[str, Form()],
-    text: Annotated[str | None, Form()] = None,
-    category: Annotated[str | None, Form()] = None,
-) -> Response:
-    changes: dict[str, Any] = {
-        "hide": {"hidden": True},
-        "show": {"hidden": False},
-        "edit": {"text": text, "category": category},
-    }.get(action, {})
-    if not changes:
-        raise NotFound("Unknown moderation action {action}.", action=action)
-    card = await runtime.commands.run(board.update_card, actor=actor, card_id=card_id, **changes)
-    if request.headers.get("hx-request"):
-        data = await runtime.commands.query(board.describe_card, card_id=card.id)
-        return render(request, "board/_card.html", card=data, staff=True)
-    return RedirectResponse(f"/f/w/{card.workshop_id}", status_code=303)
-
-
 # --- projector ------------------------------------------------------------------------------------
 
 
-async def _screen_context(runtime: Any, key: str) -> dict[str, Any]:
+async def _screen_context(runtime: Any, key: str, user_id: int | None = None) -> dict[str, Any]:
+    """The projector; opened by a signed-in facilitator of the workshop, it carries their moderation tools."""
+
     def load(session: Session) -> dict[str, Any]:
         workshop = workshops.workshop_by_projector_key(session, key=key)
+        moderator = actor_for_user(session, user_id=user_id) if user_id else None
+        if moderator is not None and not moderator.may_facilitate(workshop):
+            moderator = None
         stages = workshops.stages_of(session, workshop_id=workshop.id)
         stage = workshops.stage_data(
             next((s for s in stages if s.id == workshop.current_stage_id), stages[0])
         )
-        request = StageRequest(workshop=workshop, stage=stage, role="projector")
+        request = StageRequest(workshop=workshop, stage=stage, role="projector", actor=moderator)
         return {
             "workshop": workshop,
             "stages": [workshops.stage_data(s) for s in stages],
             "stage": stage,
             "present": workshops.participant_count(session, workshop_id=workshop.id),
             **stage_context(session, request),
+            "moderator": moderator,
         }
 
     context = await runtime.commands.query(load)
     workshop = context["workshop"]
     i18n.set_language(workshop.language)
     context["join_url"] = join_url(runtime.settings, workshop.code)
-    context["live"] = {"workshop_id": workshop.id, "token": key, "last_seq": workshop.last_seq}
-    context["staff"] = False
+    moderator = context.pop("moderator")
+    # A moderating facilitator's projector follows the staff room, so pushed cards come with their tools.
+    token = make_ticket(runtime.settings.secret_key, user_id=moderator.user_id) if moderator else key
+    context["live"] = {"workshop_id": workshop.id, "token": token, "last_seq": workshop.last_seq}
+    context["staff"] = moderator is not None
     return context
 
 
 @router.get("/s/{key}")
 async def projector(request: Request, key: str, runtime: RuntimeDep) -> Response:
-    return render(request, "projector/screen.html", **await _screen_context(runtime, key))
+    user_id = request.session.get("user_id")
+    return render(request, "projector/screen.html", **await _screen_context(runtime, key, user_id))
 
 
 @router.get("/s/{key}/stage")
 async def projector_stage(request: Request, key: str, runtime: RuntimeDep) -> Response:
-    return render(request, "projector/_stage.html", **await _screen_context(runtime, key))
+    user_id = request.session.get("user_id")
+    return render(request, "projector/_stage.html", **await _screen_context(runtime, key, user_id))
 
 
 @router.get("/s/{key}/qr.svg")
@@ -331,44 +306,3 @@ async def participant_page(request: Request, phone: JoinedPhone, runtime: Runtim
 @router.get("/j/{code}/stage/fragment")
 async def participant_stage(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
     return render(request, "participant/_stage.html", **await phone_context(runtime, phone))
-
-
-@router.post("/j/{code}/cards")
-async def participant_add_card(
-    request: Request,
-    phone: JoinedPhone,
-    runtime: RuntimeDep,
-    stage_id: Annotated[int, Form()],
-    text: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    client_id: Annotated[str, Form()] = "",
-) -> Response:
-    participant = phone.participant
-    assert participant is not None
-    try:
-        card = await runtime.commands.run(
-            board.add_card,
-            actor=phone.actor,
-            stage_id=stage_id,
-            text=text,
-            category=category or None,
-            language=participant.language,
-            client_id=client_id or None,
-        )
-    except DomainError as exc:
-        if _is_fetch(request):
-            raise
-        context = await phone_context(runtime, phone)
-        return render(
-            request,
-            "participant/stage.html",
-            status_of(exc),
-            **context,
-            message=i18n.error_text(exc),
-            draft={"text": text, "category": category},
-        )
-    if _is_fetch(request):
-        return Response(
-            status_code=201, content=f'{{"id": {card.id}, "seq": {card.seq}}}', media_type="application/json"
-        )
-    return RedirectResponse(f"/j/{phone.workshop.code}/stage#card-{card.id}", status_code=303)

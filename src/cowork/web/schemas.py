@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 
 class WorkshopCreate(BaseModel):
@@ -55,44 +55,6 @@ class JoinOut(BaseModel):
     workshop_id: int
 
 
-class CardIn(BaseModel):
-    text: str = Field(examples=["Childcare during language courses"])
-    category: str | None = None
-    language: str | None = None
-    client_id: str | None = Field(
-        default=None, max_length=64, description="Retries with it store nothing new"
-    )
-
-
-class CardPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str | None = None
-    category: str | None = None
-    hidden: bool | None = None
-
-
-class Author(BaseModel):
-    name: str | None
-    group: str | None
-
-
-class CardOut(BaseModel):
-    id: int
-    seq: int
-    stage_id: int
-    text: str | None = None
-    category: str | None = None
-    language: str | None = None
-    hidden: bool
-    participant_id: int | None = None
-    author: Author | None = None
-    by_facilitator: bool = False
-
-
-class CardList(BaseModel):
-    items: list[CardOut]
-
-
 class EventOut(BaseModel):
     seq: int
     type: str
@@ -109,4 +71,5 @@ class FormatOut(BaseModel):
     id: str
     title: str
     description: str
+    max_participants: int | None = None  # screens warn above it (the regional workshop: 25)
     stages: list[dict[str, Any]]

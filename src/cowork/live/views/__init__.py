@@ -51,4 +51,11 @@ def payload(env: Environment, event: Event, *, staff: bool, language: str) -> Da
     return body
 
 
-from . import board, workshop  # noqa: E402, F401  (each registers its event types)
+from . import (  # noqa: E402, F401  (each registers its event types)
+    board,
+    exports,
+    polls,
+    program,
+    stakeholders,
+    workshop,
+)
