@@ -10,7 +10,12 @@ import httpx
 import pytest
 import socketio
 
-from .conftest import ThreadServer, World
+from cowork.commands import run_command
+from cowork.db import read_session
+from cowork.domain import workshops
+from cowork.tickets import make_ticket
+
+from .conftest import SECRET, ThreadServer, World
 
 
 class Screen:
@@ -198,3 +203,48 @@ async def test_a_participant_joining_updates_the_projector_count(server: ThreadS
             lambda e: e["type"] == "participant.joined" and e["data"]["present"] == 2
         )
     assert {"op": "text", "target": "#present-count", "text": "2"} in event["swaps"]
+
+
+async def test_a_moderating_projector_gets_card_tools_but_never_contact_details(
+    server: ThreadServer, world: World
+) -> None:
+    lab, _ = run_command(
+        world.engine,
+        workshops.create_workshop,
+        actor=world.facilitator,
+        title="Regional",
+        format_id="regional-workshop",
+    )
+    stakeholder_stage = next(s for s in lab_stages(world, lab.id) if s["kind"] == "stakeholders")
+    screen_ticket = make_ticket(SECRET, user_id=world.facilitator.user_id, screen=True)
+    auth = {"Authorization": f"Bearer {world.api_token}"}
+    async with (
+        screen(server, {"token": screen_ticket, "workshop_id": lab.id}) as projector,
+        screen(server, {"token": world.api_token, "workshop_id": lab.id}) as console,
+        httpx.AsyncClient(base_url=server.url, headers=auth) as http,
+    ):
+        moved = await http.post(
+            f"/api/v1/workshops/{lab.id}/current-stage", json={"stage_id": stakeholder_stage["id"]}
+        )
+        assert moved.status_code == 200
+        proposed = await http.post(
+            f"/api/v1/stages/{stakeholder_stage['id']}/stakeholders",
+            json={
+                "name": "Jobcenter Leipzig",
+                "family": "job_centre",
+                "contact": {"person": "Frau Example", "email": "contact@example.org"},
+                "consent": True,
+            },
+        )
+        assert proposed.status_code == 201, proposed.text
+        on_projector = await projector.wait_for(lambda e: e["type"].startswith("stakeholder"))
+        on_console = await console.wait_for(lambda e: e["type"].startswith("stakeholder"))
+    assert "contact@example.org" in str(on_console)
+    assert "contact@example.org" not in str(on_projector) and "Frau Example" not in str(on_projector)
+
+
+def lab_stages(world: World, workshop_id: int) -> list[dict[str, Any]]:
+    with read_session(world.engine) as session:
+        return workshops.describe_workshop(session, actor=world.facilitator, workshop_id=workshop_id)[
+            "stages"
+        ]

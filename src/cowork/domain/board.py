@@ -17,6 +17,7 @@ from .actors import Actor
 from .errors import Closed, Conflict, Invalid, NotAllowed, NotFound
 from .models import Contribution, Participant, Stage, Workshop, utcnow
 from .record import Tx
+from .workshops import stage_for
 
 MAX_TEXT = 2000
 MAX_LABEL = 120
@@ -72,12 +73,7 @@ def _check_phase(stage: Stage, value: str | None) -> str | None:
 
 
 def _open_stage_for(tx: Tx, actor: Actor, stage_id: int) -> tuple[Workshop, Stage]:
-    stage = tx.session.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound("There is no such stage.")
-    workshop = tx.session.get(Workshop, stage.workshop_id)
-    assert workshop is not None
-    actor.check_member(workshop)
+    workshop, stage = stage_for(tx.session, actor=actor, stage_id=stage_id)
     if stage.kind not in CARD_KINDS:
         raise Invalid("This stage does not take cards.")
     if actor.is_participant and (workshop.status != "open" or workshop.current_stage_id != stage.id):
@@ -332,6 +328,7 @@ def card_data(card: Contribution, author: Participant | None, stage: Stage | Non
     """A card as the record, the API and templates see it (with its stage: its kind and phase labels)."""
     config = stage.config if stage is not None else {}
     return {
+        "table_id": card.table_id,
         "id": card.id,
         "seq": card.seq,
         "stage_id": card.stage_id,
@@ -398,12 +395,7 @@ def cards_of_stage(session: Session, *, actor: Actor, stage_id: int) -> list[dic
 
     Participants see neither hidden nor waiting cards, except their own waiting ones (approved False).
     """
-    stage = session.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound("There is no such stage.")
-    workshop = session.get(Workshop, stage.workshop_id)
-    assert workshop is not None
-    actor.check_member(workshop)
+    stage_for(session, actor=actor, stage_id=stage_id)  # 404 / 403 before listing
     return list_cards(
         session,
         stage_id=stage_id,

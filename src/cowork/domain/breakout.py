@@ -117,7 +117,7 @@ def cards_by_table(
     if not include_hidden:
         query = query.where(col(Contribution.hidden).is_(False), col(Contribution.approved).is_(True))
     for card, author in session.exec(query):
-        found[card.table_id].append({**board.card_data(card, author), "table_id": card.table_id})  # type: ignore[index]
+        found[card.table_id].append(board.card_data(card, author))  # type: ignore[index]
     return found
 
 
@@ -477,7 +477,7 @@ def describe_table_card(session: Session, *, card_id: int) -> dict[str, Any]:
     card = session.get(Contribution, card_id)
     if card is None:
         raise NotFound("There is no such card.")
-    return {**board.describe_card(session, card_id=card_id), "table_id": card.table_id}
+    return board.describe_card(session, card_id=card_id)
 
 
 def read_table_cards(session: Session, *, actor: Actor, table_id: int) -> list[dict[str, Any]]:

@@ -24,9 +24,9 @@ from sqlmodel import Session, col, func, select
 
 from .actors import Actor
 from .errors import NotFound
-from .models import Contribution, Stage, Workshop
+from .models import Contribution, Workshop
 from .polls import Ballot, Mark, Poll, PollOption, get_poll, option_labels, options_of, threshold_share
-from .workshops import participant_count
+from .workshops import participant_count, stage_for
 
 DIVERGENCE_MARK = 0.25
 NO_GROUP = "none"  # the by_group key of voters who did not say their stakeholder group
@@ -391,10 +391,5 @@ def _ranked(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def ranking_of_stage(session: Session, *, actor: Actor, stage_id: int) -> dict[str, Any]:
-    stage = session.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound("There is no such stage.")
-    workshop = session.get(Workshop, stage.workshop_id)
-    assert workshop is not None
-    actor.check_member(workshop)
+    workshop, _stage = stage_for(session, actor=actor, stage_id=stage_id)
     return stage_ranking(session, stage_id=stage_id, staff=actor.may_facilitate(workshop))

@@ -23,6 +23,7 @@ from .errors import Closed, Conflict, Invalid, NotAllowed, NotFound
 from .families import FAMILIES, LEVELS, ROLES
 from .models import Stage, Workshop, utcnow
 from .record import Tx, aware
+from .workshops import stage_for
 
 KIND = "stakeholders"
 MAX_NAME = 120
@@ -216,12 +217,7 @@ def _position(value: Any) -> float:
 
 
 def _stakeholder_stage(session: Session, actor: Actor, stage_id: int) -> tuple[Workshop, Stage]:
-    stage = session.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound("There is no such stage.")
-    workshop = session.get(Workshop, stage.workshop_id)
-    assert workshop is not None
-    actor.check_member(workshop)
+    workshop, stage = stage_for(session, actor=actor, stage_id=stage_id)
     if stage.kind != KIND:
         raise Invalid("This stage has no stakeholder map.")
     if actor.is_participant and (workshop.status != "open" or workshop.current_stage_id != stage.id):
@@ -692,12 +688,7 @@ def list_stakeholders(session: Session, *, workshop_id: int, include_contact: bo
 
 def stakeholders_of_stage(session: Session, *, actor: Actor, stage_id: int) -> list[dict[str, Any]]:
     """The map a stakeholder stage shows; facilitators also get the contact details."""
-    stage = session.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound("There is no such stage.")
-    workshop = session.get(Workshop, stage.workshop_id)
-    assert workshop is not None
-    actor.check_member(workshop)
+    workshop, stage = stage_for(session, actor=actor, stage_id=stage_id)
     if stage.kind != KIND:
         raise Invalid("This stage has no stakeholder map.")
     return list_stakeholders(session, workshop_id=workshop.id, include_contact=not actor.is_participant)  # type: ignore[arg-type]

@@ -135,6 +135,14 @@ def get_stage(session: Session, *, stage_id: int) -> Stage:
     return stage
 
 
+def stage_for(session: Session, *, actor: Actor, stage_id: int) -> tuple[Workshop, Stage]:
+    """A stage and its workshop, for someone who belongs to that workshop (404 / 403 otherwise)."""
+    stage = get_stage(session, stage_id=stage_id)
+    workshop = get_workshop(session, workshop_id=stage.workshop_id)
+    actor.check_member(workshop)
+    return workshop, stage
+
+
 def participant_count(session: Session, *, workshop_id: int) -> int:
     return session.exec(
         select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)

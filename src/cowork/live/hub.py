@@ -15,16 +15,24 @@ from ..domain.record import events_since
 from ..domain.workshops import get_workshop
 from ..settings import LANGUAGES, Settings
 from ..tickets import read_ticket
-from .views import payload
+from .views import payload, view_of
 
 log = logging.getLogger("cowork.live")
 PARTICIPANT_COOKIE = "cowork_p_{workshop_id}"
 CATCH_UP_LIMIT = 500
 
 
-def room(workshop_id: int, viewer_staff: bool, language: str) -> str:
-    """Staff see everything in the workshop's language; public screens get pushes in their own."""
-    return f"w{workshop_id}:staff" if viewer_staff else f"w{workshop_id}:public:{language}"
+STAFF, MODERATOR, PUBLIC = "staff", "moderator", "public"
+
+
+def room(workshop_id: int, audience: str, language: str) -> str:
+    """Staff see everything in the workshop's language; a moderating projector sees the staff view of
+    moderation events only; public screens get pushes in their own language."""
+    return f"w{workshop_id}:public:{language}" if audience == PUBLIC else f"w{workshop_id}:{audience}"
+
+
+def sees_staff_view(audience: str, event: Event) -> bool:
+    return audience == STAFF or (audience == MODERATOR and view_of(event).moderation)
 
 
 def allowed_origins(settings: Settings) -> list[str]:
@@ -56,19 +64,20 @@ class Hub:
         sio.on("connect", self.connect)
         sio.on("sync", self.sync)
 
-    def payload(self, event: Event, viewer_staff: bool, language: str) -> dict[str, Any]:
-        return payload(self.env, event, staff=viewer_staff, language=language)
+    def payload(self, event: Event, audience: str, language: str) -> dict[str, Any]:
+        return payload(self.env, event, staff=sees_staff_view(audience, event), language=language)
 
     async def publish(self, events: Sequence[Event]) -> None:
         """Push committed events to each workshop's rooms (through Redis to other workers when set)."""
         for event in events:
             staff_language = await self._language(event.workshop_id)
-            rooms = [(True, staff_language)] + [(False, language) for language in LANGUAGES]
-            for staff, language in rooms:
-                name = room(event.workshop_id, staff, language)
+            rooms = [(STAFF, staff_language), (MODERATOR, staff_language)]
+            rooms += [(PUBLIC, language) for language in LANGUAGES]
+            for audience, language in rooms:
+                name = room(event.workshop_id, audience, language)
                 if self._nobody_in(name):
                     continue  # rendering swaps for an empty room is wasted work
-                await self.sio.emit("event", self.payload(event, staff, language), room=name)
+                await self.sio.emit("event", self.payload(event, audience, language), room=name)
 
     def _nobody_in(self, name: str) -> bool:
         """Only knowable without Redis: with it, other workers may hold screens in this room."""
@@ -85,21 +94,25 @@ class Hub:
         token = str(auth.get("token") or "") or _cookie(
             environ, PARTICIPANT_COOKIE.format(workshop_id=workshop_id)
         )
-        user_id = read_ticket(self.settings.secret_key or "", token) if token.startswith("t.") else None
+        ticket = read_ticket(self.settings.secret_key or "", token) if token.startswith("t.") else None
         viewer: Viewer | None = await self._query(
-            viewer_for, workshop_id=workshop_id, token=None if user_id else token, user_id=user_id
+            viewer_for,
+            workshop_id=workshop_id,
+            token=None if ticket else token,
+            user_id=ticket.user_id if ticket else None,
         )
         if viewer is None:
             raise ConnectionRefusedError("This token does not open this workshop.")
-        await self.sio.save_session(sid, {"viewer": viewer})
-        await self.sio.enter_room(sid, room(workshop_id, viewer.staff, viewer.language))
+        audience = PUBLIC if not viewer.staff else MODERATOR if ticket and ticket.screen else STAFF
+        await self.sio.save_session(sid, {"viewer": viewer, "audience": audience})
+        await self.sio.enter_room(sid, room(workshop_id, audience, viewer.language))
         since = auth.get("since")
         if isinstance(since, int) and since >= 0:
             # Sent after the handshake completes; the client drops any event it already has (by seq).
-            self.sio.start_background_task(self._catch_up, sid, viewer, since)
+            self.sio.start_background_task(self._catch_up, sid, viewer, audience, since)
 
-    async def _catch_up(self, sid: str, viewer: Viewer, since: int) -> None:
-        for body in await self._events(viewer, since):
+    async def _catch_up(self, sid: str, viewer: Viewer, audience: str, since: int) -> None:
+        for body in await self._events(viewer, audience, since):
             await self.sio.emit("event", body, to=sid)
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
@@ -111,14 +124,14 @@ class Hub:
         since = data.get("since") if isinstance(data, dict) else None
         if not isinstance(since, int) or since < 0:
             return {"error": "since must be a whole number of 0 or more"}
-        events = await self._events(viewer, since)
+        events = await self._events(viewer, session["audience"], since)
         return {"events": events, "complete": len(events) < CATCH_UP_LIMIT}
 
-    async def _events(self, viewer: Viewer, since: int) -> list[dict[str, Any]]:
+    async def _events(self, viewer: Viewer, audience: str, since: int) -> list[dict[str, Any]]:
         events = await self._query(
             events_since, workshop_id=viewer.workshop_id, since=since, limit=CATCH_UP_LIMIT
         )
-        return [self.payload(e, viewer.staff, viewer.language) for e in events]
+        return [self.payload(e, audience, viewer.language) for e in events]
 
     async def _query(self, fn: Any, **kwargs: Any) -> Any:
         return await query_in_thread(self.engine, fn, **kwargs)

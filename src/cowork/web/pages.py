@@ -191,8 +191,10 @@ async def _screen_context(runtime: Any, key: str, user_id: int | None = None) ->
     i18n.set_language(workshop.language)
     context["join_url"] = join_url(runtime.settings, workshop.code)
     moderator = context.pop("moderator")
-    # A moderating facilitator's projector follows the staff room, so pushed cards come with their tools.
-    token = make_ticket(runtime.settings.secret_key, user_id=moderator.user_id) if moderator else key
+    # A moderating facilitator's projector gets the staff view of board events only (cards with their tools).
+    token = (
+        make_ticket(runtime.settings.secret_key, user_id=moderator.user_id, screen=True) if moderator else key
+    )
     context["live"] = {"workshop_id": workshop.id, "token": token, "last_seq": workshop.last_seq}
     context["staff"] = moderator is not None
     return context

@@ -23,6 +23,8 @@ Swaps = list[dict[str, Any]]
 class EventView:
     public: Callable[[Event], Data | None] = lambda event: event.data
     swaps: Callable[[Environment, Event, Data, bool], Swaps] = lambda env, event, data, staff: []
+    # A moderating projector gets the staff view of these (cards with their tools), else the public view.
+    moderation: bool = False
 
 
 _VIEWS: dict[str, EventView] = {}

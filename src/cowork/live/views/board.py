@@ -57,7 +57,11 @@ def public_placement(event: Event) -> Data:
 
 
 def column(card: Data) -> str:
-    return f"#col-{card['stage_id']}-{card.get('category') or 'none'}"
+    """The column a card goes in: its breakout table's board, or the stage's."""
+    category = card.get("category") or "none"
+    if card.get("table_id"):
+        return f"#tcol-{card['table_id']}-{category}"
+    return f"#col-{card['stage_id']}-{category}"
 
 
 def container(item: Data) -> str:
@@ -116,14 +120,19 @@ def settings_swaps(env: Environment, event: Event, data: Data, staff: bool) -> S
     return [{"op": "replace", "target": target, "html": html}]
 
 
-register("card.added", "card.updated", "card.approved", view=EventView(public=public_card, swaps=card_swaps))
+register(
+    "card.added",
+    "card.updated",
+    "card.approved",
+    view=EventView(public=public_card, swaps=card_swaps, moderation=True),
+)
 register(
     "cards.merged",
     "cards.moved",
     "moderation.undone",
-    view=EventView(public=public_placement, swaps=placement_swaps),
+    view=EventView(public=public_placement, swaps=placement_swaps, moderation=True),
 )
-register("stage.settings_changed", view=EventView(swaps=settings_swaps))
+register("stage.settings_changed", view=EventView(swaps=settings_swaps, moderation=True))
 # New columns: each screen fetches its own rendering of the stage (its role and language differ).
 register(
     "stage.categories_changed",

@@ -12,7 +12,7 @@ from jinja2 import Environment
 from ...domain.agenda import timer_on_screen
 from ...domain.models import Event, utcnow
 from ...formats import get_questionnaire
-from . import _VIEWS, EventView, register
+from . import EventView, register
 
 Data = dict[str, Any]
 Swaps = list[dict[str, Any]]
@@ -80,33 +80,6 @@ def role_swaps(env: Environment, event: Event, data: Data, staff: bool) -> Swaps
 
 
 register("table.role_changed", "tables.roles_rotated", view=EventView(swaps=role_swaps))
-
-
-def _at_tables(view: EventView) -> EventView:
-    """A card on a table's board goes into that table's column (#tcol-<table>-<category>), not the stage's.
-
-    Wraps the board's own view, so its rules (hidden, waiting, clusters) stay in one place.
-    """
-
-    def swaps(env: Environment, event: Event, data: Data, staff: bool) -> Swaps:
-        result = view.swaps(env, event, data, staff)
-        table_id = data.get("table_id")
-        if not table_id:
-            return result
-        prefix = f"#col-{data.get('stage_id')}-"
-        return [
-            {**s, "target": f"#tcol-{table_id}-{s['target'].removeprefix(prefix)}"}
-            if str(s.get("target", "")).startswith(prefix)
-            else s
-            for s in result
-        ]
-
-    return EventView(public=view.public, swaps=swaps)
-
-
-for _type in ("card.added", "card.updated", "card.approved"):
-    if _type in _VIEWS:
-        _VIEWS[_type] = _at_tables(_VIEWS[_type])
 
 
 # --- presentations ------------------------------------------------------------------------------------
