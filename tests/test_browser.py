@@ -181,3 +181,18 @@ def test_the_join_and_participant_pages_load_within_75_kb(
     print(f"first load transferred: join {join_bytes / 1024:.1f} KB, participant {stage_bytes / 1024:.1f} KB")
     assert 0 < join_bytes <= FIRST_LOAD_BUDGET
     assert 0 < stage_bytes <= FIRST_LOAD_BUDGET
+
+
+def test_the_participant_page_fits_a_320_px_phone(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    phone = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True).new_page()
+    phone.goto(f"{server.url}/j/{world.workshop.code}")
+    phone.get_by_role("button", name="Join the workshop").click()
+    phone.get_by_label("Your card").fill(
+        "A card from a small phone with a rather long word: Arbeitsmarktintegration"
+    )
+    phone.get_by_role("button", name="Send card").click()
+    expect(phone.locator(".card")).to_have_count(1)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 320
+    _shot(phone, "participant-320px")

@@ -149,3 +149,26 @@ async def test_a_facilitator_cannot_open_another_facilitators_console(
     await client.post("/login", data={"email": "fac@example.org", "password": "correct horse battery"})
     response = await client.get(f"/f/w/{theirs.id}")
     assert response.status_code == 403
+
+
+async def test_the_interface_language_is_chosen_with_a_plain_form_and_remembered(
+    client: httpx.AsyncClient,
+) -> None:
+    chosen = await client.post("/language", data={"lang": "de", "next": "/login"})
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/login"
+    page = await client.get("/login")
+    assert '<html lang="de">' in page.text and "Anmelden" in page.text
+    ignored = await client.post("/language", data={"lang": "xx", "next": "https://evil.example/"})
+    assert ignored.headers["location"] == "/f"  # only local targets, and unknown languages change nothing
+
+
+async def test_the_projector_explains_how_to_join_in_every_language(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    page = (await client.get(f"/s/{world.workshop.projector_key}")).text
+    for lang, words in [
+        ("en", "Scan the QR code"),
+        ("de", "Scannen Sie den QR-Code"),
+        ("es", "Escanee el código QR"),
+    ]:
+        assert re.search(rf'<li lang="{lang}">{words}', page), lang

@@ -12,6 +12,13 @@ from .assets import asset_dir
 from .domain.families import FAMILIES, LEVELS, ROLES, label
 from .web.stages import extras_for, templates_for
 
+# The projector shows these side by side, each in its own language, whatever the page's language is.
+JOIN_HOWTO = {
+    "en": "Scan the QR code with your phone, or open the address and type the code.",
+    "de": "Scannen Sie den QR-Code mit dem Handy oder öffnen Sie die Adresse und geben Sie den Code ein.",
+    "es": "Escanee el código QR con el móvil, o abra la dirección y escriba el código.",
+}
+
 
 def _localized(value: dict[str, str] | str | None) -> str:
     """A text given in several languages, in the reader's language."""
@@ -44,6 +51,7 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
         # Each card form carries a fresh id, so a double tap or a retry stores the card once.
         new_client_id=lambda: uuid.uuid4().hex,
         websocket_only=websocket_only,
+        join_howto=JOIN_HOWTO,
         stage_templates=templates_for,
         stage_extras=extras_for,
     )
