@@ -133,9 +133,14 @@ def world(engine: Engine) -> World:
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=app)  # runs no lifespan: the engine is disposed here instead
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+    runtime_of(app).engine.dispose()
+
+
+def runtime_of(app: Any) -> Any:
+    return app.other_asgi_app.state.runtime
 
 
 class ThreadServer:

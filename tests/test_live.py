@@ -1,6 +1,7 @@
 """Live updates over a real socket: every screen follows the session record, and catches up after a drop."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -88,6 +89,7 @@ async def test_a_card_reaches_every_connected_screen(server: ThreadServer, world
             assert event["seq"] == card["seq"]
             assert event["data"]["text"] == "Childcare during courses"
             assert {"seq", "type", "at", "data"} <= event.keys()
+            assert len(json.dumps(event).encode()) <= 5 * 1024  # a pushed update stays within 5 KB
             append = next(sw for sw in event["swaps"] if sw["op"] == "append")
             assert append["target"] == f"#col-{world.stage_id}-need"
             assert "Childcare during courses" in append["html"]

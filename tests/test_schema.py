@@ -15,14 +15,15 @@ from schemathesis.checks import (
 from cowork.app import create_app
 from cowork.settings import Settings
 
-from .conftest import World
+from .conftest import World, runtime_of
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 def test_every_api_operation_answers_as_its_schema_says(settings: Settings, world: World) -> None:
     world.join()
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings))
+    app = create_app(settings)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     headers = {"Authorization": f"Bearer {world.api_token}"}
     failures: dict[str, str] = {}
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -45,4 +46,5 @@ def test_every_api_operation_answers_as_its_schema_says(settings: Settings, worl
             exercise()
         except Exception as exc:  # collect every operation's failure, then report them all
             failures[operation.label] = str(exc)[:1500]
+    runtime_of(app).engine.dispose()
     assert failures == {}, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())

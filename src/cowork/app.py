@@ -101,4 +101,5 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    return socketio.ASGIApp(sio, other_asgi_app=app)
+    # The pool's connections are the server's to return when it stops (PostgreSQL counts them).
+    return socketio.ASGIApp(sio, other_asgi_app=app, on_shutdown=engine.dispose)
