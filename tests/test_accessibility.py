@@ -102,6 +102,8 @@ def test_every_page_type_has_no_axe_violations(
     phone.locator("form[action^='/j/'] button[type=submit]").click()
     phone.wait_for_load_state()
 
+    phone.goto(f"{server.url}/j/{workshop['code']}/mine")
+    check(phone, "my cards", found)
     projector = watch_csp(public.new_page(), refused)
     projector.goto(workshop["projector_url"])
     console = watch_csp(

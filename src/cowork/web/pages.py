@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from .. import i18n
-from ..domain import accounts, participants, workshops
+from ..domain import accounts, participants, privacy, workshops
 from ..domain.access import actor_for_user
 from ..domain.actors import Actor
 from ..domain.errors import DomainError
@@ -303,6 +303,20 @@ async def phone_context(runtime: Any, phone: PhoneSession) -> dict[str, Any]:
 @router.get("/j/{code}/stage")
 async def participant_page(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
     return render(request, "participant/stage.html", **await phone_context(runtime, phone))
+
+
+@router.get("/j/{code}/mine")
+async def my_cards_page(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    cards = await runtime.commands.query(privacy.my_cards, actor=phone.actor)
+    return render(
+        request, "participant/mine.html", workshop=phone.workshop, participant=phone.participant, cards=cards
+    )
+
+
+@router.post("/j/{code}/cards/{card_id}/erase")
+async def erase_my_card(card_id: int, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    await runtime.commands.run(privacy.erase_my_card, actor=phone.actor, card_id=card_id)
+    return RedirectResponse(f"/j/{phone.workshop.code}/mine", status_code=303)
 
 
 @router.get("/j/{code}/stage/fragment")

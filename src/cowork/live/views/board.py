@@ -138,3 +138,12 @@ register(
     "stage.categories_changed",
     view=EventView(swaps=lambda env, event, data, staff: [{"op": "reload", "target": "#stage"}]),
 )
+
+# An erased card leaves every screen; its record entries no longer carry its text.
+register(
+    "card.erased",
+    view=EventView(
+        swaps=lambda env, event, data, staff: [{"op": "remove", "target": f"#card-{data['id']}"}],
+        moderation=True,
+    ),
+)

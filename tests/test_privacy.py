@@ -1,0 +1,47 @@
+"""A participant sees their own cards on the phone and erases them for good: from screens and the record."""
+
+import httpx
+
+from .conftest import World
+
+
+async def _join_and_write(client: httpx.AsyncClient, world: World, *texts: str) -> None:
+    await client.post(f"/j/{world.workshop.code}", data={"name": "Amira"})
+    for text in texts:
+        sent = await client.post(
+            f"/j/{world.workshop.code}/cards", data={"stage_id": str(world.stage_id), "text": text}
+        )
+        assert sent.status_code == 303
+
+
+async def test_a_participant_erases_a_card_and_its_text_is_gone_everywhere(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await _join_and_write(client, world, "My debts with the landlord", "Childcare at night")
+    mine = await client.get(f"/j/{world.workshop.code}/mine")
+    assert "My debts with the landlord" in mine.text and "Childcare at night" in mine.text
+    card_id = int(mine.text.split('id="my-card-')[2].split('"')[0])  # newest first: the first card is second
+    erased = await client.post(f"/j/{world.workshop.code}/cards/{card_id}/erase")
+    assert erased.status_code == 303
+    mine = await client.get(f"/j/{world.workshop.code}/mine")
+    assert "My debts with the landlord" not in mine.text and "Childcare at night" in mine.text
+    projector = await client.get(f"/s/{world.workshop.projector_key}")
+    assert "My debts with the landlord" not in projector.text
+    record = await client.get(
+        f"/api/v1/workshops/{world.workshop.id}/events",
+        headers={"Authorization": f"Bearer {world.api_token}"},
+    )
+    assert "My debts with the landlord" not in record.text
+    types = [e["type"] for e in record.json()["events"]]
+    assert types.count("card.added") == 2 and types[-1] == "card.erased"  # that a card existed stays
+
+
+async def test_nobody_erases_someone_elses_card(client: httpx.AsyncClient, world: World) -> None:
+    await _join_and_write(client, world, "Mine alone")
+    mine = await client.get(f"/j/{world.workshop.code}/mine")
+    card_id = int(mine.text.split('id="my-card-')[1].split('"')[0])
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as other:
+        await other.post(f"/j/{world.workshop.code}", data={"name": "Ben"})
+        refused = await other.post(f"/j/{world.workshop.code}/cards/{card_id}/erase")
+        assert refused.status_code == 404 and "You have no such card" in refused.text
+    assert "Mine alone" in (await client.get(f"/j/{world.workshop.code}/mine")).text
