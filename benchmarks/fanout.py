@@ -29,6 +29,7 @@ import json
 import math
 import multiprocessing
 import os
+import pickle
 import re
 import secrets
 import shutil
@@ -324,7 +325,25 @@ async def _clients(
         with contextlib.suppress(OSError, EOFError):  # the parent may be gone (Ctrl-C)
             if conn.poll():
                 conn.recv()
-            conn.send({"receipts": receipts, **state})
+            save_result(spec["result_file"], {"receipts": receipts, **state})
+            conn.send("done")
+
+
+def save_result(path: str, result: dict[str, Any]) -> None:
+    with open(path, "wb") as f:
+        pickle.dump(result, f)
+
+
+def load_result(path: str) -> dict[str, Any]:
+    """A client process's receipts, read once and removed."""
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except FileNotFoundError:
+        return {"receipts": {}, "lost_worker": True}
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
 
 
 class Clients:
@@ -346,6 +365,8 @@ class Clients:
                 "measure_from": warmup_count,
                 "connect_concurrency": 25,
                 "deadline": deadline,
+                # Receipts can run to megabytes: they travel through a file, the pipe only says "done".
+                "result_file": os.path.join(tempfile.gettempdir(), f"fanout-{os.getpid()}-{i}.pickle"),
             }
             proc = ctx.Process(
                 target=client_process,
@@ -356,10 +377,10 @@ class Clients:
             proc.start()
             child_end.close()
             CHILDREN.append(proc)
-            self.workers.append((proc, parent_end, *counters))
+            self.workers.append((proc, parent_end, spec["result_file"], *counters))
 
     def count(self, which: int) -> int:  # 0 connected, 1 failed, 2 warm-up receipts, 3 measured receipts
-        return sum(w[2 + which].value for w in self.workers)
+        return sum(w[3 + which].value for w in self.workers)
 
     def cpu(self) -> float:
         return sum(cpu_seconds(w[0].pid) for w in self.workers if w[0].is_alive())
@@ -372,9 +393,12 @@ class Clients:
         for _proc, conn, *_ in self.workers:
             with contextlib.suppress(OSError):
                 conn.send("stop")
-        for proc, conn, *_ in self.workers:
+        for proc, conn, result_file, *_ in self.workers:
             await wait_until(lambda c=conn, p=proc: c.poll() or not p.is_alive(), 60, lambda: True)
-            results.append(conn.recv() if conn.poll() else {"receipts": {}, "lost_worker": True})
+            done = False
+            with contextlib.suppress(OSError, EOFError):
+                done = conn.poll() and conn.recv() == "done"
+            results.append(load_result(result_file) if done else {"receipts": {}, "lost_worker": True})
             proc.join(10)
             if proc.is_alive():
                 proc.kill()
