@@ -473,13 +473,6 @@ def add_table_card(
     return card
 
 
-def describe_table_card(session: Session, *, card_id: int) -> dict[str, Any]:
-    card = session.get(Contribution, card_id)
-    if card is None:
-        raise NotFound("There is no such card.")
-    return board.describe_card(session, card_id=card_id)
-
-
 def read_table_cards(session: Session, *, actor: Actor, table_id: int) -> list[dict[str, Any]]:
     table = session.get(BreakoutTable, table_id)
     if table is None:

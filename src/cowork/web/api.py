@@ -21,17 +21,6 @@ from .schemas import (
 from .urls import join_url, projector_url
 
 router = APIRouter(prefix="/api/v1")
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/json": {"example": {"detail": text}}}}
-    for code, text in {
-        401: "A valid token is needed.",
-        403: "Only the workshop's facilitators may do this.",
-        404: "There is no such workshop.",
-        409: "This stage is not open for cards right now.",
-        422: "Please write something on the card first.",
-        429: "Too many attempts with a wrong code. Please wait a minute and check the code on the screen.",
-    }.items()
-}
 
 
 def _workshop_out(runtime: Any, data: dict[str, Any]) -> WorkshopOut:
@@ -43,7 +32,7 @@ def _workshop_out(runtime: Any, data: dict[str, Any]) -> WorkshopOut:
     )
 
 
-@router.post("/workshops", status_code=201, response_model=WorkshopOut, responses=ERRORS)
+@router.post("/workshops", status_code=201, response_model=WorkshopOut)
 async def create_workshop(body: WorkshopCreate, actor: ApiFacilitator, runtime: RuntimeDep) -> WorkshopOut:
     workshop = await runtime.commands.run(
         workshops.create_workshop,
@@ -56,13 +45,13 @@ async def create_workshop(body: WorkshopCreate, actor: ApiFacilitator, runtime: 
     return _workshop_out(runtime, data)
 
 
-@router.get("/workshops/{workshop_id}", response_model=WorkshopOut, responses=ERRORS)
+@router.get("/workshops/{workshop_id}", response_model=WorkshopOut)
 async def read_workshop(workshop_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> WorkshopOut:
     data = await runtime.commands.query(describe_workshop, actor=actor, workshop_id=workshop_id)
     return _workshop_out(runtime, data)
 
 
-@router.post("/workshops/{workshop_id}/current-stage", response_model=StageOut, responses=ERRORS)
+@router.post("/workshops/{workshop_id}/current-stage", response_model=StageOut)
 async def set_current_stage(
     workshop_id: int, body: CurrentStage, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> StageOut:
@@ -72,7 +61,7 @@ async def set_current_stage(
     return StageOut(**workshops.stage_data(stage))
 
 
-@router.post("/join/{code}", status_code=201, response_model=JoinOut, responses=ERRORS)
+@router.post("/join/{code}", status_code=201, response_model=JoinOut)
 async def join(code: str, body: JoinIn, workshop: KnownWorkshop, runtime: RuntimeDep) -> JoinOut:
     await runtime.throttle.before_join(workshop.code)
     participant, token = await runtime.commands.run(
@@ -86,7 +75,7 @@ async def join(code: str, body: JoinIn, workshop: KnownWorkshop, runtime: Runtim
     return JoinOut(participant_id=participant.id, token=token, workshop_id=participant.workshop_id)
 
 
-@router.get("/workshops/{workshop_id}/events", response_model=EventList, responses=ERRORS)
+@router.get("/workshops/{workshop_id}/events", response_model=EventList)
 async def session_record(
     workshop_id: int,
     actor: ApiFacilitator,

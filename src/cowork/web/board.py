@@ -18,7 +18,6 @@ from ..domain.errors import DomainError, Invalid
 from ..domain.models import Stage
 from ..domain.workshops import get_stage, stage_data
 from ..i18n import current_language
-from .api import ERRORS
 from .deps import ApiActor, ApiFacilitator, JoinedPhone, PageUser, RuntimeDep
 from .errors import status_of
 from .pages import phone_context, render
@@ -125,9 +124,7 @@ def _board_stage(session: Session, *, stage_id: int) -> dict[str, Any]:
     return {**stage_data(stage), **board.board_settings(stage)}
 
 
-@router.post(
-    "/api/v1/stages/{stage_id}/contributions", status_code=201, response_model=CardOut, responses=ERRORS
-)
+@router.post("/api/v1/stages/{stage_id}/contributions", status_code=201, response_model=CardOut)
 async def add_contribution(stage_id: int, body: CardIn, actor: ApiActor, runtime: RuntimeDep) -> CardOut:
     card = await runtime.commands.run(
         board.add_card,
@@ -143,13 +140,13 @@ async def add_contribution(stage_id: int, body: CardIn, actor: ApiActor, runtime
     return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
 
 
-@router.get("/api/v1/stages/{stage_id}/contributions", response_model=CardList, responses=ERRORS)
+@router.get("/api/v1/stages/{stage_id}/contributions", response_model=CardList)
 async def list_contributions(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> CardList:
     items = await runtime.commands.query(board.cards_of_stage, actor=actor, stage_id=stage_id)
     return CardList(items=[CardOut(**item) for item in items])
 
 
-@router.patch("/api/v1/contributions/{card_id}", response_model=CardOut, responses=ERRORS)
+@router.patch("/api/v1/contributions/{card_id}", response_model=CardOut)
 async def moderate_contribution(
     card_id: int, body: CardPatch, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> CardOut:
@@ -158,13 +155,13 @@ async def moderate_contribution(
     return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
 
 
-@router.post("/api/v1/contributions/{card_id}/approve", response_model=CardOut, responses=ERRORS)
+@router.post("/api/v1/contributions/{card_id}/approve", response_model=CardOut)
 async def approve_contribution(card_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> CardOut:
     card = await runtime.commands.run(board.approve_card, actor=actor, card_id=card_id)
     return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
 
 
-@router.post("/api/v1/stages/{stage_id}/clusters", status_code=201, response_model=CardOut, responses=ERRORS)
+@router.post("/api/v1/stages/{stage_id}/clusters", status_code=201, response_model=CardOut)
 async def merge_into_cluster(
     stage_id: int, body: ClusterIn, actor: ApiFacilitator, runtime: RuntimeDep, response: Response
 ) -> CardOut:
@@ -176,7 +173,7 @@ async def merge_into_cluster(
     return CardOut(**await runtime.commands.query(board.describe_card, card_id=cluster.id))
 
 
-@router.post("/api/v1/stages/{stage_id}/moves", response_model=CardList, responses=ERRORS)
+@router.post("/api/v1/stages/{stage_id}/moves", response_model=CardList)
 async def move_contributions(
     stage_id: int, body: MoveIn, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> CardList:
@@ -188,14 +185,14 @@ async def move_contributions(
     return CardList(items=[CardOut(**d) for d in described])
 
 
-@router.post("/api/v1/stages/{stage_id}/undo", response_model=UndoOut, responses=ERRORS)
+@router.post("/api/v1/stages/{stage_id}/undo", response_model=UndoOut)
 async def undo(stage_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> UndoOut:
     """Revert the stage's last moderation step (edit, hide, move or merge); 409 when there is none."""
     event = await runtime.commands.run(moderation.undo_last_step, actor=actor, stage_id=stage_id)
     return UndoOut(seq=event.seq, undone=event.data["undone"])
 
 
-@router.put("/api/v1/stages/{stage_id}/categories", response_model=BoardStageOut, responses=ERRORS)
+@router.put("/api/v1/stages/{stage_id}/categories", response_model=BoardStageOut)
 async def set_categories(
     stage_id: int, body: CategoriesIn, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> BoardStageOut:
@@ -208,7 +205,7 @@ async def set_categories(
     return BoardStageOut(**await runtime.commands.query(_board_stage, stage_id=stage_id))
 
 
-@router.patch("/api/v1/stages/{stage_id}", response_model=BoardStageOut, responses=ERRORS)
+@router.patch("/api/v1/stages/{stage_id}", response_model=BoardStageOut)
 async def change_stage_settings(
     stage_id: int, body: StageSettings, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> BoardStageOut:

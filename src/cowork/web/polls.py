@@ -14,16 +14,6 @@ from .deps import ApiActor, ApiFacilitator, RuntimeDep
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1", tags=["votes"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/json": {"example": {"detail": text}}}}
-    for code, text in {
-        401: "A valid token is needed.",
-        403: "Only the workshop's facilitators may do this.",
-        404: "There is no such vote.",
-        409: "This vote has closed.",
-        422: "Dots over budget: 6 of 5.",
-    }.items()
-}
 
 
 # --- shapes ---------------------------------------------------------------------------------------------
@@ -236,7 +226,7 @@ async def _results(runtime: Any, actor: Any, poll_id: int) -> ResultsOut:
     return ResultsOut(**data)
 
 
-@api.post("/stages/{stage_id}/polls", status_code=201, response_model=PollOut, responses=ERRORS)
+@api.post("/stages/{stage_id}/polls", status_code=201, response_model=PollOut)
 async def create_poll(stage_id: int, body: PollIn, actor: ApiFacilitator, runtime: RuntimeDep) -> PollOut:
     poll = await runtime.commands.run(
         polls.create_poll,
@@ -255,30 +245,30 @@ async def create_poll(stage_id: int, body: PollIn, actor: ApiFacilitator, runtim
     return await _poll_out(runtime, actor, poll.id)
 
 
-@api.get("/stages/{stage_id}/polls", response_model=PollList, responses=ERRORS)
+@api.get("/stages/{stage_id}/polls", response_model=PollList)
 async def list_polls(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> PollList:
     items = await runtime.commands.query(polls.list_polls, actor=actor, stage_id=stage_id)
     return PollList(items=[PollOut(**item) for item in items])
 
 
-@api.get("/polls/{poll_id}", response_model=PollOut, responses=ERRORS)
+@api.get("/polls/{poll_id}", response_model=PollOut)
 async def read_poll(poll_id: int, actor: ApiActor, runtime: RuntimeDep) -> PollOut:
     return await _poll_out(runtime, actor, poll_id)
 
 
-@api.post("/polls/{poll_id}/open", response_model=ResultsOut, responses=ERRORS)
+@api.post("/polls/{poll_id}/open", response_model=ResultsOut)
 async def open_poll(poll_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> ResultsOut:
     await runtime.commands.run(polls.open_poll, actor=actor, poll_id=poll_id)
     return await _results(runtime, actor, poll_id)
 
 
-@api.post("/polls/{poll_id}/close", response_model=ResultsOut, responses=ERRORS)
+@api.post("/polls/{poll_id}/close", response_model=ResultsOut)
 async def close_poll(poll_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> ResultsOut:
     await runtime.commands.run(polls.close_poll, actor=actor, poll_id=poll_id)
     return await _results(runtime, actor, poll_id)
 
 
-@api.post("/polls/{poll_id}/ballots", status_code=201, response_model=BallotOut, responses=ERRORS)
+@api.post("/polls/{poll_id}/ballots", status_code=201, response_model=BallotOut)
 async def cast_ballot(
     poll_id: int, body: BallotIn, actor: ApiActor, runtime: RuntimeDep, response: Response
 ) -> BallotOut:
@@ -290,13 +280,13 @@ async def cast_ballot(
     return BallotOut(**await runtime.commands.query(_ballot, ballot_id=ballot.id))
 
 
-@api.get("/polls/{poll_id}/ballots/mine", response_model=BallotOut | None, responses=ERRORS)
+@api.get("/polls/{poll_id}/ballots/mine", response_model=BallotOut | None)
 async def my_ballot(poll_id: int, actor: ApiActor, runtime: RuntimeDep) -> BallotOut | None:
     found = await runtime.commands.query(polls.my_ballot, actor=actor, poll_id=poll_id)
     return BallotOut(**found) if found else None
 
 
-@api.post("/polls/{poll_id}/paper-ballots", status_code=201, response_model=BallotOut, responses=ERRORS)
+@api.post("/polls/{poll_id}/paper-ballots", status_code=201, response_model=BallotOut)
 async def cast_paper_ballot(
     poll_id: int, body: PaperBallotIn, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> BallotOut:
@@ -317,7 +307,7 @@ def _ballot(session: Any, *, ballot_id: int) -> dict[str, Any]:
     return polls.ballot_data(session, polls.get_poll(session, poll_id=ballot.poll_id), ballot)
 
 
-@api.get("/polls/{poll_id}/results", response_model=ResultsOut, responses=ERRORS)
+@api.get("/polls/{poll_id}/results", response_model=ResultsOut)
 async def read_results(
     poll_id: int,
     actor: ApiActor,
@@ -329,7 +319,7 @@ async def read_results(
     return await _results(runtime, actor, poll_id)
 
 
-@api.get("/stages/{stage_id}/ranking", response_model=RankingOut, responses=ERRORS)
+@api.get("/stages/{stage_id}/ranking", response_model=RankingOut)
 async def read_ranking(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> RankingOut:
     """The needs board's ranking: dots on cards and clusters, best first, overall and by group."""
     return RankingOut(
@@ -344,7 +334,7 @@ def _fields(body: BaseModel) -> dict[str, Any]:
     return body.model_dump(exclude_unset=True, exclude={"client_id"})
 
 
-@api.post("/stages/{stage_id}/proposals", status_code=201, response_model=ProposalOut, responses=ERRORS)
+@api.post("/stages/{stage_id}/proposals", status_code=201, response_model=ProposalOut)
 async def draft_proposal(
     stage_id: int, body: ProposalIn, actor: ApiActor, runtime: RuntimeDep
 ) -> ProposalOut:
@@ -356,20 +346,20 @@ async def draft_proposal(
     )
 
 
-@api.get("/stages/{stage_id}/proposals", response_model=ProposalList, responses=ERRORS)
+@api.get("/stages/{stage_id}/proposals", response_model=ProposalList)
 async def list_proposals(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> ProposalList:
     items = await runtime.commands.query(proposals.proposals_of_stage, actor=actor, stage_id=stage_id)
     return ProposalList(items=[ProposalOut(**item) for item in items])
 
 
-@api.get("/proposals/{proposal_id}", response_model=ProposalOut, responses=ERRORS)
+@api.get("/proposals/{proposal_id}", response_model=ProposalOut)
 async def read_proposal(proposal_id: int, actor: ApiActor, runtime: RuntimeDep) -> ProposalOut:
     return ProposalOut(
         **await runtime.commands.query(proposals.describe_proposal, actor=actor, proposal_id=proposal_id)
     )
 
 
-@api.patch("/proposals/{proposal_id}", response_model=ProposalOut, responses=ERRORS)
+@api.patch("/proposals/{proposal_id}", response_model=ProposalOut)
 async def update_proposal(
     proposal_id: int, body: ProposalPatch, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> ProposalOut:
@@ -391,9 +381,7 @@ async def _commitments(runtime: Any, ids: list[int]) -> list[CommitmentOut]:
     return [CommitmentOut(**item) for item in await runtime.commands.query(load)]
 
 
-@api.post(
-    "/proposals/{proposal_id}/commitment", status_code=201, response_model=CommitmentOut, responses=ERRORS
-)
+@api.post("/proposals/{proposal_id}/commitment", status_code=201, response_model=CommitmentOut)
 async def commit_proposal(
     proposal_id: int, body: CommitIn, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> CommitmentOut:
@@ -404,7 +392,7 @@ async def commit_proposal(
     return (await _commitments(runtime, [commitment.id]))[0]
 
 
-@api.post("/polls/{poll_id}/commitments", status_code=201, response_model=CommitmentList, responses=ERRORS)
+@api.post("/polls/{poll_id}/commitments", status_code=201, response_model=CommitmentList)
 async def commit_poll(
     poll_id: int, body: CommitPollIn, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> CommitmentList:
@@ -414,7 +402,7 @@ async def commit_poll(
     return CommitmentList(items=await _commitments(runtime, [c.id for c in made]))
 
 
-@api.get("/workshops/{workshop_id}/commitments", response_model=CommitmentList, responses=ERRORS)
+@api.get("/workshops/{workshop_id}/commitments", response_model=CommitmentList)
 async def list_commitments(workshop_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> CommitmentList:
     """The follow-up view: every commitment, and the same grouped by owner."""
     data = await runtime.commands.query(
@@ -423,7 +411,7 @@ async def list_commitments(workshop_id: int, actor: ApiFacilitator, runtime: Run
     return CommitmentList(**data)
 
 
-@api.patch("/commitments/{commitment_id}", response_model=CommitmentOut, responses=ERRORS)
+@api.patch("/commitments/{commitment_id}", response_model=CommitmentOut)
 async def update_commitment(
     commitment_id: int, body: CommitmentPatch, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> CommitmentOut:
@@ -436,7 +424,7 @@ async def update_commitment(
     return (await _commitments(runtime, [commitment_id]))[0]
 
 
-@api.post("/workshops/{workshop_id}/commitments/import", response_model=CommitmentList, responses=ERRORS)
+@api.post("/workshops/{workshop_id}/commitments/import", response_model=CommitmentList)
 async def import_commitments(
     workshop_id: int, body: ImportIn, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> CommitmentList:

@@ -44,16 +44,6 @@ from .stakeholder_schemas import (
 router = APIRouter()
 router.include_router(stakeholder_pages.router)
 API = "/api/v1"
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/json": {"example": {"detail": text}}}}
-    for code, text in {
-        401: "A valid token is needed.",
-        403: "Only the workshop's facilitators may do this.",
-        404: "There is no such stakeholder.",
-        409: "Ratings are taken while a stakeholder stage is on.",
-        422: "Contact details are personal data: tick the consent box to store them, or leave them out.",
-    }.items()
-}
 
 
 def _choices(table: dict[str, dict[str, str]], lang: str) -> list[Choice]:
@@ -83,7 +73,7 @@ def _contact(body: ContactIn | None) -> dict[str, Any] | None:
     f"{API}/stages/{{stage_id}}/stakeholders",
     status_code=201,
     response_model=StakeholderOut,
-    responses={**ERRORS, 200: {"description": "The name was already on the map: that stakeholder"}},
+    responses={200: {"description": "The name was already on the map: that stakeholder"}},
     tags=["stakeholders"],
 )
 async def propose(
@@ -113,7 +103,6 @@ async def propose(
 @router.get(
     f"{API}/stages/{{stage_id}}/stakeholders",
     response_model=StakeholderList,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def list_stakeholders(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> StakeholderList:
@@ -124,7 +113,6 @@ async def list_stakeholders(stage_id: int, actor: ApiActor, runtime: RuntimeDep)
 @router.get(
     f"{API}/stakeholders/{{stakeholder_id}}",
     response_model=StakeholderOut,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def read_stakeholder(stakeholder_id: int, actor: ApiActor, runtime: RuntimeDep) -> StakeholderOut:
@@ -137,7 +125,6 @@ async def read_stakeholder(stakeholder_id: int, actor: ApiActor, runtime: Runtim
 @router.patch(
     f"{API}/stakeholders/{{stakeholder_id}}",
     response_model=StakeholderOut,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def correct_stakeholder(
@@ -157,7 +144,7 @@ async def correct_stakeholder(
     f"{API}/stakeholders/{{stakeholder_id}}/ratings",
     status_code=201,
     response_model=RatingOut,
-    responses={**ERRORS, 200: {"description": "It replaced this participant's earlier rating"}},
+    responses={200: {"description": "It replaced this participant's earlier rating"}},
     tags=["stakeholders"],
 )
 async def rate(
@@ -187,7 +174,6 @@ async def rate(
 @router.post(
     f"{API}/stakeholders/{{stakeholder_id}}/pin",
     response_model=StakeholderOut,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def pin(
@@ -213,7 +199,6 @@ async def pin(
 @router.post(
     f"{API}/stakeholders/{{stakeholder_id}}/merge",
     response_model=StakeholderOut,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def merge(
@@ -230,7 +215,6 @@ async def merge(
 @router.get(
     f"{API}/workshops/{{workshop_id}}/responsibilities",
     response_model=MatrixOut,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def read_matrix(workshop_id: int, actor: ApiActor, runtime: RuntimeDep) -> MatrixOut:
@@ -242,7 +226,6 @@ async def read_matrix(workshop_id: int, actor: ApiActor, runtime: RuntimeDep) ->
 @router.put(
     f"{API}/workshops/{{workshop_id}}/responsibilities/cells",
     response_model=MatrixOut,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def set_cell(workshop_id: int, body: CellIn, actor: ApiFacilitator, runtime: RuntimeDep) -> MatrixOut:
@@ -265,7 +248,6 @@ async def set_cell(workshop_id: int, body: CellIn, actor: ApiFacilitator, runtim
     f"{API}/workshops/{{workshop_id}}/activities",
     status_code=201,
     response_model=ActivityOut,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def add_activity(
@@ -280,7 +262,6 @@ async def add_activity(
 @router.patch(
     f"{API}/workshops/{{workshop_id}}/activities/{{activity_id}}",
     response_model=ActivityOut,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def rename_activity(
@@ -299,7 +280,6 @@ async def rename_activity(
 @router.delete(
     f"{API}/workshops/{{workshop_id}}/activities/{{activity_id}}",
     status_code=204,
-    responses=ERRORS,
     tags=["stakeholders"],
 )
 async def remove_activity(
@@ -311,7 +291,7 @@ async def remove_activity(
     return Response(status_code=204)
 
 
-@router.get(f"{API}/workshops/{{workshop_id}}/interface-document", responses=ERRORS, tags=["stakeholders"])
+@router.get(f"{API}/workshops/{{workshop_id}}/interface-document", tags=["stakeholders"])
 async def read_interface_document(
     workshop_id: int, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> dict[str, Any]:
