@@ -29,106 +29,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import secrets
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
+from harness import Server, join_all, logger, ms, percentile, run_against_server
 
-HOST = "127.0.0.1"
-
-
-def log(message: str) -> None:
-    print(f"[ballots {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+log = logger("ballots")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
-def ms(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds * 1000, 1)
-
-
-def cowork_executable() -> str:
-    beside = Path(sys.executable).with_name("cowork")
-    found = str(beside) if beside.exists() else shutil.which("cowork")
-    if not found:
-        raise RuntimeError("no `cowork` command: run this with the project's venv python (.venv/bin/python)")
-    return found
-
-
-def cli(cowork: str, *args: str, env: dict[str, str], stdin: str | None = None) -> str:
-    done = subprocess.run([cowork, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"cowork {' '.join(args[:2])} failed: {done.stderr[-1000:]}")
-    return done.stdout
-
-
-def tail(path: Path) -> str:
-    return path.read_text(errors="replace")[-2000:]
-
-
-async def wait_healthy(http: httpx.AsyncClient, proc: subprocess.Popen[bytes], log_file: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"cowork serve exited: {tail(log_file)}")
-        try:
-            if (await http.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("cowork serve did not become healthy")
-
-
-async def join_all(http: httpx.AsyncClient, code: str, n: int) -> list[str]:
-    """N participants join, 16 at a time; a 429 waits for its Retry-After."""
-    tokens: list[str] = [""] * n
-    limit = asyncio.Semaphore(16)
-
-    async def join(i: int) -> None:
-        async with limit:
-            for _attempt in range(30):
-                r = await http.post(f"/api/v1/join/{code}", json={"name": f"p{i}"})
-                if r.status_code == 201:
-                    tokens[i] = r.json()["token"]
-                    return
-                if r.status_code != 429:
-                    raise RuntimeError(f"join answered {r.status_code}: {r.text[:300]}")
-                await asyncio.sleep(min(float(r.headers.get("Retry-After", "5")), 10))
-            raise RuntimeError("joining took too long (the join throttle?)")
-
-    await asyncio.gather(*(join(i) for i in range(n)))
-    return tokens
-
-
-async def bench(args: Any, base: str, api_token: str) -> dict[str, Any]:
-    staff = {"Authorization": f"Bearer {api_token}"}
+async def bench(args: Any, server: Server) -> dict[str, Any]:
+    staff = server.staff
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
+    async with httpx.AsyncClient(base_url=server.base, timeout=120, limits=limits) as http:
+        await server.wait_healthy(http)
         made = await http.post("/api/v1/workshops", json={"title": "Ballot benchmark"}, headers=staff)
         workshop = made.json()
         started = time.monotonic()
-        tokens = await join_all(http, workshop["code"], args.participants)
+        tokens = await join_all(http, server.base, workshop["code"], args.participants)
         log(f"{len(tokens)} participants joined in {time.monotonic() - started:.1f} s")
         poll = (
             await http.post(
@@ -199,40 +119,6 @@ async def bench(args: Any, base: str, api_token: str) -> dict[str, Any]:
     }
 
 
-def start_server(args: Any, tmp: Path) -> tuple[subprocess.Popen[bytes], str, str, Path]:
-    """`cowork serve` on a free port with its own data dir; an admin's API token from the CLI."""
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    env = {
-        **os.environ,
-        "COWORK_DATA_DIR": str(tmp / "data"),
-        "COWORK_DATABASE_URL": args.database_url or f"sqlite:///{tmp / 'cowork.db'}",
-        "COWORK_PUBLIC_BASE_URL": base,
-        "COWORK_SECRET_KEY": secrets.token_urlsafe(48),
-        "COWORK_LOG_LEVEL": "warning",
-        "COWORK_JOINS_PER_CODE_PER_MINUTE": str(max(600, 2 * args.participants)),
-    }
-    cowork = cowork_executable()
-    email = f"bench-{secrets.token_hex(4)}@example.org"
-    cli(cowork, "users", "create", email, "--admin", "--password-stdin", env=env, stdin="ballots-bench-pw\n")
-    api_token = cli(cowork, "token", "create", email, env=env).strip().splitlines()[-1]
-    log_file = tmp / "cowork.log"
-    with log_file.open("wb") as out:
-        proc = subprocess.Popen(
-            [cowork, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    log(f"cowork starts on {base} (pid {proc.pid}, database {env['COWORK_DATABASE_URL'].split(':')[0]})")
-    return proc, base, api_token, log_file
-
-
-async def run(
-    args: Any, proc: subprocess.Popen[bytes], base: str, api_token: str, log_file: Path
-) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-        await wait_healthy(http, proc, log_file)
-    return await bench(args, base, api_token)
-
-
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--participants", type=int, default=300, help="participants voting at once (300)")
@@ -244,27 +130,12 @@ def main() -> int:
     p.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp dir")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
-    load = os.getloadavg()[0]
-    tmp = Path(tempfile.mkdtemp(prefix="cowork-ballots-"))
-    proc, base, api_token, log_file = start_server(args, tmp)
-    try:
-        report = asyncio.run(run(args, proc, base, api_token, log_file))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        shutil.rmtree(tmp, ignore_errors=True)
+    report = run_against_server("ballots", bench, args, phones=args.participants)
     report.update(
         participants=args.participants,
         rounds=args.rounds,
         options=args.options,
         concurrency=args.concurrency,
-        database=(args.database_url or "sqlite").split(":")[0],
-        cpus=os.cpu_count(),
-        load_avg_1m_at_start=round(load, 2),
     )
     log(
         f"{report['ballots_per_s']} ballots/s, p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "

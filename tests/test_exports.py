@@ -3,9 +3,9 @@
 import csv
 import io
 import json
-import sys
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import docx
@@ -260,9 +260,12 @@ async def test_the_zip_holds_every_format(client: httpx.AsyncClient, filled: Fil
 
 
 async def test_without_pango_the_pdf_is_refused_with_a_reason_and_the_app_keeps_running(
-    client: httpx.AsyncClient, filled: Filled, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, filled: Filled, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if the system libraries were missing
+    # Files render in a worker process started for this test's event loop with this process's sys.path:
+    # it finds this weasyprint first, which fails the way WeasyPrint does when Pango is missing.
+    (tmp_path / "weasyprint.py").write_text("raise OSError(\"cannot load library 'libpango-1.0-0'\")\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     response = await client.get(
         f"/api/v1/workshops/{filled.id}/export", params={"format": "pdf"}, headers=filled.auth
     )
@@ -455,3 +458,52 @@ async def test_the_report_brings_every_feature_together(client: httpx.AsyncClien
     assert book["stakeholders"]["B2"].value == "Jobcenter Offenbach"
     assert book["responsibilities"]["C2"].value == "Responsible"
     assert book["polls"].max_row > 4 and book["evaluation"]["B2"].value == 3
+
+
+async def test_files_render_in_a_worker_process_not_in_the_server(
+    client: httpx.AsyncClient, filled: Filled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big PDF holds a core for seconds: in the server's process it would stall every live socket."""
+
+    def in_the_server(self: Any, report: Any) -> bytes:
+        raise AssertionError("rendered in the server's process")
+
+    monkeypatch.setattr("cowork.exports.ExportFormat.render", in_the_server)
+    response = await export(client, filled, "pdf")
+    assert "Housing near the job centre" in pdf_text(response.content)
+
+
+def structure_elements(node: Any) -> list[Any]:
+    """Every element of a PDF's structure tree below node, depth first."""
+    node = node.get_object()
+    if isinstance(node, list):
+        return [element for child in node for element in structure_elements(child)]
+    if not isinstance(node, dict) or "/K" not in node:
+        return [node] if isinstance(node, dict) and "/S" in node else []
+    return ([node] if "/S" in node else []) + structure_elements(node["/K"])
+
+
+async def test_the_pdf_declares_pdf_ua_and_carries_what_it_requires(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The checks of PDF/UA-1 that a PDF library can read (no validator such as veraPDF runs here): the
+    identification, the title shown, tab order by structure, headings, tables with header cells, and alt
+    text on every figure."""
+    lab = fill_every_feature(world)
+    response = await client.get(
+        f"/api/v1/workshops/{lab['id']}/export",
+        params={"format": "pdf", "lang": "de"},
+        headers={"Authorization": f"Bearer {world.api_token}"},
+    )
+    reader = PdfReader(io.BytesIO(response.content))
+    catalog = reader.trailer["/Root"]
+    metadata = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in metadata and "<dc:title>" in metadata
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] and catalog["/Lang"] == "de"
+    assert all(page["/Tabs"] == "/S" for page in reader.pages)
+    elements = structure_elements(catalog["/StructTreeRoot"])
+    kinds = [element["/S"] for element in elements]
+    assert kinds.count("/H1") == 1 and "/H2" in kinds
+    assert "/Table" in kinds and "/TH" in kinds and "/Caption" in kinds
+    figures = [element for element in elements if element["/S"] == "/Figure"]
+    assert figures and all(str(figure.get("/Alt", "")).strip() for figure in figures)

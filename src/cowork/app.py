@@ -3,6 +3,7 @@
 import logging
 
 import socketio
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         hub=hub,
         commands=Commands(engine, hub.publish),
         throttle=Throttle(settings),
+        renderers=CapacityLimiter(settings.export_processes),
     )
     hub.throttle = runtime.throttle
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import socketio
+from anyio import CapacityLimiter
 from jinja2 import Environment
 from sqlalchemy import Engine
 from starlette.templating import Jinja2Templates
@@ -23,3 +24,4 @@ class Runtime:
     hub: Hub
     commands: Commands
     throttle: Throttle
+    renderers: CapacityLimiter  # worker processes that render export files at once

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # Joins a join code takes per minute (429 beyond). Benchmarks raise it to join 1,000 phones at once;
     # keep the default in production.
     joins_per_code_per_minute: int = Field(default=600, ge=1)
+    # Export files render in worker processes, this many at once: a big PDF takes seconds of CPU, which on
+    # a thread would hold the GIL and stall every live socket; one process leaves the other core to them.
+    export_processes: int = Field(default=1, ge=1, le=16)
 
     @field_validator("public_base_url")
     @classmethod

@@ -42,3 +42,8 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("zip", "zip", "application/zip", "zipped"),
     )
 }
+
+
+def render_format(name: str, report: Report) -> bytes:
+    """The report as a file in format `name`: a plain function, so a worker process can run it."""
+    return FORMATS[name].render(report)

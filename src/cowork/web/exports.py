@@ -1,13 +1,15 @@
 """Exports, import and the organiser dashboard: downloads, the data-and-privacy page, archive, purge, delete.
 
 Building the report is a query on a worker thread; rendering the file (a PDF takes seconds for a big
-workshop) runs on another worker thread, so the event loop keeps serving every workshop's sockets.
+workshop) runs in a worker process (`COWORK_EXPORT_PROCESSES` at once), so neither the event loop nor the
+GIL is held while every workshop's sockets are served.
 """
 
 import json
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import anyio.to_process
 import anyio.to_thread
 from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -20,7 +22,7 @@ from ..domain import retention
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid
 from ..domain.workshops import get_workshop
-from ..exports import FORMATS, ExportUnavailable
+from ..exports import FORMATS, ExportUnavailable, render_format
 from ..exports.replay import import_record
 from ..exports.report import export_report
 from ..formats import all_formats
@@ -57,7 +59,7 @@ async def export_file(
         )
     report = await runtime.commands.query(export_report, actor=actor, workshop_id=workshop_id, language=lang)
     try:
-        body = await anyio.to_thread.run_sync(chosen.render, report)
+        body = await anyio.to_process.run_sync(render_format, chosen.name, report, limiter=runtime.renderers)
     except ExportUnavailable as exc:
         return error_response(request, 503, str(exc))
     name = chosen.filename(report)
