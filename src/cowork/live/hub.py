@@ -7,6 +7,7 @@ from typing import Any
 
 import socketio
 from jinja2 import Environment
+from socketio.exceptions import ConnectionRefusedError as Refused  # its message reaches the client
 
 from ..commands import query_in_thread
 from ..domain.access import Viewer, viewer_for
@@ -60,9 +61,10 @@ class Hub:
     def __init__(self, sio: socketio.AsyncServer, engine: Any, env: Environment, settings: Settings) -> None:
         self.sio, self.engine, self.env, self.settings = sio, engine, env, settings
         self._languages: dict[int, str] = {}
-        self.throttle: Any = None  # set by create_app: limits how often a socket may ask for catch-up
+        self.throttle: Any = None  # set by create_app: the sockets' budgets (connects, messages)
         sio.on("connect", self.connect)
         sio.on("sync", self.sync)
+        sio.on("*", self.unexpected)
 
     def payload(self, event: Event, audience: str, language: str) -> dict[str, Any]:
         return payload(self.env, event, staff=sees_staff_view(audience, event), language=language)
@@ -90,7 +92,7 @@ class Hub:
         try:
             workshop_id = int(auth.get("workshop_id", 0))
         except (TypeError, ValueError):
-            raise ConnectionRefusedError("workshop_id must be a number") from None
+            raise Refused("workshop_id must be a number") from None
         token = str(auth.get("token") or "") or _cookie(
             environ, PARTICIPANT_COOKIE.format(workshop_id=workshop_id)
         )
@@ -102,7 +104,9 @@ class Hub:
             user_id=ticket.user_id if ticket else None,
         )
         if viewer is None:
-            raise ConnectionRefusedError("This token does not open this workshop.")
+            raise Refused("This token does not open this workshop.")
+        if viewer.participant_id is not None and not await self._within_budget(viewer, sid, connect=True):
+            raise Refused("Too many connections from this phone; wait a minute.")
         audience = PUBLIC if not viewer.staff else MODERATOR if ticket and ticket.screen else STAFF
         await self.sio.save_session(sid, {"viewer": viewer, "audience": audience})
         await self.sio.enter_room(sid, room(workshop_id, audience, viewer.language))
@@ -117,15 +121,27 @@ class Hub:
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
         """A screen that saw a gap asks for the events after its last seq (answered by the ack)."""
-        if self.throttle is not None and not await self.throttle.allow_sync(sid):
-            return {"error": "too many sync requests; wait a moment"}
         session = await self.sio.get_session(sid)
         viewer: Viewer = session["viewer"]
+        if not await self._within_budget(viewer, sid):
+            return {"error": "too many sync requests; wait a moment"}
         since = data.get("since") if isinstance(data, dict) else None
         if not isinstance(since, int) or since < 0:
             return {"error": "since must be a whole number of 0 or more"}
         events = await self._events(viewer, session["audience"], since)
         return {"events": events, "complete": len(events) < CATCH_UP_LIMIT}
+
+    async def unexpected(self, event: str, sid: str, *data: Any) -> dict[str, Any]:
+        """Screens send only `sync`; anything else is answered, dropped and counted against the budget."""
+        session = await self.sio.get_session(sid)
+        await self._within_budget(session["viewer"], sid)
+        return {"error": "unknown event"}
+
+    async def _within_budget(self, viewer: Viewer, sid: str, *, connect: bool = False) -> bool:
+        if self.throttle is None:
+            return True
+        screen = _screen(viewer, sid)
+        return await (self.throttle.allow_connect(screen) if connect else self.throttle.allow_message(screen))
 
     async def _events(self, viewer: Viewer, audience: str, since: int) -> list[dict[str, Any]]:
         events = await self._query(
@@ -142,6 +158,11 @@ class Hub:
             workshop = await self._query(get_workshop, workshop_id=workshop_id)
             self._languages[workshop_id] = workshop.language
         return self._languages[workshop_id]
+
+
+def _screen(viewer: Viewer, sid: str) -> str:
+    """Whose budget a socket spends: the participant's (all their sockets), else the socket's own."""
+    return f"p{viewer.participant_id}" if viewer.participant_id is not None else f"s{sid}"
 
 
 def _cookie(environ: dict[str, Any], name: str) -> str:

@@ -4,6 +4,7 @@ A phone's first page view gets a signed device id (cookie), minted at a bounded 
 codes count against the device, so a guesser on the venue's Wi-Fi exhausts its own budget, not the phones
 that scanned the QR code. Clients without a device id (API callers, cookie-less scripts) share one strict
 budget per address; a forged device id counts as none. Each code takes a bounded number of joins a minute.
+Sockets have budgets too: how often a participant connects and how many messages a screen sends.
 """
 
 import secrets
@@ -32,7 +33,10 @@ class TooManyAttempts(Exception):
 class Throttle:
     failures_per_client = parse("12/minute")
     devices_per_address = parse("600/minute")  # a whole venue scanning the QR code at once
-    syncs_per_socket = parse("60/minute")
+    # What a screen may send over its sockets: counted per participant across all their sockets (a phone
+    # opening many sockets gets no more), per socket for staff screens and projectors.
+    messages_per_screen = parse("60/minute")
+    connects_per_participant = parse("60/minute")  # a page view opens one; a loop opening thousands does not
 
     def __init__(self, settings: Settings) -> None:
         storage: Storage = (
@@ -75,8 +79,11 @@ class Throttle:
         if not await self.limiter.hit(self.joins_per_code, "join", code.upper()):
             raise TooManyAttempts("Many people are joining right now. Please try again in a moment.", 10)
 
-    async def allow_sync(self, sid: str) -> bool:
-        return await self.limiter.hit(self.syncs_per_socket, "sync", sid)
+    async def allow_message(self, screen: str) -> bool:
+        return await self.limiter.hit(self.messages_per_screen, "socket-messages", screen)
+
+    async def allow_connect(self, participant: str) -> bool:
+        return await self.limiter.hit(self.connects_per_participant, "socket-connects", participant)
 
 
 class DeviceMiddleware:
