@@ -58,26 +58,47 @@
     box.appendChild(span);
   }
 
+  // A live form (cards, answers) is answered with JSON; a page form (votes, ratings) with the page again.
   function post(item) {
     return fetch(item.action, {
       method: "POST",
       body: new URLSearchParams(item.fields),
-      headers: { "X-Cowork-Fetch": "1", "Accept": "application/json" },
+      headers: item.page ? { "Accept": "text/html" } : { "X-Cowork-Fetch": "1", "Accept": "application/json" },
       credentials: "same-origin"
     });
   }
 
+  function fieldsOf(form, submitter) {
+    var fields = {};
+    new FormData(form).forEach(function (value, key) { fields[key] = value; });
+    if (submitter && submitter.name) fields[submitter.name] = submitter.value; // a +/- button's value
+    if (!fields.client_id) fields.client_id = randomId();
+    return fields;
+  }
+
+  function queue(item) {
+    var items = outbox();
+    items.push(item);
+    saveOutbox(items);
+  }
+
   var flushing = false;
+  var delivered = false; // a page form went out from the outbox: reload to show what was stored
   function flushOutbox() {
     var items = outbox();
-    if (flushing || !items.length) return;
+    if (flushing) return;
+    if (!items.length) {
+      if (delivered) location.reload();
+      return;
+    }
     flushing = true;
     var item = items[0];
     post(item).then(function (response) {
       // Delivered or refused for good (4xx): either way it leaves the outbox; the retry is idempotent.
       saveOutbox(outbox().filter(function (other) { return other.fields.client_id !== item.fields.client_id; }));
       flushing = false;
-      if (response.ok) flushOutbox();
+      if (item.page) delivered = true;
+      if (response.ok || item.page) flushOutbox();
     }, function () { flushing = false; });
   }
 
@@ -85,10 +106,7 @@
     var form = e.target;
     if (!form.hasAttribute || !form.hasAttribute("data-live-form") || !window.fetch) return;
     e.preventDefault();
-    var fields = {};
-    new FormData(form).forEach(function (value, key) { fields[key] = value; });
-    if (!fields.client_id) fields.client_id = randomId();
-    var item = { action: form.action, fields: fields };
+    var item = { action: form.action, fields: fieldsOf(form, null) };
     var textField = form.querySelector("[data-draft]");
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
@@ -109,10 +127,44 @@
       return response.json().then(function (problem) { say(form, problem.detail, true); });
     }, function () {
       if (button) button.disabled = false;
-      var items = outbox();
-      items.push(item);
-      saveOutbox(items);
+      queue(item);
       clear();
+      say(form, body.getAttribute("data-msg-queued"), false);
+    });
+  });
+
+  // --- page forms (votes, ratings, stakeholders): their answer is the page again, whose <main> replaces
+  // this one; a form sent during a drop waits in the outbox like a card and goes out once.
+  function showPage(html, form, submitter) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+    var main = document.querySelector("main");
+    if (!fresh || !main) {
+      location.reload();
+      return;
+    }
+    main.parentNode.replaceChild(fresh, main);
+    restoreDrafts(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+    // Keep the keyboard where it was: the same button if it can still be used, else the form's first field.
+    var again = form.id ? document.getElementById(form.id) : null;
+    var target = null;
+    if (again && submitter && submitter.name) {
+      target = again.querySelector("[name='" + submitter.name + "'][value='" + submitter.value + "']");
+    }
+    if (!target || target.disabled) target = again && again.querySelector("input, select, textarea, button:not([disabled])");
+    if (target) target.focus();
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-outbox") || !window.fetch || !window.DOMParser) return;
+    e.preventDefault();
+    var submitter = e.submitter || null;
+    var item = { action: form.action, fields: fieldsOf(form, submitter), page: true };
+    post(item).then(function (response) {
+      return response.text().then(function (html) { showPage(html, form, submitter); });
+    }, function () {
+      queue(item);
       say(form, body.getAttribute("data-msg-queued"), false);
     });
   });

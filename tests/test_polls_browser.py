@@ -61,3 +61,33 @@ def test_a_phone_casts_dots_and_the_projector_bars_change_without_reload(
     assert projector.evaluate("window.__sameDocument") is True
     _shot(phone, "polls-phone-ballot")
     _shot(projector, "polls-projector-ranking")
+
+
+def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    card = run(
+        world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text="Childcare"
+    )
+    phone = _join_on_phone(browser, server, world)
+    staff = {"Authorization": f"Bearer {world.api_token}"}
+    poll = httpx.post(
+        f"{server.url}/api/v1/stages/{world.stage_id}/polls",
+        json={"method": "dots", "budget": 3, "max_per_option": 3, "options": [{"contribution_id": card.id}]},
+        headers=staff,
+    ).json()
+    httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/open", headers=staff).raise_for_status()
+    more = phone.get_by_role("button", name="One dot more for Childcare")
+    more.click()
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
+    expect(more).to_be_focused()  # the page came back, the keyboard stayed on the button
+
+    phone.context.set_offline(True)
+    more.click()
+    expect(phone.locator(".ballot .form-message")).to_contain_text("will be sent when the connection is back")
+    phone.context.set_offline(False)
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")  # sent, and the page shows it
+    closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
+    assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [2]
