@@ -18,7 +18,7 @@ from ..domain.errors import DomainError, Invalid
 from ..domain.models import Stage
 from ..domain.workshops import get_stage, stage_data
 from ..i18n import current_language
-from .deps import ApiActor, ApiFacilitator, JoinedPhone, PageUser, RuntimeDep
+from .deps import ApiActor, ApiFacilitator, JoinedPhone, PageUser, RuntimeDep, is_fetch
 from .errors import status_of
 from .pages import phone_context, render
 from .schemas import StageOut
@@ -217,11 +217,6 @@ async def change_stage_settings(
 # --- phones ---------------------------------------------------------------------------------------------
 
 
-def _is_fetch(request: Request) -> bool:
-    """The live script posts forms with fetch and wants JSON; without JavaScript it is a plain post."""
-    return request.headers.get("x-cowork-fetch") == "1"
-
-
 @router.post("/j/{code}/cards", include_in_schema=False)
 async def participant_add_card(
     request: Request,
@@ -249,7 +244,7 @@ async def participant_add_card(
             phase=phase or None,
         )
     except DomainError as exc:
-        if _is_fetch(request):
+        if is_fetch(request):
             raise
         context = await phone_context(runtime, phone)
         return render(
@@ -260,7 +255,7 @@ async def participant_add_card(
             message=i18n.error_text(exc),
             draft={"text": text, "category": category, "card_kind": card_kind, "phase": phase},
         )
-    if _is_fetch(request):
+    if is_fetch(request):
         return Response(
             status_code=201,
             content=f'{{"id": {card.id}, "seq": {card.seq}, "approved": {str(card.approved).lower()}}}',

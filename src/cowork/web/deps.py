@@ -123,3 +123,8 @@ async def joined_phone(phone: Annotated[PhoneSession, Depends(phone_session)]) -
 
 Phone = Annotated[PhoneSession, Depends(phone_session)]
 JoinedPhone = Annotated[PhoneSession, Depends(joined_phone)]
+
+
+def is_fetch(request: Request) -> bool:
+    """The live script posts forms with fetch and wants JSON back; without JavaScript it is a plain post."""
+    return request.headers.get("x-cowork-fetch") == "1"

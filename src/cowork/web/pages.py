@@ -31,11 +31,6 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return runtime.templates.TemplateResponse(request, template, context, status_code=status)
 
 
-def _is_fetch(request: Request) -> bool:
-    """The live script posts forms with fetch and wants JSON; without JavaScript it is a plain post."""
-    return request.headers.get("x-cowork-fetch") == "1"
-
-
 # --- home and sign-in ---------------------------------------------------------------------------
 
 

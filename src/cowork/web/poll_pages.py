@@ -17,7 +17,7 @@ from ..domain.errors import DomainError, Invalid, NotFound
 from ..domain.models import Contribution, Stage, Workshop
 from ..formats import CARD_KINDS
 from ..live.views.polls import main_number, number_text, percent
-from .deps import JoinedPhone, PageUser, PhoneSession, RuntimeDep
+from .deps import JoinedPhone, PageUser, PhoneSession, RuntimeDep, is_fetch
 from .errors import status_of
 from .pages import phone_context, render
 from .stages import EXTRAS, StageRequest, register, register_common
@@ -232,10 +232,6 @@ def proposal_from_form(form: Any) -> dict[str, Any]:
     return fields
 
 
-def _is_fetch(request: Request) -> bool:
-    return request.headers.get("x-cowork-fetch") == "1"
-
-
 @router.post("/j/{code}/proposals")
 async def participant_proposal(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
     form = await request.form()
@@ -251,12 +247,12 @@ async def participant_proposal(request: Request, phone: JoinedPhone, runtime: Ru
         )
     except (DomainError, ValueError) as exc:
         exc = exc if isinstance(exc, DomainError) else Invalid("There is no such stage.")
-        if _is_fetch(request):
+        if is_fetch(request):
             raise exc from None
         return await _phone_again(
             request, runtime, phone, exc, proposal_message=i18n.error_text(exc), proposal_draft=dict(form)
         )
-    if _is_fetch(request):
+    if is_fetch(request):
         return JSONResponse({"id": proposal.id}, status_code=201)
     return RedirectResponse(f"/j/{phone.workshop.code}/stage#proposal-{proposal.id}", status_code=303)
 

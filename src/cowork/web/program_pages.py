@@ -13,17 +13,12 @@ from ..domain.actors import Actor
 from ..domain.errors import DomainError, NotFound
 from ..domain.models import Participant, Stage, Workshop, utcnow
 from ..formats import SCALE_POINTS, get_format
-from .deps import JoinedPhone, PageUser, PhoneSession, RuntimeDep
+from .deps import JoinedPhone, PageUser, PhoneSession, RuntimeDep, is_fetch
 from .errors import status_of
 from .pages import phone_context, render
 from .stages import EXTRAS, StageRequest, register, register_common
 
 router = APIRouter(include_in_schema=False)
-
-
-def _is_fetch(request: Request) -> bool:
-    """The live script posts data-live-form forms with fetch and wants JSON back."""
-    return request.headers.get("x-cowork-fetch") == "1"
 
 
 # --- what the stage pages show ------------------------------------------------------------------------
@@ -344,7 +339,7 @@ def _stage_page(phone: PhoneSession) -> Response:
 async def _refused(
     request: Request, runtime: Any, phone: PhoneSession, exc: DomainError, **extra: Any
 ) -> Response:
-    if _is_fetch(request):
+    if is_fetch(request):
         return JSONResponse({"detail": i18n.error_text(exc)}, status_code=status_of(exc))
     context = await phone_context(runtime, phone)
     return render(
@@ -399,7 +394,7 @@ async def phone_table_card(
         )
     except DomainError as exc:
         return await _refused(request, runtime, phone, exc, draft={"text": text, "category": category})
-    if _is_fetch(request):
+    if is_fetch(request):
         return JSONResponse({"id": card.id, "seq": card.seq}, status_code=201)
     return RedirectResponse(f"/j/{phone.workshop.code}/stage#card-{card.id}", status_code=303)
 
@@ -422,6 +417,6 @@ async def phone_answer(request: Request, stage_id: int, phone: JoinedPhone, runt
         )
     except DomainError as exc:
         return await _refused(request, runtime, phone, exc, eval_draft=answers)
-    if _is_fetch(request):
+    if is_fetch(request):
         return JSONResponse({"stage_id": stage_id, "saved": True}, status_code=201)
     return RedirectResponse(f"/j/{phone.workshop.code}/stage?answered=1#evaluation-form", status_code=303)
