@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from .. import i18n
@@ -85,55 +86,54 @@ def _score(value: str) -> int | None:
     return int(value) if value.strip().isdigit() else None
 
 
+class StakeholderForm(BaseModel):
+    """The form that puts a stakeholder on the map, on phones and on the console."""
+
+    stage_id: int
+    name: str = ""
+    family: str = ""
+    level: str = ""
+    role: str = ""
+    tasks: str = ""
+    consent: str = ""
+    contact_person: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    client_id: str = ""
+
+    def proposal(self) -> dict[str, Any]:
+        """The arguments of domain.propose_stakeholder."""
+        return {
+            "stage_id": self.stage_id,
+            **self.model_dump(include={"name", "family", "level", "role", "tasks"}),
+            "contact": {
+                "person": self.contact_person,
+                "email": self.contact_email,
+                "phone": self.contact_phone,
+            },
+            "consent": bool(self.consent),
+            "client_id": self.client_id or None,
+        }
+
+
 @router.post("/j/{code}/stakeholders")
 async def phone_propose(
-    request: Request,
-    phone: JoinedPhone,
-    runtime: RuntimeDep,
-    stage_id: Annotated[int, Form()],
-    name: Annotated[str, Form()] = "",
-    family: Annotated[str, Form()] = "",
-    level: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "",
-    tasks: Annotated[str, Form()] = "",
-    consent: Annotated[str, Form()] = "",
-    contact_person: Annotated[str, Form()] = "",
-    contact_email: Annotated[str, Form()] = "",
-    contact_phone: Annotated[str, Form()] = "",
-    client_id: Annotated[str, Form()] = "",
+    request: Request, phone: JoinedPhone, runtime: RuntimeDep, form: Annotated[StakeholderForm, Form()]
 ) -> Response:
-    contact = {"person": contact_person, "email": contact_email, "phone": contact_phone}
-    draft = {
-        "name": name,
-        "family": family,
-        "level": level,
-        "role": role,
-        "tasks": tasks,
-        "consent": bool(consent),
-    }
     try:
         stakeholder, duplicate = await runtime.commands.run(
-            domain.propose_stakeholder,
-            actor=phone.actor,
-            stage_id=stage_id,
-            name=name,
-            family=family,
-            level=level,
-            role=role,
-            tasks=tasks,
-            contact=contact,
-            consent=bool(consent),
-            client_id=client_id or None,
+            domain.propose_stakeholder, actor=phone.actor, **form.proposal()
         )
     except DomainError as exc:
         context = await phone_context(runtime, phone)
+        draft = form.model_dump(exclude={"stage_id", "client_id"})
         return render(
             request,
             "participant/stage.html",
             status_of(exc),
             **context,
             sh_message=i18n.error_text(exc),
-            sh_draft={**draft, **{f"contact_{k}": v for k, v in contact.items()}},
+            sh_draft={**draft, "consent": bool(form.consent)},
         )
     if duplicate:
         context = await phone_context(runtime, phone)
@@ -216,32 +216,9 @@ async def _staff_item(runtime: Any, actor: Actor, stakeholder_id: int) -> dict[s
 
 @router.post("/f/w/{workshop_id}/stakeholders")
 async def console_propose(
-    workshop_id: int,
-    actor: PageUser,
-    runtime: RuntimeDep,
-    stage_id: Annotated[int, Form()],
-    name: Annotated[str, Form()] = "",
-    family: Annotated[str, Form()] = "",
-    level: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "",
-    tasks: Annotated[str, Form()] = "",
-    consent: Annotated[str, Form()] = "",
-    contact_person: Annotated[str, Form()] = "",
-    contact_email: Annotated[str, Form()] = "",
-    contact_phone: Annotated[str, Form()] = "",
+    workshop_id: int, actor: PageUser, runtime: RuntimeDep, form: Annotated[StakeholderForm, Form()]
 ) -> Response:
-    stakeholder, _ = await runtime.commands.run(
-        domain.propose_stakeholder,
-        actor=actor,
-        stage_id=stage_id,
-        name=name,
-        family=family,
-        level=level,
-        role=role,
-        tasks=tasks,
-        contact={"person": contact_person, "email": contact_email, "phone": contact_phone},
-        consent=bool(consent),
-    )
+    stakeholder, _ = await runtime.commands.run(domain.propose_stakeholder, actor=actor, **form.proposal())
     return _console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
 
 
