@@ -23,7 +23,7 @@ from ..domain.families import FAMILIES
 from ..domain.models import Contribution, Participant, Stage, Workshop
 from ..domain.record import Tx
 from ..domain.retention import ExportSettings, erase_personal_data, mark_purged
-from ..domain.workshops import MAX_TITLE, _new_code, participant_count
+from ..domain.workshops import MAX_TITLE, new_code, participant_count
 from ..formats import get_format
 from ..settings import LANGUAGES
 from .report import SCHEMA_VERSION
@@ -182,7 +182,7 @@ def _workshop_created(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     format_id = str(data.get("format") or replay.metadata.get("format") or "plain")[:64]
     workshop = Workshop(
         title=_text(data.get("title"), "title", MAX_TITLE, required=True).strip(),  # type: ignore[union-attr]
-        code=_new_code(session),
+        code=new_code(session),
         language=language,
         format_id=format_id,
         projector_key=new_secret(),
