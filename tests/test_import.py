@@ -5,33 +5,64 @@ ids, codes and counts that a new workshop gives anew (workshop, stage, participa
 code). Texts, names (in named mode), groups, categories, hidden flags and times stay the same.
 """
 
+import ast
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine, func
-from sqlmodel import select
+from sqlmodel import col, select
 
+from cowork import domain
 from cowork.commands import run_query
 from cowork.db import read_session
-from cowork.domain import retention, workshops
-from cowork.domain.models import Workshop
+from cowork.domain import (
+    agenda,
+    board,
+    breakout,
+    evaluation,
+    moderation,
+    participants,
+    polls,
+    presentations,
+    privacy,
+    proposals,
+    responsibilities,
+    retention,
+    stakeholders,
+    workshops,
+)
+from cowork.domain.models import Contribution, Participant, Stage, Workshop
+from cowork.domain.polls import Poll
+from cowork.domain.program_models import BreakoutTable
+from cowork.domain.proposals import Proposal
+from cowork.domain.stakeholders import Stakeholder
+from cowork.exports.replay import REPLAYERS
 from cowork.exports.report import build_report
 
 from .conftest import World, cli, run
-from .test_exports import Filled, fill
+from .test_exports import Filled, fill, fill_every_feature
 
-NEW_EACH_TIME = {"id", "code", "present"}
+NEW_EACH_TIME = {"id", "code", "workshop_code", "present"}
+# Keys that hold a list of ids under a name of their own: compared by how many ids they hold.
+ID_LISTS = {"needs", "remove", "adopted"}
 
 
 def comparable(value: Any) -> Any:
-    """Event data without what an import makes anew: ids and the join code."""
+    """Event data without what an import makes anew: ids and the join code.
+
+    A mapping keyed by ids (a ballot's choices, a tally) becomes the list of its values in the order of
+    the ids, which the import keeps: it makes the rows in the order the record made them.
+    """
     if isinstance(value, list):
         return [comparable(v) for v in value]
     if isinstance(value, dict):
+        if value and all(isinstance(k, str) and k.isdigit() for k in value):
+            return [comparable(value[k]) for k in sorted(value, key=int)]
         return {
-            k: comparable(v)
+            k: len(v) if k in ID_LISTS and isinstance(v, list) else comparable(v)
             for k, v in value.items()
             if k not in NEW_EACH_TIME and not k.endswith("_id") and not k.endswith("_ids")
         }
@@ -170,3 +201,481 @@ def test_the_cli_imports_a_record_and_prints_the_new_id_last(
     broken.write_text('{"schema_version": 2, "events": []}')
     refused = cli("import", str(broken), env=env)
     assert refused.returncode == 2 and "Unknown schema_version 2" in refused.stderr
+
+
+# --- a workshop that used every feature -------------------------------------------------------------------
+
+
+def domain_event_types() -> set[str]:
+    """Every event type the domain records: the type given to each `tx.record(...)` in cowork/domain, as a
+    string or looked up in a module's table of strings (agenda.EVENT_OF). A call whose type cannot be read
+    this way fails, so that no event type escapes this list."""
+    found: set[str] = set()
+    for path in sorted(Path(domain.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tables = {
+            target.id: node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+                continue
+            if call.func.attr != "record" or len(call.args) < 2:
+                continue
+            kind = call.args[1]
+            if isinstance(kind, ast.Constant) and isinstance(kind.value, str):
+                found.add(kind.value)
+            elif (
+                isinstance(kind, ast.Subscript)
+                and isinstance(kind.value, ast.Name)
+                and kind.value.id in tables
+            ):
+                found.update(ast.literal_eval(value) for value in tables[kind.value.id].values)
+            else:
+                raise AssertionError(f"{path.name}:{call.lineno}: which event type does this record?")
+    return found
+
+
+def use_every_feature(world: World) -> int:
+    """fill_every_feature's co-working lab, then everything else the domain can record: board moderation
+    (approval mode, categories, edits, clusters, moves, undo, an erased card), more votes (anonymous
+    approval with a replaced and a paper ballot, a ranking), proposal and commitment follow-up,
+    commitments carried over from an earlier workshop, the map's corrections and merges, the matrix's own
+    rows, the timer, breakout tables with roles and a table board, presentations, a second evaluation
+    answer, privacy, archive, and a purge after which the workshop goes on."""
+    engine, fac = world.engine, world.facilitator
+    lab = fill_every_feature(world)["id"]
+    stages = {s.kind: s.id for s in run_query(engine, workshops.stages_of, workshop_id=lab)}
+    with read_session(engine) as session:
+        people = list(
+            session.exec(
+                select(Participant).where(Participant.workshop_id == lab).order_by(col(Participant.id))
+            )
+        )
+        housing, childcare = session.exec(
+            select(Contribution)
+            .where(Contribution.stage_id == stages["needs"])
+            .order_by(col(Contribution.id))
+        ).all()
+        centre, school = stakeholders.live_stakeholders(session, workshop_id=lab)
+        adopted, rejected = session.exec(
+            select(Proposal).where(Proposal.workshop_id == lab).order_by(col(Proposal.id))
+        ).all()
+        (commitment,) = proposals.list_commitments(session, workshop_id=lab)
+    ana, ben, cem = (world.participant_actor(p) for p in people)
+
+    def on(kind: str) -> int:
+        run(engine, workshops.set_current_stage, actor=fac, workshop_id=lab, stage_id=stages[kind])
+        return stages[kind]
+
+    # The needs board, moderated.
+    needs = on("needs")
+    run(engine, board.set_approval, actor=fac, stage_id=needs, approval=True)
+    waiting = run(engine, board.add_card, actor=cem, stage_id=needs, text="Language courses at night")
+    run(engine, board.approve_card, actor=fac, card_id=waiting.id)
+    run(engine, board.set_approval, actor=fac, stage_id=needs, approval=False)
+    with read_session(engine) as session:
+        columns = workshops.get_stage(session, stage_id=needs).config["categories"]
+    transport = {"key": "transport", "label": {"en": "Transport"}}
+    run(engine, board.set_categories, actor=fac, stage_id=needs, categories=[*columns, transport])
+    bus = run(engine, board.add_card, actor=ana, stage_id=needs, text="Bus tikets", category="transport")
+    run(engine, board.update_card, actor=fac, card_id=bus.id, text="Bus tickets for interviews")
+    run(engine, board.update_card, actor=fac, card_id=childcare.id, category="family_support")
+    cluster, _ = run(
+        engine,
+        moderation.merge_cards,
+        actor=fac,
+        stage_id=needs,
+        card_ids=[housing.id, waiting.id],
+        title="Everyday life",
+    )
+    run(
+        engine,
+        moderation.merge_cards,
+        actor=fac,
+        stage_id=needs,
+        card_ids=[cluster.id, bus.id],
+        title="Everyday support",
+    )
+    run(engine, moderation.move_cards, actor=fac, stage_id=needs, card_ids=[cluster.id], category="education")
+    run(engine, moderation.undo_last_step, actor=fac, stage_id=needs)
+    regret = run(engine, board.add_card, actor=ben, stage_id=needs, text="My neighbour Mr. X drinks")
+    run(engine, privacy.erase_my_card, actor=ben, card_id=regret.id)
+    hidden = run(engine, board.add_card, actor=fac, stage_id=needs, text="Rude remark")
+    run(engine, board.update_card, actor=fac, card_id=hidden.id, hidden=True)
+
+    # The map and the matrix, corrected.
+    on("stakeholders")
+    run(
+        engine, stakeholders.update_stakeholder, actor=fac, stakeholder_id=school.id, tasks="Language courses"
+    )
+    run(engine, stakeholders.pin_stakeholder, actor=fac, stakeholder_id=centre.id, influence=4.5, interest=3)
+    twin, _ = run(
+        engine,
+        stakeholders.propose_stakeholder,
+        actor=ben,
+        stage_id=stages["stakeholders"],
+        name="Jobcentre Offenbach East",
+        family="job_centre",
+        tasks="Counselling",
+    )
+    run(engine, stakeholders.rate_stakeholder, actor=ben, stakeholder_id=twin.id, influence=2, interest=5)
+    run(engine, stakeholders.rate_stakeholder, actor=cem, stakeholder_id=twin.id, influence=3, interest=3)
+    mentoring = run(engine, responsibilities.add_activity, actor=fac, workshop_id=lab, label="Mentoring")
+    run(
+        engine,
+        responsibilities.rename_activity,
+        actor=fac,
+        workshop_id=lab,
+        activity_id=mentoring["id"],
+        label="Mentoring at work",
+    )
+    for who, mark in ((twin, "responsible"), (school, "contributes")):
+        run(
+            engine,
+            responsibilities.set_cell,
+            actor=fac,
+            workshop_id=lab,
+            activity_id=mentoring["id"],
+            stakeholder_id=who.id,
+            mark=mark,
+            target_groups=["refugees"] if who is twin else None,
+        )
+    with read_session(engine) as session:
+        last_row = responsibilities.activity_rows(session, workshop_id=lab)[-2]["id"]
+    run(engine, responsibilities.remove_activity, actor=fac, workshop_id=lab, activity_id=last_row)
+    run(engine, stakeholders.merge_stakeholders, actor=fac, stakeholder_id=twin.id, into_id=centre.id)
+
+    # More votes, the action plan followed up, and commitments carried over from an earlier workshop.
+    plan = on("action_plan")
+    run(
+        engine,
+        proposals.update_proposal,
+        actor=fac,
+        proposal_id=adopted.id,
+        impact="Fewer forms",
+        needs=[housing.id],
+    )
+    run(
+        engine,
+        proposals.update_commitment,
+        actor=fac,
+        commitment_id=commitment["id"],
+        status="in_progress",
+        note="Draft form ready",
+    )
+    when = run(
+        engine,
+        polls.create_poll,
+        actor=fac,
+        stage_id=plan,
+        method="approval",
+        anonymous=True,
+        title="When to start",
+        options=[{"label": "In spring"}, {"label": "In autumn"}],
+    )
+    run(engine, polls.open_poll, actor=fac, poll_id=when.id)
+    spring, autumn = (o.id for o in run_query(engine, polls.options_of, poll_id=when.id))
+    run(engine, polls.cast_ballot, actor=ana, poll_id=when.id, choices={spring: True})
+    run(engine, polls.cast_ballot, actor=ana, poll_id=when.id, choices={spring: True, autumn: True})
+    run(engine, polls.cast_ballot, actor=cem, poll_id=when.id, choices={autumn: True})
+    run(engine, polls.cast_paper_ballot, actor=fac, poll_id=when.id, choices={autumn: True}, group="welfare")
+    run(engine, polls.close_poll, actor=fac, poll_id=when.id)
+    order = run(
+        engine,
+        polls.create_poll,
+        actor=fac,
+        stage_id=plan,
+        method="ranking",
+        hide_results=True,
+        options=[{"proposal_id": adopted.id}, {"proposal_id": rejected.id}, {"label": "Both at once"}],
+    )
+    run(engine, polls.open_poll, actor=fac, poll_id=order.id)
+    first, second, both = (o.id for o in run_query(engine, polls.options_of, poll_id=order.id))
+    run(engine, polls.cast_ballot, actor=ben, poll_id=order.id, choices={both: 1, first: 2, second: 3})
+    run(engine, polls.cast_ballot, actor=cem, poll_id=order.id, choices={first: 1, both: 2})
+    run(engine, polls.close_poll, actor=fac, poll_id=order.id)
+    earlier = earlier_workshop_with_a_commitment(world)
+    run(engine, proposals.import_commitments, actor=fac, workshop_id=lab, from_workshop_id=earlier)
+
+    # The programme: timer, tables with roles and their own board, presentations, another answer.
+    on("group_work")
+    for action in ("start", "pause", "resume", "add", "reset"):
+        run(engine, agenda.control_timer, actor=fac, workshop_id=lab, action=action, seconds=None)
+    tables = run(
+        engine,
+        breakout.split_into_tables,
+        actor=fac,
+        workshop_id=lab,
+        count=2,
+        method="balanced",
+        roles="auto",
+        rng=random.Random(7),
+    )
+    alone = next(t for t in tables if len(t["members"]) == 1)
+    mover = next(t for t in tables if t is not alone)["members"][-1]["participant_id"]
+    run(engine, breakout.join_table, actor=fac, table_id=alone["id"], participant_id=mover)
+    run(engine, breakout.set_role, actor=fac, table_id=alone["id"], role="presenter", participant_id=mover)
+    run(engine, breakout.rotate_roles, actor=fac, workshop_id=lab)
+    writer = world.participant_actor(next(p for p in people if p.id == mover))
+    run(engine, breakout.add_table_card, actor=writer, table_id=alone["id"], text="Idea: a mentoring app")
+    talks = on("presentations")
+    for _ in range(3):
+        run(engine, presentations.next_presentation, actor=fac, stage_id=talks)
+    review = on("evaluation")
+    run(
+        engine,
+        evaluation.answer,
+        actor=ana,
+        stage_id=review,
+        answers={"organisation": 2, "positive": "The tables"},
+    )
+
+    # What organisers decide about the data; after a purge the workshop goes on, with a new name in it.
+    run(engine, retention.change_privacy, actor=fac, workshop_id=lab, named=True, retention_days=30)
+    run(engine, retention.archive_workshop, actor=fac, workshop_id=lab)
+    run(engine, retention.restore_workshop, actor=fac, workshop_id=lab)
+    run(engine, retention.purge_now, actor=fac, workshop_id=lab)
+    with read_session(engine) as session:
+        code = session.get(Workshop, lab).code  # type: ignore[union-attr]
+    dana, _ = run(engine, participants.join_workshop, code=code, name="Dana Newname", group="training")
+    on("needs")
+    run(
+        engine,
+        board.add_card,
+        actor=world.participant_actor(dana),
+        stage_id=needs,
+        text="Mentors who speak Arabic",
+    )
+    run(
+        engine,
+        stakeholders.update_stakeholder,
+        actor=fac,
+        stakeholder_id=centre.id,
+        contact={"person": "Erik Contact", "email": "erik@example.org"},
+        consent=True,
+    )
+    return lab
+
+
+def earlier_workshop_with_a_commitment(world: World) -> int:
+    engine, fac = world.engine, world.facilitator
+    earlier = run(engine, workshops.create_workshop, actor=fac, title="Lab 2025", format_id="co-working-lab")
+    plan = next(
+        s.id
+        for s in run_query(engine, workshops.stages_of, workshop_id=earlier.id)
+        if s.kind == "action_plan"
+    )
+    voter, _ = run(engine, participants.join_workshop, code=earlier.code, name="Fay", group="welfare")
+    proposal = run(
+        engine,
+        proposals.draft_proposal,
+        actor=fac,
+        stage_id=plan,
+        title="Job fair for refugees",
+        owner="Welcome Centre",
+    )
+    vote = run(
+        engine,
+        polls.create_poll,
+        actor=fac,
+        stage_id=plan,
+        method="yes_no_abstain",
+        options=[{"proposal_id": proposal.id}],
+    )
+    run(engine, polls.open_poll, actor=fac, poll_id=vote.id)
+    (option,) = run_query(engine, polls.options_of, poll_id=vote.id)
+    run(
+        engine,
+        polls.cast_ballot,
+        actor=world.participant_actor(voter),
+        poll_id=vote.id,
+        choices={option.id: "yes"},
+    )
+    run(engine, polls.close_poll, actor=fac, poll_id=vote.id)
+    run(engine, proposals.commit_poll, actor=fac, poll_id=vote.id)
+    return earlier.id
+
+
+def report_rows(engine: Engine, workshop_id: int) -> dict[str, list[Any]]:
+    report = run_query(engine, build_report, workshop_id=workshop_id, language="en")
+    return {
+        f"{section.key}/{sheet.key}": sheet.rows for section in report.sections for sheet in section.sheets
+    }
+
+
+# Where an id under each key must be found: a table with a workshop_id.
+ID_TABLES = {
+    "stage_id": Stage,
+    "participant_id": Participant,
+    "card_id": Contribution,
+    "contribution_id": Contribution,
+    "cluster_id": Contribution,
+    "poll_id": Poll,
+    "proposal_id": Proposal,
+    "stakeholder_id": Stakeholder,
+    "table_id": BreakoutTable,
+}
+
+
+def foreign_ids(engine: Engine, record: dict[str, Any], workshop_id: int) -> list[str]:
+    """The ids in the record's data (what comparable() leaves out) that are not the workshop's own."""
+    with read_session(engine) as session:
+        own = {
+            model: set(session.exec(select(model.id).where(model.workshop_id == workshop_id)))  # type: ignore[attr-defined]
+            for model in set(ID_TABLES.values())
+        }
+    found = []
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item, where)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key == "imported_from":
+                    continue  # the earlier workshop a commitment came from
+                if key == "workshop_id" and item != workshop_id:
+                    found.append(f"{where}: workshop_id {item}")
+                elif key in ID_TABLES and item is not None and item not in own[ID_TABLES[key]]:
+                    found.append(f"{where}: {key} {item}")
+                else:
+                    walk(item, where)
+
+    for event in record["events"]:
+        walk(event["data"], f"{event['seq']} {event['type']}")
+    return found
+
+
+def programme_of(engine: Engine, workshop_id: int) -> Any:
+    """What the report leaves out: the stages' settings, the tables with their members and roles, the
+    presentation queue and the timer (participants named by the order they joined in)."""
+    with read_session(engine) as session:
+        joined = session.exec(
+            select(Participant.id).where(Participant.workshop_id == workshop_id).order_by(col(Participant.id))
+        )
+        order = {pid: n for n, pid in enumerate(joined)}
+        stages = workshops.stages_of(session, workshop_id=workshop_id)
+        tables = [
+            (t["number"], t["topic"], [(order[m["participant_id"]], m["role"]) for m in t["members"]])
+            for t in breakout.describe_tables(session, workshop_id=workshop_id)
+        ]
+        talks = next(s for s in stages if s.kind == "presentations")
+        queue = presentations.describe_presentations(session, stage=talks, include_hidden=True)["queue"]
+        timer = agenda.describe_timer(agenda.timer_of(session, workshop_id))
+        return (
+            [s.config for s in stages],
+            tables,
+            [(q["number"], q["status"]) for q in queue],
+            {k: v for k, v in timer.items() if k not in ("stage_id", "subject")},
+        )
+
+
+async def test_a_workshop_that_used_every_feature_comes_back_event_by_event_and_report_by_report(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    lab = use_every_feature(world)
+    auth = {"Authorization": f"Bearer {world.api_token}"}
+    filled = Filled(world)
+    first = await export_json(client, filled, lab)
+    types = {event["type"] for event in first["events"]}
+    assert domain_event_types() == set(REPLAYERS), "every event type the domain records has a replay function"
+    assert types == domain_event_types(), "the workshop used every feature"
+    imported = await client.post("/api/v1/workshops/import", json=first, headers=auth)
+    assert imported.status_code == 201, imported.text
+    new_id = imported.json()["workshop_id"]
+    again = await export_json(client, filled, new_id)
+    assert events_of(again) == events_of(first)
+    assert foreign_ids(world.engine, again, new_id) == []
+    old, new = report_rows(world.engine, lab), report_rows(world.engine, new_id)
+    assert old == new
+    assert programme_of(world.engine, new_id) == programme_of(world.engine, lab)
+    for key in (
+        "needs/needs",
+        "stakeholders/stakeholders",
+        "actions/actions",
+        "polls/polls",
+        "evaluation/answers",
+    ):
+        assert new[key], key  # each part of the report has something to compare
+    markdown = (
+        await client.get(f"/api/v1/workshops/{new_id}/export", params={"format": "md"}, headers=auth)
+    ).text
+    for expected in (
+        "Everyday support",  # a cluster with its merged cards
+        "Bus tickets for interviews",  # an edited card
+        "Jobcenter Offenbach | Erik Contact | erik@example.org",  # a contact given after the purge
+        "| Shared intake form | Jobcenter Offenbach | 2027-03-01 | Success: 100 forms used | In progress |",
+        "| Job fair for refugees | Welcome Centre |",  # carried over from the earlier workshop
+        "When to start: Approval voting, 3 of 4 voted",  # two phones and a paper ballot; 3 joined and 1 paper
+        "Open answer 1",
+        "The tables",
+    ):
+        assert expected in markdown, expected
+    assert "Mr. X" not in json.dumps(again) and "Rude remark" not in markdown
+
+
+async def test_a_tampered_vote_is_refused_naming_its_event_and_nothing_is_imported(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    filled = fill(world)
+    engine, fac = world.engine, world.facilitator
+    cards = run_query(engine, board.cards_of_stage, actor=fac, stage_id=world.stage_id)
+    dots = run(
+        engine,
+        polls.create_poll,
+        actor=fac,
+        stage_id=world.stage_id,
+        method="dots",
+        budget=2,
+        options=[{"contribution_id": card["id"]} for card in cards[:2]],
+    )
+    run(engine, polls.open_poll, actor=fac, poll_id=dots.id)
+    first, _second = (o.id for o in run_query(engine, polls.options_of, poll_id=dots.id))
+    voter, _ = world.join(name="Vera", group="welfare")
+    run(engine, polls.cast_ballot, actor=world.participant_actor(voter), poll_id=dots.id, choices={first: 2})
+    run(engine, polls.close_poll, actor=fac, poll_id=dots.id)
+    good = await export_json(client, filled, filled.id)
+    ballot = next(e for e in good["events"] if e["type"] == "ballot.cast")
+    closed = next(e for e in good["events"] if e["type"] == "poll.closed")
+
+    def tampered(event: dict[str, Any], **data: Any) -> dict[str, Any]:
+        changed = {**event, "data": {**event["data"], **data}}
+        return {**good, "events": [changed if e is event else e for e in good["events"]]}
+
+    option = str(first)
+    result = closed["data"]["results"]
+    cases = [
+        (
+            tampered(ballot, poll_id=999999),
+            f"Event {ballot['seq']} points at poll 999999, which the record never made",
+        ),
+        (
+            tampered(ballot, choices={option: 3}),
+            f"Event {ballot['seq']} (ballot.cast) cannot be imported: Dots over budget",
+        ),
+        (
+            tampered(ballot, choices={"first": 1}),
+            f"Event {ballot['seq']} (ballot.cast) does not hold what cowork records",
+        ),
+        (
+            tampered(closed, results=[{**row, "score": row["score"] + 1} for row in result]),
+            f"Event {closed['seq']} gives a result that the ballots of the record do not give",
+        ),
+    ]
+    before = workshop_count(engine)
+    for record, reason in cases:
+        response = await client.post("/api/v1/workshops/import", json=record, headers=filled.auth)
+        assert response.status_code == 422, (reason, response.text)
+        assert reason in response.json()["detail"]
+    assert workshop_count(engine) == before
+    german = await client.post(
+        "/api/v1/workshops/import", json=cases[1][0], headers={**filled.auth, "Accept-Language": "de"}
+    )
+    assert german.status_code == 422
+    assert german.json()["detail"] == (
+        f"Ereignis {ballot['seq']} (ballot.cast) lässt sich nicht importieren: Zu viele Punkte: 3 von 2."
+    )

@@ -77,7 +77,7 @@ def _seconds(value: Any, *, default: int, limit: int) -> int:
     return int(value)
 
 
-def _timer_of(session: Session, workshop_id: int) -> Timer | None:
+def timer_of(session: Session, workshop_id: int) -> Timer | None:
     return session.exec(select(Timer).where(Timer.workshop_id == workshop_id)).first()
 
 
@@ -104,7 +104,7 @@ def control_timer(
         return start_timer(
             tx, workshop=workshop, seconds=_seconds(seconds, default=default, limit=MAX_SECONDS), now=now
         )
-    timer = _timer_of(tx.session, workshop_id)
+    timer = timer_of(tx.session, workshop_id)
     if timer is None:
         raise Closed("There is no timer yet; please start one first.")
     if action == "pause":
@@ -134,7 +134,7 @@ def start_timer(
 ) -> dict[str, Any]:
     """(Re)start the timer on the current stage; a presentation starts it for its table."""
     assert workshop.id is not None
-    timer = _timer_of(tx.session, workshop.id) or Timer(workshop_id=workshop.id, duration=seconds)
+    timer = timer_of(tx.session, workshop.id) or Timer(workshop_id=workshop.id, duration=seconds)
     timer.stage_id = workshop.current_stage_id
     timer.state, timer.duration, timer.remaining = "running", seconds, None
     timer.ends_at = now + timedelta(seconds=seconds)
@@ -145,7 +145,7 @@ def start_timer(
 def stop_timer(tx: Tx, *, workshop: Workshop, now: datetime) -> dict[str, Any] | None:
     """Reset a running or paused timer (after the last presentation); an idle one stays as it is."""
     assert workshop.id is not None
-    timer = _timer_of(tx.session, workshop.id)
+    timer = timer_of(tx.session, workshop.id)
     if timer is None or timer.state == "idle":
         return None
     _rest(timer)
@@ -174,13 +174,13 @@ def read_timer(session: Session, *, actor: Actor, workshop_id: int, clock: Clock
     workshop = get_workshop(session, workshop_id=workshop_id)
     actor.check_member(workshop)
     now = clock()
-    return {**describe_timer(_timer_of(session, workshop_id)), "server_now": iso(now)}
+    return {**describe_timer(timer_of(session, workshop_id)), "server_now": iso(now)}
 
 
 def timer_on_stage(session: Session, *, workshop: Workshop) -> dict[str, Any]:
     """What screens show: the timer if it was started on the current stage, else an idle one."""
     assert workshop.id is not None
-    timer = _timer_of(session, workshop.id)
+    timer = timer_of(session, workshop.id)
     if timer is not None and timer.stage_id != workshop.current_stage_id:
         timer = None
     return describe_timer(timer)

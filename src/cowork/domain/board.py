@@ -25,7 +25,7 @@ MAX_CATEGORIES = 20
 KEY_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
 
 
-def _clean_text(text: str | None) -> str:
+def clean_text(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
         raise Invalid("Please write something on the card first.")
@@ -123,18 +123,15 @@ def add_card(
         assert card is not None
         return card
     workshop, stage = _open_stage_for(tx, actor, stage_id)
-    if language is not None and language not in LANGUAGES:
-        raise Invalid("Unknown language {language}.", language=language)
-    card = Contribution(
-        workshop_id=workshop.id,
-        stage_id=stage.id,
+    card = new_card(
+        stage,
+        text=clean_text(text),
+        category=category,
+        language=language,
+        card_kind=card_kind,
+        phase=phase,
         participant_id=actor.participant_id,
         author_user_id=None if actor.is_participant else actor.user_id,
-        text=_clean_text(text),
-        category=check_category(stage, category),
-        language=language,
-        card_kind=_check_card_kind(stage, card_kind),
-        phase=_check_phase(stage, phase),
         approved=not (actor.is_participant and approval_on(stage)),
     )
     tx.session.add(card)
@@ -145,6 +142,35 @@ def add_card(
     card.seq = event.seq  # the card carries the seq of the event that added it
     event.data = card_data(card, _author(tx.session, card), stage)
     return card
+
+
+def new_card(
+    stage: Stage,
+    *,
+    text: str,
+    category: str | None,
+    language: str | None,
+    card_kind: str | None,
+    phase: str | None,
+    participant_id: int | None,
+    author_user_id: int | None,
+    approved: bool,
+) -> Contribution:
+    """A card on the stage's board, its category, kind and phase checked against the stage."""
+    if language is not None and language not in LANGUAGES:
+        raise Invalid("Unknown language {language}.", language=language)
+    return Contribution(
+        workshop_id=stage.workshop_id,
+        stage_id=stage.id,  # type: ignore[arg-type]
+        participant_id=participant_id,
+        author_user_id=author_user_id,
+        text=text,
+        category=check_category(stage, category),
+        language=language,
+        card_kind=_check_card_kind(stage, card_kind),
+        phase=_check_phase(stage, phase),
+        approved=approved,
+    )
 
 
 _UNSET: Any = object()
@@ -176,7 +202,7 @@ def update_card(
     changes: list[str] = []
     before: list[dict[str, Any]] = []
     old: dict[str, Any] = {"id": card.id}
-    if text is not None and (new_text := _clean_text(text)) != card.text:
+    if text is not None and (new_text := clean_text(text)) != card.text:
         old["text"], card.text, changes = card.text, new_text, [*changes, "text"]
     if category is not _UNSET:
         moved = move_item(tx.session, card, check_category(stage, category))
@@ -275,20 +301,8 @@ def cards_in_category(session: Session, *, stage_id: int, category: str) -> int:
 def set_categories(tx: Tx, *, actor: Actor, stage_id: int, categories: list[dict[str, Any]]) -> Stage:
     """Add, rename or remove the board's columns; a column that still holds cards stays."""
     workshop, stage = moderated_stage(tx, actor, stage_id)
-    cleaned = [_clean_category(c) for c in categories]
-    if len(cleaned) > MAX_CATEGORIES:
-        raise Invalid("A board has at most {limit} categories.", limit=MAX_CATEGORIES)
-    keys = [c["key"] for c in cleaned]
-    if twice := next((k for k in keys if keys.count(k) > 1), None):
-        raise Invalid("The category {key} is listed twice.", key=twice)
     old = stage.config.get("categories", [])
-    for gone in (c for c in old if c["key"] not in keys):
-        if count := cards_in_category(tx.session, stage_id=stage.id, category=gone["key"]):  # type: ignore[arg-type]
-            raise Conflict(
-                "The category {key} still holds cards ({count}); move them to another category first.",
-                key=gone["key"],
-                count=count,
-            )
+    cleaned = check_categories(tx.session, stage, categories)
     if cleaned != old:
         stage.config = {**stage.config, "categories": cleaned}
         tx.session.add(stage)
@@ -298,6 +312,26 @@ def set_categories(tx: Tx, *, actor: Actor, stage_id: int, categories: list[dict
             {"stage_id": stage.id, "categories": cleaned, "before": old},
         )
     return stage
+
+
+def check_categories(
+    session: Session, stage: Stage, categories: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The board's new columns, checked; a column that still holds cards may not go."""
+    cleaned = [_clean_category(c) for c in categories]
+    if len(cleaned) > MAX_CATEGORIES:
+        raise Invalid("A board has at most {limit} categories.", limit=MAX_CATEGORIES)
+    keys = [c["key"] for c in cleaned]
+    if twice := next((k for k in keys if keys.count(k) > 1), None):
+        raise Invalid("The category {key} is listed twice.", key=twice)
+    for gone in (c for c in stage.config.get("categories", []) if c["key"] not in keys):
+        if count := cards_in_category(session, stage_id=stage.id, category=gone["key"]):  # type: ignore[arg-type]
+            raise Conflict(
+                "The category {key} still holds cards ({count}); move them to another category first.",
+                key=gone["key"],
+                count=count,
+            )
+    return cleaned
 
 
 def new_category_key(label: str, taken: Iterable[str]) -> str:

@@ -242,25 +242,21 @@ def split_into_tables(
         )
     stage = _group_stage(session, workshop, stage_id)
     topic_list = _topics(stage, topics)
-    _retire_tables(session, workshop.id)  # type: ignore[arg-type]
-    tables = [
-        BreakoutTable(
-            workshop_id=workshop.id,  # type: ignore[arg-type]
-            stage_id=stage.id if stage else None,
-            number=n + 1,
-            topic=topic_list[n % len(topic_list)] if topic_list else None,
-            method=method,
-        )
-        for n in range(count)
-    ]
-    session.add_all(tables)
-    session.flush()
     dealt = _deal(people, count, method, rng or random.Random())
-    for table, ids in zip(tables, dealt, strict=True):
-        for i, pid in enumerate(ids):
-            role = ROLES[i] if roles == "auto" and i < len(ROLES) else None
-            session.add(TableSeat(workshop_id=workshop.id, table_id=table.id, participant_id=pid, role=role))  # type: ignore[arg-type]
-    session.flush()
+    layout = [
+        (
+            topic_list[n % len(topic_list)] if topic_list else None,
+            [(pid, ROLES[i] if roles == "auto" and i < len(ROLES) else None) for i, pid in enumerate(ids)],
+        )
+        for n, ids in enumerate(dealt)
+    ]
+    seat_tables(
+        session,
+        workshop_id=workshop.id,  # type: ignore[arg-type]
+        stage_id=stage.id if stage else None,
+        method=method,
+        layout=layout,
+    )
     described = describe_tables(session, workshop_id=workshop.id)  # type: ignore[arg-type]
     tx.record(
         workshop.id,  # type: ignore[arg-type]
@@ -285,7 +281,31 @@ def split_into_tables(
     return described
 
 
-def _retire_tables(session: Session, workshop_id: int) -> None:
+def seat_tables(
+    session: Session,
+    *,
+    workshop_id: int,
+    stage_id: int | None,
+    method: str,
+    layout: list[tuple[dict[str, str] | None, list[tuple[int, str | None]]]],
+) -> list[BreakoutTable]:
+    """New tables, numbered from 1, in place of the earlier ones; `layout` gives each table's topic and its
+    members as (participant id, role or None)."""
+    retire_tables(session, workshop_id)
+    tables = [
+        BreakoutTable(workshop_id=workshop_id, stage_id=stage_id, number=n + 1, topic=topic, method=method)
+        for n, (topic, _members) in enumerate(layout)
+    ]
+    session.add_all(tables)
+    session.flush()
+    for table, (_topic, seats) in zip(tables, layout, strict=True):
+        for pid, role in seats:
+            session.add(TableSeat(workshop_id=workshop_id, table_id=table.id, participant_id=pid, role=role))  # type: ignore[arg-type]
+    session.flush()
+    return tables
+
+
+def retire_tables(session: Session, workshop_id: int) -> None:
     """Earlier tables stay for the cards that point to them, without members or a place in a queue
     (the session record keeps who sat where and who presented)."""
     for table in active_tables(session, workshop_id=workshop_id):
@@ -317,18 +337,26 @@ def join_table(tx: Tx, *, actor: Actor, table_id: int, participant_id: int | Non
     if actor.is_participant and seat is not None and table.method != "self":
         raise NotAllowed("The facilitator has given you a table; please ask them if you want to move.")
     from_table = seat.table_id if seat else None
-    if seat is not None:
-        session.delete(seat)
-        session.flush()
-    seat = TableSeat(workshop_id=workshop.id, table_id=table.id, participant_id=participant.id)  # type: ignore[arg-type]
-    session.add(seat)
-    session.flush()
+    seat = sit_down(session, table, participant, seat)
     tx.record(
         workshop.id,  # type: ignore[arg-type]
         "table.joined",
         {"table_id": table.id, "from_table_id": from_table, "member": member_data(seat, participant)},
     )
     return _one_table(session, table)
+
+
+def sit_down(
+    session: Session, table: BreakoutTable, participant: Participant, seat: TableSeat | None
+) -> TableSeat:
+    """The participant's new seat at the table, in place of their seat elsewhere (if any)."""
+    if seat is not None:
+        session.delete(seat)
+        session.flush()
+    seat = TableSeat(workshop_id=table.workshop_id, table_id=table.id, participant_id=participant.id)  # type: ignore[arg-type]
+    session.add(seat)
+    session.flush()
+    return seat
 
 
 def _one_table(session: Session, table: BreakoutTable) -> dict[str, Any]:
@@ -352,7 +380,7 @@ def set_role(
         participant_id = actor.participant_id
     elif participant_id is None:
         raise Invalid("Say who gets the role: participant_id is missing.")
-    seats = _seats(session, table.id)  # type: ignore[arg-type]
+    seats = seats_at(session, table.id)  # type: ignore[arg-type]
     mine = next((s for s in seats if s.participant_id == participant_id), None)
     if mine is None:
         raise NotAllowed("Only members of this table can have a role at it.")
@@ -365,19 +393,19 @@ def set_role(
     new_roles = {mine.participant_id: wanted}
     if holder is not None:
         new_roles[holder.participant_id] = None
-    changes = _assign(session, seats, new_roles)
+    changes = assign_roles(session, seats, new_roles)
     if changes:
         tx.record(workshop.id, "table.role_changed", {"table_id": table.id, "changes": changes})  # type: ignore[arg-type]
     return _one_table(session, table)
 
 
-def _seats(session: Session, table_id: int) -> list[TableSeat]:
+def seats_at(session: Session, table_id: int) -> list[TableSeat]:
     return list(
         session.exec(select(TableSeat).where(TableSeat.table_id == table_id).order_by(col(TableSeat.id)))
     )
 
 
-def _assign(
+def assign_roles(
     session: Session, seats: list[TableSeat], new_roles: dict[int, str | None]
 ) -> list[dict[str, Any]]:
     """Apply role changes in two steps, so the one-holder-per-role constraint holds after each flush."""
@@ -411,7 +439,7 @@ def rotate_roles(tx: Tx, *, actor: Actor, workshop_id: int) -> list[dict[str, An
         raise Closed("There are no tables yet.")
     changes: list[dict[str, Any]] = []
     for table in tables:
-        seats = _seats(session, table.id)  # type: ignore[arg-type]
+        seats = seats_at(session, table.id)  # type: ignore[arg-type]
         if not seats:
             continue
         index = {role: next((i for i, s in enumerate(seats) if s.role == role), None) for role in ROLES}
@@ -423,7 +451,7 @@ def rotate_roles(tx: Tx, *, actor: Actor, workshop_id: int) -> list[dict[str, An
             wanted[seats[presenter].participant_id] = "presenter"
         if note_taker is not None:
             wanted[seats[note_taker].participant_id] = "note_taker"
-        changes.extend(_assign(session, seats, wanted))
+        changes.extend(assign_roles(session, seats, wanted))
     tx.record(workshop_id, "tables.roles_rotated", {"changes": changes})
     return describe_tables(session, workshop_id=workshop_id)
 

@@ -126,25 +126,8 @@ def answer(
         raise NotAllowed("Only participants answer the questionnaire.")
     if workshop.status != "open" or workshop.current_stage_id != stage.id:
         raise Closed("The questionnaire is not open right now.")
-    spec = spec_of(stage)
-    cleaned = _clean_answers(spec, answers)
-    response = session.exec(
-        select(EvaluationResponse).where(
-            EvaluationResponse.stage_id == stage.id, EvaluationResponse.participant_id == actor.participant_id
-        )
-    ).first()
-    replaced = response is not None
-    if response is None:
-        response = EvaluationResponse(
-            workshop_id=workshop.id,  # type: ignore[arg-type]
-            stage_id=stage.id,  # type: ignore[arg-type]
-            participant_id=actor.participant_id,  # type: ignore[arg-type]
-            answers=cleaned,
-        )
-    else:
-        response.answers, response.updated_at = cleaned, utcnow()
-    session.add(response)
-    session.flush()
+    assert actor.participant_id is not None
+    response, replaced = put_response(session, stage, participant_id=actor.participant_id, answers=answers)
     assert workshop.id is not None and response.id is not None
     tx.remember(workshop.id, actor.key, client_id, response.id)
     # Record first: the row lock of the seq orders concurrent answers, so the results below count them all.
@@ -152,14 +135,39 @@ def answer(
     summary = results(session, stage=stage, include_text=False)
     event.data = {
         "stage_id": stage.id,
-        "questionnaire": spec.id,
+        "questionnaire": summary["questionnaire"],
         "participant_id": actor.participant_id,
-        "answers": cleaned,
+        "answers": response.answers,
         "replaced": replaced,
         "responses": summary["responses"],
         "results": {item["id"]: _counts(item) for item in summary["items"] if item["type"] == "likert"},
     }
     return response
+
+
+def put_response(
+    session: Session, stage: Stage, *, participant_id: int, answers: Any
+) -> tuple[EvaluationResponse, bool]:
+    """A participant's checked answers, replacing their earlier response; and whether one was replaced."""
+    cleaned = _clean_answers(spec_of(stage), answers)
+    response = session.exec(
+        select(EvaluationResponse).where(
+            EvaluationResponse.stage_id == stage.id, EvaluationResponse.participant_id == participant_id
+        )
+    ).first()
+    replaced = response is not None
+    if response is None:
+        response = EvaluationResponse(
+            workshop_id=stage.workshop_id,
+            stage_id=stage.id,  # type: ignore[arg-type]
+            participant_id=participant_id,
+            answers=cleaned,
+        )
+    else:
+        response.answers, response.updated_at = cleaned, utcnow()
+    session.add(response)
+    session.flush()
+    return response, replaced
 
 
 def _counts(item: dict[str, Any]) -> dict[str, Any]:

@@ -61,9 +61,7 @@ def merge_cards(
         )
     if waiting := next((i for i in items if not i.approved), None):
         raise Invalid("Card {id} waits for approval; approve it before merging.", id=waiting.id)
-    title = (title or "").strip()
-    if len(title) > MAX_TITLE:
-        raise Invalid("The title is too long (at most {limit} characters).", limit=MAX_TITLE)
+    title = clean_title(title)
     data: dict[str, Any] = {"stage_id": stage.id}
     shared = {i.cluster_id for i in items}
     if not clusters and len(shared) == 1 and None not in shared:
@@ -76,27 +74,15 @@ def merge_cards(
         if title and title != cluster.text:
             data["title_before"], cluster.text = cluster.text, title
     else:
-        if not title:
-            raise Invalid("Please give the cluster a title.")
-        first = items[0]
-        cluster = Contribution(
-            workshop_id=workshop.id,
-            stage_id=stage.id,
-            author_user_id=actor.user_id,
-            kind="cluster",
-            text=title,
-            category=first.category,
-        )
+        cluster = new_cluster(stage, title=title, category=items[0].category, author_user_id=actor.user_id)
         tx.session.add(cluster)
         tx.session.flush()
         created = True
-    before = []
-    for card in items:
-        if card is cluster or (card.cluster_id == cluster.id and card.category == cluster.category):
-            continue
-        before.append({"id": card.id, "category": card.category, "cluster_id": card.cluster_id})
-        card.cluster_id, card.category, card.updated_at = cluster.id, cluster.category, utcnow()
-        tx.session.add(card)
+    before = [
+        join_cluster(tx.session, cluster, card)
+        for card in items
+        if card is not cluster and not (card.cluster_id == cluster.id and card.category == cluster.category)
+    ]
     if not created and not before and "title_before" not in data:
         return cluster, False
     cluster.updated_at = utcnow()
@@ -117,6 +103,37 @@ def merge_cards(
     return cluster, created
 
 
+def clean_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if len(title) > MAX_TITLE:
+        raise Invalid("The title is too long (at most {limit} characters).", limit=MAX_TITLE)
+    return title
+
+
+def new_cluster(
+    stage: Stage, *, title: str, category: str | None, author_user_id: int | None
+) -> Contribution:
+    """A titled cluster on the stage's board, in the column of the first card merged into it."""
+    if not title:
+        raise Invalid("Please give the cluster a title.")
+    return Contribution(
+        workshop_id=stage.workshop_id,
+        stage_id=stage.id,  # type: ignore[arg-type]
+        author_user_id=author_user_id,
+        kind="cluster",
+        text=title,
+        category=category,
+    )
+
+
+def join_cluster(session: Session, cluster: Contribution, card: Contribution) -> dict[str, Any]:
+    """Put a card into a cluster and its column; returns the card's values before."""
+    before = {"id": card.id, "category": card.category, "cluster_id": card.cluster_id}
+    card.cluster_id, card.category, card.updated_at = cluster.id, cluster.category, utcnow()
+    session.add(card)
+    return before
+
+
 def move_cards(
     tx: Tx, *, actor: Actor, stage_id: int, card_ids: list[int], category: str | None
 ) -> list[Contribution]:
@@ -126,12 +143,7 @@ def move_cards(
     items = _selection(tx, workshop, stage, card_ids)
     if not items:
         raise Invalid("Select the cards to move first.")
-    chosen = {i.id for i in items}
-    before: list[dict[str, Any]] = []
-    for item in items:
-        if item.cluster_id in chosen:
-            continue  # it moves with its cluster
-        before.extend(move_item(tx.session, item, category))
+    before = move_selection(tx.session, items, category)
     if before:
         tx.record(
             workshop.id,
@@ -145,6 +157,17 @@ def move_cards(
             },
         )
     return items
+
+
+def move_selection(session: Session, items: list[Contribution], category: str | None) -> list[dict[str, Any]]:
+    """Move the chosen cards and clusters to one column; returns the old values of what moved."""
+    chosen = {i.id for i in items}
+    before: list[dict[str, Any]] = []
+    for item in items:
+        if item.cluster_id in chosen:
+            continue  # it moves with its cluster
+        before.extend(move_item(session, item, category))
+    return before
 
 
 def last_step(session: Session, *, stage_id: int, workshop_id: int) -> Event | None:
@@ -171,11 +194,24 @@ def undo_last_step(tx: Tx, *, actor: Actor, stage_id: int) -> Event:
     step = last_step(tx.session, stage_id=stage.id, workshop_id=workshop.id)  # type: ignore[arg-type]
     if step is None:
         raise Conflict("There is nothing to undo on this board.")
-    before = step.data["before"]
+    touched, removed = revert_step(tx.session, stage, step)
+    return tx.record(
+        workshop.id,
+        "moderation.undone",
+        {
+            "stage_id": stage.id,
+            "undone": {"seq": step.seq, "type": step.type},
+            **placement(tx.session, stage, touched, removed),
+        },
+    )
+
+
+def revert_step(session: Session, stage: Stage, step: Event) -> tuple[list[int], list[int]]:
+    """Put back the values a moderation step changed; returns the ids it touched and the ids it removed."""
     keys = category_keys(stage)
     touched: list[int] = []
-    for old in before:
-        item = tx.session.get(Contribution, old["id"])
+    for old in step.data["before"]:
+        item = session.get(Contribution, old["id"])
         if item is None:
             raise Conflict("This step cannot be undone: a card of it is gone.")
         if old.get("category") is not None and old["category"] not in keys:
@@ -187,28 +223,20 @@ def undo_last_step(tx: Tx, *, actor: Actor, stage_id: int) -> Event:
             if field in old:
                 setattr(item, field, old[field])
         item.updated_at = utcnow()
-        tx.session.add(item)
+        session.add(item)
         touched.append(item.id)  # type: ignore[arg-type]
     removed: list[int] = []
     if step.type == "cards.merged":
-        cluster = tx.session.get(Contribution, step.data["cluster_id"])
+        cluster = session.get(Contribution, step.data["cluster_id"])
         if cluster is not None and step.data.get("created"):
-            _remove_cluster(tx.session, cluster)
+            _remove_cluster(session, cluster)
             removed.append(step.data["cluster_id"])
         elif cluster is not None:
             if "title_before" in step.data:
                 cluster.text = step.data["title_before"]
-                tx.session.add(cluster)
+                session.add(cluster)
             touched.append(cluster.id)  # type: ignore[arg-type]
-    return tx.record(
-        workshop.id,
-        "moderation.undone",
-        {
-            "stage_id": stage.id,
-            "undone": {"seq": step.seq, "type": step.type},
-            **placement(tx.session, stage, touched, removed),
-        },
-    )
+    return touched, removed
 
 
 def _remove_cluster(session: Session, cluster: Contribution) -> None:

@@ -314,6 +314,40 @@ def create_poll(
         raise NotFound("There is no such stage.")
     workshop = _workshop(tx.session, stage.workshop_id)
     actor.check_facilitator(workshop)
+    poll, made = build_poll(
+        tx,
+        workshop,
+        stage,
+        method=method,
+        options=options,
+        title=title,
+        budget=budget,
+        max_per_option=max_per_option,
+        quorum=quorum,
+        threshold=threshold,
+        anonymous=anonymous,
+        hide_results=hide_results,
+    )
+    tx.record(workshop.id, "poll.created", poll_data(tx.session, poll, made))  # type: ignore[arg-type]
+    return poll
+
+
+def build_poll(
+    tx: Tx,
+    workshop: Workshop,
+    stage: Stage,
+    *,
+    method: str,
+    options: list[dict[str, Any]],
+    title: str | None,
+    budget: int | None,
+    max_per_option: int | None,
+    quorum: float | None,
+    threshold: str | float | None,
+    anonymous: bool,
+    hide_results: bool,
+) -> tuple[Poll, list[PollOption]]:
+    """A draft vote with its options, every setting checked."""
     if method not in METHODS:
         raise Invalid(
             "Unknown voting method {method}; cowork knows {known}.", method=method, known=", ".join(METHODS)
@@ -345,28 +379,31 @@ def create_poll(
         option.poll_id = poll.id  # type: ignore[assignment]
         tx.session.add(option)
     tx.session.flush()
-    tx.record(workshop.id, "poll.created", poll_data(tx.session, poll, made))  # type: ignore[arg-type]
-    return poll
+    return poll, made
 
 
 def open_poll(tx: Tx, *, actor: Actor, poll_id: int) -> Poll:
     poll = get_poll(tx.session, poll_id=poll_id, lock=True)
     workshop = _workshop(tx.session, poll.workshop_id)
     actor.check_facilitator(workshop)
+    if begin_voting(poll, utcnow()):
+        tx.session.add(poll)
+        tx.record(workshop.id, "poll.opened", poll_data(tx.session, poll))  # type: ignore[arg-type]
+    return poll
+
+
+def begin_voting(poll: Poll, now: datetime) -> bool:
+    """Open a draft vote; False when it is open already (a closed vote does not open again)."""
     if poll.status == "open":
-        return poll
+        return False
     if poll.status == "closed":
         raise Closed("This vote has closed.")
-    poll.status, poll.opened_at = "open", utcnow()
-    tx.session.add(poll)
-    tx.record(workshop.id, "poll.opened", poll_data(tx.session, poll))  # type: ignore[arg-type]
-    return poll
+    poll.status, poll.opened_at = "open", now
+    return True
 
 
 def close_poll(tx: Tx, *, actor: Actor, poll_id: int) -> Poll:
     """Freeze the result: tally, ballots, eligible; an anonymous poll forgets who cast which ballot."""
-    from .poll_results import compute_results
-
     poll = get_poll(tx.session, poll_id=poll_id, lock=True)
     workshop = _workshop(tx.session, poll.workshop_id)
     actor.check_facilitator(workshop)
@@ -374,16 +411,24 @@ def close_poll(tx: Tx, *, actor: Actor, poll_id: int) -> Poll:
         return poll
     if poll.status != "open":
         raise Closed("This vote is not open yet.")
-    poll.status, poll.closed_at = "closed", utcnow()
-    result = compute_results(tx.session, poll)
-    poll.result, poll.ballot_count, poll.eligible = result, result["ballots"], result["eligible"]
-    tx.session.add(poll)
-    if poll.anonymous:
-        _forget_voters(tx.session, poll)
-    if poll.method == "yes_no_abstain":
-        _decide_proposals(tx.session, poll, result)
+    result = freeze_result(tx.session, poll, utcnow())
     tx.record(workshop.id, "poll.closed", {"id": poll.id, "stage_id": poll.stage_id, **result})  # type: ignore[arg-type]
     return poll
+
+
+def freeze_result(session: Session, poll: Poll, now: datetime) -> dict[str, Any]:
+    """Close an open vote: its result is counted once and kept; adopted proposals are decided."""
+    from .poll_results import compute_results
+
+    poll.status, poll.closed_at = "closed", now
+    result = compute_results(session, poll)
+    poll.result, poll.ballot_count, poll.eligible = result, result["ballots"], result["eligible"]
+    session.add(poll)
+    if poll.anonymous:
+        _forget_voters(session, poll)
+    if poll.method == "yes_no_abstain":
+        _decide_proposals(session, poll, result)
+    return result
 
 
 def _forget_voters(session: Session, poll: Poll) -> None:
@@ -500,7 +545,7 @@ def _check_ballot(poll: Poll, marks: dict[int, int]) -> None:
         raise Invalid("The ballot is empty: please choose at least one option.")
 
 
-def _check_open(poll: Poll) -> None:
+def check_open(poll: Poll) -> None:
     if poll.status == "closed":
         raise Closed("This vote has closed.")
     if poll.status != "open":
@@ -526,7 +571,7 @@ def cast_ballot(
     key = _receipt_key(actor, poll.id)  # type: ignore[arg-type]
     if (earlier := tx.receipt(key, client_id)) is not None and (found := tx.session.get(Ballot, earlier)):
         return found, False
-    _check_open(poll)
+    check_open(poll)
     if workshop.status != "open":
         raise Closed("This workshop has ended.")
     marks = normalize_choices(poll, options_of(tx.session, poll_id=poll.id), choices)  # type: ignore[arg-type]
@@ -558,7 +603,7 @@ def cast_paper_ballot(
     key = _receipt_key(actor, poll.id)  # type: ignore[arg-type]
     if (earlier := tx.receipt(key, client_id)) is not None and (found := tx.session.get(Ballot, earlier)):
         return found
-    _check_open(poll)
+    check_open(poll)
     group = (group or "").strip() or None
     if group is not None and group not in FAMILIES:
         raise Invalid("Unknown stakeholder group {group}.", group=group)
@@ -582,34 +627,66 @@ def _store(
     session = tx.session
     created = ballot is None
     if ballot is None:
-        ballot = Ballot(
-            poll_id=poll.id,  # type: ignore[arg-type]
+        ballot = new_ballot(
+            session,
+            poll,
             participant_id=participant.id if participant else None,
-            voter=("paper-" if participant is None else "v-") + secrets.token_hex(6),
             group=participant.group if participant else group,
             paper=participant is None,
-            entered_by_user_id=entered_by,
+            entered_by=entered_by,
         )
-        session.add(ballot)
-        session.flush()
-    else:
-        current = dict(
-            session.exec(select(Mark.option_id, Mark.value).where(Mark.ballot_id == ballot.id)).all()
-        )
-        if current == marks:
-            tx.remember(poll.workshop_id, key, client_id, ballot.id)  # type: ignore[arg-type]
-            return ballot, False  # the same ballot again: nothing changes, nothing to tell
-        session.execute(delete(Mark).where(col(Mark.ballot_id) == ballot.id))
-        ballot.revision += 1
-        ballot.updated_at = utcnow()
-        ballot.group = participant.group if participant else ballot.group
-        session.add(ballot)
-    for option_id, value in marks.items():
-        session.add(Mark(poll_id=poll.id, ballot_id=ballot.id, option_id=option_id, value=value))  # type: ignore[arg-type]
-    session.flush()
+    elif not replace_marks(session, ballot, marks, participant=participant):
+        tx.remember(poll.workshop_id, key, client_id, ballot.id)  # type: ignore[arg-type]
+        return ballot, False  # the same ballot again: nothing changes, nothing to tell
+    put_marks(session, poll, ballot, marks)
     tx.remember(poll.workshop_id, key, client_id, ballot.id)  # type: ignore[arg-type]
     _record_ballot(tx, poll, ballot, marks, replaced=not created)
     return ballot, created
+
+
+def new_ballot(
+    session: Session,
+    poll: Poll,
+    *,
+    participant_id: int | None,
+    group: str | None,
+    paper: bool,
+    entered_by: int | None,
+    voter: str | None = None,
+) -> Ballot:
+    """A first ballot, cast from a phone or entered on paper, under a new pseudonym (or the one given)."""
+    ballot = Ballot(
+        poll_id=poll.id,  # type: ignore[arg-type]
+        participant_id=participant_id,
+        voter=voter or ("paper-" if paper else "v-") + secrets.token_hex(6),
+        group=group,
+        paper=paper,
+        entered_by_user_id=entered_by,
+    )
+    session.add(ballot)
+    session.flush()
+    return ballot
+
+
+def replace_marks(
+    session: Session, ballot: Ballot, marks: dict[int, int], *, participant: Participant | None
+) -> bool:
+    """Clear a ballot for its new marks (a new revision); False when the marks are the same as before."""
+    current = dict(session.exec(select(Mark.option_id, Mark.value).where(Mark.ballot_id == ballot.id)).all())
+    if current == marks:
+        return False
+    session.execute(delete(Mark).where(col(Mark.ballot_id) == ballot.id))
+    ballot.revision += 1
+    ballot.updated_at = utcnow()
+    ballot.group = participant.group if participant else ballot.group
+    session.add(ballot)
+    return True
+
+
+def put_marks(session: Session, poll: Poll, ballot: Ballot, marks: dict[int, int]) -> None:
+    for option_id, value in marks.items():
+        session.add(Mark(poll_id=poll.id, ballot_id=ballot.id, option_id=option_id, value=value))  # type: ignore[arg-type]
+    session.flush()
 
 
 def _record_ballot(tx: Tx, poll: Poll, ballot: Ballot, marks: dict[int, int], *, replaced: bool) -> None:

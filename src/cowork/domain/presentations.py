@@ -50,18 +50,24 @@ def _queue(tx: Tx, stage: Stage, workshop: Workshop) -> list[PresentationSlot]:
     slots = _slots(session, stage.id)  # type: ignore[arg-type]
     if {s.table_id for s in slots} == {t.id for t in tables}:
         return slots
-    session.execute(delete(PresentationSlot).where(col(PresentationSlot.stage_id) == stage.id))
-    slots = [
-        PresentationSlot(workshop_id=workshop.id, stage_id=stage.id, table_id=t.id, position=i)  # type: ignore[arg-type]
-        for i, t in enumerate(tables)
-    ]
-    session.add_all(slots)
-    session.flush()
+    slots = queue_tables(session, stage, [t.id for t in tables])  # type: ignore[misc]
     tx.record(
         workshop.id,  # type: ignore[arg-type]
         "presentations.queued",
         {"stage_id": stage.id, "table_ids": [s.table_id for s in slots]},
     )
+    return slots
+
+
+def queue_tables(session: Session, stage: Stage, table_ids: list[int]) -> list[PresentationSlot]:
+    """The stage's queue anew: the tables in this order, none presented yet."""
+    session.execute(delete(PresentationSlot).where(col(PresentationSlot.stage_id) == stage.id))
+    slots = [
+        PresentationSlot(workshop_id=stage.workshop_id, stage_id=stage.id, table_id=table_id, position=i)  # type: ignore[arg-type]
+        for i, table_id in enumerate(table_ids)
+    ]
+    session.add_all(slots)
+    session.flush()
     return slots
 
 

@@ -41,14 +41,19 @@ def erase_my_card(tx: Tx, *, actor: Actor, card_id: int) -> Contribution:
     card = tx.session.get(Contribution, card_id)
     if card is None or not actor.is_participant or card.participant_id != actor.participant_id:
         raise NotFound("You have no such card.")
+    erase_card(tx.session, card)
+    tx.record(card.workshop_id, "card.erased", {"id": card.id, "stage_id": card.stage_id, "hidden": True})
+    return card
+
+
+def erase_card(session: Session, card: Contribution) -> None:
+    """Take the text and the author off the card and off every event of the record that carried them."""
     card.text, card.hidden, card.participant_id, card.updated_at = "", True, None, utcnow()
-    tx.session.add(card)
-    for event in tx.session.exec(
+    session.add(card)
+    for event in session.exec(
         select(Event).where(Event.workshop_id == card.workshop_id, col(Event.type).in_(CARD_EVENTS))
     ):
         if event.data.get("id") == card.id:
             redacted = {k: v for k, v in event.data.items() if k != "before"}
             event.data = {**redacted, "text": "", "author": None, "participant_id": None, "erased": True}
-            tx.session.add(event)
-    tx.record(card.workshop_id, "card.erased", {"id": card.id, "stage_id": card.stage_id, "hidden": True})
-    return card
+            session.add(event)

@@ -250,19 +250,39 @@ def draft_proposal(
         raise Invalid("Proposals belong on an action-plan stage.")
     if actor.is_participant and (workshop.status != "open" or workshop.current_stage_id != stage.id):
         raise Closed("This stage is not open for proposals right now.")
-    values = _clean(tx.session, workshop, {"title": fields.pop("title", None), **fields})
-    proposal = Proposal(
-        workshop_id=workshop.id,  # type: ignore[arg-type]
-        stage_id=stage.id,  # type: ignore[arg-type]
+    proposal = new_proposal(
+        tx.session,
+        workshop,
+        stage,
+        fields=fields,
         participant_id=actor.participant_id,
         author_user_id=None if actor.is_participant else actor.user_id,
-        **values,
     )
     tx.session.add(proposal)
     tx.session.flush()
     tx.remember(workshop.id, actor.key, client_id, proposal.id)  # type: ignore[arg-type]
     tx.record(workshop.id, "proposal.drafted", proposal_data(tx.session, proposal))  # type: ignore[arg-type]
     return proposal
+
+
+def new_proposal(
+    session: Session,
+    workshop: Workshop,
+    stage: Stage,
+    *,
+    fields: dict[str, Any],
+    participant_id: int | None,
+    author_user_id: int | None,
+) -> Proposal:
+    """A proposal on an action-plan stage, every field checked (a title is needed)."""
+    values = _clean(session, workshop, {"title": fields.get("title"), **fields})
+    return Proposal(
+        workshop_id=workshop.id,  # type: ignore[arg-type]
+        stage_id=stage.id,  # type: ignore[arg-type]
+        participant_id=participant_id,
+        author_user_id=author_user_id,
+        **values,
+    )
 
 
 def update_proposal(tx: Tx, *, actor: Actor, proposal_id: int, **fields: Any) -> Proposal:
@@ -273,8 +293,23 @@ def update_proposal(tx: Tx, *, actor: Actor, proposal_id: int, **fields: Any) ->
     workshop = _workshop(tx.session, proposal.workshop_id)
     if not actor.may_facilitate(workshop):
         raise NotAllowed("Only the workshop's facilitators may change proposals.")
+    changes = change_proposal(tx.session, workshop, proposal, fields)
+    if changes:
+        tx.record(
+            workshop.id,  # type: ignore[arg-type]
+            "proposal.updated",
+            {**proposal_data(tx.session, proposal), "changes": changes},
+        )
+    return proposal
+
+
+def change_proposal(
+    session: Session, workshop: Workshop, proposal: Proposal, fields: dict[str, Any]
+) -> list[str]:
+    """Apply the given fields (and `selected`); returns the names of those that changed."""
+    fields = dict(fields)
     selected = fields.pop("selected", None)
-    values = _clean(tx.session, workshop, fields)
+    values = _clean(session, workshop, fields)
     changes = [name for name, value in values.items() if getattr(proposal, name) != value]
     for name in changes:
         setattr(proposal, name, values[name])
@@ -282,13 +317,8 @@ def update_proposal(tx: Tx, *, actor: Actor, proposal_id: int, **fields: Any) ->
         proposal.selected, changes = bool(selected), [*changes, "selected"]
     if changes:
         proposal.updated_at = utcnow()
-        tx.session.add(proposal)
-        tx.record(
-            workshop.id,  # type: ignore[arg-type]
-            "proposal.updated",
-            {**proposal_data(tx.session, proposal), "changes": changes},
-        )
-    return proposal
+        session.add(proposal)
+    return changes
 
 
 def proposal_data(session: Session, proposal: Proposal) -> dict[str, Any]:
@@ -349,9 +379,16 @@ def _commit(tx: Tx, proposal: Proposal, poll_id: int | None, **overrides: Any) -
     ).first()
     if existing is not None:
         return existing
-    workshop = _workshop(tx.session, proposal.workshop_id)
+    commitment = new_commitment(tx.session, proposal, poll_id, **overrides)
+    tx.record(proposal.workshop_id, "commitment.made", commitment_data(tx.session, commitment))
+    return commitment
+
+
+def new_commitment(session: Session, proposal: Proposal, poll_id: int | None, **overrides: Any) -> Commitment:
+    """The proposal becomes a commitment (owner, contact and due date may differ from the proposal's)."""
+    workshop = _workshop(session, proposal.workshop_id)
     values = _clean(
-        tx.session, workshop, {k: v for k, v in overrides.items() if k in ("owner", "contact", "due")}
+        session, workshop, {k: v for k, v in overrides.items() if k in ("owner", "contact", "due")}
     )
     commitment = Commitment(
         workshop_id=proposal.workshop_id,
@@ -363,12 +400,11 @@ def _commit(tx: Tx, proposal: Proposal, poll_id: int | None, **overrides: Any) -
         contact=values.get("contact") or proposal.contact,
         due=values.get("due") or proposal.due,
     )
-    tx.session.add(commitment)
+    session.add(commitment)
     if proposal.decision != "adopted":
         proposal.decision = "adopted"
-        tx.session.add(proposal)
-    tx.session.flush()
-    tx.record(proposal.workshop_id, "commitment.made", commitment_data(tx.session, commitment))
+        session.add(proposal)
+    session.flush()
     return commitment
 
 
@@ -447,7 +483,27 @@ def update_commitment(
         raise NotFound("There is no such commitment.")
     workshop = _workshop(tx.session, commitment.workshop_id)
     actor.check_facilitator(workshop)
+    given = {
+        k: v
+        for k, v in {"status": status, "owner": owner, "contact": contact, "due": due, "note": note}.items()
+        if v is not UNSET
+    }
+    changes = change_commitment(tx.session, workshop, commitment, given)
+    if changes:
+        tx.record(
+            commitment.workshop_id,
+            "commitment.updated",
+            {**commitment_data(tx.session, commitment), "changes": changes},
+        )
+    return commitment
+
+
+def change_commitment(
+    session: Session, workshop: Workshop, commitment: Commitment, fields: dict[str, Any]
+) -> list[str]:
+    """Follow-up of the given fields (status, owner, contact, due, note); returns those that changed."""
     changes: list[str] = []
+    status = fields.get("status")
     if status is not None:
         if status not in STATUSES:
             raise Invalid(
@@ -455,24 +511,19 @@ def update_commitment(
             )
         if status != commitment.status:
             commitment.status, changes = status, [*changes, "status"]
-    given = {k: v for k, v in {"owner": owner, "contact": contact, "due": due}.items() if v is not UNSET}
-    for name, value in _clean(tx.session, workshop, given).items():
+    given = {k: v for k, v in fields.items() if k in ("owner", "contact", "due")}
+    for name, value in _clean(session, workshop, given).items():
         if getattr(commitment, name) != value:
             setattr(commitment, name, value)
             changes.append(name)
-    if note is not UNSET:
-        text = _text(note, "note", MAX_TEXT)
+    if "note" in fields:
+        text = _text(fields["note"], "note", MAX_TEXT)
         if text != commitment.note:
             commitment.note, changes = text, [*changes, "note"]
     if changes:
         commitment.updated_at = utcnow()
-        tx.session.add(commitment)
-        tx.record(
-            commitment.workshop_id,
-            "commitment.updated",
-            {**commitment_data(tx.session, commitment), "changes": changes},
-        )
-    return commitment
+        session.add(commitment)
+    return changes
 
 
 def import_commitments(tx: Tx, *, actor: Actor, workshop_id: int, from_workshop_id: int) -> list[Commitment]:

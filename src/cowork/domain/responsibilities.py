@@ -139,66 +139,84 @@ def _facilitated(tx: Tx, actor: Actor, workshop_id: int) -> Workshop:
 def add_activity(tx: Tx, *, actor: Actor, workshop_id: int, label: str | None) -> dict[str, Any]:
     """A new row at the end of the matrix."""
     workshop = _facilitated(tx, actor, workshop_id)
+    row = append_activity(tx.session, workshop_id=workshop_id, label=label)
+    tx.record(workshop.id, "activity.added", {"activity": row})  # type: ignore[arg-type]
+    return row
+
+
+def append_activity(session: Session, *, workshop_id: int, label: str | None) -> dict[str, Any]:
+    """The row added at the end, with the first free key row-1, row-2, …"""
     new_label = _clean_label(label)
-    if len(activity_rows(tx.session, workshop_id=workshop_id)) >= MAX_ROWS:
+    if len(activity_rows(session, workshop_id=workshop_id)) >= MAX_ROWS:
         raise Invalid("The matrix has {limit} rows already; remove one first.", limit=MAX_ROWS)
-    taken = set(_stored(tx.session, workshop_id)) | {
-        key for key, _ in default_rows(tx.session, workshop_id=workshop_id)
+    taken = set(_stored(session, workshop_id)) | {
+        key for key, _ in default_rows(session, workshop_id=workshop_id)
     }
     number = 1
     while f"row-{number}" in taken:
         number += 1
     activity = Activity(workshop_id=workshop_id, key=f"row-{number}", label=new_label)
-    tx.session.add(activity)
-    tx.session.flush()
-    row = {"id": activity.key, "label": new_label, "custom": True}
-    tx.record(workshop.id, "activity.added", {"activity": row})  # type: ignore[arg-type]
-    return row
+    session.add(activity)
+    session.flush()
+    return {"id": activity.key, "label": new_label, "custom": True}
 
 
 def rename_activity(
     tx: Tx, *, actor: Actor, workshop_id: int, activity_id: str, label: str | None
 ) -> dict[str, Any]:
     workshop = _facilitated(tx, actor, workshop_id)
-    row = _row(tx.session, workshop_id, activity_id, NotFound)
+    row, changed = relabel_activity(tx.session, workshop_id=workshop_id, activity_id=activity_id, label=label)
+    if changed:
+        tx.record(workshop.id, "activity.renamed", {"activity": row})  # type: ignore[arg-type]
+    return row
+
+
+def relabel_activity(
+    session: Session, *, workshop_id: int, activity_id: str, label: str | None
+) -> tuple[dict[str, Any], bool]:
+    """The row with its new name, and whether the name changed."""
+    row = _row(session, workshop_id, activity_id, NotFound)
     new_label = _clean_label(label)
     if new_label == row["label"]:
-        return row
-    activity = _stored(tx.session, workshop_id).get(activity_id) or Activity(
+        return row, False
+    activity = _stored(session, workshop_id).get(activity_id) or Activity(
         workshop_id=workshop_id, key=activity_id
     )
     activity.label = new_label
-    tx.session.add(activity)
-    row = {**row, "label": new_label}
-    tx.record(workshop.id, "activity.renamed", {"activity": row})  # type: ignore[arg-type]
-    return row
+    session.add(activity)
+    return {**row, "label": new_label}, True
 
 
 def remove_activity(tx: Tx, *, actor: Actor, workshop_id: int, activity_id: str) -> None:
     """The row leaves the matrix with its cells."""
     workshop = _facilitated(tx, actor, workshop_id)
-    _row(tx.session, workshop_id, activity_id, NotFound)
-    activity = _stored(tx.session, workshop_id).get(activity_id) or Activity(
+    tx.record(
+        workshop.id,  # type: ignore[arg-type]
+        "activity.removed",
+        drop_activity(tx.session, workshop_id=workshop_id, activity_id=activity_id),
+    )
+
+
+def drop_activity(session: Session, *, workshop_id: int, activity_id: str) -> dict[str, Any]:
+    """Take the row and its cells out of the matrix; returns what the record says of it."""
+    _row(session, workshop_id, activity_id, NotFound)
+    activity = _stored(session, workshop_id).get(activity_id) or Activity(
         workshop_id=workshop_id, key=activity_id
     )
     activity.removed = True
-    tx.session.add(activity)
+    session.add(activity)
     cells = list(
-        tx.session.exec(
+        session.exec(
             select(ResponsibilityCell).where(
                 ResponsibilityCell.workshop_id == workshop_id, ResponsibilityCell.activity_key == activity_id
             )
         )
     )
     for cell in cells:
-        tx.session.delete(cell)
-    tx.session.flush()
-    gaps = responsibility_matrix(tx.session, workshop_id=workshop_id)["gaps"]
-    tx.record(
-        workshop.id,  # type: ignore[arg-type]
-        "activity.removed",
-        {"activity_id": activity_id, "cells_removed": len(cells), "gap_count": len(gaps)},
-    )
+        session.delete(cell)
+    session.flush()
+    gaps = responsibility_matrix(session, workshop_id=workshop_id)["gaps"]
+    return {"activity_id": activity_id, "cells_removed": len(cells), "gap_count": len(gaps)}
 
 
 def set_cell(
@@ -213,7 +231,29 @@ def set_cell(
 ) -> dict[str, Any] | None:
     """Mark who does what in one row, for which target groups; no mark empties the cell."""
     workshop = _facilitated(tx, actor, workshop_id)
-    session = tx.session
+    cell, data = mark_cell(
+        tx.session,
+        workshop_id=workshop_id,
+        activity_id=activity_id,
+        stakeholder_id=stakeholder_id,
+        mark=mark,
+        target_groups=target_groups,
+    )
+    if data is not None:
+        tx.record(workshop.id, "responsibility.set", data)  # type: ignore[arg-type]
+    return cell_data(cell) if cell else None
+
+
+def mark_cell(
+    session: Session,
+    *,
+    workshop_id: int,
+    activity_id: str,
+    stakeholder_id: int,
+    mark: str | None,
+    target_groups: list[str] | None,
+) -> tuple[ResponsibilityCell | None, dict[str, Any] | None]:
+    """The cell after the change, and what the record says of the change (None: nothing changed)."""
     _row(session, workshop_id, activity_id, Invalid)
     stakeholder = session.get(Stakeholder, stakeholder_id)
     if stakeholder is None or stakeholder.workshop_id != workshop_id:
@@ -242,7 +282,7 @@ def set_cell(
     ).first()
     before = (cell.mark, list(cell.target_groups)) if cell else None
     if before == ((mark, groups) if mark else None):
-        return cell_data(cell) if cell else None
+        return cell, None
     if mark is None:
         assert cell is not None
         session.delete(cell)
@@ -255,21 +295,16 @@ def set_cell(
         session.add(cell)
     session.flush()
     gaps = responsibility_matrix(session, workshop_id=workshop_id)["gaps"]
-    tx.record(
-        workshop.id,  # type: ignore[arg-type]
-        "responsibility.set",
-        {
-            "activity_id": activity_id,
-            "stakeholder_id": stakeholder_id,
-            "mark": mark,
-            "target_groups": groups,
-            # What screens need to redraw the row without asking: its gaps, the count, the choices.
-            "row_gaps": [gap for gap in gaps if gap["activity_id"] == activity_id],
-            "gap_count": len(gaps),
-            "target_group_options": known,
-        },
-    )
-    return cell_data(cell) if cell else None
+    return cell, {
+        "activity_id": activity_id,
+        "stakeholder_id": stakeholder_id,
+        "mark": mark,
+        "target_groups": groups,
+        # What screens need to redraw the row without asking: its gaps, the count, the choices.
+        "row_gaps": [gap for gap in gaps if gap["activity_id"] == activity_id],
+        "gap_count": len(gaps),
+        "target_group_options": known,
+    }
 
 
 # --- queries --------------------------------------------------------------------------------------------

@@ -247,7 +247,7 @@ def get_stakeholder(session: Session, *, actor: Actor, stakeholder_id: int) -> t
     return _kept(session, found), workshop
 
 
-def _by_key(session: Session, workshop_id: int, key: str) -> Stakeholder | None:
+def by_name_key(session: Session, workshop_id: int, key: str) -> Stakeholder | None:
     return session.exec(
         select(Stakeholder).where(Stakeholder.workshop_id == workshop_id, Stakeholder.name_key == key)
     ).first()
@@ -283,36 +283,70 @@ def propose_stakeholder(
         assert done is not None
         return _kept(tx.session, done), False
     workshop, stage = _stakeholder_stage(tx.session, actor, stage_id)
-    name, key = _clean_name(name)
-    family = _check_family(family)
-    level, role, tasks = _check_level(level), _check_role(role), _clean_tasks(tasks)
-    details = clean_contact(contact, consent)
-    if (existing := _by_key(tx.session, workshop.id, key)) is not None:
-        return _kept(tx.session, existing), True
-    count = len(live_stakeholders(tx.session, workshop_id=workshop.id))
-    if count >= MAX_STAKEHOLDERS:
-        raise Invalid("This map is full: at most {limit} stakeholders.", limit=MAX_STAKEHOLDERS)
-    stakeholder = Stakeholder(
-        workshop_id=workshop.id,
-        stage_id=stage.id,
+    stakeholder = new_stakeholder(
+        stage,
         name=name,
-        name_key=key,
         family=family,
         level=level,
         role=role,
         tasks=tasks,
+        contact=contact,
+        consent=consent,
         participant_id=actor.participant_id,
         author_user_id=None if actor.is_participant else actor.user_id,
     )
-    _set_contact(stakeholder, details)
-    tx.session.add(stakeholder)
-    tx.session.flush()
+    if (existing := by_name_key(tx.session, stage.workshop_id, stakeholder.name_key)) is not None:
+        return _kept(tx.session, existing), True
+    put_on_map(tx.session, stakeholder)
     assert workshop.id is not None and stakeholder.id is not None
     tx.remember(workshop.id, actor.key, client_id, stakeholder.id)
     event = tx.record(workshop.id, "stakeholder.proposed", {})
     stakeholder.seq = event.seq
     event.data = {**event_stakeholder(tx.session, stakeholder), "workshop_code": workshop.code}
     return stakeholder, False
+
+
+def new_stakeholder(
+    stage: Stage,
+    *,
+    name: str | None,
+    family: str | None,
+    level: str | None,
+    role: str | None,
+    tasks: str | None,
+    contact: dict[str, Any] | None,
+    consent: bool,
+    participant_id: int | None,
+    author_user_id: int | None,
+) -> Stakeholder:
+    """A stakeholder for the stage's map, every field checked; not on the map until `put_on_map`."""
+    name, key = _clean_name(name)
+    family = _check_family(family)
+    level, role, tasks = _check_level(level), _check_role(role), _clean_tasks(tasks)
+    details = clean_contact(contact, consent)
+    stakeholder = Stakeholder(
+        workshop_id=stage.workshop_id,
+        stage_id=stage.id,  # type: ignore[arg-type]
+        name=name,
+        name_key=key,
+        family=family,
+        level=level,
+        role=role,
+        tasks=tasks,
+        participant_id=participant_id,
+        author_user_id=author_user_id,
+    )
+    _set_contact(stakeholder, details)
+    return stakeholder
+
+
+def put_on_map(session: Session, stakeholder: Stakeholder) -> None:
+    """Store a checked stakeholder, if its map has room."""
+    count = len(live_stakeholders(session, workshop_id=stakeholder.workshop_id))
+    if count >= MAX_STAKEHOLDERS:
+        raise Invalid("This map is full: at most {limit} stakeholders.", limit=MAX_STAKEHOLDERS)
+    session.add(stakeholder)
+    session.flush()
 
 
 def _set_contact(stakeholder: Stakeholder, details: dict[str, str | None] | None) -> None:
@@ -341,34 +375,10 @@ def update_stakeholder(
     """Facilitators correct a stakeholder; `contact=None` erases the contact details."""
     stakeholder, workshop = get_stakeholder(tx.session, actor=actor, stakeholder_id=stakeholder_id)
     actor.check_facilitator(workshop)
-    changes: list[str] = []
-    if name is not _UNSET:
-        new_name, key = _clean_name(name)
-        other = _by_key(tx.session, workshop.id, key)
-        if other is not None and other.id != stakeholder.id:
-            raise Conflict(
-                "{name} is already on the map; merge the two instead of renaming.",
-                name=_kept(tx.session, other).name,
-            )
-        if new_name != stakeholder.name:
-            stakeholder.name, stakeholder.name_key, changes = new_name, key, [*changes, "name"]
-    for field, value, check in (
-        ("family", family, _check_family),
-        ("level", level, _check_level),
-        ("role", role, _check_role),
-        ("tasks", tasks, _clean_tasks),
-    ):
-        if value is not _UNSET and (new := check(value)) != getattr(stakeholder, field):
-            setattr(stakeholder, field, new)
-            changes.append(field)
-    if contact is not _UNSET:
-        details = clean_contact(contact, consent)
-        if details != _contact_of(stakeholder):
-            _set_contact(stakeholder, details)
-            changes.append("contact")
+    given = {"name": name, "family": family, "level": level, "role": role, "tasks": tasks, "contact": contact}
+    fields = {key: value for key, value in given.items() if value is not _UNSET}
+    changes = change_stakeholder(tx.session, stakeholder, fields, consent=consent)
     if changes:
-        tx.session.add(stakeholder)
-        tx.session.flush()
         tx.record(
             workshop.id,
             "stakeholder.updated",
@@ -379,6 +389,41 @@ def update_stakeholder(
             },
         )
     return stakeholder
+
+
+def change_stakeholder(
+    session: Session, stakeholder: Stakeholder, fields: dict[str, Any], *, consent: bool
+) -> list[str]:
+    """Apply the given fields (name, family, level, role, tasks, contact); returns those that changed."""
+    changes: list[str] = []
+    if "name" in fields:
+        new_name, key = _clean_name(fields["name"])
+        other = by_name_key(session, stakeholder.workshop_id, key)
+        if other is not None and other.id != stakeholder.id:
+            raise Conflict(
+                "{name} is already on the map; merge the two instead of renaming.",
+                name=_kept(session, other).name,
+            )
+        if new_name != stakeholder.name:
+            stakeholder.name, stakeholder.name_key, changes = new_name, key, [*changes, "name"]
+    for field, check in (
+        ("family", _check_family),
+        ("level", _check_level),
+        ("role", _check_role),
+        ("tasks", _clean_tasks),
+    ):
+        if field in fields and (new := check(fields[field])) != getattr(stakeholder, field):
+            setattr(stakeholder, field, new)
+            changes.append(field)
+    if "contact" in fields:
+        details = clean_contact(fields["contact"], consent)
+        if details != _contact_of(stakeholder):
+            _set_contact(stakeholder, details)
+            changes.append("contact")
+    if changes:
+        session.add(stakeholder)
+        session.flush()
+    return changes
 
 
 def rate_stakeholder(
@@ -392,25 +437,19 @@ def rate_stakeholder(
     if workshop.status != "open" or not _stakeholder_stage_is_on(tx.session, workshop):
         raise Closed("Ratings are taken while a stakeholder stage is on.")
     assert actor.participant_id is not None and stakeholder.id is not None
-    rating = tx.session.exec(
-        select(Rating).where(
-            Rating.stakeholder_id == stakeholder.id, Rating.participant_id == actor.participant_id
-        )
-    ).first()
+    rating = rating_of(tx.session, stakeholder_id=stakeholder.id, participant_id=actor.participant_id)
     replaced = rating is not None
     if rating is not None and (rating.influence, rating.interest) == (influence, interest):
         return rating, True  # the same rating again changes nothing
-    if rating is None:
-        rating = Rating(
-            workshop_id=workshop.id,
-            stakeholder_id=stakeholder.id,
-            participant_id=actor.participant_id,
-            influence=0,
-            interest=0,
-        )
-    rating.influence, rating.interest, rating.updated_at = influence, interest, utcnow()
-    tx.session.add(rating)
-    tx.session.flush()
+    rating = put_rating(
+        tx.session,
+        rating,
+        stakeholder=stakeholder,
+        participant_id=actor.participant_id,
+        influence=influence,
+        interest=interest,
+        now=utcnow(),
+    )
     tx.record(
         workshop.id,
         "stakeholder.rating_set",
@@ -436,18 +475,45 @@ def rate_stakeholder(
     return rating, replaced
 
 
+def rating_of(session: Session, *, stakeholder_id: int, participant_id: int) -> Rating | None:
+    return session.exec(
+        select(Rating).where(Rating.stakeholder_id == stakeholder_id, Rating.participant_id == participant_id)
+    ).first()
+
+
+def put_rating(
+    session: Session,
+    rating: Rating | None,
+    *,
+    stakeholder: Stakeholder,
+    participant_id: int,
+    influence: Any,
+    interest: Any,
+    now: datetime,
+) -> Rating:
+    """A participant's placement of a stakeholder, new or replacing their earlier one (`rating`)."""
+    influence, interest = _score(influence, "influence"), _score(interest, "interest")
+    if rating is None:
+        rating = Rating(
+            workshop_id=stakeholder.workshop_id,
+            stakeholder_id=stakeholder.id,  # type: ignore[arg-type]
+            participant_id=participant_id,
+            influence=0,
+            interest=0,
+        )
+    rating.influence, rating.interest, rating.updated_at = influence, interest, now
+    session.add(rating)
+    session.flush()
+    return rating
+
+
 def pin_stakeholder(
     tx: Tx, *, actor: Actor, stakeholder_id: int, influence: Any = None, interest: Any = None
 ) -> Stakeholder:
     """A facilitator fixes where a stakeholder stands on the grid (both None: back to the group's mean)."""
     stakeholder, workshop = get_stakeholder(tx.session, actor=actor, stakeholder_id=stakeholder_id)
     actor.check_facilitator(workshop)
-    if influence is None and interest is None:
-        pinned = None
-    elif influence is None or interest is None:
-        raise Invalid("A pinned position needs influence and interest from 1 to 5.")
-    else:
-        pinned = (_position(influence), _position(interest))
+    pinned = pin_position(influence, interest)
     if pinned != _pinned_of(stakeholder):
         stakeholder.pinned_influence, stakeholder.pinned_interest = pinned or (None, None)
         tx.session.add(stakeholder)
@@ -456,6 +522,15 @@ def pin_stakeholder(
             workshop.id, "stakeholder.pinned", {"stakeholder": event_stakeholder(tx.session, stakeholder)}
         )
     return stakeholder
+
+
+def pin_position(influence: Any, interest: Any) -> tuple[float, float] | None:
+    """Where a facilitator pins a stakeholder (both None: not pinned, back to the group's mean)."""
+    if influence is None and interest is None:
+        return None
+    if influence is None or interest is None:
+        raise Invalid("A pinned position needs influence and interest from 1 to 5.")
+    return (_position(influence), _position(interest))
 
 
 def merge_stakeholders(tx: Tx, *, actor: Actor, stakeholder_id: int, into_id: int) -> Stakeholder:
@@ -467,7 +542,21 @@ def merge_stakeholders(tx: Tx, *, actor: Actor, stakeholder_id: int, into_id: in
         raise Invalid("Only stakeholders of the same workshop can be merged.")
     if keep.id == drop.id:
         raise Invalid("These are already one stakeholder.")
-    session = tx.session
+    merge_into(tx.session, drop, keep)
+    tx.record(
+        workshop.id,
+        "stakeholder.merged",
+        {
+            "dropped": {"id": drop.id, "name": drop.name},
+            "kept": event_stakeholder(tx.session, keep),
+            "workshop_code": workshop.code,
+        },
+    )
+    return keep
+
+
+def merge_into(session: Session, drop: Stakeholder, keep: Stakeholder) -> None:
+    """Ratings, cells, contact and pin move from `drop` to `keep`; `drop` points at `keep` from now on."""
     _move_ratings(session, drop, keep)
     _move_cells(session, drop, keep)
     if _contact_of(keep) is None and _contact_of(drop) is not None:
@@ -487,16 +576,6 @@ def merge_stakeholders(tx: Tx, *, actor: Actor, stakeholder_id: int, into_id: in
     drop.merged_into_id = keep.id
     session.add_all([keep, drop])
     session.flush()
-    tx.record(
-        workshop.id,
-        "stakeholder.merged",
-        {
-            "dropped": {"id": drop.id, "name": drop.name},
-            "kept": event_stakeholder(session, keep),
-            "workshop_code": workshop.code,
-        },
-    )
-    return keep
 
 
 def _move_ratings(session: Session, drop: Stakeholder, keep: Stakeholder) -> None:

@@ -19,7 +19,8 @@ CODE_LENGTH = 6
 MAX_TITLE = 200
 
 
-def _new_code(session: Session) -> str:
+def new_code(session: Session) -> str:
+    """A join code no workshop has yet."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if not session.exec(select(Workshop.id).where(Workshop.code == code)).first():
@@ -52,7 +53,7 @@ def create_workshop(
     session = tx.session
     workshop = Workshop(
         title=title,
-        code=_new_code(session),
+        code=new_code(session),
         language=language,
         format_id=format_id,
         projector_key=new_secret(),
@@ -82,7 +83,9 @@ def create_workshop(
             "code": workshop.code,
             "language": language,
             "format": format_id,
-            "stages": [stage_data(s) for s in stages],
+            # Each stage's whole config as it starts (categories and approval may change later): what an
+            # import needs to rebuild the stage as it was.
+            "stages": [{**stage_data(s), "config": s.config} for s in stages],
             "current_stage_id": workshop.current_stage_id,
         },
     )

@@ -97,7 +97,7 @@ class Report:
 
     @property
     def record(self) -> dict[str, Any]:
-        """The JSON session record: enough to recreate the workshop (see exports/replay.py)."""
+        """The JSON session record: enough to recreate the workshop (see exports/replay/)."""
         return {
             "schema_version": SCHEMA_VERSION,
             "generator": f"cowork {__version__}",
