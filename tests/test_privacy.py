@@ -2,7 +2,9 @@
 
 import httpx
 
-from .conftest import World
+from cowork.domain import moderation, polls
+
+from .conftest import World, run
 
 
 async def _join_and_write(client: httpx.AsyncClient, world: World, *texts: str) -> None:
@@ -45,3 +47,49 @@ async def test_nobody_erases_someone_elses_card(client: httpx.AsyncClient, world
         refused = await other.post(f"/j/{world.workshop.code}/cards/{card_id}/erase")
         assert refused.status_code == 404 and "You have no such card" in refused.text
     assert "Mine alone" in (await client.get(f"/j/{world.workshop.code}/mine")).text
+
+
+async def test_an_erased_card_leaves_no_trace_in_clusters_moves_undo_or_vote_options(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Moderation and votes copy a card's text into their events and options: erasing reaches them too."""
+    await _join_and_write(client, world, "My debts with the landlord", "Childcare at night")
+    mine = (await client.get(f"/j/{world.workshop.code}/mine")).text
+    secret, other = (int(part.split('"')[0]) for part in mine.split('id="my-card-')[1:][::-1])
+    run(
+        world.engine,
+        moderation.merge_cards,
+        actor=world.facilitator,
+        stage_id=world.stage_id,
+        card_ids=[secret, other],
+        title="Money and care",
+    )
+    run(world.engine, moderation.undo_last_step, actor=world.facilitator, stage_id=world.stage_id)
+    run(
+        world.engine,
+        moderation.move_cards,
+        actor=world.facilitator,
+        stage_id=world.stage_id,
+        card_ids=[secret],
+        category=None,
+    )
+    poll = run(
+        world.engine,
+        polls.create_poll,
+        actor=world.facilitator,
+        stage_id=world.stage_id,
+        method="dots",
+        options=[{"contribution_id": secret}, {"contribution_id": other}],
+    )
+    erased = await client.post(f"/j/{world.workshop.code}/cards/{secret}/erase")
+    assert erased.status_code == 303
+    staff = {"Authorization": f"Bearer {world.api_token}"}
+    record = await client.get(f"/api/v1/workshops/{world.workshop.id}/events", headers=staff)
+    assert "debts with the landlord" not in record.text and "Childcare at night" in record.text
+    described = await client.get(f"/api/v1/polls/{poll.id}", headers=staff)
+    assert "debts with the landlord" not in described.text and "Childcare at night" in described.text
+    for fmt in ("md", "json"):
+        exported = await client.get(
+            f"/api/v1/workshops/{world.workshop.id}/export", params={"format": fmt}, headers=staff
+        )
+        assert "debts with the landlord" not in exported.text

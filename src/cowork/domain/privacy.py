@@ -1,7 +1,8 @@
 """A participant's own contributions: listed on their phone, and erased for good from there.
 
-Erasing removes the text and the author link from the card and from every event of the record that carried
-them (the record keeps that a card existed and was erased), and takes the card off every screen.
+Erasing removes the text and the author link from the card, from the vote options made of it and from every
+event of the record that carried them (the record keeps that a card existed and was erased), and takes the
+card off every screen.
 """
 
 from typing import Any
@@ -11,9 +12,8 @@ from sqlmodel import Session, col, select
 from .actors import Actor
 from .errors import NotAllowed, NotFound
 from .models import Contribution, Event, utcnow
+from .polls import PollOption
 from .record import Tx, aware
-
-CARD_EVENTS = ("card.added", "card.updated", "card.approved")
 
 
 def my_cards(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
@@ -47,13 +47,31 @@ def erase_my_card(tx: Tx, *, actor: Actor, card_id: int) -> Contribution:
 
 
 def erase_card(session: Session, card: Contribution) -> None:
-    """Take the text and the author off the card and off every event of the record that carried them."""
+    """Take the text and the author off the card, off the vote options made of it, and off every event of
+    the record that carried them: the card's own events, and the clusters, moves, undo steps and votes that
+    copied it."""
     card.text, card.hidden, card.participant_id, card.updated_at = "", True, None, utcnow()
     session.add(card)
-    for event in session.exec(
-        select(Event).where(Event.workshop_id == card.workshop_id, col(Event.type).in_(CARD_EVENTS))
-    ):
-        if event.data.get("id") == card.id:
-            redacted = {k: v for k, v in event.data.items() if k != "before"}
-            event.data = {**redacted, "text": "", "author": None, "participant_id": None, "erased": True}
+    for option in session.exec(select(PollOption).where(PollOption.contribution_id == card.id)):
+        option.label = ""
+        session.add(option)
+    for event in session.exec(select(Event).where(Event.workshop_id == card.workshop_id)):
+        redacted = _redact(event.data, card.id)  # type: ignore[arg-type]
+        if redacted != event.data:
+            event.data = redacted
             session.add(event)
+
+
+def _redact(value: Any, card_id: int) -> Any:
+    """value with the card's text and author taken out wherever the record copied them."""
+    if isinstance(value, list):
+        return [_redact(item, card_id) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {key: _redact(item, card_id) for key, item in value.items()}
+    if out.get("id") == card_id and "text" in out and "category" in out:  # the card itself (board.card_data)
+        out = {key: item for key, item in out.items() if key != "before"}  # its earlier texts
+        out.update(text="", author=None, participant_id=None, erased=True)
+    elif out.get("contribution_id") == card_id:  # something made of the card: a vote option, a linked need
+        out.update({key: "" for key in ("label", "text") if key in out})
+    return out
