@@ -103,13 +103,14 @@ class Region:
             return session.exec(select(func.count()).select_from(table)).one()
 
 
-def make_region(world: World) -> Region:
+def make_region(world: World, language: str = "en") -> Region:
     workshop = run(
         world.engine,
         workshops.create_workshop,
         actor=world.facilitator,
         title="Regional workshop Leipzig",
         format_id="regional-workshop",
+        language=language,
     )
     stages = run_query(world.engine, workshops.stages_of, workshop_id=workshop.id)
     mapping = [s for s in stages if s.kind == "stakeholders"]
