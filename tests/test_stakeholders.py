@@ -952,7 +952,7 @@ async def test_the_console_merges_pins_and_fills_the_matrix_with_plain_forms(
     await _signed_in(client)
     console = await client.get(f"/f/w/{region.workshop_id}")
     assert console.status_code == 200
-    assert "Maybe the same as Jobcenter Leipzig" in console.text
+    assert "Merge into Jobcenter Leipzig" in console.text
     assert f'id="rm-cell-placement-{keep.id}"' in console.text
     assert "stephan@example.org" in console.text  # facilitators see the contact
     assert f"/f/w/{region.workshop_id}/interface-document" in console.text
@@ -968,6 +968,10 @@ async def test_the_console_merges_pins_and_fills_the_matrix_with_plain_forms(
         data={"name": "jobcenter", "into_name": "jobcenter leipzig"},
     )
     assert merged.status_code == 303
+    # The inside of the entry that stays, as the console refetches it after a merge pushed to it.
+    entry = await client.get(f"/f/stakeholders/{keep.id}/entry")
+    assert entry.status_code == 200 and CONTACT["person"] in entry.text and "Merge into" not in entry.text
+    assert 'value="unpin"' in entry.text  # the pin set above
     cell = await client.post(
         f"/f/w/{region.workshop_id}/responsibilities/cells",
         data={
