@@ -196,3 +196,23 @@ def test_the_participant_page_fits_a_320_px_phone(
     expect(phone.locator(".card")).to_have_count(1)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 320
     _shot(phone, "participant-320px")
+
+
+def test_with_javascript_off_a_phone_still_joins_and_sends_a_card(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    context = browser.new_context(java_script_enabled=False, **PHONE)
+    phone = context.new_page()
+    phone.goto(f"{server.url}/j/{world.workshop.code}")
+    phone.get_by_label("Your name or a nickname").fill("Amira")
+    phone.get_by_role("button", name="Join the workshop").click()
+    expect(phone.get_by_role("heading", name="Ideas and needs")).to_be_visible()
+    phone.get_by_label("Your card").fill("A course in the evening")
+    phone.get_by_role("radio", name="Need").check()
+    phone.get_by_role("button", name="Send card").click()  # a plain form post, answered by a redirect
+    expect(phone.locator(".card", has_text="A course in the evening")).to_be_visible()
+    projector = browser.new_context(java_script_enabled=False, **PROJECTOR).new_page()
+    projector.goto(f"{server.url}/s/{world.workshop.projector_key}")
+    expect(projector.locator(f"#col-{world.stage_id}-need .card")).to_contain_text("A course in the evening")
+    context.close()
+    projector.context.close()

@@ -103,13 +103,14 @@ class Region:
             return session.exec(select(func.count()).select_from(table)).one()
 
 
-def make_region(world: World) -> Region:
+def make_region(world: World, language: str = "en") -> Region:
     workshop = run(
         world.engine,
         workshops.create_workshop,
         actor=world.facilitator,
         title="Regional workshop Leipzig",
         format_id="regional-workshop",
+        language=language,
     )
     stages = run_query(world.engine, workshops.stages_of, workshop_id=workshop.id)
     mapping = [s for s in stages if s.kind == "stakeholders"]
@@ -951,7 +952,7 @@ async def test_the_console_merges_pins_and_fills_the_matrix_with_plain_forms(
     await _signed_in(client)
     console = await client.get(f"/f/w/{region.workshop_id}")
     assert console.status_code == 200
-    assert "Maybe the same as Jobcenter Leipzig" in console.text
+    assert "Merge into Jobcenter Leipzig" in console.text
     assert f'id="rm-cell-placement-{keep.id}"' in console.text
     assert "stephan@example.org" in console.text  # facilitators see the contact
     assert f"/f/w/{region.workshop_id}/interface-document" in console.text
@@ -967,6 +968,10 @@ async def test_the_console_merges_pins_and_fills_the_matrix_with_plain_forms(
         data={"name": "jobcenter", "into_name": "jobcenter leipzig"},
     )
     assert merged.status_code == 303
+    # The inside of the entry that stays, as the console refetches it after a merge pushed to it.
+    entry = await client.get(f"/f/stakeholders/{keep.id}/entry")
+    assert entry.status_code == 200 and CONTACT["person"] in entry.text and "Merge into" not in entry.text
+    assert 'value="unpin"' in entry.text  # the pin set above
     cell = await client.post(
         f"/f/w/{region.workshop_id}/responsibilities/cells",
         data={

@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from .conftest import ThreadServer, World
 from .test_browser import PHONE, PROJECTOR, _projector, _shot, browser  # noqa: F401  (browser is a fixture)
+from .test_program_browser import _console
 from .test_stakeholders import make_region
 
 pytestmark = pytest.mark.browser
@@ -105,12 +106,7 @@ def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
     participant, _ = region.participant()
     region.propose(participant, "Jobcenter Leipzig", contact={"person": "Anja Stephan"}, consent=True)
     region.propose(participant, "Ausländerbehörde", family="policy")
-    console = browser.new_context(**PROJECTOR).new_page()
-    console.goto(f"{server.url}/login?next=/f/w/{region.workshop_id}")
-    console.get_by_label("Email").fill("fac@example.org")
-    console.get_by_label("Password").fill("correct horse battery")
-    console.get_by_role("button", name="Sign in").click()
-    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    console = _console(browser, server, region.workshop_id)
     expect(console.locator(".sh-staff-item", has_text="Jobcenter Leipzig")).to_contain_text("Anja Stephan")
     _shot(console, "stakeholders-console")
     console.get_by_role("button", name=re.compile("Responsibility matrix")).click()  # the stage list
@@ -137,3 +133,28 @@ def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
     pdf = console.pdf(format="A4", prefer_css_page_size=True)
     pages = re.search(rb"/Type\s*/Pages.*?/Count\s+(\d+)", pdf, re.S)
     assert pages is not None and int(pages.group(1)) == 1  # one A4 page
+
+
+def test_the_console_pins_by_the_named_button_and_merges_by_the_hint(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    region = make_region(world)
+    participant, _ = region.participant()
+    keep, _ = region.propose(participant, "Jobcenter Leipzig")
+    drop, _ = region.propose(participant, "Jobcenter Leipzig Nord")
+    console = _console(browser, server, region.workshop_id)
+    entry = console.locator(f"#sh-staff-{keep.id}")
+    # The buttons are named after their stakeholder, written once in the entry (aria-labelledby).
+    entry.get_by_label("Influence").fill("4.5")
+    entry.get_by_label("Interest").fill("2")
+    console.get_by_role("button", name="Pin Jobcenter Leipzig", exact=True).click()
+    expect(entry.locator(".sh-staff-numbers")).to_contain_text("Pinned")
+    expect(console.get_by_role("button", name="Unpin Jobcenter Leipzig", exact=True)).to_be_visible()
+    expect(console.get_by_role("link", name="Edit Jobcenter Leipzig", exact=True)).to_be_visible()
+    # One form for the hint; the button pressed says which stakeholder this one goes into.
+    console.locator(f"#sh-staff-{drop.id}").get_by_role("button", name="Merge into Jobcenter Leipzig").click()
+    expect(console.locator(f"#sh-staff-{drop.id}")).to_have_count(0)
+    expect(entry).to_be_visible()
+    assert _serious_problems(console, server) == []

@@ -164,7 +164,81 @@ async def test_pinning_and_merging_are_pushed_to_public_screens(server: ThreadSe
     assert {"op": "remove", "target": f"#sh-rate-{drop.id}"} in merged["swaps"]
     for public in (pinned, merged):
         assert CONTACT["email"] not in json.dumps(public) and "similar" not in json.dumps(public["data"])
-    # The facilitators' entry keeps its contact and its merge hint when a push redraws it.
-    entry = _swap(staff_pinned, f"#sh-staff-{keep.id}")["html"]
-    assert CONTACT["person"] in entry and "Maybe the same as Jobcenter Süd" in entry
+    # A pin redraws only the numbers and the pin form of the facilitators' entry: its contact and merge hint
+    # stay as they are on the page.
+    targets = {swap["target"] for swap in staff_pinned["swaps"]}
+    assert {f"#sh-staff-numbers-{keep.id}", f"#sh-staff-tools-{keep.id}"} <= targets
+    assert f"#sh-staff-{keep.id}" not in targets and f"#sh-staff-head-{keep.id}" not in targets
+    assert 'value="unpin"' in _swap(staff_pinned, f"#sh-staff-tools-{keep.id}")["html"]
+    # After a merge the console refetches the entry that stays (all of it may have changed).
+    assert {"op": "reload", "target": f"#sh-staff-{keep.id}"} in staff_merged["swaps"]
     assert {"op": "remove", "target": f"#sh-staff-{drop.id}"} in staff_merged["swaps"]
+
+
+# A large regional workshop as it runs (seed 002): 40 organisations with their tasks and a contact person,
+# each rated by 12 phones; names that look alike ("Jobcenter Leipzig Nord", "… Süd") give merge hints. German,
+# the language with the longest labels, on every screen.
+ORGANISATIONS = [
+    "Jobcenter Leipzig",
+    "Agentur für Arbeit Leipzig",
+    "Ausländerbehörde der Stadt Leipzig",
+    "Volkshochschule Leipzig",
+    "Migrationsberatung für erwachsene Zuwanderer (Caritas)",
+    "Jugendmigrationsdienst Leipzig",
+    "Industrie- und Handelskammer zu Leipzig",
+    "Handwerkskammer zu Leipzig",
+    "Sozialamt der Stadt Leipzig",
+    "Integrationskursträger Bildungswerk Sachsen",
+]
+TASKS = (
+    "Beratung und Vermittlung von Geflüchteten in Ausbildung und Arbeit, Anerkennung ausländischer "
+    "Abschlüsse, Sprachkurse mit Kinderbetreuung, Begleitung bei Behördengängen und Unterstützung der "
+    "Arbeitgeber bei der Einstellung"
+)
+
+
+def _large_map(region: Any) -> list[Any]:
+    raters = [region.participant(f"Phone {i}")[0] for i in range(12)]
+    made = []
+    for i in range(40):
+        name = f"{ORGANISATIONS[i % 10]} {('', 'Nord', 'Süd', 'West')[i // 10]}".strip()
+        made.append(region.propose(raters[0], name, tasks=TASKS, contact=CONTACT, consent=True)[0])
+    for stakeholder in made:
+        for j, rater in enumerate(raters):
+            region.rate(rater, stakeholder, 1 + (j + stakeholder.id) % 5, 1 + (3 * j + stakeholder.id) % 5)
+    return made
+
+
+async def test_in_a_large_workshop_every_push_to_every_room_stays_within_5_kb(
+    server: ThreadServer, world: World
+) -> None:
+    region = make_region(world, "de")
+    jobcenter = _large_map(region)[0]
+    _, phone_token = region.participant("Ana")
+    wid, staff = region.workshop_id, region.world.api_token
+    async with (
+        screen(server, {"token": staff, "workshop_id": wid}) as console,
+        screen(server, {"token": region.world.workshop.projector_key, "workshop_id": wid}) as projector,
+        screen(server, {"token": phone_token, "workshop_id": wid}) as phone,
+    ):
+        body = {"name": "Jobcenter Leipzig Ost", "family": "job_centre", "tasks": TASKS}
+        body |= {"contact": CONTACT, "consent": True}
+        new = await _api(server, "POST", f"/api/v1/stages/{region.map_stage}/stakeholders", phone_token, body)
+        sid = new["id"]
+        rating, pin = {"influence": 4, "interest": 2}, {"influence": 4.5, "interest": 1.5}
+        await _api(server, "POST", f"/api/v1/stakeholders/{sid}/ratings", phone_token, rating)
+        await _api(server, "POST", f"/api/v1/stakeholders/{sid}/pin", staff, pin)
+        await _api(server, "PATCH", f"/api/v1/stakeholders/{sid}", staff, {"tasks": TASKS[::-1]})
+        await _api(server, "POST", f"/api/v1/stakeholders/{sid}/merge", staff, {"into": jobcenter.id})
+        cell = {"activity_id": "placement", "stakeholder_id": jobcenter.id, "mark": "responsible"}
+        await _api(server, "PUT", f"/api/v1/workshops/{wid}/responsibilities/cells", staff, cell)
+        for room in (console, projector, phone):
+            await room.wait_for(lambda e: e["type"] == "responsibility.set")
+
+    kinds = {"stakeholder.proposed", "stakeholder.rating_set", "stakeholder.pinned", "stakeholder.updated"}
+    assert kinds | {"stakeholder.merged", "responsibility.set"} <= {e["type"] for e in console.events}
+    proposed = next(e for e in console.events if e["type"] == "stakeholder.proposed")
+    assert len(proposed["data"]["similar"]) == 3  # the largest facilitators' entry: three merge hints
+    for room, name in ((console, "staff"), (projector, "projector"), (phone, "phone")):
+        size, largest = max((len(json.dumps(e).encode()), e["type"]) for e in room.events)
+        assert size <= PUSH_BUDGET, f"the {name} room got {largest} as {size} bytes"

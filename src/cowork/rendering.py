@@ -7,7 +7,7 @@ from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
-from . import i18n
+from . import i18n, numbers
 from .assets import asset_dir
 from .domain.families import FAMILIES, LEVELS, ROLES, label
 from .web.stages import extras_for, templates_for
@@ -42,6 +42,11 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localized"] = _localized
     env.filters["datetime"] = _datetime
+    # Numbers for people, in the reader's language: `number` a count (or any table value), `decimal` a
+    # mean, `percent` a share. Attributes (SVG coordinates, form values) keep plain numbers.
+    env.filters["decimal"] = numbers.decimal
+    env.filters["percent"] = numbers.percent
+    env.filters["number"] = numbers.number
     env.globals.update(
         families=FAMILIES,
         levels=LEVELS,

@@ -783,6 +783,13 @@ def describe_stakeholder(session: Session, *, actor: Actor, stakeholder_id: int)
     )
 
 
+def staff_entry(session: Session, *, actor: Actor, stakeholder_id: int) -> dict[str, Any]:
+    """A stakeholder as the facilitators' list shows it: with its contact and the names it may duplicate."""
+    stakeholder, workshop = get_stakeholder(session, actor=actor, stakeholder_id=stakeholder_id)
+    actor.check_facilitator(workshop)
+    return event_stakeholder(session, stakeholder)
+
+
 def ratings_of(session: Session, *, participant_id: int) -> dict[int, dict[str, int]]:
     """A participant's own ratings, to show their choice again on the phone."""
     return {

@@ -9,7 +9,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from .. import i18n
+from .. import i18n, numbers
 from ..i18n import gettext as _
 from .report import Figure, Report, Table
 
@@ -47,23 +47,19 @@ def render(report: Report) -> bytes:
     return out.getvalue()
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def _add_table(document: Any, table: Table) -> None:
     document.add_heading(table.title, level=2)
     grid = document.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
-        cell.text = _text(name)
+        cell.text = numbers.number(name)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     _repeat_header(grid.rows[0])
     for row in table.rows:
         cells = grid.add_row().cells
         for cell, value in zip(cells, row, strict=False):
-            cell.text = _text(value)
+            cell.text = numbers.number(value)
     document.add_paragraph()
 
 

@@ -1,12 +1,12 @@
 """The report as Markdown: headings, paragraphs and pipe tables (pictures are described in words)."""
 
-from .. import i18n
+from .. import i18n, numbers
 from ..i18n import gettext as _
 from .report import Report, Table
 
 
 def _escape(value: object) -> str:
-    text = "" if value is None else str(value)
+    text = numbers.number(value)
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from .. import __version__, i18n
+from .. import __version__, i18n, numbers
 from ..domain.actors import Actor
 from ..domain.families import FAMILIES, label
 from ..domain.models import Contribution, Event, Participant, Stage, Workshop
@@ -290,7 +290,7 @@ def record_section(ctx: Context) -> Section:
                 "The record has %(count)s events; documents list them by type. Every event, in order, is in "
                 "the spreadsheet, CSV and JSON exports."
             )
-            % {"count": len(rows)}
+            % {"count": numbers.count(len(rows))}
         )
     return section
 
@@ -342,7 +342,7 @@ def agenda_section(ctx: Context) -> Section:
     spec = get_format(ctx.workshop.format_id)
     paragraphs = [_("Format: %(name)s") % {"name": ctx.text(spec.title)}] if spec else []
     if total:
-        paragraphs.append(_("Planned time: %(minutes)s minutes") % {"minutes": total})
+        paragraphs.append(_("Planned time: %(minutes)s minutes") % {"minutes": numbers.count(total)})
     table = Table("agenda", _("Agenda"), columns, rows)
     return Section("agenda", _("Agenda"), paragraphs=paragraphs, tables=[table], sheets=[table])
 
@@ -362,7 +362,7 @@ def participants_section(ctx: Context) -> Section:
         _("Participants"),
         paragraphs=[
             ngettext("%(count)s person took part.", "%(count)s people took part.", len(ctx.participants))
-            % {"count": len(ctx.participants)}
+            % {"count": numbers.count(len(ctx.participants))}
         ],
         tables=[table],
         sheets=[table],
@@ -426,7 +426,7 @@ def board_rows(ctx: Context, stage: Stage) -> list[list[Cell]]:
             text += "\n" + "\n".join(f"– {m.text}" for m in merged)
         place = 1 + sum((dots.get(o.id) or 0) > (dots.get(card.id) or 0) for o in tops) if dots else None  # type: ignore[arg-type]
         author = (
-            _("Group of %(count)s cards") % {"count": len(merged)}
+            _("Group of %(count)s cards") % {"count": numbers.count(len(merged))}
             if getattr(card, "kind", "card") == "cluster"
             else ctx.author(card.participant_id, card.author_user_id is not None)
         )

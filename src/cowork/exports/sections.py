@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from .. import numbers
 from ..domain.families import LEVELS, MARK_SYMBOLS, MARKS, ROLES, label
 from ..i18n import gettext as _
 from ..i18n import ngettext
@@ -81,7 +82,7 @@ def stakeholders_section(ctx: Context) -> Section:
                     "Influence and interest grid: %(count)s stakeholders drawn as numbered dots; "
                     "the table lists each number with its stakeholder, influence and interest."
                 )
-                % {"count": len(points)},
+                % {"count": numbers.count(len(points))},
                 caption=_("Where the group placed the stakeholders (1 = low, 5 = high)."),
                 table=grid_table(points),
             )
@@ -290,7 +291,7 @@ def polls_section(ctx: Context) -> Section:
             else results.compute_results(ctx.session, poll)
         )
         title = poll.title or _("Vote %(number)s") % {"number": number}
-        quorum = f"{round(poll.quorum * 100)} %" if poll.quorum else _("none")
+        quorum: Cell = numbers.Share(poll.quorum) if poll.quorum else _("none")
         met = _("yes") if result.get("quorum_met") else _("no")
         method = method_names().get(poll.method, poll.method)
         section.paragraphs.append(
@@ -298,9 +299,9 @@ def polls_section(ctx: Context) -> Section:
             % {
                 "title": title,
                 "method": method,
-                "ballots": result.get("ballots", 0),
-                "eligible": result.get("eligible", 0),
-                "quorum": quorum,
+                "ballots": numbers.count(result.get("ballots", 0)),
+                "eligible": numbers.count(result.get("eligible", 0)),
+                "quorum": numbers.number(quorum),
                 "met": met,
             }
         )
@@ -353,23 +354,26 @@ def _outcome(method: str, row: dict[str, Any] | None) -> str:
     if not row:
         return ""
     if method == "dots":
-        return ngettext("%(n)s dot", "%(n)s dots", row.get("dots", 0)) % {"n": row.get("dots", 0)}
+        n = row.get("dots", 0)
+        return ngettext("%(n)s dot", "%(n)s dots", n) % {"n": numbers.count(n)}
     if method == "approval":
         n = row.get("approvals", 0)
-        return ngettext("%(n)s approval", "%(n)s approvals", n) % {"n": n}
+        return ngettext("%(n)s approval", "%(n)s approvals", n) % {"n": numbers.count(n)}
     if method == "yes_no_abstain":
         text = _("yes %(yes)s, no %(no)s, abstain %(abstain)s") % {
-            "yes": row.get("yes", 0),
-            "no": row.get("no", 0),
-            "abstain": row.get("abstain", 0),
+            answer: numbers.count(row.get(answer, 0)) for answer in ("yes", "no", "abstain")
         }
         if "adopted" in row:
             text += " – " + (_("adopted") if row["adopted"] else _("not adopted"))
         return text
     if method == "ranking":
-        return ngettext("%(n)s point", "%(n)s points", row.get("points", 0)) % {"n": row.get("points", 0)}
+        n = row.get("points", 0)
+        return ngettext("%(n)s point", "%(n)s points", n) % {"n": numbers.count(n)}
     if row.get("count"):
-        return _("mean %(mean)s of %(count)s") % {"mean": row.get("mean"), "count": row.get("count")}
+        return _("mean %(mean)s of %(count)s") % {
+            "mean": numbers.decimal(row.get("mean") or 0, 1, 2),
+            "count": numbers.count(row["count"]),
+        }
     return ""
 
 
@@ -430,13 +434,12 @@ def _bars(row: list[Cell]) -> Figure:
         width = 240 * count / top
         parts.append(f'<text x="8" y="{y + 14}" font-size="12">{i + 1}</text>')
         parts.append(f'<rect x="24" y="{y}" width="{width:.1f}" height="16" fill="#1f4e79"/>')
-        parts.append(f'<text x="{30 + width:.1f}" y="{y + 13}" font-size="12">{count}</text>')
+        parts.append(f'<text x="{30 + width:.1f}" y="{y + 13}" font-size="12">{numbers.count(count)}</text>')
     parts.append("</svg>")
-    alt = (
-        question
-        + ": "
-        + ", ".join(_("%(point)s: %(count)s") % {"point": i + 1, "count": c} for i, c in enumerate(counts))
+    points = (
+        _("%(point)s: %(count)s") % {"point": i + 1, "count": numbers.count(c)} for i, c in enumerate(counts)
     )
+    alt = question + ": " + ", ".join(points)
     return Figure(svg="".join(parts), alt=alt, caption=question)
 
 

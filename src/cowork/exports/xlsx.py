@@ -8,6 +8,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ..numbers import Share
 from .cells import inert
 from .report import Report
 
@@ -29,6 +30,9 @@ def render(report: Report) -> bytes:
             cell.font = Font(bold=True)
         for row in table.rows:
             sheet.append([_cell(v) for v in row])
+            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+                if isinstance(value, Share):
+                    cell.number_format = "0%"  # a real number, shown as a percentage in any language
         last = get_column_letter(max(1, len(table.columns)))
         sheet.auto_filter.ref = f"A1:{last}{max(1, len(table.rows) + 1)}"
         sheet.freeze_panes = "A2"

@@ -16,7 +16,7 @@ from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..domain.models import Contribution, Stage, Workshop
 from ..formats import CARD_KINDS
-from ..live.views.polls import main_number, number_text, percent
+from ..live.views.polls import main_number
 from .deps import JoinedPhone, PageUser, PhoneSession, RuntimeDep, is_fetch
 from .errors import status_of
 from .pages import phone_context, render
@@ -24,8 +24,8 @@ from .stages import EXTRAS, StageRequest, register, register_common
 
 router = APIRouter(include_in_schema=False)
 MAX_MILESTONE_ROWS = 20
-# Numbers as the reader writes them, for the templates (the same texts the live pushes carry).
-POLLFMT = {"number": number_text, "main": main_number, "percent": percent}
+# A result row's main number as the reader writes it, for the templates (the text live pushes carry).
+POLLFMT = {"main": main_number}
 
 
 # --- page context -----------------------------------------------------------------------------------

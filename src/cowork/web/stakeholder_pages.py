@@ -209,9 +209,16 @@ def _hx(request: Request) -> bool:
 
 
 async def _staff_item(runtime: Any, actor: Actor, stakeholder_id: int) -> dict[str, Any]:
-    return await runtime.commands.query(
-        domain.describe_stakeholder, actor=actor, stakeholder_id=stakeholder_id
-    )
+    return await runtime.commands.query(domain.staff_entry, actor=actor, stakeholder_id=stakeholder_id)
+
+
+@router.get("/f/stakeholders/{stakeholder_id}/entry")
+async def console_entry(
+    request: Request, stakeholder_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    """The inside of a stakeholder's entry on the console, refetched by the console after a merge."""
+    item = await _staff_item(runtime, actor, stakeholder_id)
+    return render(request, "stakeholders/_staff_entry.html", s=item, staff=True)
 
 
 @router.post("/f/w/{workshop_id}/stakeholders")

@@ -8,19 +8,20 @@ vote reloads the polls area once. Who voted what never leaves the staff room.
 
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment
 
-from ... import i18n
+from ... import numbers
 from ...domain.models import Event
 from . import EventView, register
 
 
 def number_text(value: Any) -> str:
-    """A count as digits; a mean or share with the reader's decimal sign."""
+    """A count with the reader's digit grouping; a mean with their decimal sign (one or two places)."""
+    if value is None:
+        return ""
     if isinstance(value, float):
-        return format_decimal(value, format="0.0#", locale=i18n.current_language())
-    return str(value)
+        return numbers.decimal(value, 1, 2)
+    return numbers.count(value)
 
 
 def main_number(row: dict[str, Any]) -> str:
@@ -29,12 +30,8 @@ def main_number(row: dict[str, Any]) -> str:
         if key in row and row[key] is not None:
             return number_text(row[key])
     if "yes_share" in row:
-        return format_percent(row["yes_share"], locale=i18n.current_language())
+        return numbers.percent(row["yes_share"])
     return ""
-
-
-def percent(share: float) -> str:
-    return format_percent(share, locale=i18n.current_language())
 
 
 def option_numbers(tally: dict[str, Any]) -> dict[str, str]:
@@ -58,7 +55,7 @@ def public_ballot(event: Event) -> dict[str, Any]:
 def ballot_swaps(env: Environment, event: Event, data: dict[str, Any], staff: bool) -> list[dict[str, Any]]:
     poll = data["poll_id"]
     swaps: list[dict[str, Any]] = [
-        {"op": "text", "target": f"#poll-{poll}-ballots", "text": str(data["ballots"])}
+        {"op": "text", "target": f"#poll-{poll}-ballots", "text": numbers.count(data["ballots"])}
     ]
     if "tally" in data and (staff or not data.get("hide_results")):
         for option_id, tally in data["tally"].items():

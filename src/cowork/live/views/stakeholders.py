@@ -1,9 +1,12 @@
 """The stakeholder map and the responsibility matrix on screens.
 
 A rating or a pin moves one marker: screens get that marker, its table row and list item re-rendered
-(a few hundred bytes), never the whole grid. A new stakeholder is appended everywhere; structural changes
-of the matrix (rows, columns) make the screens that show a matrix refetch it; a cell change replaces the
-cell and its row's gaps. Contact details (personal data) and who rated what stay with facilitators.
+(a few hundred bytes), never the whole grid. The facilitators' entry of a stakeholder (contact, tasks,
+merge hints, pin form) is larger: a push replaces only the parts of it an event changes, and after a merge
+the console refetches it, so that every push stays within 5 KB. A new stakeholder is appended everywhere;
+structural changes of the matrix (rows, columns) make the screens that show a matrix refetch it; a cell
+change replaces the cell and its row's gaps. Contact details (personal data) and who rated what stay with
+facilitators.
 """
 
 from typing import Any
@@ -15,7 +18,8 @@ from ...domain.responsibilities import matrix_display
 from ...domain.stakeholders import numbers_of
 from . import EventView, register
 
-Swaps = list[dict[str, Any]]
+Swap = dict[str, Any]
+Swaps = list[Swap]
 
 
 def _render(env: Environment, template: str, **context: Any) -> str:
@@ -44,18 +48,38 @@ def merged_public(event: Event) -> dict[str, Any]:
     return {**event.data, "kept": public_stakeholder(event.data["kept"])}
 
 
-def _numbers(env: Environment, s: dict[str, Any], staff: bool, op: str, wid: int) -> Swaps:
-    """The marker on the grid, the table row and the list item of one stakeholder (and the staff entry)."""
-    parts = [("_marker.html", "sh-marker", "sh-markers"), ("_row.html", "sh-row", "sh-rows")]
-    parts.append(
-        ("_staff_item.html", "sh-staff", "sh-staff-list") if staff else ("_item.html", "sh-item", "sh-list")
-    )
-    swaps = []
-    for template, own, container in parts:
-        html = _render(env, template, s=s, staff=staff, similar=s.get("similar", []))
-        target = f"#{container}-{wid}" if op == "append" else f"#{own}-{s['id']}"
-        swaps.append({"op": op, "target": target, "html": html})
-    return swaps
+# The elements a stakeholder is drawn as: the template, its element's id prefix, and the list a new one joins.
+ELEMENTS = {
+    "_marker.html": ("sh-marker", "sh-markers"),
+    "_row.html": ("sh-row", "sh-rows"),
+    "_item.html": ("sh-item", "sh-list"),
+    "_staff_item.html": ("sh-staff", "sh-staff-list"),
+    # The parts of a facilitators' entry (_staff_item.html), for pushes that change only some of it.
+    "_staff_head.html": ("sh-staff-head", None),
+    "_staff_numbers.html": ("sh-staff-numbers", None),
+    "_staff_similar.html": ("sh-staff-similar", None),
+    "_staff_tools.html": ("sh-staff-tools", None),
+}
+
+
+def _swap(env: Environment, template: str, s: dict[str, Any], wid: int | None = None, **context: Any) -> Swap:
+    """One element of a stakeholder, replacing the one there (or with `wid` joining the workshop's list)."""
+    own, container = ELEMENTS[template]
+    html = _render(env, template, s=s, **context)
+    if wid is not None:
+        return {"op": "append", "target": f"#{container}-{wid}", "html": html}
+    return {"op": "replace", "target": f"#{own}-{s['id']}", "html": html}
+
+
+def _numbers(env: Environment, s: dict[str, Any], staff: bool, wid: int | None = None) -> Swaps:
+    """The marker on the grid, the table row and the list item of one stakeholder (or the staff entry)."""
+    entry = "_staff_item.html" if staff else "_item.html"
+    return [_swap(env, "_marker.html", s, wid), _swap(env, "_row.html", s, wid), _swap(env, entry, s, wid)]
+
+
+def _staff_parts(env: Environment, s: dict[str, Any], *templates: str) -> Swaps:
+    """Only the parts of the facilitators' entry an event changes: the whole entry is a few KB."""
+    return [_swap(env, template, s) for template in templates]
 
 
 def _reload_matrix(wid: int) -> dict[str, Any]:
@@ -65,7 +89,7 @@ def _reload_matrix(wid: int) -> dict[str, Any]:
 
 def proposed_swaps(env: Environment, event: Event, data: dict[str, Any], staff: bool) -> Swaps:
     wid = event.workshop_id
-    swaps = _numbers(env, data, staff, "append", wid)
+    swaps = _numbers(env, data, staff, wid)
     if staff:
         option = _render(env, "_option.html", s=data)
         swaps.append({"op": "append", "target": f"#sh-names-{wid}", "html": option})
@@ -76,34 +100,40 @@ def proposed_swaps(env: Environment, event: Event, data: dict[str, Any], staff: 
 
 
 def updated_swaps(env: Environment, event: Event, data: dict[str, Any], staff: bool) -> Swaps:
+    """Name, family, tasks or contact: the facilitators' entry changes its head and its merge hints."""
     wid = event.workshop_id
-    swaps = _numbers(env, data, staff, "replace", wid)
-    if staff:
-        swaps.append(
-            {"op": "replace", "target": f"#sh-opt-{data['id']}", "html": _render(env, "_option.html", s=data)}
-        )
-    return [*swaps, _reload_matrix(wid)]
+    if not staff:
+        return [*_numbers(env, data, staff), _reload_matrix(wid)]
+    return [
+        _swap(env, "_marker.html", data),
+        _swap(env, "_row.html", data),
+        *_staff_parts(env, data, "_staff_head.html", "_staff_similar.html"),
+        {"op": "replace", "target": f"#sh-opt-{data['id']}", "html": _render(env, "_option.html", s=data)},
+        _reload_matrix(wid),
+    ]
 
 
 def moved_swaps(env: Environment, event: Event, data: dict[str, Any], staff: bool) -> Swaps:
     """A rating or a pin: the stakeholder's marker moves, its numbers change."""
     s = data["stakeholder"]
-    if event.type == "stakeholder.pinned" or not staff:
-        return _numbers(env, s, staff, "replace", event.workshop_id)
-    # A rating: the facilitators' entry keeps its forms; only its line of numbers changes.
-    swaps = [
-        {"op": "replace", "target": f"#sh-marker-{s['id']}", "html": _render(env, "_marker.html", s=s)},
-        {"op": "replace", "target": f"#sh-row-{s['id']}", "html": _render(env, "_row.html", s=s)},
-    ]
-    numbers = _render(env, "_staff_numbers.html", s=s)
-    return [*swaps, {"op": "replace", "target": f"#sh-staff-numbers-{s['id']}", "html": numbers}]
+    if not staff:
+        return _numbers(env, s, staff)
+    # The facilitators' entry keeps its head and merge hints; a pin also changes its pin form.
+    pinned = event.type == "stakeholder.pinned"
+    parts = ("_staff_numbers.html", "_staff_tools.html") if pinned else ("_staff_numbers.html",)
+    return [_swap(env, "_marker.html", s), _swap(env, "_row.html", s), *_staff_parts(env, s, *parts)]
 
 
 def merged_swaps(env: Environment, event: Event, data: dict[str, Any], staff: bool) -> Swaps:
-    wid, gone = event.workshop_id, data["dropped"]["id"]
+    """The dropped stakeholder leaves every screen; the kept one is drawn anew. The console refetches the
+    kept entry (contact, tasks, pin and merge hints may all have changed: too much for one push)."""
+    wid, gone, kept = event.workshop_id, data["dropped"]["id"], data["kept"]
     removed = ["sh-marker", "sh-row", *(("sh-staff", "sh-opt") if staff else ("sh-item", "sh-rate"))]
     swaps = [{"op": "remove", "target": f"#{prefix}-{gone}"} for prefix in removed]
-    return [*swaps, *_numbers(env, data["kept"], staff, "replace", wid), _reload_matrix(wid)]
+    if staff:
+        drawn = [_swap(env, "_marker.html", kept), _swap(env, "_row.html", kept)]
+        return [*swaps, *drawn, {"op": "reload", "target": f"#sh-staff-{kept['id']}"}, _reload_matrix(wid)]
+    return [*swaps, *_numbers(env, kept, staff), _reload_matrix(wid)]
 
 
 def cell_swaps(env: Environment, event: Event, data: dict[str, Any], staff: bool) -> Swaps:

@@ -1,12 +1,13 @@
 """Workshop-wide events: who joined, which stage is on."""
 
+from ... import numbers
 from . import EventView, register
 
 register(
     "participant.joined",
     view=EventView(
         swaps=lambda env, event, data, staff: [
-            {"op": "text", "target": "#present-count", "text": str(data["present"])}
+            {"op": "text", "target": "#present-count", "text": numbers.count(data["present"])}
         ]
     ),
 )
