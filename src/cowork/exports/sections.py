@@ -78,9 +78,12 @@ def stakeholders_section(ctx: Context) -> Section:
         section.figures.append(
             Figure(
                 svg=grid_svg(points),
-                alt=_(
+                alt=ngettext(
+                    "Influence and interest grid: %(count)s stakeholder drawn as a numbered dot; "
+                    "the table lists its number with its influence and interest.",
                     "Influence and interest grid: %(count)s stakeholders drawn as numbered dots; "
-                    "the table lists each number with its stakeholder, influence and interest."
+                    "the table lists each number with its stakeholder, influence and interest.",
+                    len(points),
                 )
                 % {"count": numbers.count(len(points))},
                 caption=_("Where the group placed the stakeholders (1 = low, 5 = high)."),
