@@ -155,11 +155,18 @@
     if (target) target.focus();
   }
 
+  // Browsers before SubmitEvent.submitter (Safari < 15.4) still say which +/- button was pressed.
+  var clicked = null;
+  document.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest ? e.target.closest("button[type=submit]") : null;
+    clicked = button && button.form ? button : null;
+  }, true);
+
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.hasAttribute || !form.hasAttribute("data-outbox") || !window.fetch || !window.DOMParser) return;
     e.preventDefault();
-    var submitter = e.submitter || null;
+    var submitter = e.submitter || (clicked && clicked.form === form ? clicked : null);
     var item = { action: form.action, fields: fieldsOf(form, submitter), page: true };
     post(item).then(function (response) {
       return response.text().then(function (html) { showPage(html, form, submitter); });

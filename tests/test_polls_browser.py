@@ -1,5 +1,7 @@
 """In Debian's Chromium: a phone spends dots on the needs board and the projector's bars follow."""
 
+from typing import Any
+
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
@@ -63,15 +65,10 @@ def test_a_phone_casts_dots_and_the_projector_bars_change_without_reload(
     _shot(projector, "polls-projector-ranking")
 
 
-def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
-    browser: Browser,  # noqa: F811
-    server: ThreadServer,
-    world: World,
-) -> None:
+def _open_dot_vote(server: ThreadServer, world: World) -> dict[str, Any]:
     card = run(
         world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text="Childcare"
     )
-    phone = _join_on_phone(browser, server, world)
     staff = {"Authorization": f"Bearer {world.api_token}"}
     poll = httpx.post(
         f"{server.url}/api/v1/stages/{world.stage_id}/polls",
@@ -79,6 +76,17 @@ def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
         headers=staff,
     ).json()
     httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/open", headers=staff).raise_for_status()
+    return poll
+
+
+def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    phone = _join_on_phone(browser, server, world)
+    poll = _open_dot_vote(server, world)
+    staff = {"Authorization": f"Bearer {world.api_token}"}
     more = phone.get_by_role("button", name="One dot more for Childcare")
     more.click()
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
@@ -91,3 +99,20 @@ def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")  # sent, and the page shows it
     closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
     assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [2]
+
+
+def test_a_browser_without_submit_event_submitter_still_says_which_button_was_pressed(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    """Safari before 15.4 has no SubmitEvent.submitter: the +/- buttons still move a dot."""
+    phone = _join_on_phone(browser, server, world)
+    phone.context.add_init_script(
+        "Object.defineProperty(SubmitEvent.prototype, 'submitter', {get: () => null})"
+    )
+    _open_dot_vote(server, world)
+    phone.reload()
+    assert phone.evaluate("new SubmitEvent('submit').submitter") is None
+    phone.get_by_role("button", name="One dot more for Childcare").click()
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
