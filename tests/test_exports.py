@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from cowork.commands import run_query
-from cowork.domain import board, retention, workshops
+from cowork.domain import ballots, board, retention, workshops
 from cowork.domain import participants as joining
 from cowork.exports import FORMATS
 from cowork.exports.cells import inert
@@ -342,8 +342,8 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     )
     run(engine, polls.open_poll, actor=fac, poll_id=dots.id)
     first, second = (o.id for o in run_query(engine, polls.options_of, poll_id=dots.id))
-    run(engine, polls.cast_ballot, actor=actors[0], poll_id=dots.id, choices={first: 1, second: 2})
-    run(engine, polls.cast_ballot, actor=actors[1], poll_id=dots.id, choices={second: 3})
+    run(engine, ballots.cast_ballot, actor=actors[0], poll_id=dots.id, choices={first: 1, second: 2})
+    run(engine, ballots.cast_ballot, actor=actors[1], poll_id=dots.id, choices={second: 3})
     run(engine, polls.close_poll, actor=fac, poll_id=dots.id)
 
     mapping = on("stakeholders")
@@ -416,7 +416,7 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     for actor in actors[:2]:
         run(
             engine,
-            polls.cast_ballot,
+            ballots.cast_ballot,
             actor=actor,
             poll_id=vote.id,
             choices={yes_option: "yes", no_option: "no"},

@@ -20,6 +20,7 @@ from cowork.commands import run_query
 from cowork.db import read_session
 from cowork.domain import (
     agenda,
+    ballots,
     board,
     breakout,
     evaluation,
@@ -379,10 +380,12 @@ def use_every_feature(world: World) -> int:
     )
     run(engine, polls.open_poll, actor=fac, poll_id=when.id)
     spring, autumn = (o.id for o in run_query(engine, polls.options_of, poll_id=when.id))
-    run(engine, polls.cast_ballot, actor=ana, poll_id=when.id, choices={spring: True})
-    run(engine, polls.cast_ballot, actor=ana, poll_id=when.id, choices={spring: True, autumn: True})
-    run(engine, polls.cast_ballot, actor=cem, poll_id=when.id, choices={autumn: True})
-    run(engine, polls.cast_paper_ballot, actor=fac, poll_id=when.id, choices={autumn: True}, group="welfare")
+    run(engine, ballots.cast_ballot, actor=ana, poll_id=when.id, choices={spring: True})
+    run(engine, ballots.cast_ballot, actor=ana, poll_id=when.id, choices={spring: True, autumn: True})
+    run(engine, ballots.cast_ballot, actor=cem, poll_id=when.id, choices={autumn: True})
+    run(
+        engine, ballots.cast_paper_ballot, actor=fac, poll_id=when.id, choices={autumn: True}, group="welfare"
+    )
     run(engine, polls.close_poll, actor=fac, poll_id=when.id)
     order = run(
         engine,
@@ -395,8 +398,8 @@ def use_every_feature(world: World) -> int:
     )
     run(engine, polls.open_poll, actor=fac, poll_id=order.id)
     first, second, both = (o.id for o in run_query(engine, polls.options_of, poll_id=order.id))
-    run(engine, polls.cast_ballot, actor=ben, poll_id=order.id, choices={both: 1, first: 2, second: 3})
-    run(engine, polls.cast_ballot, actor=cem, poll_id=order.id, choices={first: 1, both: 2})
+    run(engine, ballots.cast_ballot, actor=ben, poll_id=order.id, choices={both: 1, first: 2, second: 3})
+    run(engine, ballots.cast_ballot, actor=cem, poll_id=order.id, choices={first: 1, both: 2})
     run(engine, polls.close_poll, actor=fac, poll_id=order.id)
     earlier = earlier_workshop_with_a_commitment(world)
     run(engine, proposals.import_commitments, actor=fac, workshop_id=lab, from_workshop_id=earlier)
@@ -490,7 +493,7 @@ def earlier_workshop_with_a_commitment(world: World) -> int:
     (option,) = run_query(engine, polls.options_of, poll_id=vote.id)
     run(
         engine,
-        polls.cast_ballot,
+        ballots.cast_ballot,
         actor=world.participant_actor(voter),
         poll_id=vote.id,
         choices={option.id: "yes"},
@@ -636,7 +639,9 @@ async def test_a_tampered_vote_is_refused_naming_its_event_and_nothing_is_import
     run(engine, polls.open_poll, actor=fac, poll_id=dots.id)
     first, _second = (o.id for o in run_query(engine, polls.options_of, poll_id=dots.id))
     voter, _ = world.join(name="Vera", group="welfare")
-    run(engine, polls.cast_ballot, actor=world.participant_actor(voter), poll_id=dots.id, choices={first: 2})
+    run(
+        engine, ballots.cast_ballot, actor=world.participant_actor(voter), poll_id=dots.id, choices={first: 2}
+    )
     run(engine, polls.close_poll, actor=fac, poll_id=dots.id)
     good = await export_json(client, filled, filled.id)
     ballot = next(e for e in good["events"] if e["type"] == "ballot.cast")

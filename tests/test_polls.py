@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from cowork.db import read_session, write_session
-from cowork.domain import board, poll_results, polls
+from cowork.domain import ballots, board, poll_results, polls
 from cowork.domain.errors import Closed, Invalid, NotAllowed
 from cowork.domain.models import Contribution, Event, Receipt
 
@@ -46,7 +46,7 @@ def _voter(world: World, name: str = "Ana", group: str | None = "employer") -> A
 
 
 def _vote(world: World, actor: Any, poll: Any, choices: dict[Any, Any], **kw: Any) -> Any:
-    return run(world.engine, polls.cast_ballot, actor=actor, poll_id=poll.id, choices=choices, **kw)
+    return run(world.engine, ballots.cast_ballot, actor=actor, poll_id=poll.id, choices=choices, **kw)
 
 
 def _results(world: World, poll: Any, staff: bool = True) -> dict[str, Any]:
@@ -405,7 +405,7 @@ def test_a_paper_ballot_counts_is_marked_and_carries_its_group(world: World) -> 
     _vote(world, _voter(world, "Ana", "employer"), poll, {a: 2})
     ballot = run(
         world.engine,
-        polls.cast_paper_ballot,
+        ballots.cast_paper_ballot,
         actor=world.facilitator,
         poll_id=poll.id,
         choices={b: 2},
@@ -414,7 +414,7 @@ def test_a_paper_ballot_counts_is_marked_and_carries_its_group(world: World) -> 
     )
     again = run(
         world.engine,
-        polls.cast_paper_ballot,
+        ballots.cast_paper_ballot,
         actor=world.facilitator,
         poll_id=poll.id,
         choices={b: 2},
@@ -429,11 +429,11 @@ def test_a_paper_ballot_counts_is_marked_and_carries_its_group(world: World) -> 
         cast = session.exec(select(Event).where(Event.type == "ballot.cast")).all()
     assert [e.data["paper"] for e in cast] == [False, True]
     with pytest.raises(NotAllowed):
-        run(world.engine, polls.cast_paper_ballot, actor=_voter(world, "Ben"), poll_id=poll.id, choices={})
+        run(world.engine, ballots.cast_paper_ballot, actor=_voter(world, "Ben"), poll_id=poll.id, choices={})
     with pytest.raises(Invalid, match="Unknown stakeholder group"):
         run(
             world.engine,
-            polls.cast_paper_ballot,
+            ballots.cast_paper_ballot,
             actor=world.facilitator,
             poll_id=poll.id,
             choices={a: 1},

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from cowork.db import read_session
-from cowork.domain import board, poll_results, polls, proposals, workshops
+from cowork.domain import ballots, board, poll_results, polls, proposals, workshops
 from cowork.domain.errors import Closed, Invalid, NotAllowed
 from cowork.domain.models import Event
 
@@ -77,7 +77,7 @@ def _yes_no_vote(world: World, items: list[Any], answers: list[dict[int, str]], 
         participant, _ = world.join(name=f"Voter {i}")
         run(
             world.engine,
-            polls.cast_ballot,
+            ballots.cast_ballot,
             actor=world.participant_actor(participant),
             poll_id=poll.id,
             choices={option_of[pid]: value for pid, value in answer.items()},
@@ -387,7 +387,7 @@ def test_the_needs_the_group_ranked_are_offered_to_proposals(lab: World) -> None
         option_high = polls.options_of(session, poll_id=poll.id)[1].id
     run(
         lab.engine,
-        polls.cast_ballot,
+        ballots.cast_ballot,
         actor=lab.participant_actor(participant),
         poll_id=poll.id,
         choices={option_high: 3},

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session, col, select
 
 from .. import i18n
-from ..domain import poll_results, polls, proposals, workshops
+from ..domain import ballots, poll_results, polls, proposals, workshops
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..domain.models import Contribution, Stage, Workshop
@@ -43,7 +43,7 @@ def polls_context(session: Session, request: StageRequest) -> dict[str, Any]:
         data["results"] = poll_results.results_for(session, poll, staff=staff)
         data["on_cards"] = poll.method == "dots" and all(o["contribution_id"] for o in data["options"])
         if request.participant is not None:
-            data["mine"] = polls.my_ballot(
+            data["mine"] = ballots.my_ballot(
                 session, actor=Actor.of_participant(request.participant), poll_id=poll.id
             )
         items.append(data)
@@ -180,7 +180,7 @@ async def participant_ballot(
     client_id = str(form.get("client_id") or "") or None
     try:
         await runtime.commands.run(
-            polls.cast_ballot, actor=phone.actor, poll_id=poll_id, choices=choices, client_id=client_id
+            ballots.cast_ballot, actor=phone.actor, poll_id=poll_id, choices=choices, client_id=client_id
         )
     except DomainError as exc:
         return await _phone_again(
@@ -442,7 +442,7 @@ async def console_poll_action(
             await runtime.commands.run(polls.close_poll, actor=actor, poll_id=poll_id)
         elif action == "paper":
             await runtime.commands.run(
-                polls.cast_paper_ballot,
+                ballots.cast_paper_ballot,
                 actor=actor,
                 poll_id=poll_id,
                 choices=_choices_from_form(poll, form),

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain import poll_results, polls, proposals
+from ..domain import ballots, poll_results, polls, proposals
 from .deps import ApiActor, ApiFacilitator, RuntimeDep
 
 router = APIRouter()
@@ -274,7 +274,7 @@ async def cast_ballot(
 ) -> BallotOut:
     """A participant's ballot: 201 when it is their first, 200 when it replaces or repeats one."""
     ballot, created = await runtime.commands.run(
-        polls.cast_ballot, actor=actor, poll_id=poll_id, choices=body.choices, client_id=body.client_id
+        ballots.cast_ballot, actor=actor, poll_id=poll_id, choices=body.choices, client_id=body.client_id
     )
     response.status_code = 201 if created else 200
     return BallotOut(**await runtime.commands.query(_ballot, ballot_id=ballot.id))
@@ -282,7 +282,7 @@ async def cast_ballot(
 
 @api.get("/polls/{poll_id}/ballots/mine", response_model=BallotOut | None)
 async def my_ballot(poll_id: int, actor: ApiActor, runtime: RuntimeDep) -> BallotOut | None:
-    found = await runtime.commands.query(polls.my_ballot, actor=actor, poll_id=poll_id)
+    found = await runtime.commands.query(ballots.my_ballot, actor=actor, poll_id=poll_id)
     return BallotOut(**found) if found else None
 
 
@@ -292,7 +292,7 @@ async def cast_paper_ballot(
 ) -> BallotOut:
     """The facilitator enters the vote of someone without a phone."""
     ballot = await runtime.commands.run(
-        polls.cast_paper_ballot,
+        ballots.cast_paper_ballot,
         actor=actor,
         poll_id=poll_id,
         choices=body.choices,
@@ -304,7 +304,7 @@ async def cast_paper_ballot(
 
 def _ballot(session: Any, *, ballot_id: int) -> dict[str, Any]:
     ballot = session.get(polls.Ballot, ballot_id)
-    return polls.ballot_data(session, polls.get_poll(session, poll_id=ballot.poll_id), ballot)
+    return ballots.ballot_data(session, polls.get_poll(session, poll_id=ballot.poll_id), ballot)
 
 
 @api.get("/polls/{poll_id}/results", response_model=ResultsOut)

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from ...domain import polls, proposals
+from ...domain import ballots, polls, proposals
 from ...domain.errors import Invalid
 from ...domain.families import FAMILIES
 from ...domain.models import Participant
@@ -87,7 +87,7 @@ def ballot_cast(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     poll = replay.get(Poll, "poll", data.get("poll_id"))
     polls.check_open(poll)
     choices = replay.remapped("choices", data["choices"])
-    marks = polls.normalize_choices(poll, polls.options_of(session, poll_id=poll.id), choices)  # type: ignore[arg-type]
+    marks = ballots.normalize_choices(poll, polls.options_of(session, poll_id=poll.id), choices)  # type: ignore[arg-type]
     voter = text(data.get("voter"), "voter", 32, required=True)
     participant = (
         replay.get(Participant, "participant", data["participant_id"]) if data.get("participant_id") else None
@@ -98,7 +98,7 @@ def ballot_cast(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
         if group is not None and group not in FAMILIES:
             raise Invalid("Unknown stakeholder group {group}.", group=group)
         paper = flag(data.get("paper"))
-        ballot = polls.new_ballot(
+        ballot = ballots.new_ballot(
             session,
             poll,
             participant_id=participant.id if participant else None,
@@ -108,9 +108,9 @@ def ballot_cast(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
             voter=voter,
         )
         replay.made("ballot", data.get("ballot_id"), ballot.id)
-        polls.put_marks(session, poll, ballot, marks)
-    elif polls.replace_marks(session, ballot, marks, participant=participant):
-        polls.put_marks(session, poll, ballot, marks)
+        ballots.put_marks(session, poll, ballot, marks)
+    elif ballots.replace_marks(session, ballot, marks, participant=participant):
+        ballots.put_marks(session, poll, ballot, marks)
     return replay.remap(data)
 
 
