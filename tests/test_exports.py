@@ -305,7 +305,14 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     """A co-working lab with dots on needs, a stakeholder map with a consented contact, a matrix, proposals
     decided by a yes / no / abstain vote, commitments and evaluation answers: every part of the report."""
     from cowork.db import read_session
-    from cowork.domain import evaluation, polls, proposals, responsibilities, stakeholders
+    from cowork.domain import (
+        evaluation,
+        polls,
+        proposals,
+        responsibilities,
+        stakeholder_ratings,
+        stakeholders,
+    )
 
     engine, fac = world.engine, world.facilitator
     lab = run(
@@ -369,7 +376,7 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     for actor in actors:
         run(
             engine,
-            stakeholders.rate_stakeholder,
+            stakeholder_ratings.rate_stakeholder,
             actor=actor,
             stakeholder_id=centre.id,
             influence=5,

@@ -32,6 +32,8 @@ from cowork.domain import (
     proposals,
     responsibilities,
     retention,
+    stakeholder_merges,
+    stakeholder_ratings,
     stakeholders,
     workshops,
 )
@@ -313,7 +315,14 @@ def use_every_feature(world: World) -> int:
     run(
         engine, stakeholders.update_stakeholder, actor=fac, stakeholder_id=school.id, tasks="Language courses"
     )
-    run(engine, stakeholders.pin_stakeholder, actor=fac, stakeholder_id=centre.id, influence=4.5, interest=3)
+    run(
+        engine,
+        stakeholder_ratings.pin_stakeholder,
+        actor=fac,
+        stakeholder_id=centre.id,
+        influence=4.5,
+        interest=3,
+    )
     twin, _ = run(
         engine,
         stakeholders.propose_stakeholder,
@@ -323,8 +332,22 @@ def use_every_feature(world: World) -> int:
         family="job_centre",
         tasks="Counselling",
     )
-    run(engine, stakeholders.rate_stakeholder, actor=ben, stakeholder_id=twin.id, influence=2, interest=5)
-    run(engine, stakeholders.rate_stakeholder, actor=cem, stakeholder_id=twin.id, influence=3, interest=3)
+    run(
+        engine,
+        stakeholder_ratings.rate_stakeholder,
+        actor=ben,
+        stakeholder_id=twin.id,
+        influence=2,
+        interest=5,
+    )
+    run(
+        engine,
+        stakeholder_ratings.rate_stakeholder,
+        actor=cem,
+        stakeholder_id=twin.id,
+        influence=3,
+        interest=3,
+    )
     mentoring = run(engine, responsibilities.add_activity, actor=fac, workshop_id=lab, label="Mentoring")
     run(
         engine,
@@ -348,7 +371,7 @@ def use_every_feature(world: World) -> int:
     with read_session(engine) as session:
         last_row = responsibilities.activity_rows(session, workshop_id=lab)[-2]["id"]
     run(engine, responsibilities.remove_activity, actor=fac, workshop_id=lab, activity_id=last_row)
-    run(engine, stakeholders.merge_stakeholders, actor=fac, stakeholder_id=twin.id, into_id=centre.id)
+    run(engine, stakeholder_merges.merge_stakeholders, actor=fac, stakeholder_id=twin.id, into_id=centre.id)
 
     # More votes, the action plan followed up, and commitments carried over from an earlier workshop.
     plan = on("action_plan")

@@ -13,8 +13,8 @@ from sqlmodel import func, select
 from cowork.commands import run_query
 from cowork.db import read_session
 from cowork.domain import responsibilities as matrix
+from cowork.domain import stakeholder_merges, stakeholder_ratings, workshops
 from cowork.domain import stakeholders as sh
-from cowork.domain import workshops
 from cowork.domain.errors import Closed, Conflict, Invalid, NotAllowed
 from cowork.domain.models import Event
 from cowork.domain.stakeholders import Rating, ResponsibilityCell, Stakeholder
@@ -64,7 +64,7 @@ class Region:
     ) -> tuple[Rating, bool]:
         return run(
             self.engine,
-            sh.rate_stakeholder,
+            stakeholder_ratings.rate_stakeholder,
             actor=actor,
             stakeholder_id=stakeholder.id,
             influence=influence,
@@ -350,7 +350,7 @@ def test_the_facilitator_pins_a_position_and_unpins_it(region: Region) -> None:
     region.rate(ana, stakeholder, 2, 2)
     run(
         region.engine,
-        sh.pin_stakeholder,
+        stakeholder_ratings.pin_stakeholder,
         actor=region.facilitator,
         stakeholder_id=stakeholder.id,
         influence=4.5,
@@ -359,14 +359,19 @@ def test_the_facilitator_pins_a_position_and_unpins_it(region: Region) -> None:
     listed = region.listed()[0]
     assert listed["pinned"] == {"influence": 4.5, "interest": 1.0}
     assert listed["position"] == listed["pinned"] and listed["influence"] == 2.0
-    run(region.engine, sh.pin_stakeholder, actor=region.facilitator, stakeholder_id=stakeholder.id)
+    run(
+        region.engine,
+        stakeholder_ratings.pin_stakeholder,
+        actor=region.facilitator,
+        stakeholder_id=stakeholder.id,
+    )
     listed = region.listed()[0]
     assert listed["pinned"] is None and listed["position"] == {"influence": 2.0, "interest": 2.0}
     assert len(region.events("stakeholder.pinned")) == 2
     with pytest.raises(Invalid, match="from 1 to 5"):
         run(
             region.engine,
-            sh.pin_stakeholder,
+            stakeholder_ratings.pin_stakeholder,
             actor=region.facilitator,
             stakeholder_id=stakeholder.id,
             influence=7,
@@ -375,7 +380,7 @@ def test_the_facilitator_pins_a_position_and_unpins_it(region: Region) -> None:
     with pytest.raises(NotAllowed):
         run(
             region.engine,
-            sh.pin_stakeholder,
+            stakeholder_ratings.pin_stakeholder,
             actor=ana,
             stakeholder_id=stakeholder.id,
             influence=3,
@@ -397,7 +402,7 @@ def test_merging_moves_ratings_cells_and_contact_to_the_one_kept(region: Region)
 
     kept = run(
         region.engine,
-        sh.merge_stakeholders,
+        stakeholder_merges.merge_stakeholders,
         actor=region.facilitator,
         stakeholder_id=drop.id,
         into_id=keep.id,
@@ -423,7 +428,7 @@ def test_merging_moves_ratings_cells_and_contact_to_the_one_kept(region: Region)
     with pytest.raises(Invalid, match="already one"):
         run(
             region.engine,
-            sh.merge_stakeholders,
+            stakeholder_merges.merge_stakeholders,
             actor=region.facilitator,
             stakeholder_id=drop.id,
             into_id=keep.id,

@@ -19,10 +19,10 @@ from sqlalchemy import JSON, CheckConstraint, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from .actors import Actor
-from .errors import Closed, Conflict, Invalid, NotAllowed, NotFound
+from .errors import Closed, Conflict, Invalid, NotFound
 from .families import FAMILIES, LEVELS, ROLES
 from .models import Stage, Workshop, utcnow
-from .record import Tx, aware
+from .record import Tx
 from .workshops import stage_for
 
 KIND = "stakeholders"
@@ -202,20 +202,6 @@ def clean_contact(contact: dict[str, Any] | None, consent: bool) -> dict[str, st
     return fields
 
 
-def _score(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not LOW <= value <= HIGH:
-        if what == "influence":
-            raise Invalid("Influence is a whole number from 1 to 5.")
-        raise Invalid("Interest is a whole number from 1 to 5.")
-    return value
-
-
-def _position(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not LOW <= value <= HIGH:
-        raise Invalid("A pinned position needs influence and interest from 1 to 5.")
-    return round(float(value), 1)
-
-
 def _stakeholder_stage(session: Session, actor: Actor, stage_id: int) -> tuple[Workshop, Stage]:
     workshop, stage = stage_for(session, actor=actor, stage_id=stage_id)
     if stage.kind != KIND:
@@ -253,7 +239,7 @@ def by_name_key(session: Session, workshop_id: int, key: str) -> Stakeholder | N
     ).first()
 
 
-def _stakeholder_stage_is_on(session: Session, workshop: Workshop) -> bool:
+def stakeholder_stage_is_on(session: Session, workshop: Workshop) -> bool:
     stage = session.get(Stage, workshop.current_stage_id) if workshop.current_stage_id else None
     return stage is not None and stage.kind == KIND
 
@@ -336,7 +322,7 @@ def new_stakeholder(
         participant_id=participant_id,
         author_user_id=author_user_id,
     )
-    _set_contact(stakeholder, details)
+    set_contact(stakeholder, details)
     return stakeholder
 
 
@@ -349,7 +335,7 @@ def put_on_map(session: Session, stakeholder: Stakeholder) -> None:
     session.flush()
 
 
-def _set_contact(stakeholder: Stakeholder, details: dict[str, str | None] | None) -> None:
+def set_contact(stakeholder: Stakeholder, details: dict[str, str | None] | None) -> None:
     stakeholder.contact_person = details["person"] if details else None
     stakeholder.contact_email = details["email"] if details else None
     stakeholder.contact_phone = details["phone"] if details else None
@@ -417,219 +403,13 @@ def change_stakeholder(
             changes.append(field)
     if "contact" in fields:
         details = clean_contact(fields["contact"], consent)
-        if details != _contact_of(stakeholder):
-            _set_contact(stakeholder, details)
+        if details != contact_of(stakeholder):
+            set_contact(stakeholder, details)
             changes.append("contact")
     if changes:
         session.add(stakeholder)
         session.flush()
     return changes
-
-
-def rate_stakeholder(
-    tx: Tx, *, actor: Actor, stakeholder_id: int, influence: Any, interest: Any
-) -> tuple[Rating, bool]:
-    """A participant places a stakeholder from 1 to 5; a new rating replaces their earlier one."""
-    if not actor.is_participant:
-        raise NotAllowed("Participants rate stakeholders; facilitators pin a position instead.")
-    stakeholder, workshop = get_stakeholder(tx.session, actor=actor, stakeholder_id=stakeholder_id)
-    influence, interest = _score(influence, "influence"), _score(interest, "interest")
-    if workshop.status != "open" or not _stakeholder_stage_is_on(tx.session, workshop):
-        raise Closed("Ratings are taken while a stakeholder stage is on.")
-    assert actor.participant_id is not None and stakeholder.id is not None
-    rating = rating_of(tx.session, stakeholder_id=stakeholder.id, participant_id=actor.participant_id)
-    replaced = rating is not None
-    if rating is not None and (rating.influence, rating.interest) == (influence, interest):
-        return rating, True  # the same rating again changes nothing
-    rating = put_rating(
-        tx.session,
-        rating,
-        stakeholder=stakeholder,
-        participant_id=actor.participant_id,
-        influence=influence,
-        interest=interest,
-        now=utcnow(),
-    )
-    tx.record(
-        workshop.id,
-        "stakeholder.rating_set",
-        {
-            "rating": {
-                "stakeholder_id": stakeholder.id,
-                "participant_id": actor.participant_id,
-                "influence": influence,
-                "interest": interest,
-                "replaced": replaced,
-            },
-            "stakeholder": numbers_of(
-                stakeholder_data(
-                    stakeholder,
-                    stakeholder_stats(tx.session, workshop_id=workshop.id, stakeholder_id=stakeholder.id).get(
-                        stakeholder.id, EMPTY_STATS
-                    ),
-                    include_contact=False,
-                )
-            ),
-        },
-    )
-    return rating, replaced
-
-
-def rating_of(session: Session, *, stakeholder_id: int, participant_id: int) -> Rating | None:
-    return session.exec(
-        select(Rating).where(Rating.stakeholder_id == stakeholder_id, Rating.participant_id == participant_id)
-    ).first()
-
-
-def put_rating(
-    session: Session,
-    rating: Rating | None,
-    *,
-    stakeholder: Stakeholder,
-    participant_id: int,
-    influence: Any,
-    interest: Any,
-    now: datetime,
-) -> Rating:
-    """A participant's placement of a stakeholder, new or replacing their earlier one (`rating`)."""
-    influence, interest = _score(influence, "influence"), _score(interest, "interest")
-    if rating is None:
-        rating = Rating(
-            workshop_id=stakeholder.workshop_id,
-            stakeholder_id=stakeholder.id,  # type: ignore[arg-type]
-            participant_id=participant_id,
-            influence=0,
-            interest=0,
-        )
-    rating.influence, rating.interest, rating.updated_at = influence, interest, now
-    session.add(rating)
-    session.flush()
-    return rating
-
-
-def pin_stakeholder(
-    tx: Tx, *, actor: Actor, stakeholder_id: int, influence: Any = None, interest: Any = None
-) -> Stakeholder:
-    """A facilitator fixes where a stakeholder stands on the grid (both None: back to the group's mean)."""
-    stakeholder, workshop = get_stakeholder(tx.session, actor=actor, stakeholder_id=stakeholder_id)
-    actor.check_facilitator(workshop)
-    pinned = pin_position(influence, interest)
-    if pinned != _pinned_of(stakeholder):
-        stakeholder.pinned_influence, stakeholder.pinned_interest = pinned or (None, None)
-        tx.session.add(stakeholder)
-        tx.session.flush()
-        tx.record(
-            workshop.id, "stakeholder.pinned", {"stakeholder": event_stakeholder(tx.session, stakeholder)}
-        )
-    return stakeholder
-
-
-def pin_position(influence: Any, interest: Any) -> tuple[float, float] | None:
-    """Where a facilitator pins a stakeholder (both None: not pinned, back to the group's mean)."""
-    if influence is None and interest is None:
-        return None
-    if influence is None or interest is None:
-        raise Invalid("A pinned position needs influence and interest from 1 to 5.")
-    return (_position(influence), _position(interest))
-
-
-def merge_stakeholders(tx: Tx, *, actor: Actor, stakeholder_id: int, into_id: int) -> Stakeholder:
-    """Two entries for one actor become one: ratings, cells, contact and pin move to the one kept."""
-    drop, workshop = get_stakeholder(tx.session, actor=actor, stakeholder_id=stakeholder_id)
-    actor.check_facilitator(workshop)
-    keep, other_workshop = get_stakeholder(tx.session, actor=actor, stakeholder_id=into_id)
-    if other_workshop.id != workshop.id:
-        raise Invalid("Only stakeholders of the same workshop can be merged.")
-    if keep.id == drop.id:
-        raise Invalid("These are already one stakeholder.")
-    merge_into(tx.session, drop, keep)
-    tx.record(
-        workshop.id,
-        "stakeholder.merged",
-        {
-            "dropped": {"id": drop.id, "name": drop.name},
-            "kept": event_stakeholder(tx.session, keep),
-            "workshop_code": workshop.code,
-        },
-    )
-    return keep
-
-
-def merge_into(session: Session, drop: Stakeholder, keep: Stakeholder) -> None:
-    """Ratings, cells, contact and pin move from `drop` to `keep`; `drop` points at `keep` from now on."""
-    _move_ratings(session, drop, keep)
-    _move_cells(session, drop, keep)
-    if _contact_of(keep) is None and _contact_of(drop) is not None:
-        keep.contact_person, keep.contact_email, keep.contact_phone = (
-            drop.contact_person,
-            drop.contact_email,
-            drop.contact_phone,
-        )
-        keep.contact_consent_at = drop.contact_consent_at
-    keep.level, keep.role = keep.level or drop.level, keep.role or drop.role
-    if drop.tasks and drop.tasks != keep.tasks:
-        keep.tasks = f"{keep.tasks}; {drop.tasks}"[:MAX_TASKS] if keep.tasks else drop.tasks
-    if _pinned_of(keep) is None:
-        keep.pinned_influence, keep.pinned_interest = drop.pinned_influence, drop.pinned_interest
-    _set_contact(drop, None)  # personal data is kept once, on the stakeholder that stays
-    drop.pinned_influence = drop.pinned_interest = None
-    drop.merged_into_id = keep.id
-    session.add_all([keep, drop])
-    session.flush()
-
-
-def _move_ratings(session: Session, drop: Stakeholder, keep: Stakeholder) -> None:
-    """A participant who rated both keeps their newer rating."""
-    kept = {r.participant_id: r for r in session.exec(select(Rating).where(Rating.stakeholder_id == keep.id))}
-    moving = list(session.exec(select(Rating).where(Rating.stakeholder_id == drop.id)))
-    for rating in moving:
-        twin = kept.get(rating.participant_id)
-        if twin is None:
-            continue
-        if aware(rating.updated_at) > aware(twin.updated_at):
-            twin.influence, twin.interest, twin.updated_at = (
-                rating.influence,
-                rating.interest,
-                rating.updated_at,
-            )
-            session.add(twin)
-        session.delete(rating)
-    session.flush()
-    for rating in moving:
-        if rating.participant_id not in kept:
-            rating.stakeholder_id = keep.id  # type: ignore[assignment]
-            session.add(rating)
-
-
-def _move_cells(session: Session, drop: Stakeholder, keep: Stakeholder) -> None:
-    """Both in one row: the stronger mark stays, for the target groups of both."""
-    kept = {
-        c.activity_key: c
-        for c in session.exec(select(ResponsibilityCell).where(ResponsibilityCell.stakeholder_id == keep.id))
-    }
-    moving = list(
-        session.exec(select(ResponsibilityCell).where(ResponsibilityCell.stakeholder_id == drop.id))
-    )
-    for cell in moving:
-        twin = kept.get(cell.activity_key)
-        if twin is None:
-            continue
-        twin.mark = min(twin.mark, cell.mark, key=MARK_ORDER.index)
-        # No target groups listed means all of them.
-        both = (
-            []
-            if not twin.target_groups or not cell.target_groups
-            else [*twin.target_groups, *cell.target_groups]
-        )
-        twin.target_groups = list(dict.fromkeys(both))
-        twin.updated_at = utcnow()
-        session.add(twin)
-        session.delete(cell)
-    session.flush()
-    for cell in moving:
-        if cell.activity_key not in kept:
-            cell.stakeholder_id = keep.id  # type: ignore[assignment]
-            session.add(cell)
 
 
 # --- what screens and the API show ----------------------------------------------------------------------
@@ -701,7 +481,7 @@ def event_stakeholder(session: Session, stakeholder: Stakeholder) -> dict[str, A
     }
 
 
-def _contact_of(stakeholder: Stakeholder) -> dict[str, str | None] | None:
+def contact_of(stakeholder: Stakeholder) -> dict[str, str | None] | None:
     if not (stakeholder.contact_person or stakeholder.contact_email or stakeholder.contact_phone):
         return None
     return {
@@ -711,7 +491,7 @@ def _contact_of(stakeholder: Stakeholder) -> dict[str, str | None] | None:
     }
 
 
-def _pinned_of(stakeholder: Stakeholder) -> tuple[float, float] | None:
+def pinned_of(stakeholder: Stakeholder) -> tuple[float, float] | None:
     if stakeholder.pinned_influence is None or stakeholder.pinned_interest is None:
         return None
     return (stakeholder.pinned_influence, stakeholder.pinned_interest)
@@ -721,7 +501,7 @@ def stakeholder_data(
     stakeholder: Stakeholder, stats: dict[str, Any], *, include_contact: bool
 ) -> dict[str, Any]:
     """A stakeholder with its ratings summed up; contact details only for facilitators."""
-    pinned = _pinned_of(stakeholder)
+    pinned = pinned_of(stakeholder)
     pin = {"influence": pinned[0], "interest": pinned[1]} if pinned else None
     mean = {"influence": stats["influence"], "interest": stats["interest"]} if stats["ratings"] else None
     data = {
@@ -738,11 +518,11 @@ def stakeholder_data(
         "pinned": pin,
         # Where it is drawn: the facilitator's pin, else the mean of the ratings (None: not placed yet).
         "position": pin or mean,
-        "has_contact": _contact_of(stakeholder) is not None,
+        "has_contact": contact_of(stakeholder) is not None,
         "by_facilitator": stakeholder.author_user_id is not None,
     }
     if include_contact:
-        data["contact"] = _contact_of(stakeholder)
+        data["contact"] = contact_of(stakeholder)
     return data
 
 

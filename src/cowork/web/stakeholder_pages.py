@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from .. import i18n
 from ..domain import responsibilities as matrix
+from ..domain import stakeholder_merges, stakeholder_ratings
 from ..domain import stakeholders as domain
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid
@@ -155,7 +156,7 @@ async def phone_rate(
 ) -> Response:
     try:
         rating, _ = await runtime.commands.run(
-            domain.rate_stakeholder,
+            stakeholder_ratings.rate_stakeholder,
             actor=phone.actor,
             stakeholder_id=stakeholder_id,
             influence=_score(influence),
@@ -253,7 +254,7 @@ async def console_pin(
             values["influence"] = ""  # an empty pin form is a mistake, not an unpin
     try:
         stakeholder = await runtime.commands.run(
-            domain.pin_stakeholder, actor=actor, stakeholder_id=stakeholder_id, **values
+            stakeholder_ratings.pin_stakeholder, actor=actor, stakeholder_id=stakeholder_id, **values
         )
     except DomainError as exc:
         if not _hx(request):
@@ -279,7 +280,7 @@ async def console_merge(
 ) -> Response:
     """A merge hint's button: this stakeholder goes into the one it looks like."""
     kept = await runtime.commands.run(
-        domain.merge_stakeholders, actor=actor, stakeholder_id=stakeholder_id, into_id=into_id
+        stakeholder_merges.merge_stakeholders, actor=actor, stakeholder_id=stakeholder_id, into_id=into_id
     )
     return _console(kept.workshop_id, f"sh-staff-{kept.id}")
 
@@ -296,7 +297,7 @@ async def console_merge_by_name(
     drop = await runtime.commands.query(_id_by_name, actor=actor, workshop_id=workshop_id, name=name)
     keep = await runtime.commands.query(_id_by_name, actor=actor, workshop_id=workshop_id, name=into_name)
     kept = await runtime.commands.run(
-        domain.merge_stakeholders, actor=actor, stakeholder_id=drop, into_id=keep
+        stakeholder_merges.merge_stakeholders, actor=actor, stakeholder_id=drop, into_id=keep
     )
     return _console(kept.workshop_id, f"sh-staff-{kept.id}")
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from .. import i18n
 from ..domain import responsibilities as matrix
+from ..domain import stakeholder_merges, stakeholder_ratings
 from ..domain import stakeholders as domain
 from ..domain.families import (
     ACTIVITY_AREAS,
@@ -151,7 +152,7 @@ async def rate(
     stakeholder_id: int, body: RatingIn, actor: ApiActor, runtime: RuntimeDep, response: Response
 ) -> RatingOut:
     rating, replaced = await runtime.commands.run(
-        domain.rate_stakeholder,
+        stakeholder_ratings.rate_stakeholder,
         actor=actor,
         stakeholder_id=stakeholder_id,
         influence=body.influence,
@@ -184,7 +185,7 @@ async def pin(
 ) -> StakeholderOut:
     """Pin where the stakeholder stands; `null` (or both values null) unpins it."""
     stakeholder = await runtime.commands.run(
-        domain.pin_stakeholder,
+        stakeholder_ratings.pin_stakeholder,
         actor=actor,
         stakeholder_id=stakeholder_id,
         influence=body.influence if body else None,
@@ -206,7 +207,7 @@ async def merge(
 ) -> StakeholderOut:
     """Merge this stakeholder into `into`: the answer is the one kept."""
     kept = await runtime.commands.run(
-        domain.merge_stakeholders, actor=actor, stakeholder_id=stakeholder_id, into_id=body.into
+        stakeholder_merges.merge_stakeholders, actor=actor, stakeholder_id=stakeholder_id, into_id=body.into
     )
     data = await runtime.commands.query(domain.describe_stakeholder, actor=actor, stakeholder_id=kept.id)
     return StakeholderOut(**data)

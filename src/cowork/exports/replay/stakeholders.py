@@ -3,7 +3,7 @@ pinned and merged; the matrix's rows and cells."""
 
 from typing import Any
 
-from ...domain import responsibilities, stakeholders
+from ...domain import responsibilities, stakeholder_merges, stakeholder_ratings, stakeholders
 from ...domain.errors import Invalid
 from ...domain.models import Participant
 from ...domain.stakeholders import Stakeholder
@@ -53,9 +53,11 @@ def rating_set(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     stakeholder = replay.get(Stakeholder, "stakeholder", rating["stakeholder_id"])
     participant = replay.get(Participant, "participant", rating["participant_id"])
     assert stakeholder.id is not None and participant.id is not None
-    stakeholders.put_rating(
+    stakeholder_ratings.put_rating(
         replay.session,
-        stakeholders.rating_of(replay.session, stakeholder_id=stakeholder.id, participant_id=participant.id),
+        stakeholder_ratings.rating_of(
+            replay.session, stakeholder_id=stakeholder.id, participant_id=participant.id
+        ),
         stakeholder=stakeholder,
         participant_id=participant.id,
         influence=rating.get("influence"),
@@ -69,7 +71,7 @@ def rating_set(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
 def stakeholder_pinned(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     stakeholder = replay.get(Stakeholder, "stakeholder", data["stakeholder"]["id"])
     pinned = data["stakeholder"].get("pinned") or {}
-    position = stakeholders.pin_position(pinned.get("influence"), pinned.get("interest"))
+    position = stakeholder_ratings.pin_position(pinned.get("influence"), pinned.get("interest"))
     stakeholder.pinned_influence, stakeholder.pinned_interest = position or (None, None)
     replay.session.add(stakeholder)
     return replay.remap(data)
@@ -81,7 +83,7 @@ def stakeholder_merged(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     keep = replay.get(Stakeholder, "stakeholder", data["kept"]["id"])
     if drop.id == keep.id or drop.merged_into_id is not None or keep.merged_into_id is not None:
         raise Invalid("These are already one stakeholder.")
-    stakeholders.merge_into(replay.session, drop, keep)
+    stakeholder_merges.merge_into(replay.session, drop, keep)
     return replay.remap(data)
 
 
