@@ -306,6 +306,7 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     decided by a yes / no / abstain vote, commitments and evaluation answers: every part of the report."""
     from cowork.db import read_session
     from cowork.domain import (
+        commitments,
         evaluation,
         polls,
         proposals,
@@ -429,7 +430,7 @@ def fill_every_feature(world: World) -> dict[str, Any]:
             choices={yes_option: "yes", no_option: "no"},
         )
     run(engine, polls.close_poll, actor=fac, poll_id=vote.id)
-    run(engine, proposals.commit_poll, actor=fac, poll_id=vote.id)
+    run(engine, commitments.commit_poll, actor=fac, poll_id=vote.id)
 
     review = on("evaluation")
     with read_session(engine) as session:

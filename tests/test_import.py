@@ -23,6 +23,7 @@ from cowork.domain import (
     ballots,
     board,
     breakout,
+    commitments,
     evaluation,
     moderation,
     participants,
@@ -267,7 +268,7 @@ def use_every_feature(world: World) -> int:
         adopted, rejected = session.exec(
             select(Proposal).where(Proposal.workshop_id == lab).order_by(col(Proposal.id))
         ).all()
-        (commitment,) = proposals.list_commitments(session, workshop_id=lab)
+        (commitment,) = commitments.list_commitments(session, workshop_id=lab)
     ana, ben, cem = (world.participant_actor(p) for p in people)
 
     def on(kind: str) -> int:
@@ -385,7 +386,7 @@ def use_every_feature(world: World) -> int:
     )
     run(
         engine,
-        proposals.update_commitment,
+        commitments.update_commitment,
         actor=fac,
         commitment_id=commitment["id"],
         status="in_progress",
@@ -425,7 +426,7 @@ def use_every_feature(world: World) -> int:
     run(engine, ballots.cast_ballot, actor=cem, poll_id=order.id, choices={first: 1, both: 2})
     run(engine, polls.close_poll, actor=fac, poll_id=order.id)
     earlier = earlier_workshop_with_a_commitment(world)
-    run(engine, proposals.import_commitments, actor=fac, workshop_id=lab, from_workshop_id=earlier)
+    run(engine, commitments.import_commitments, actor=fac, workshop_id=lab, from_workshop_id=earlier)
 
     # The programme: timer, tables with roles and their own board, presentations, another answer.
     on("group_work")
@@ -522,7 +523,7 @@ def earlier_workshop_with_a_commitment(world: World) -> int:
         choices={option.id: "yes"},
     )
     run(engine, polls.close_poll, actor=fac, poll_id=vote.id)
-    run(engine, proposals.commit_poll, actor=fac, poll_id=vote.id)
+    run(engine, commitments.commit_poll, actor=fac, poll_id=vote.id)
     return earlier.id
 
 

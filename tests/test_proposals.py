@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from cowork.db import read_session
-from cowork.domain import ballots, board, poll_results, polls, proposals, workshops
+from cowork.domain import ballots, board, commitments, poll_results, polls, proposals, workshops
 from cowork.domain.errors import Closed, Invalid, NotAllowed
 from cowork.domain.models import Event
 
@@ -213,19 +213,21 @@ def test_adopted_proposals_become_commitments_and_rejected_ones_do_not(lab: Worl
     with read_session(lab.engine) as session:
         assert session.get(proposals.Proposal, form.id).decision == "adopted"  # type: ignore[union-attr]
         assert session.get(proposals.Proposal, meeting.id).decision == "rejected"  # type: ignore[union-attr]
-    made = run(lab.engine, proposals.commit_poll, actor=lab.facilitator, poll_id=poll.id)
+    made = run(lab.engine, commitments.commit_poll, actor=lab.facilitator, poll_id=poll.id)
     assert [(c.title, c.owner, str(c.due), c.status) for c in made] == [
         ("Shared intake form", "Job centre", "2026-06-30", "open")
     ]
-    assert run(lab.engine, proposals.commit_poll, actor=lab.facilitator, poll_id=poll.id)[0].id == made[0].id
+    assert (
+        run(lab.engine, commitments.commit_poll, actor=lab.facilitator, poll_id=poll.id)[0].id == made[0].id
+    )
     with pytest.raises(Invalid, match="not adopted"):
-        run(lab.engine, proposals.commit_proposal, actor=lab.facilitator, proposal_id=meeting.id)
+        run(lab.engine, commitments.commit_proposal, actor=lab.facilitator, proposal_id=meeting.id)
     with read_session(lab.engine) as session:
         options = {o.proposal_id: o.id for o in polls.options_of(session, poll_id=poll.id)}
     with pytest.raises(Invalid, match="was not adopted"):
         run(
             lab.engine,
-            proposals.commit_poll,
+            commitments.commit_poll,
             actor=lab.facilitator,
             poll_id=poll.id,
             option_ids=[options[meeting.id]],
@@ -243,18 +245,24 @@ def test_after_a_ranking_the_facilitator_chooses_which_proposals_become_commitme
         options=[{"proposal_id": p.id} for p in items],
     )
     with pytest.raises(Invalid, match="after a vote on it has closed"):
-        run(lab.engine, proposals.commit_proposal, actor=lab.facilitator, proposal_id=items[0].id)
+        run(lab.engine, commitments.commit_proposal, actor=lab.facilitator, proposal_id=items[0].id)
     run(lab.engine, polls.open_poll, actor=lab.facilitator, poll_id=poll.id)
     with pytest.raises(Closed, match="close it first"):
-        run(lab.engine, proposals.commit_poll, actor=lab.facilitator, poll_id=poll.id, option_ids=[])
+        run(lab.engine, commitments.commit_poll, actor=lab.facilitator, poll_id=poll.id, option_ids=[])
     run(lab.engine, polls.close_poll, actor=lab.facilitator, poll_id=poll.id)
     with pytest.raises(Invalid, match="Please choose"):
-        run(lab.engine, proposals.commit_poll, actor=lab.facilitator, poll_id=poll.id)
+        run(lab.engine, commitments.commit_poll, actor=lab.facilitator, poll_id=poll.id)
     with read_session(lab.engine) as session:
         first = polls.options_of(session, poll_id=poll.id)[0].id
-    made = run(lab.engine, proposals.commit_poll, actor=lab.facilitator, poll_id=poll.id, option_ids=[first])
+    made = run(
+        lab.engine, commitments.commit_poll, actor=lab.facilitator, poll_id=poll.id, option_ids=[first]
+    )
     single = run(
-        lab.engine, proposals.commit_proposal, actor=lab.facilitator, proposal_id=items[2].id, owner="Caritas"
+        lab.engine,
+        commitments.commit_proposal,
+        actor=lab.facilitator,
+        proposal_id=items[2].id,
+        owner="Caritas",
     )
     assert [c.title for c in made] == ["Mentoring"] and (single.title, single.owner) == (
         "Info sessions",
@@ -265,7 +273,7 @@ def test_after_a_ranking_the_facilitator_chooses_which_proposals_become_commitme
 def _commitment(lab: World, title: str = "Shared intake form", **kw: Any) -> Any:
     proposal = _draft(lab, lab.facilitator, title, **kw)
     poll = _yes_no_vote(lab, [proposal], [{proposal.id: "yes"}])
-    (made,) = run(lab.engine, proposals.commit_poll, actor=lab.facilitator, poll_id=poll.id)
+    (made,) = run(lab.engine, commitments.commit_poll, actor=lab.facilitator, poll_id=poll.id)
     return made
 
 
@@ -275,14 +283,14 @@ def test_the_follow_up_lists_commitments_by_owner_with_their_status(lab: World) 
     c = _commitment(lab, "Job fair")
     run(
         lab.engine,
-        proposals.update_commitment,
+        commitments.update_commitment,
         actor=lab.facilitator,
         commitment_id=b.id,
         status="in_progress",
     )
     run(
         lab.engine,
-        proposals.update_commitment,
+        commitments.update_commitment,
         actor=lab.facilitator,
         commitment_id=c.id,
         owner="Chamber of crafts",
@@ -290,10 +298,16 @@ def test_the_follow_up_lists_commitments_by_owner_with_their_status(lab: World) 
     )
     with pytest.raises(Invalid, match="The status is one of"):
         run(
-            lab.engine, proposals.update_commitment, actor=lab.facilitator, commitment_id=a.id, status="stuck"
+            lab.engine,
+            commitments.update_commitment,
+            actor=lab.facilitator,
+            commitment_id=a.id,
+            status="stuck",
         )
     with read_session(lab.engine) as session:
-        view = proposals.commitments_of_workshop(session, actor=lab.facilitator, workshop_id=lab.workshop.id)
+        view = commitments.commitments_of_workshop(
+            session, actor=lab.facilitator, workshop_id=lab.workshop.id
+        )
     assert list(view["by_owner"]) == ["Caritas", "Chamber of crafts", "Job centre"]
     assert view["by_owner"]["Caritas"][0]["status"] == "in_progress"
     assert view["by_owner"]["Chamber of crafts"][0]["note"] == "Date agreed"
@@ -302,11 +316,13 @@ def test_the_follow_up_lists_commitments_by_owner_with_their_status(lab: World) 
 def test_a_later_workshop_imports_the_open_commitments_of_an_earlier_one(lab: World) -> None:
     kept = _commitment(lab, "Shared intake form", owner="Job centre")
     done = _commitment(lab, "Job fair")
-    run(lab.engine, proposals.update_commitment, actor=lab.facilitator, commitment_id=done.id, status="done")
+    run(
+        lab.engine, commitments.update_commitment, actor=lab.facilitator, commitment_id=done.id, status="done"
+    )
     later = run(lab.engine, workshops.create_workshop, actor=lab.facilitator, title="Six months later")
     imported = run(
         lab.engine,
-        proposals.import_commitments,
+        commitments.import_commitments,
         actor=lab.facilitator,
         workshop_id=later.id,
         from_workshop_id=lab.workshop.id,
@@ -316,7 +332,7 @@ def test_a_later_workshop_imports_the_open_commitments_of_an_earlier_one(lab: Wo
     ]
     again = run(
         lab.engine,
-        proposals.import_commitments,
+        commitments.import_commitments,
         actor=lab.facilitator,
         workshop_id=later.id,
         from_workshop_id=lab.workshop.id,
@@ -324,14 +340,14 @@ def test_a_later_workshop_imports_the_open_commitments_of_an_earlier_one(lab: Wo
     assert again == []
     reviewed = run(
         lab.engine,
-        proposals.update_commitment,
+        commitments.update_commitment,
         actor=lab.facilitator,
         commitment_id=imported[0].id,
         status="done",
     )
     assert reviewed.status == "done"
     with read_session(lab.engine) as session:
-        data = proposals.list_commitments(session, workshop_id=later.id)
+        data = commitments.list_commitments(session, workshop_id=later.id)
     assert data[0]["imported_from"] == {"workshop_id": lab.workshop.id, "title": "Co-Working Lab"}
 
 
@@ -342,7 +358,7 @@ def test_only_a_facilitator_of_both_workshops_imports_commitments(lab: World) ->
     with pytest.raises(NotAllowed):
         run(
             lab.engine,
-            proposals.import_commitments,
+            commitments.import_commitments,
             actor=other,
             workshop_id=theirs.id,
             from_workshop_id=lab.workshop.id,
@@ -350,7 +366,7 @@ def test_only_a_facilitator_of_both_workshops_imports_commitments(lab: World) ->
     admin, _ = make_facilitator(lab.engine, email="admin@example.org", admin=True)
     assert run(
         lab.engine,
-        proposals.import_commitments,
+        commitments.import_commitments,
         actor=admin,
         workshop_id=theirs.id,
         from_workshop_id=lab.workshop.id,
@@ -358,7 +374,7 @@ def test_only_a_facilitator_of_both_workshops_imports_commitments(lab: World) ->
     with pytest.raises(Invalid, match="its own"):
         run(
             lab.engine,
-            proposals.import_commitments,
+            commitments.import_commitments,
             actor=lab.facilitator,
             workshop_id=lab.workshop.id,
             from_workshop_id=lab.workshop.id,
@@ -543,7 +559,7 @@ async def test_the_console_turns_adopted_proposals_into_commitments_and_follows_
     follow_up = await client.get(f"/f/w/{lab.workshop.id}/commitments")
     assert follow_up.status_code == 200 and "Job centre" in follow_up.text
     with read_session(lab.engine) as session:
-        (commitment,) = proposals.list_commitments(session, workshop_id=lab.workshop.id)
+        (commitment,) = commitments.list_commitments(session, workshop_id=lab.workshop.id)
     done = await client.post(f"/f/commitments/{commitment['id']}", data={"status": "done"})
     assert done.status_code == 303
     follow_up = await client.get(f"/f/w/{lab.workshop.id}/commitments")

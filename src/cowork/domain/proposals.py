@@ -107,7 +107,7 @@ NOT_A_DATE = {
 }
 
 
-def _text(value: Any, field: str, limit: int, required: bool = False) -> str | None:
+def check_text(value: Any, field: str, limit: int, required: bool = False) -> str | None:
     if value is not None and not isinstance(value, str):
         raise Invalid("Please give text here, not {value}.", value=value)
     text = (value or "").strip()
@@ -139,7 +139,7 @@ def _milestones(value: Any) -> list[dict[str, Any]]:
         item = {"title": item} if isinstance(item, str) else item
         if not isinstance(item, dict):
             raise Invalid("Each milestone has a title and maybe a date.")
-        title = _text(item.get("title"), "milestone", MAX_TITLE)
+        title = check_text(item.get("title"), "milestone", MAX_TITLE)
         if not title:
             raise Invalid("Each milestone has a title and maybe a date.")
         due = _date(item.get("due"), "milestone")
@@ -158,7 +158,7 @@ def _indicators(value: Any) -> dict[str, list[str]]:
         items = [items] if isinstance(items, str) else items
         if not isinstance(items, list) or len(items) > MAX_INDICATORS:
             raise Invalid("At most {limit} indicators of each kind.", limit=MAX_INDICATORS)
-        texts = [t for t in (_text(i, "indicator", 500) for i in items) if t]
+        texts = [t for t in (check_text(i, "indicator", 500) for i in items) if t]
         if texts:
             found[kind] = texts
     return found
@@ -203,19 +203,19 @@ FIELDS = (
 )
 
 
-def _clean(session: Session, workshop: Workshop, fields: dict[str, Any]) -> dict[str, Any]:
+def clean_fields(session: Session, workshop: Workshop, fields: dict[str, Any]) -> dict[str, Any]:
     """Check each given field; return the values to store."""
     checks = {
-        "title": lambda v: _text(v, "title", MAX_TITLE, required=True),
-        "description": lambda v: _text(v, "description", MAX_TEXT),
-        "owner": lambda v: _text(v, "owner", MAX_SHORT),
+        "title": lambda v: check_text(v, "title", MAX_TITLE, required=True),
+        "description": lambda v: check_text(v, "description", MAX_TEXT),
+        "owner": lambda v: check_text(v, "owner", MAX_SHORT),
         "owner_stakeholder_id": _stakeholder,
-        "contact": lambda v: _text(v, "contact", MAX_SHORT),
+        "contact": lambda v: check_text(v, "contact", MAX_SHORT),
         "due": lambda v: _date(v, "due"),
         "milestones": _milestones,
-        "resources": lambda v: _text(v, "resources", MAX_TEXT),
-        "impact": lambda v: _text(v, "impact", MAX_TEXT),
-        "rationale": lambda v: _text(v, "rationale", MAX_TEXT),
+        "resources": lambda v: check_text(v, "resources", MAX_TEXT),
+        "impact": lambda v: check_text(v, "impact", MAX_TEXT),
+        "rationale": lambda v: check_text(v, "rationale", MAX_TEXT),
         "indicators": _indicators,
         "needs": lambda v: _needs(session, workshop, v),
     }
@@ -225,7 +225,7 @@ def _clean(session: Session, workshop: Workshop, fields: dict[str, Any]) -> dict
 # --- proposals ---------------------------------------------------------------------------------------
 
 
-def _workshop(session: Session, workshop_id: int) -> Workshop:
+def workshop_of(session: Session, workshop_id: int) -> Workshop:
     workshop = session.get(Workshop, workshop_id)
     assert workshop is not None
     return workshop
@@ -244,7 +244,7 @@ def draft_proposal(
     stage = tx.session.get(Stage, stage_id)
     if stage is None:
         raise NotFound("There is no such stage.")
-    workshop = _workshop(tx.session, stage.workshop_id)
+    workshop = workshop_of(tx.session, stage.workshop_id)
     actor.check_member(workshop)
     if stage.kind != "action_plan":
         raise Invalid("Proposals belong on an action-plan stage.")
@@ -275,7 +275,7 @@ def new_proposal(
     author_user_id: int | None,
 ) -> Proposal:
     """A proposal on an action-plan stage, every field checked (a title is needed)."""
-    values = _clean(session, workshop, {"title": fields.get("title"), **fields})
+    values = clean_fields(session, workshop, {"title": fields.get("title"), **fields})
     return Proposal(
         workshop_id=workshop.id,  # type: ignore[arg-type]
         stage_id=stage.id,  # type: ignore[arg-type]
@@ -290,7 +290,7 @@ def update_proposal(tx: Tx, *, actor: Actor, proposal_id: int, **fields: Any) ->
     proposal = tx.session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound("There is no such proposal.")
-    workshop = _workshop(tx.session, proposal.workshop_id)
+    workshop = workshop_of(tx.session, proposal.workshop_id)
     if not actor.may_facilitate(workshop):
         raise NotAllowed("Only the workshop's facilitators may change proposals.")
     changes = change_proposal(tx.session, workshop, proposal, fields)
@@ -309,7 +309,7 @@ def change_proposal(
     """Apply the given fields (and `selected`); returns the names of those that changed."""
     fields = dict(fields)
     selected = fields.pop("selected", None)
-    values = _clean(session, workshop, fields)
+    values = clean_fields(session, workshop, fields)
     changes = [name for name, value in values.items() if getattr(proposal, name) != value]
     for name in changes:
         setattr(proposal, name, values[name])
@@ -356,7 +356,7 @@ def proposals_of_stage(session: Session, *, actor: Actor, stage_id: int) -> list
     stage = session.get(Stage, stage_id)
     if stage is None:
         raise NotFound("There is no such stage.")
-    actor.check_member(_workshop(session, stage.workshop_id))
+    actor.check_member(workshop_of(session, stage.workshop_id))
     return list_proposals(session, stage_id=stage_id)
 
 
@@ -364,278 +364,5 @@ def describe_proposal(session: Session, *, actor: Actor, proposal_id: int) -> di
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound("There is no such proposal.")
-    actor.check_member(_workshop(session, proposal.workshop_id))
+    actor.check_member(workshop_of(session, proposal.workshop_id))
     return proposal_data(session, proposal)
-
-
-# --- commitments -------------------------------------------------------------------------------------
-
-
-def _commit(tx: Tx, proposal: Proposal, poll_id: int | None, **overrides: Any) -> Commitment:
-    existing = tx.session.exec(
-        select(Commitment).where(
-            Commitment.workshop_id == proposal.workshop_id, Commitment.proposal_id == proposal.id
-        )
-    ).first()
-    if existing is not None:
-        return existing
-    commitment = new_commitment(tx.session, proposal, poll_id, **overrides)
-    tx.record(proposal.workshop_id, "commitment.made", commitment_data(tx.session, commitment))
-    return commitment
-
-
-def new_commitment(session: Session, proposal: Proposal, poll_id: int | None, **overrides: Any) -> Commitment:
-    """The proposal becomes a commitment (owner, contact and due date may differ from the proposal's)."""
-    workshop = _workshop(session, proposal.workshop_id)
-    values = _clean(
-        session, workshop, {k: v for k, v in overrides.items() if k in ("owner", "contact", "due")}
-    )
-    commitment = Commitment(
-        workshop_id=proposal.workshop_id,
-        proposal_id=proposal.id,
-        poll_id=poll_id,
-        title=proposal.title,
-        owner=values.get("owner") or proposal.owner,
-        owner_stakeholder_id=proposal.owner_stakeholder_id,
-        contact=values.get("contact") or proposal.contact,
-        due=values.get("due") or proposal.due,
-    )
-    session.add(commitment)
-    if proposal.decision != "adopted":
-        proposal.decision = "adopted"
-        session.add(proposal)
-    session.flush()
-    return commitment
-
-
-def commit_poll(
-    tx: Tx, *, actor: Actor, poll_id: int, option_ids: list[int] | None = None
-) -> list[Commitment]:
-    """Adopted proposals of a closed vote become commitments.
-
-    A yes / no / abstain vote names its adopted proposals itself (and refuses the others); after any
-    other method the facilitator chooses, from the result, which options become commitments.
-    """
-    from .polls import get_poll, options_of
-
-    poll = get_poll(tx.session, poll_id=poll_id, lock=True)
-    workshop = _workshop(tx.session, poll.workshop_id)
-    actor.check_facilitator(workshop)
-    if poll.status != "closed":
-        raise Closed("Commitments come from a closed vote; please close it first.")
-    options = {o.id: o for o in options_of(tx.session, poll_id=poll.id)}  # type: ignore[arg-type]
-    adopted = set((poll.result or {}).get("adopted", []))
-    if option_ids is None:
-        if poll.method != "yes_no_abstain":
-            raise Invalid("Please choose which options become commitments.")
-        option_ids = [o for o in options if o in adopted]
-    made = []
-    for option_id in option_ids:
-        option = options.get(option_id)
-        if option is None:
-            raise Invalid("Unknown option {option}: it is not part of this vote.", option=option_id)
-        if option.proposal_id is None:
-            raise Invalid("Only proposals become commitments; {label} is not one.", label=option.label)
-        if poll.method == "yes_no_abstain" and option_id not in adopted:
-            raise Invalid("{label} was not adopted by the vote.", label=option.label)
-        proposal = tx.session.get(Proposal, option.proposal_id)
-        assert proposal is not None
-        made.append(_commit(tx, proposal, poll.id))
-    return made
-
-
-def commit_proposal(tx: Tx, *, actor: Actor, proposal_id: int, **overrides: Any) -> Commitment:
-    """The facilitator turns one voted proposal into a commitment (not one the vote refused)."""
-    from .polls import Poll, PollOption
-
-    proposal = tx.session.get(Proposal, proposal_id)
-    if proposal is None:
-        raise NotFound("There is no such proposal.")
-    workshop = _workshop(tx.session, proposal.workshop_id)
-    actor.check_facilitator(workshop)
-    if proposal.decision == "rejected":
-        raise Invalid("This proposal was not adopted by the vote.")
-    voted = tx.session.exec(
-        select(Poll.id)
-        .join(PollOption, col(PollOption.poll_id) == col(Poll.id))
-        .where(PollOption.proposal_id == proposal.id, Poll.status == "closed")
-        .order_by(col(Poll.id).desc())
-    ).first()
-    if voted is None:
-        raise Invalid("A proposal becomes a commitment after a vote on it has closed.")
-    return _commit(tx, proposal, voted, **overrides)
-
-
-def update_commitment(
-    tx: Tx,
-    *,
-    actor: Actor,
-    commitment_id: int,
-    status: str | None = None,
-    owner: Any = UNSET,
-    contact: Any = UNSET,
-    due: Any = UNSET,
-    note: Any = UNSET,
-) -> Commitment:
-    """Follow-up: the facilitator records progress (open, in progress, done) or changes owner and date."""
-    commitment = tx.session.get(Commitment, commitment_id)
-    if commitment is None:
-        raise NotFound("There is no such commitment.")
-    workshop = _workshop(tx.session, commitment.workshop_id)
-    actor.check_facilitator(workshop)
-    given = {
-        k: v
-        for k, v in {"status": status, "owner": owner, "contact": contact, "due": due, "note": note}.items()
-        if v is not UNSET
-    }
-    changes = change_commitment(tx.session, workshop, commitment, given)
-    if changes:
-        tx.record(
-            commitment.workshop_id,
-            "commitment.updated",
-            {**commitment_data(tx.session, commitment), "changes": changes},
-        )
-    return commitment
-
-
-def change_commitment(
-    session: Session, workshop: Workshop, commitment: Commitment, fields: dict[str, Any]
-) -> list[str]:
-    """Follow-up of the given fields (status, owner, contact, due, note); returns those that changed."""
-    changes: list[str] = []
-    status = fields.get("status")
-    if status is not None:
-        if status not in STATUSES:
-            raise Invalid(
-                "The status is one of {known}, not {status}.", known=", ".join(STATUSES), status=status
-            )
-        if status != commitment.status:
-            commitment.status, changes = status, [*changes, "status"]
-    given = {k: v for k, v in fields.items() if k in ("owner", "contact", "due")}
-    for name, value in _clean(session, workshop, given).items():
-        if getattr(commitment, name) != value:
-            setattr(commitment, name, value)
-            changes.append(name)
-    if "note" in fields:
-        text = _text(fields["note"], "note", MAX_TEXT)
-        if text != commitment.note:
-            commitment.note, changes = text, [*changes, "note"]
-    if changes:
-        commitment.updated_at = utcnow()
-        session.add(commitment)
-    return changes
-
-
-def import_commitments(tx: Tx, *, actor: Actor, workshop_id: int, from_workshop_id: int) -> list[Commitment]:
-    """A later workshop takes over the open commitments of an earlier one, to review them."""
-    workshop = tx.session.get(Workshop, workshop_id)
-    earlier = tx.session.get(Workshop, from_workshop_id)
-    if workshop is None or earlier is None:
-        raise NotFound("There is no such workshop.")
-    actor.check_facilitator(workshop)
-    if not actor.may_facilitate(earlier):
-        raise NotAllowed("Only the facilitators of both workshops may carry commitments over.")
-    if earlier.id == workshop.id:
-        raise Invalid("A workshop cannot import its own commitments.")
-    already = set(
-        tx.session.exec(
-            select(Commitment.source_id).where(
-                Commitment.workshop_id == workshop.id, col(Commitment.source_id).is_not(None)
-            )
-        )
-    )
-    sources = tx.session.exec(
-        select(Commitment)
-        .where(Commitment.workshop_id == earlier.id, col(Commitment.status).in_(("open", "in_progress")))
-        .order_by(col(Commitment.id))
-    )
-    made = []
-    for source in sources:
-        if source.id in already:
-            continue
-        copy = Commitment(
-            workshop_id=workshop.id,  # type: ignore[arg-type]
-            source_id=source.id,
-            title=source.title,
-            owner=source.owner,
-            owner_stakeholder_id=source.owner_stakeholder_id,
-            contact=source.contact,
-            due=source.due,
-            status=source.status,
-            note=source.note,
-        )
-        tx.session.add(copy)
-        made.append(copy)
-    tx.session.flush()
-    if made:
-        tx.record(
-            workshop.id,  # type: ignore[arg-type]
-            "commitment.imported",
-            {
-                "from_workshop_id": earlier.id,
-                "from_title": earlier.title,
-                "commitments": [commitment_data(tx.session, c) for c in made],
-            },
-        )
-    return made
-
-
-def commitment_data(session: Session, commitment: Commitment) -> dict[str, Any]:
-    source = session.get(Commitment, commitment.source_id) if commitment.source_id else None
-    origin = session.get(Workshop, source.workshop_id) if source else None
-    return {
-        "id": commitment.id,
-        "workshop_id": commitment.workshop_id,
-        "proposal_id": commitment.proposal_id,
-        "poll_id": commitment.poll_id,
-        "title": commitment.title,
-        "owner": commitment.owner,
-        "owner_stakeholder_id": commitment.owner_stakeholder_id,
-        "owner_name": owner_name(session, commitment),
-        "contact": commitment.contact,
-        "due": commitment.due.isoformat() if commitment.due else None,
-        "status": commitment.status,
-        "note": commitment.note,
-        "source_id": commitment.source_id,
-        "imported_from": None if origin is None else {"workshop_id": origin.id, "title": origin.title},
-    }
-
-
-def owner_name(session: Session, item: Commitment | Proposal) -> str | None:
-    """The owner as people read it: the free text, else the stakeholder's name on the map (if it exists)."""
-    if item.owner:
-        return item.owner
-    if item.owner_stakeholder_id is None:
-        return None
-    table = SQLModel.metadata.tables.get("stakeholder")  # built by the stakeholders feature, if present
-    if table is not None and "name" in table.c:
-        name = session.execute(
-            select(table.c.name).where(table.c.id == item.owner_stakeholder_id)  # type: ignore[call-overload]
-        ).scalar()
-        if name:
-            return str(name)
-    return None
-
-
-def list_commitments(session: Session, *, workshop_id: int) -> list[dict[str, Any]]:
-    commitments = session.exec(
-        select(Commitment).where(Commitment.workshop_id == workshop_id).order_by(col(Commitment.id))
-    )
-    return [commitment_data(session, c) for c in commitments]
-
-
-def commitments_by_owner(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The follow-up view: each owner's commitments, owners in alphabetical order, unassigned last."""
-    owners: dict[str, list[dict[str, Any]]] = {}
-    for item in sorted(items, key=lambda c: ((c["owner_name"] or "\uffff").casefold(), c["due"] or "9999")):
-        owners.setdefault(item["owner_name"] or "", []).append(item)
-    return owners
-
-
-def commitments_of_workshop(session: Session, *, actor: Actor, workshop_id: int) -> dict[str, Any]:
-    workshop = session.get(Workshop, workshop_id)
-    if workshop is None:
-        raise NotFound("There is no such workshop.")
-    actor.check_member(workshop)
-    items = list_commitments(session, workshop_id=workshop_id)
-    return {"items": items, "by_owner": commitments_by_owner(items)}

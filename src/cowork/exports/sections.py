@@ -208,8 +208,8 @@ def actions_section(ctx: Context) -> Section:
     columns = [_("What"), _("Who"), _("By when"), _("Indicators"), _("Status")]
     table = Table("actions", _("Action plan"), columns, show_empty=True)
     section = Section("actions", _("Action plan"), tables=[table], sheets=[table], empty=_("No actions yet."))
-    module = feature("proposals")
-    if module is None:
+    module, commitments = feature("proposals"), feature("commitments")
+    if module is None or commitments is None:
         return section
     statuses = {"open": _("Open"), "in_progress": _("In progress"), "done": _("Done")}
     decisions = {None: _("Proposed"), "adopted": _("Adopted"), "rejected": _("Rejected")}
@@ -222,7 +222,7 @@ def actions_section(ctx: Context) -> Section:
         )
     }
     committed = set()
-    for item in module.list_commitments(ctx.session, workshop_id=ctx.workshop_id):
+    for item in commitments.list_commitments(ctx.session, workshop_id=ctx.workshop_id):
         proposal = proposals.get(item.get("proposal_id"))
         committed.add(item.get("proposal_id"))
         table.rows.append(
@@ -240,7 +240,7 @@ def actions_section(ctx: Context) -> Section:
         table.rows.append(
             [
                 proposal.title,
-                module.owner_name(ctx.session, proposal),
+                commitments.owner_name(ctx.session, proposal),
                 proposal.due.isoformat() if proposal.due else None,
                 _indicators(proposal.indicators),
                 decisions.get(proposal.decision, proposal.decision),

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session, col, select
 
 from .. import i18n
-from ..domain import ballots, poll_results, polls, proposals, workshops
+from ..domain import ballots, commitments, poll_results, polls, proposals, workshops
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..domain.models import Contribution, Stage, Workshop
@@ -88,12 +88,12 @@ EXTRAS.append("polls")
 def action_plan_context(session: Session, request: StageRequest) -> dict[str, Any]:
     stage = session.get(Stage, request.stage["id"])
     assert stage is not None
-    items = proposals.list_commitments(session, workshop_id=request.workshop.id)  # type: ignore[arg-type]
+    items = commitments.list_commitments(session, workshop_id=request.workshop.id)  # type: ignore[arg-type]
     return {
         "proposals": proposals.list_proposals(session, stage_id=stage.id),  # type: ignore[arg-type]
         "plan_view": stage.config.get("view") or "proposals",
         "commitments": items,
-        "commitments_by_owner": proposals.commitments_by_owner(items),
+        "commitments_by_owner": commitments.commitments_by_owner(items),
         "needs": top_needs(session, workshop_id=request.workshop.id),  # type: ignore[arg-type]
     }
 
@@ -452,7 +452,7 @@ async def console_poll_action(
         elif action == "commit":
             chosen = [int(v) for v in form.getlist("option_id") if str(v).isdigit()]
             await runtime.commands.run(
-                proposals.commit_poll,
+                commitments.commit_poll,
                 actor=actor,
                 poll_id=poll_id,
                 option_ids=chosen or (None if poll["method"] == "yes_no_abstain" else []),
@@ -503,7 +503,7 @@ async def console_edit_proposal(
     action = str(form.get("action") or "edit")
     try:
         if action == "commit":
-            await runtime.commands.run(proposals.commit_proposal, actor=actor, proposal_id=proposal_id)
+            await runtime.commands.run(commitments.commit_proposal, actor=actor, proposal_id=proposal_id)
         else:
             fields = proposal_from_form(form) if action == "edit" else {}
             if action in ("select", "unselect"):
@@ -527,8 +527,8 @@ async def console_edit_proposal(
 
 
 def _commitments_context(session: Session, workshop_id: int) -> dict[str, Any]:
-    items = proposals.list_commitments(session, workshop_id=workshop_id)
-    return {"commitments": items, "commitments_by_owner": proposals.commitments_by_owner(items)}
+    items = commitments.list_commitments(session, workshop_id=workshop_id)
+    return {"commitments": items, "commitments_by_owner": commitments.commitments_by_owner(items)}
 
 
 @router.get("/j/{code}/commitments")
@@ -567,7 +567,7 @@ async def follow_up(request: Request, workshop_id: int, actor: PageUser, runtime
     def load(session: Session) -> dict[str, Any]:
         workshop = workshops.get_workshop(session, workshop_id=workshop_id)
         actor.check_facilitator(workshop)
-        data = proposals.commitments_of_workshop(session, actor=actor, workshop_id=workshop_id)
+        data = commitments.commitments_of_workshop(session, actor=actor, workshop_id=workshop_id)
         earlier = [w for w in workshops.workshops_of(session, actor=actor) if w.id != workshop_id]
         return {"workshop": workshop, "earlier": earlier, **data}
 
@@ -590,7 +590,7 @@ async def update_commitment(
         name: str(form.get(name) or "") for name in ("owner", "contact", "due", "note") if name in form
     }
     commitment = await runtime.commands.run(
-        proposals.update_commitment,
+        commitments.update_commitment,
         actor=actor,
         commitment_id=commitment_id,
         status=str(form.get("status") or "") or None,
@@ -611,6 +611,6 @@ async def import_commitments(
     if source is None:
         raise Invalid("Please choose the earlier workshop.")
     await runtime.commands.run(
-        proposals.import_commitments, actor=actor, workshop_id=workshop_id, from_workshop_id=source
+        commitments.import_commitments, actor=actor, workshop_id=workshop_id, from_workshop_id=source
     )
     return RedirectResponse(f"/f/w/{workshop_id}/commitments", status_code=303)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain import ballots, poll_results, polls, proposals
+from ..domain import ballots, commitments, poll_results, polls, proposals
 from .deps import ApiActor, ApiFacilitator, RuntimeDep
 
 router = APIRouter()
@@ -376,7 +376,7 @@ async def update_proposal(
 
 async def _commitments(runtime: Any, ids: list[int]) -> list[CommitmentOut]:
     def load(session: Any) -> list[dict[str, Any]]:
-        return [proposals.commitment_data(session, session.get(proposals.Commitment, i)) for i in ids]
+        return [commitments.commitment_data(session, session.get(proposals.Commitment, i)) for i in ids]
 
     return [CommitmentOut(**item) for item in await runtime.commands.query(load)]
 
@@ -387,7 +387,10 @@ async def commit_proposal(
 ) -> CommitmentOut:
     """A proposal a vote has decided becomes a commitment (owner, contact and due date may be set now)."""
     commitment = await runtime.commands.run(
-        proposals.commit_proposal, actor=actor, proposal_id=proposal_id, **body.model_dump(exclude_unset=True)
+        commitments.commit_proposal,
+        actor=actor,
+        proposal_id=proposal_id,
+        **body.model_dump(exclude_unset=True),
     )
     return (await _commitments(runtime, [commitment.id]))[0]
 
@@ -397,7 +400,7 @@ async def commit_poll(
     poll_id: int, body: CommitPollIn, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> CommitmentList:
     made = await runtime.commands.run(
-        proposals.commit_poll, actor=actor, poll_id=poll_id, option_ids=body.option_ids
+        commitments.commit_poll, actor=actor, poll_id=poll_id, option_ids=body.option_ids
     )
     return CommitmentList(items=await _commitments(runtime, [c.id for c in made]))
 
@@ -406,7 +409,7 @@ async def commit_poll(
 async def list_commitments(workshop_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> CommitmentList:
     """The follow-up view: every commitment, and the same grouped by owner."""
     data = await runtime.commands.query(
-        proposals.commitments_of_workshop, actor=actor, workshop_id=workshop_id
+        commitments.commitments_of_workshop, actor=actor, workshop_id=workshop_id
     )
     return CommitmentList(**data)
 
@@ -416,7 +419,7 @@ async def update_commitment(
     commitment_id: int, body: CommitmentPatch, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> CommitmentOut:
     await runtime.commands.run(
-        proposals.update_commitment,
+        commitments.update_commitment,
         actor=actor,
         commitment_id=commitment_id,
         **body.model_dump(exclude_unset=True),
@@ -430,7 +433,7 @@ async def import_commitments(
 ) -> CommitmentList:
     """Carry the open commitments of an earlier workshop into this one, to review them."""
     made = await runtime.commands.run(
-        proposals.import_commitments,
+        commitments.import_commitments,
         actor=actor,
         workshop_id=workshop_id,
         from_workshop_id=body.from_workshop_id,

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from ...domain import ballots, polls, proposals
+from ...domain import ballots, commitments, polls, proposals
 from ...domain.errors import Invalid
 from ...domain.families import FAMILIES
 from ...domain.models import Participant
@@ -151,7 +151,7 @@ def proposal_updated(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
 @replays("commitment.made")
 def commitment_made(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     proposal = replay.get(Proposal, "proposal", data.get("proposal_id"))
-    commitment = proposals.new_commitment(
+    commitment = commitments.new_commitment(
         replay.session,
         proposal,
         replay.new_id("poll", data.get("poll_id")),
@@ -168,7 +168,7 @@ def commitment_updated(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     commitment = replay.get(Commitment, "commitment", data.get("id"))
     assert replay.workshop is not None
     fields = {name: data.get(name) for name in data["changes"]}
-    proposals.change_commitment(replay.session, replay.workshop, commitment, fields)
+    commitments.change_commitment(replay.session, replay.workshop, commitment, fields)
     return replay.remap(data, "commitment")
 
 
@@ -190,7 +190,7 @@ def commitments_imported(replay: Replay, data: dict[str, Any]) -> dict[str, Any]
             "due": item.get("due"),
             "note": item.get("note"),
         }
-        proposals.change_commitment(replay.session, replay.workshop, commitment, fields)
+        commitments.change_commitment(replay.session, replay.workshop, commitment, fields)
         replay.keep(commitment, "commitment", item.get("id"))
         made.append({**item, "id": commitment.id, "workshop_id": replay.workshop_id})
     return {**data, "commitments": made}
