@@ -15,6 +15,7 @@ from ..domain.record import events_since
 from ..domain.workshops import get_workshop
 from ..settings import LANGUAGES, Settings
 from ..tickets import read_ticket
+from .fanout import OnePassManager, OnePassRedisManager
 from .views import payload, view_of
 
 log = logging.getLogger("cowork.live")
@@ -41,9 +42,9 @@ def allowed_origins(settings: Settings) -> list[str]:
 
 def make_server(settings: Settings) -> socketio.AsyncServer:
     manager = (
-        socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel)
+        OnePassRedisManager(settings.redis_url, channel=settings.redis_channel)
         if settings.redis_url
-        else None
+        else OnePassManager()
     )
     return socketio.AsyncServer(
         async_mode="asgi",
