@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # Joins a join code takes per minute (429 beyond). Benchmarks raise it to join 1,000 phones at once;
     # keep the default in production.
     joins_per_code_per_minute: int = Field(default=600, ge=1)
+    # A room gets at most one live frame per this many ms; events in between share the next frame (0: none).
+    push_interval_ms: int = Field(default=50, ge=0, le=1000)
 
     @field_validator("public_base_url")
     @classmethod
