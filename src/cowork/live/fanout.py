@@ -7,6 +7,7 @@ puts it on the socket's unbounded queue (its writer task sends it), so a plain l
 Emits with a callback, and everything else, keep the library's path.
 """
 
+import asyncio
 import logging
 from typing import Any
 
@@ -16,6 +17,10 @@ from engineio.exceptions import EngineIOError
 from socketio import packet
 
 log = logging.getLogger("cowork.live")
+# Each queued frame wakes that phone's writer task. Waking them all at once would put every other request
+# (a card post's HTTP steps, its return from the database thread) behind 500 or 1,000 sends; after each
+# such slice the loop serves whatever else is waiting.
+YIELD_EVERY = 64
 
 
 class OnePassManager(socketio.AsyncManager):
@@ -39,7 +44,9 @@ class OnePassManager(socketio.AsyncManager):
         encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
         frames = [eio_packet.Packet(eio_packet.MESSAGE, p) for p in _as_list(encoded)]
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        for sid, eio_sid in self.get_participants(namespace, to or room):
+        for count, (sid, eio_sid) in enumerate(self.get_participants(namespace, to or room), 1):
+            if count % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
             if sid in skip:
                 continue
             for frame in frames:

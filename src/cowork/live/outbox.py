@@ -26,6 +26,9 @@ class Outbox:
         self._waiting: dict[int, list[tuple[str, Body]]] = {}
         self._last_sent: dict[int, float] = {}
         self._due: dict[int, asyncio.Task[None]] = {}
+        # A fan-out yields to the loop between slices of phones: frames go out one at a time, so a
+        # room's later frame never overtakes an earlier one on some of its phones.
+        self._sending = asyncio.Lock()
 
     async def put(self, workshop_id: int, bodies: list[tuple[str, Body]]) -> None:
         """Queue one command's (room, body) pairs; send them now if the workshop's rooms are quiet."""
@@ -54,6 +57,7 @@ class Outbox:
         frames: dict[str, list[Body]] = {}
         for room, body in self._waiting.pop(workshop_id, []):
             frames.setdefault(room, []).append(body)
-        for room, frame in frames.items():
-            frame.sort(key=lambda body: body["seq"])
-            await self._send(room, frame)
+        async with self._sending:
+            for room, frame in frames.items():
+                frame.sort(key=lambda body: body["seq"])
+                await self._send(room, frame)
