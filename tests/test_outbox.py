@@ -49,3 +49,23 @@ async def test_workshops_do_not_wait_for_each_other_and_no_interval_sends_each_e
     for seq in (1, 2, 3):
         await unbatched.put(1, [("w1:staff", {"seq": seq})])
     assert direct.frames == [("w1:staff", [1]), ("w1:staff", [2]), ("w1:staff", [3])]
+
+
+async def test_a_frame_waits_until_the_frame_before_it_has_gone_out() -> None:
+    steps: list[str] = []
+    first_started, first_may_finish = asyncio.Event(), asyncio.Event()
+
+    async def send(room: str, frame: list[dict[str, Any]]) -> None:
+        steps.append(f"start {room}")
+        if room == "w1:staff":
+            first_started.set()
+            await first_may_finish.wait()  # a fan-out yielding to the loop between slices of phones
+        steps.append(f"end {room}")
+
+    outbox = Outbox(send, interval=0)
+    first = asyncio.create_task(outbox.put(1, [("w1:staff", {"seq": 1})]))
+    second = asyncio.create_task(outbox.put(2, [("w2:staff", {"seq": 1})]))
+    await asyncio.wait_for(first_started.wait(), 5)  # by now the second has run up to its turn
+    first_may_finish.set()
+    await asyncio.gather(first, second)
+    assert steps == ["start w1:staff", "end w1:staff", "start w2:staff", "end w2:staff"]
