@@ -283,6 +283,7 @@
   socket.on("disconnect", function () { setState("offline"); });
   socket.on("connect_error", function () { setState("offline"); });
   socket.on("event", apply);
+  socket.on("events", function (batch) { batch.forEach(apply); }); // coalesced: several, in seq order
 })();
 
 /* --- timers --- */

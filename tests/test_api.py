@@ -104,6 +104,7 @@ async def test_a_participant_posts_a_card_and_a_retry_with_the_same_client_id_st
     assert first.status_code == 201 and again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
     assert first.json()["seq"] == again.json()["seq"] == 3
+    assert first.json() == again.json()  # the new card's event and a fresh read describe it alike
     listed = await client.get(url, headers=_auth(token))
     assert [c["text"] for c in listed.json()["items"]] == ["Childcare during language courses"]
 

@@ -3,8 +3,11 @@
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from cowork.settings import Settings
 
 from .conftest import ThreadServer, World
 
@@ -82,6 +85,34 @@ def test_a_phone_joins_sends_a_card_and_the_projector_shows_it_without_reload(
     expect(phone.locator(f"#col-{world.stage_id}-need .card")).to_have_count(1)
     _shot(phone, "participant-stage-phone")
     _shot(projector, "projector")
+
+
+def test_cards_coalesced_into_one_frame_each_show_once_in_order_on_the_projector(
+    browser: Browser, live_settings: Settings, world: World
+) -> None:
+    # A long push interval, so that the cards after the first surely share one `events` frame.
+    with ThreadServer(live_settings.model_copy(update={"push_interval_ms": 3000})) as server:
+        projector = _projector(browser, server, world)
+        frames: list[str] = []
+        projector.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(frame)))
+        projector.reload()  # the socket opens again, now watched
+        expect(projector.locator("#connection")).to_have_attribute("data-state", "online")
+        _, token = world.join(name="Ana")
+        texts = [f"Coalesced card {i}" for i in range(4)]
+        for text in texts:
+            response = httpx.post(
+                f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
+                json={"text": text, "category": "need"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert response.status_code == 201, response.text
+        cards = projector.locator(f"#col-{world.stage_id}-need .card")
+        expect(cards).to_have_count(4)
+        for i, text in enumerate(texts):
+            expect(cards.nth(i)).to_contain_text(text)
+        assert any(frame.startswith('42["events"') for frame in frames if isinstance(frame, str))
+        last_seq = projector.locator("body").get_attribute("data-last-seq")
+        assert last_seq == str(response.json()["seq"])
 
 
 def test_an_error_is_shown_on_the_phone_and_the_text_stays(

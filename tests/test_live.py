@@ -14,22 +14,29 @@ import socketio
 from cowork.commands import run_command
 from cowork.db import read_session
 from cowork.domain import workshops
+from cowork.settings import Settings
 from cowork.tickets import make_ticket
 
 from .conftest import SECRET, ThreadServer, World
 
 
 class Screen:
-    """A socket.io client that keeps every `event` it receives, in order."""
+    """A socket.io client that keeps every event it receives (`event`, or coalesced `events`), in order."""
 
     def __init__(self, http: aiohttp.ClientSession) -> None:
         self.sio = socketio.AsyncClient(reconnection=False, http_session=http)
         self.events: list[dict[str, Any]] = []
+        self.frames = 0
         self._arrived = asyncio.Event()
 
         @self.sio.on("event")
         async def _on_event(event: dict[str, Any]) -> None:
-            self.events.append(event)
+            await _on_events([event])
+
+        @self.sio.on("events")
+        async def _on_events(events: list[dict[str, Any]]) -> None:
+            self.frames += 1
+            self.events.extend(events)
             self._arrived.set()
 
     async def wait_for(self, predicate: Any, within: float = 5.0) -> dict[str, Any]:
@@ -149,6 +156,24 @@ async def test_a_screen_that_reconnects_gets_what_it_missed_once_and_in_order(
         await _post(server, ana, world.stage_id, "after the return")
         await phone.wait_for(lambda e: e["data"].get("text") == "after the return")
         assert phone.seqs() == list(range(last + 1, last + 5))
+
+
+async def test_cards_right_after_another_share_one_frame_and_arrive_once_in_order(
+    live_settings: Settings, world: World
+) -> None:
+    _, ana = world.join()
+    wid = world.workshop.id
+    # A long interval, so that the cards after the first surely fall within it, even on a busy machine.
+    with ThreadServer(live_settings.model_copy(update={"push_interval_ms": 3000})) as server:
+        async with (
+            screen(server, {"token": ana, "workshop_id": wid}) as phone,
+            screen(server, {"token": world.api_token, "workshop_id": wid}) as console,
+        ):
+            cards = [await _post(server, ana, world.stage_id, f"card {i}") for i in range(4)]
+            for s in (phone, console):
+                await s.wait_for(lambda e: e["seq"] == cards[-1]["seq"])
+                assert s.seqs() == [c["seq"] for c in cards]
+                assert s.frames == 2  # the first at once, the other three together
 
 
 async def test_sync_answers_with_the_events_after_a_seq(server: ThreadServer, world: World) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from .db import read_session, write_session
+from .domain.access import actor_of, token_holder
 from .domain.models import Event
 from .domain.record import Tx
 
@@ -54,6 +55,14 @@ def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple
     raise AssertionError("unreachable")
 
 
+def as_token_holder(tx: Tx, /, *, token: str, fn: Callable[..., T], **kwargs: Any) -> T | None:
+    """Run fn as the holder of a participant or API token, found in fn's own transaction; None if unknown."""
+    holder = token_holder(tx.session, token=token)
+    # `holder` stays referenced while fn runs: the session keeps loaded rows only while something holds
+    # them, so fn's own read of the author (a card's) hits the session instead of the database.
+    return None if holder is None else fn(tx, actor=actor_of(holder), **kwargs)
+
+
 def run_query(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> T:
     with read_session(engine) as session:
         return fn(session, **kwargs)
@@ -76,6 +85,11 @@ class Commands:
         if events:
             await self.publish(events)
         return result
+
+    async def run_as(self, token: str, fn: Callable[..., T], /, **kwargs: Any) -> T | None:
+        """run() as a token's holder (None if the token opens nothing): a hot write like a card post then
+        takes one thread hop and one transaction, not one more of each to resolve the token first."""
+        return await self.run(as_token_holder, token=token, fn=fn, **kwargs)
 
     async def query(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         return await query_in_thread(self.engine, fn, **kwargs)

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Export files render in worker processes, this many at once: a big PDF takes seconds of CPU, which on
     # a thread would hold the GIL and stall every live socket; one process leaves the other core to them.
     export_processes: int = Field(default=1, ge=1, le=16)
+    # A room gets at most one live frame per this many ms; events in between share the next frame (0: none).
+    push_interval_ms: int = Field(default=50, ge=0, le=1000)
 
     @field_validator("public_base_url")
     @classmethod

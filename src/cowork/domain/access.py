@@ -10,14 +10,20 @@ from .models import Participant, User, Workshop
 from .participants import participant_for_token
 
 
-def actor_for_token(session: Session, *, token: str) -> Actor | None:
+def token_holder(session: Session, *, token: str) -> Participant | User | None:
+    """The participant or facilitator a token belongs to."""
     if not token:
         return None
-    if participant := participant_for_token(session, token):
-        return Actor.of_participant(participant)
-    if user := user_for_token(session, token):
-        return Actor.of_user(user)
-    return None
+    return participant_for_token(session, token) or user_for_token(session, token)
+
+
+def actor_of(holder: Participant | User) -> Actor:
+    return Actor.of_participant(holder) if isinstance(holder, Participant) else Actor.of_user(holder)
+
+
+def actor_for_token(session: Session, *, token: str) -> Actor | None:
+    holder = token_holder(session, token=token)
+    return None if holder is None else actor_of(holder)
 
 
 def actor_for_user(session: Session, *, user_id: int) -> Actor | None:

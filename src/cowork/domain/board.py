@@ -480,6 +480,15 @@ def describe_card(session: Session, *, card_id: int) -> dict[str, Any]:
     return item_data(session, card, stage)
 
 
+def add_described_card(tx: Tx, **kwargs: Any) -> dict[str, Any]:
+    """add_card (same arguments), answered with the card as describe_card shows it, from the same
+    transaction: a new card's `card.added` event already holds that description (no second read)."""
+    card = add_card(tx, **kwargs)
+    assert card.id is not None
+    added = next((e.data for e in tx.events if e.type == "card.added" and e.data["id"] == card.id), None)
+    return added if added is not None else describe_card(tx.session, card_id=card.id)  # a retry
+
+
 def board_settings(stage: Stage) -> dict[str, Any]:
     """What the board's screens need from its stage besides the categories."""
     return {

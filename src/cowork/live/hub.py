@@ -16,6 +16,8 @@ from ..domain.record import events_since
 from ..domain.workshops import get_workshop
 from ..settings import LANGUAGES, Settings
 from ..tickets import read_ticket
+from .fanout import OnePassManager, OnePassRedisManager
+from .outbox import Outbox
 from .views import payload, view_of
 
 log = logging.getLogger("cowork.live")
@@ -42,9 +44,9 @@ def allowed_origins(settings: Settings) -> list[str]:
 
 def make_server(settings: Settings) -> socketio.AsyncServer:
     manager = (
-        socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel)
+        OnePassRedisManager(settings.redis_url, channel=settings.redis_channel)
         if settings.redis_url
-        else None
+        else OnePassManager()
     )
     return socketio.AsyncServer(
         async_mode="asgi",
@@ -61,6 +63,7 @@ class Hub:
     def __init__(self, sio: socketio.AsyncServer, engine: Any, env: Environment, settings: Settings) -> None:
         self.sio, self.engine, self.env, self.settings = sio, engine, env, settings
         self._languages: dict[int, str] = {}
+        self.outbox = Outbox(self._send, settings.push_interval_ms / 1000)
         self.throttle: Any = None  # set by create_app: the sockets' budgets (connects, messages)
         sio.on("connect", self.connect)
         sio.on("sync", self.sync)
@@ -71,6 +74,7 @@ class Hub:
 
     async def publish(self, events: Sequence[Event]) -> None:
         """Push committed events to each workshop's rooms (through Redis to other workers when set)."""
+        bodies: dict[int, list[tuple[str, dict[str, Any]]]] = {}
         for event in events:
             staff_language = await self._language(event.workshop_id)
             rooms = [(STAFF, staff_language), (MODERATOR, staff_language)]
@@ -79,7 +83,17 @@ class Hub:
                 name = room(event.workshop_id, audience, language)
                 if self._nobody_in(name):
                     continue  # rendering swaps for an empty room is wasted work
-                await self.sio.emit("event", self.payload(event, audience, language), room=name)
+                body = self.payload(event, audience, language)
+                bodies.setdefault(event.workshop_id, []).append((name, body))
+        for workshop_id, pairs in bodies.items():
+            await self.outbox.put(workshop_id, pairs)
+
+    async def _send(self, name: str, frame: list[dict[str, Any]]) -> None:
+        """One event as `event` (as catch-up sends it), several coalesced ones as `events`, in seq order."""
+        if len(frame) == 1:
+            await self.sio.emit("event", frame[0], room=name)
+        else:
+            await self.sio.emit("events", frame, room=name)
 
     def _nobody_in(self, name: str) -> bool:
         """Only knowable without Redis: with it, other workers may hold screens in this room."""

@@ -18,7 +18,17 @@ from ..domain.errors import DomainError, Invalid
 from ..domain.models import Stage
 from ..domain.workshops import get_stage, stage_data
 from ..i18n import current_language
-from .deps import ApiActor, ApiFacilitator, JoinedPhone, PageUser, RuntimeDep, is_fetch
+from .deps import (
+    UNKNOWN_TOKEN,
+    ApiActor,
+    ApiFacilitator,
+    ApiToken,
+    JoinedPhone,
+    NotSignedIn,
+    PageUser,
+    RuntimeDep,
+    is_fetch,
+)
 from .errors import status_of
 from .pages import phone_context, render
 from .schemas import StageOut
@@ -125,10 +135,11 @@ def _board_stage(session: Session, *, stage_id: int) -> dict[str, Any]:
 
 
 @router.post("/api/v1/stages/{stage_id}/contributions", status_code=201, response_model=CardOut)
-async def add_contribution(stage_id: int, body: CardIn, actor: ApiActor, runtime: RuntimeDep) -> CardOut:
-    card = await runtime.commands.run(
-        board.add_card,
-        actor=actor,
+async def add_contribution(stage_id: int, body: CardIn, token: ApiToken, runtime: RuntimeDep) -> CardOut:
+    # The hot path of a live workshop: the token is resolved and the card described in its transaction.
+    card = await runtime.commands.run_as(
+        token,
+        board.add_described_card,
         stage_id=stage_id,
         text=body.text,
         category=body.category,
@@ -137,7 +148,9 @@ async def add_contribution(stage_id: int, body: CardIn, actor: ApiActor, runtime
         card_kind=body.card_kind,
         phase=body.phase,
     )
-    return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
+    if card is None:
+        raise NotSignedIn(UNKNOWN_TOKEN)
+    return CardOut(**card)
 
 
 @router.get("/api/v1/stages/{stage_id}/contributions", response_model=CardList)

@@ -21,7 +21,8 @@ class NotSignedIn(Exception):
     """No valid credentials: 401 for the API, the sign-in page for pages."""
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI runs a plain `def` dependency on a worker thread, a thread hop on every request.
     return request.app.state.runtime
 
 
@@ -33,12 +34,23 @@ def bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+UNKNOWN_TOKEN = "A valid token is needed: send `Authorization: Bearer <token>`."
+
+
+async def api_token(request: Request) -> str:
+    """The bearer token, unchecked: for routes that resolve it inside their command (Commands.run_as)."""
+    token = bearer(request)
+    if token is None:
+        raise NotSignedIn(UNKNOWN_TOKEN)
+    return token
+
+
 async def api_actor(request: Request, runtime: RuntimeDep) -> Actor:
     """A participant or a facilitator, from `Authorization: Bearer <token>`."""
     token = bearer(request)
     actor = await runtime.commands.query(actor_for_token, token=token) if token else None
     if actor is None:
-        raise NotSignedIn("A valid token is needed: send `Authorization: Bearer <token>`.")
+        raise NotSignedIn(UNKNOWN_TOKEN)
     return actor
 
 
@@ -57,6 +69,7 @@ async def page_user(request: Request, runtime: RuntimeDep) -> Actor:
     return actor
 
 
+ApiToken = Annotated[str, Depends(api_token)]
 ApiActor = Annotated[Actor, Depends(api_actor)]
 ApiFacilitator = Annotated[Actor, Depends(api_facilitator)]
 PageUser = Annotated[Actor, Depends(page_user)]

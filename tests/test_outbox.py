@@ -1,0 +1,71 @@
+"""Coalesced pushes: after a quiet spell an event goes out at once; the ones right after share a frame."""
+
+import asyncio
+from typing import Any
+
+from cowork.live.outbox import Outbox
+
+
+class Room:
+    """Where the outbox sends: keeps each frame as the seqs it carried."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[str, list[int]]] = []
+        self.arrived = asyncio.Event()
+
+    async def send(self, room: str, frame: list[dict[str, Any]]) -> None:
+        self.frames.append((room, [body["seq"] for body in frame]))
+        self.arrived.set()
+
+    async def wait_for(self, count: int) -> None:
+        while len(self.frames) < count:
+            self.arrived.clear()
+            await asyncio.wait_for(self.arrived.wait(), 5)
+
+
+async def test_the_first_event_goes_at_once_and_the_next_ones_share_a_frame_in_seq_order() -> None:
+    screens = Room()
+    outbox = Outbox(screens.send, interval=0.2)
+    await outbox.put(1, [("w1:staff", {"seq": 1})])
+    assert screens.frames == [("w1:staff", [1])]
+
+    # Two commands came back to the event loop in the other order than they committed.
+    await outbox.put(1, [("w1:staff", {"seq": 3}), ("w1:public:en", {"seq": 3})])
+    await outbox.put(1, [("w1:staff", {"seq": 2}), ("w1:public:en", {"seq": 2})])
+    assert len(screens.frames) == 1
+    await screens.wait_for(3)
+    assert screens.frames[1:] == [("w1:staff", [2, 3]), ("w1:public:en", [2, 3])]
+
+
+async def test_workshops_do_not_wait_for_each_other_and_no_interval_sends_each_event_alone() -> None:
+    screens = Room()
+    outbox = Outbox(screens.send, interval=0.5)
+    await outbox.put(1, [("w1:staff", {"seq": 7})])
+    await outbox.put(2, [("w2:staff", {"seq": 4})])
+    assert screens.frames == [("w1:staff", [7]), ("w2:staff", [4])]
+
+    direct = Room()
+    unbatched = Outbox(direct.send, interval=0)
+    for seq in (1, 2, 3):
+        await unbatched.put(1, [("w1:staff", {"seq": seq})])
+    assert direct.frames == [("w1:staff", [1]), ("w1:staff", [2]), ("w1:staff", [3])]
+
+
+async def test_a_frame_waits_until_the_frame_before_it_has_gone_out() -> None:
+    steps: list[str] = []
+    first_started, first_may_finish = asyncio.Event(), asyncio.Event()
+
+    async def send(room: str, frame: list[dict[str, Any]]) -> None:
+        steps.append(f"start {room}")
+        if room == "w1:staff":
+            first_started.set()
+            await first_may_finish.wait()  # a fan-out yielding to the loop between slices of phones
+        steps.append(f"end {room}")
+
+    outbox = Outbox(send, interval=0)
+    first = asyncio.create_task(outbox.put(1, [("w1:staff", {"seq": 1})]))
+    second = asyncio.create_task(outbox.put(2, [("w2:staff", {"seq": 1})]))
+    await asyncio.wait_for(first_started.wait(), 5)  # by now the second has run up to its turn
+    first_may_finish.set()
+    await asyncio.gather(first, second)
+    assert steps == ["start w1:staff", "end w1:staff", "start w2:staff", "end w2:staff"]
