@@ -275,3 +275,18 @@ def lab_stages(world: World, workshop_id: int) -> list[dict[str, Any]]:
         return workshops.describe_workshop(session, actor=world.facilitator, workshop_id=workshop_id)[
             "stages"
         ]
+
+
+async def test_pushes_carry_text_as_utf8_not_escaped(server: ThreadServer, world: World) -> None:
+    """Read off the wire: "für Mütter" travels as itself, not as \\u00fc escapes (6 bytes for each ü)."""
+    _, ana = world.join(name="Ana")
+    url = f"ws://{server.url.split('://', 1)[1]}/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as http, http.ws_connect(url, origin=server.url) as ws:
+        assert (await ws.receive_str()).startswith("0{")  # Engine.IO open
+        await ws.send_str("40" + json.dumps({"token": ana, "workshop_id": world.workshop.id}))
+        assert (await ws.receive_str()).startswith("40")  # Socket.IO connected
+        await _post(server, ana, world.stage_id, "Kinderbetreuung für Mütter")
+        frame = ""
+        while "card.added" not in frame:
+            frame = await asyncio.wait_for(ws.receive_str(), 5)
+    assert "Kinderbetreuung für Mütter" in frame and "\\u00fc" not in frame

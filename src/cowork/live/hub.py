@@ -16,6 +16,7 @@ from ..domain.record import events_since
 from ..domain.workshops import get_workshop
 from ..settings import LANGUAGES, Settings
 from ..tickets import read_ticket
+from . import wire
 from .fanout import OnePassManager, OnePassRedisManager
 from .outbox import Outbox
 from .views import payload, view_of
@@ -54,6 +55,7 @@ def make_server(settings: Settings) -> socketio.AsyncServer:
         cors_allowed_origins=allowed_origins(settings),
         transports=["websocket"] if settings.websocket_only else ["polling", "websocket"],
         max_http_buffer_size=16_384,
+        json=wire,
         ping_interval=20,
         ping_timeout=20,
     )
