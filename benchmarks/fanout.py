@@ -34,7 +34,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+
+from harness import cli, cowork_executable, free_port, logger
 
 HOST = "127.0.0.1"  # all traffic stays on the loopback interface
 # Carried by every card text; found in the raw frame, never parsed. A frame may carry several cards
@@ -53,14 +54,7 @@ THIS_FILE = Path(__file__).resolve()
 CHILDREN: list[Any] = []  # subprocess.Popen and multiprocessing.Process objects to stop on exit
 
 
-def log(message: str) -> None:
-    print(f"[fanout {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+log = logger("fanout")
 
 
 # --- the server processes, as the kernel sees them ---------------------------------------------------
@@ -580,21 +574,6 @@ async def measure(
 # --- the two servers ---------------------------------------------------------------------------------
 
 
-def cowork_executable() -> str:
-    beside = Path(sys.executable).with_name("cowork")
-    found = str(beside) if beside.exists() else shutil.which("cowork")
-    if not found:
-        raise RuntimeError("no `cowork` command: run this with the project's venv python (.venv/bin/python)")
-    return found
-
-
-def cowork_cli(cowork: str, *args: str, env: dict[str, str], stdin: str | None = None) -> str:
-    done = subprocess.run([cowork, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"cowork {' '.join(args[:2])} failed: {done.stderr[-1000:]}")
-    return done.stdout
-
-
 async def join_all(session: Any, base: str, code: str, n: int) -> list[str]:
     """N participants join one workshop, 16 at a time; a 429 waits for its Retry-After."""
     tokens: list[str | None] = [None] * n
@@ -637,10 +616,8 @@ async def run_cowork(args: Any, tmp: Path) -> dict[str, Any]:
     }
     cowork = cowork_executable()
     email = f"bench-{secrets.token_hex(4)}@example.org"
-    cowork_cli(
-        cowork, "users", "create", email, "--admin", "--password-stdin", env=env, stdin="fanout-bench-pw\n"
-    )
-    api_token = cowork_cli(cowork, "token", "create", email, env=env).strip().splitlines()[-1]
+    cli(cowork, "users", "create", email, "--admin", "--password-stdin", env=env, stdin="fanout-bench-pw\n")
+    api_token = cli(cowork, "token", "create", email, env=env).strip().splitlines()[-1]
     log_file = tmp / "cowork.log"
     proc = start_server([cowork, "serve", "--port", str(port)], env, log_file)
     try:
