@@ -3,6 +3,7 @@
 import re
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -103,11 +104,24 @@ def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
     world: World,
 ) -> None:
     region = make_region(world)
-    participant, _ = region.participant()
+    participant, token = region.participant()
     region.propose(participant, "Jobcenter Leipzig", contact={"person": "Anja Stephan"}, consent=True)
     region.propose(participant, "Ausländerbehörde", family="policy")
     console = _console(browser, server, region.workshop_id)
     expect(console.locator(".sh-staff-item", has_text="Jobcenter Leipzig")).to_contain_text("Anja Stephan")
+    # A stakeholder proposed from a phone arrives on the console live: its entry is pushed empty and fetched.
+    proposed = httpx.post(
+        f"{server.url}/api/v1/stages/{region.map_stage}/stakeholders",
+        json={
+            "name": "Caritas Leipzig",
+            "family": "welfare",
+            "contact": {"person": "Jana Weber"},
+            "consent": True,
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert proposed.status_code == 201, proposed.text
+    expect(console.locator(".sh-staff-item", has_text="Caritas Leipzig")).to_contain_text("Jana Weber")
     _shot(console, "stakeholders-console")
     console.get_by_role("button", name=re.compile("Responsibility matrix")).click()  # the stage list
     expect(console.get_by_role("table", name="Who does what, for which target group")).to_be_visible()

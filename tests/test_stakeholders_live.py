@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from cowork.live import wire
+
 from .conftest import ThreadServer, World
 from .test_live import screen
 from .test_stakeholders import CONTACT, make_region
@@ -105,7 +107,10 @@ async def test_a_new_stakeholder_reaches_every_screen_but_its_contact_only_the_f
         assert f'action="/j/{region.world.workshop.code}/stakeholders/{created["id"]}/rating"' in rate["html"]
         assert len(json.dumps(public).encode()) <= PUSH_BUDGET
     assert staff["data"]["contact"] == CONTACT
-    assert CONTACT["person"] in _swap(staff, f"#sh-staff-list-{wid}")["html"]
+    # The console gets the new entry empty and fetches its inside (contact included) from data-src.
+    shell = _swap(staff, f"#sh-staff-list-{wid}")["html"]
+    assert f'data-src="/f/stakeholders/{created["id"]}/entry"' in shell
+    assert {"op": "reload", "target": f"#sh-staff-{created['id']}"} in staff["swaps"]
     assert {"op": "reload", "target": f"#rm-{wid}"} in staff["swaps"]
 
 
@@ -242,3 +247,32 @@ async def test_in_a_large_workshop_every_push_to_every_room_stays_within_5_kb(
     for room, name in ((console, "staff"), (projector, "projector"), (phone, "phone")):
         size, largest = max((len(json.dumps(e).encode()), e["type"]) for e in room.events)
         assert size <= PUSH_BUDGET, f"the {name} room got {largest} as {size} bytes"
+
+
+async def test_the_largest_possible_stakeholder_push_stays_within_5_kb_on_the_wire(
+    server: ThreadServer, world: World
+) -> None:
+    """Every field at its limit, umlauts throughout, three look-alike names for merge hints; measured as the
+    socket sends it (UTF-8 JSON, live/wire.py)."""
+    region = make_region(world, "de")
+    name = ("Überörtliche Trägerschaft für Ausbildungsförderung Süd " * 3)[:110]
+    tasks = ("Berufsorientierung für Geflüchtete, Anerkennung ausländischer Abschlüsse, " * 8)[:500]
+    contact = {"person": ("Jörg Müller-Lüdenscheidt " * 6)[:120], "email": "a" * 240 + "@example.org"}
+    contact["phone"] = "+49 351 " + "1" * 32
+    rater, phone_token = region.participant("Ana")
+    for suffix in ("Nord", "Ost", "West"):
+        region.propose(rater, f"{name} {suffix}", tasks=tasks, contact=contact, consent=True)
+    wid, staff = region.workshop_id, region.world.api_token
+    async with screen(server, {"token": staff, "workshop_id": wid}) as console:
+        body = {"name": f"{name} Mitte", "family": "job_centre", "tasks": tasks}
+        body |= {"contact": contact, "consent": True}
+        new = await _api(server, "POST", f"/api/v1/stages/{region.map_stage}/stakeholders", phone_token, body)
+        await _api(server, "PATCH", f"/api/v1/stakeholders/{new['id']}", staff, {"tasks": tasks[::-1]})
+        await console.wait_for(lambda e: e["type"] == "stakeholder.updated")
+    proposed = next(e for e in console.events if e["type"] == "stakeholder.proposed")
+    assert len(proposed["data"]["similar"]) == 3
+    # The console gets the new entry empty and fetches it (a full one would take this push over 5 KB).
+    assert {"op": "reload", "target": f"#sh-staff-{new['id']}"} in proposed["swaps"]
+    for event in console.events:
+        size = len(wire.dumps(event, separators=(",", ":")).encode())
+        assert size <= PUSH_BUDGET, f"{event['type']} was {size} bytes"

@@ -89,11 +89,20 @@ def _reload_matrix(wid: int) -> dict[str, Any]:
 
 def proposed_swaps(env: Environment, event: Event, data: dict[str, Any], staff: bool) -> Swaps:
     wid = event.workshop_id
-    swaps = _numbers(env, data, staff, wid)
     if staff:
+        # The new entry comes empty and the console fetches it: with a long name, tasks, a contact and three
+        # merge hints it would take a push over 5 KB.
+        shell = _swap(env, "_staff_item.html", data, wid, shell=True)
+        swaps = [
+            _swap(env, "_marker.html", data, wid),
+            _swap(env, "_row.html", data, wid),
+            shell,
+            {"op": "reload", "target": f"#sh-staff-{data['id']}"},
+        ]
         option = _render(env, "_option.html", s=data)
         swaps.append({"op": "append", "target": f"#sh-names-{wid}", "html": option})
     else:
+        swaps = _numbers(env, data, staff, wid)
         html = _render(env, "_rate.html", s=data, code=data["workshop_code"], mine=None, open=True)
         swaps.append({"op": "append", "target": f"#sh-rate-list-{wid}", "html": html})
     return [*swaps, _reload_matrix(wid)]
