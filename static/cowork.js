@@ -176,6 +176,13 @@
     });
   });
 
+  // A pushed card's edit box comes empty (the text would be in the push three times): fill it when opened.
+  document.addEventListener("toggle", function (e) {
+    var box = e.target.open && e.target.querySelector ? e.target.querySelector("textarea[data-fill-from]") : null;
+    var source = box && !box.value ? document.getElementById(box.getAttribute("data-fill-from")) : null;
+    if (source) box.value = source.textContent;
+  }, true);
+
   window.addEventListener("online", flushOutbox);
   restoreDrafts(document);
 

@@ -171,6 +171,28 @@ def test_the_facilitator_hides_a_card_and_it_leaves_the_projector(
     _shot(console, "facilitator-console")
 
 
+def test_the_facilitator_edits_a_card_that_arrived_live(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """A pushed card's edit box comes empty (it would carry the text a third time) and fills when opened."""
+    console = browser.new_context(**PROJECTOR).new_page()
+    console.goto(f"{server.url}/login?next=/f/w/{world.workshop.id}")
+    console.get_by_label("Email").fill("fac@example.org")
+    console.get_by_label("Password").fill("correct horse battery")
+    console.get_by_role("button", name="Sign in").click()
+    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    phone = _join_on_phone(browser, server, world)
+    phone.get_by_label("Your card").fill("Kinderbetreung\nfür Mütter")
+    phone.get_by_role("button", name="Send card").click()
+    card = console.locator(".card", has_text="Kinderbetreung")
+    card.get_by_text("Edit").click()
+    box = card.get_by_label("Text")
+    expect(box).to_have_value("Kinderbetreung\nfür Mütter")
+    box.fill("Kinderbetreuung für Mütter")
+    card.get_by_role("button", name="Save").click()
+    expect(phone.locator(".card-text", has_text="Kinderbetreuung für Mütter")).to_have_count(1)
+
+
 def test_moving_to_the_next_stage_changes_every_phone(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:

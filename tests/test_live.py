@@ -14,6 +14,7 @@ import socketio
 from cowork.commands import run_command
 from cowork.db import read_session
 from cowork.domain import workshops
+from cowork.live import wire
 from cowork.settings import Settings
 from cowork.tickets import make_ticket
 
@@ -290,3 +291,27 @@ async def test_pushes_carry_text_as_utf8_not_escaped(server: ThreadServer, world
         while "card.added" not in frame:
             frame = await asyncio.wait_for(ws.receive_str(), 5)
     assert "Kinderbetreuung für Mütter" in frame and "\\u00fc" not in frame
+
+
+async def test_a_card_at_its_length_limit_reaches_phones_within_5_kb_on_the_wire(
+    server: ThreadServer, world: World
+) -> None:
+    _, ana = world.join(name="Ana")
+    text = ("Kinderbetreuung während der Sprachkurse für Mütter, Anerkennung der Abschlüsse. " * 30)[
+        :1999
+    ] + "."
+    wid = world.workshop.id
+    async with (
+        screen(server, {"token": world.api_token, "workshop_id": wid}) as console,
+        screen(server, {"token": ana, "workshop_id": wid}) as phone,
+        screen(server, {"token": world.workshop.projector_key, "workshop_id": wid}) as projector,
+    ):
+        await _post(server, ana, world.stage_id, text)
+        for room in (phone, projector):
+            pushed = await room.wait_for(lambda e: e["type"] == "card.added")
+            assert pushed["data"]["text"] == text
+            assert len(wire.dumps(pushed, separators=(",", ":")).encode()) <= 5 * 1024
+        # The console's push also carries the moderation tools; the edit box comes empty, so the text is in
+        # it twice (the record and the card), not three times. Up to about 6 KB at this limit.
+        staff = await console.wait_for(lambda e: e["type"] == "card.added")
+        assert wire.dumps(staff).count(text) == 2

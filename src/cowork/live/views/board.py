@@ -70,11 +70,13 @@ def container(item: Data) -> str:
 
 
 def render_item(env: Environment, item: Data, staff: bool) -> str:
+    # pushed: a card's edit box comes empty and the page script fills it when opened, so that a card at its
+    # 2,000-character limit is not written three times into one push (record, card, edit box).
     if item.get("kind") == "cluster":
         return env.get_template("board/_cluster.html").render(
-            cluster=item, members=item.get("cards", []), staff=staff
+            cluster=item, members=item.get("cards", []), staff=staff, pushed=True
         )
-    return env.get_template("board/_card.html").render(card=item, staff=staff)
+    return env.get_template("board/_card.html").render(card=item, staff=staff, pushed=True)
 
 
 def _place(env: Environment, item: Data, staff: bool) -> Swaps:
