@@ -53,6 +53,16 @@ def _projector(browser: Browser, server: ThreadServer, world: World) -> Page:
     return page
 
 
+def _console(browser: Browser, server: ThreadServer, workshop_id: int) -> Page:
+    console = browser.new_context(**PROJECTOR).new_page()
+    console.goto(f"{server.url}/login?next=/f/w/{workshop_id}")
+    console.get_by_label("Email").fill("fac@example.org")
+    console.get_by_label("Password").fill("correct horse battery")
+    console.get_by_role("button", name="Sign in").click()
+    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    return console
+
+
 def _join_on_phone(browser: Browser, server: ThreadServer, world: World, name: str = "Amira") -> Page:
     phone = browser.new_context(**PHONE).new_page()
     phone.goto(f"{server.url}/j/{world.workshop.code}")
@@ -157,12 +167,7 @@ def test_the_facilitator_hides_a_card_and_it_leaves_the_projector(
     phone.get_by_role("button", name="Send card").click()
     expect(projector.locator(".card", has_text="Off-topic remark")).to_have_count(1)
 
-    console = browser.new_context(**PROJECTOR).new_page()
-    console.goto(f"{server.url}/login?next=/f/w/{world.workshop.id}")
-    console.get_by_label("Email").fill("fac@example.org")
-    console.get_by_label("Password").fill("correct horse battery")
-    console.get_by_role("button", name="Sign in").click()
-    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    console = _console(browser, server, world.workshop.id)
     card = console.locator(".card", has_text="Off-topic remark")
     card.get_by_role("button", name="Hide").click()
     expect(card).to_contain_text("Hidden from participants")
@@ -175,12 +180,7 @@ def test_the_facilitator_edits_a_card_that_arrived_live(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
     """A pushed card's edit box comes empty (it would carry the text a third time) and fills when opened."""
-    console = browser.new_context(**PROJECTOR).new_page()
-    console.goto(f"{server.url}/login?next=/f/w/{world.workshop.id}")
-    console.get_by_label("Email").fill("fac@example.org")
-    console.get_by_label("Password").fill("correct horse battery")
-    console.get_by_role("button", name="Sign in").click()
-    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    console = _console(browser, server, world.workshop.id)
     phone = _join_on_phone(browser, server, world)
     phone.get_by_label("Your card").fill("Kinderbetreung\nfür Mütter")
     phone.get_by_role("button", name="Send card").click()

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from cowork.db import read_session
 from cowork.domain import breakout, participants, workshops
@@ -12,20 +12,10 @@ from . import test_browser
 from .conftest import ThreadServer, World, run
 from .test_accessibility import _report, check, watch_csp
 from .test_breakout import make_lab
-from .test_browser import PHONE, PROJECTOR, _join_on_phone, _projector, _shot
+from .test_browser import PHONE, PROJECTOR, _console, _join_on_phone, _projector, _shot
 
 browser = test_browser.browser  # the Chromium fixture, shared
 pytestmark = test_browser.pytestmark
-
-
-def _console(browser: Browser, server: ThreadServer, workshop_id: int) -> Page:
-    console = browser.new_context(**PROJECTOR).new_page()
-    console.goto(f"{server.url}/login?next=/f/w/{workshop_id}")
-    console.get_by_label("Email").fill("fac@example.org")
-    console.get_by_label("Password").fill("correct horse battery")
-    console.get_by_role("button", name="Sign in").click()
-    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
-    return console
 
 
 def _seconds(text: str) -> int:

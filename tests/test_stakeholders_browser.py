@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import ThreadServer, World
-from .test_browser import PHONE, PROJECTOR, _projector, _shot, browser  # noqa: F401  (browser is a fixture)
-from .test_program_browser import _console
+from .test_browser import PHONE, PROJECTOR, _console, _projector, _shot, browser  # noqa: F401  (browser is a fixture)
 from .test_stakeholders import make_region
 
 pytestmark = pytest.mark.browser
