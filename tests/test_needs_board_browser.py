@@ -5,7 +5,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from . import test_browser
 from .conftest import ThreadServer, World
-from .test_browser import PHONE, PROJECTOR, _shot
+from .test_browser import PHONE, PROJECTOR, _console, _shot
 from .test_needs_board import Lab, open_lab
 
 pytestmark = pytest.mark.browser
@@ -116,12 +116,7 @@ def test_in_approval_mode_a_card_waits_on_its_phone_until_the_console_approves_i
     world: World,
 ) -> None:
     lab = open_lab(world)
-    console = browser.new_context(**PROJECTOR).new_page()
-    console.goto(f"{server.url}/login?next=/f/w/{lab.workshop.id}")
-    console.get_by_label("Email").fill("fac@example.org")
-    console.get_by_label("Password").fill("correct horse battery")
-    console.get_by_role("button", name="Sign in").click()
-    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    console = _console(browser, server, lab.workshop.id)
     console.get_by_role("button", name="Switch approval on").click()
     expect(console.get_by_role("button", name="Switch approval off")).to_be_visible()
 
