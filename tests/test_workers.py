@@ -31,9 +31,8 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-async def test_a_card_sent_to_one_worker_reaches_a_phone_connected_to_another(
-    tmp_path: Path, db_url: str, redis_url: str
-) -> None:
+def _workers_env(tmp_path: Path, db_url: str, redis_url: str) -> tuple[dict[str, str], str]:
+    """The settings workers share (one database, one Redis channel of their own), and an admin's API token."""
     env = {
         "COWORK_DATA_DIR": str(tmp_path / "data"),
         "COWORK_DATABASE_URL": db_url,
@@ -41,7 +40,13 @@ async def test_a_card_sent_to_one_worker_reaches_a_phone_connected_to_another(
         "COWORK_REDIS_CHANNEL": f"cowork-test-{uuid.uuid4().hex}",
     }
     cli("users", "create", "a@example.org", "--admin", "--password-stdin", env=env, stdin="a long password\n")
-    token = cli("token", "create", "a@example.org", env=env).stdout.strip().splitlines()[-1]
+    return env, cli("token", "create", "a@example.org", env=env).stdout.strip().splitlines()[-1]
+
+
+async def test_a_card_sent_to_one_worker_reaches_a_phone_connected_to_another(
+    tmp_path: Path, db_url: str, redis_url: str
+) -> None:
+    env, token = _workers_env(tmp_path, db_url, redis_url)
     with ProcessServer(env) as one, ProcessServer(env) as two:
         async with httpx.AsyncClient() as http:
             made = await http.post(
@@ -67,12 +72,7 @@ async def test_a_card_sent_to_one_worker_reaches_a_phone_connected_to_another(
 def test_serve_with_two_workers_and_redis_starts_and_answers(
     tmp_path: Path, db_url: str, redis_url: str
 ) -> None:
-    env = {
-        "COWORK_DATA_DIR": str(tmp_path / "data"),
-        "COWORK_DATABASE_URL": db_url,
-        "COWORK_REDIS_URL": redis_url,
-        "COWORK_REDIS_CHANNEL": f"cowork-test-{uuid.uuid4().hex}",
-    }
+    env, _token = _workers_env(tmp_path, db_url, redis_url)
     with ProcessServer(env, workers=2) as server:
         assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
 
@@ -119,14 +119,8 @@ def _send_cards(
 async def test_a_worker_killed_and_restarted_loses_no_acknowledged_card_and_its_phones_catch_up(
     tmp_path: Path, db_url: str, redis_url: str
 ) -> None:
-    env = {
-        "COWORK_DATA_DIR": str(tmp_path / "data"),
-        "COWORK_DATABASE_URL": db_url,
-        "COWORK_REDIS_URL": redis_url,
-        "COWORK_REDIS_CHANNEL": f"cowork-test-{uuid.uuid4().hex}",
-    }
-    cli("users", "create", "a@example.org", "--admin", "--password-stdin", env=env, stdin="a long password\n")
-    staff = {"Authorization": "Bearer " + cli("token", "create", "a@example.org", env=env).stdout.split()[-1]}
+    env, token = _workers_env(tmp_path, db_url, redis_url)
+    staff = {"Authorization": f"Bearer {token}"}
     one, two = ProcessServer(env).start(), ProcessServer(env).start()
     try:
         async with httpx.AsyncClient() as http:
