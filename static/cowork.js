@@ -218,6 +218,10 @@
   }
 
   function applySwap(swap) {
+    if (swap.op === "refresh") {
+      location.reload(); // too large to push: the page shows it (drafts and the outbox live in localStorage)
+      return;
+    }
     var el = document.querySelector(swap.target);
     if (!el) return;
     if (swap.op === "append") {

@@ -9,7 +9,8 @@ from playwright.sync_api import Browser, expect
 from cowork.domain import board
 
 from .conftest import ThreadServer, World, run
-from .test_browser import _join_on_phone, _projector, _shot, browser  # noqa: F401  (the module's browser)
+from .test_browser import PHONE, _join_on_phone, _projector, _shot, browser  # noqa: F401  (the module's browser)
+from .test_proposals import lab  # noqa: F401  (the co-working lab on its action plan)
 
 pytestmark = pytest.mark.browser
 
@@ -116,3 +117,30 @@ def test_a_browser_without_submit_event_submitter_still_says_which_button_was_pr
     assert phone.evaluate("new SubmitEvent('submit').submitter") is None
     phone.get_by_role("button", name="One dot more for Childcare").click()
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
+
+
+def test_a_phone_refreshes_for_a_proposal_too_large_to_push_and_keeps_what_was_typed(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    lab: World,  # noqa: F811
+) -> None:
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(f"{server.url}/j/{lab.workshop.code}")
+    phone.get_by_label("Your name or a nickname").fill("Amira")
+    phone.get_by_role("button", name="Join the workshop").click()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    phone.locator("[data-draft]").first.press_sequentially("Half a proposal")
+    long = ("Mentoring für Geflüchtete, begleitet vom Jobcenter und der Handwerkskammer. " * 60)[:3999] + "."
+    body = {"title": "Peer mentoring"} | dict.fromkeys(
+        ("description", "impact", "rationale", "resources"), long
+    )
+    _, token = lab.join(name="Ben")
+    made = httpx.post(
+        f"{server.url}/api/v1/stages/{lab.stage_id}/proposals",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert made.status_code == 201, made.text
+    expect(phone.get_by_role("heading", name="Peer mentoring")).to_be_visible()
+    assert phone.evaluate("window.__beforeRefresh") is None  # the page loaded again: nothing was pushed
+    expect(phone.locator("[data-draft]").first).to_have_value("Half a proposal")

@@ -6,8 +6,11 @@ from typing import Any
 
 import httpx
 
+from cowork.live import wire
+
 from .conftest import ThreadServer, World
 from .test_live import screen
+from .test_proposals import lab  # noqa: F401  (the co-working lab on its action plan)
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -141,3 +144,35 @@ async def test_many_phones_follow_one_vote_and_every_ballot_reaches_them(
                 assert last["data"]["tally"][option] == {"dots": 6}
                 counts = sorted(e["data"]["ballots"] for e in s.events if e["type"] == "ballot.cast")
                 assert counts == [1, 2, 3, 4, 5, 6]  # one push per ballot, each with the tally after it
+
+
+async def test_a_proposal_too_large_for_a_phone_push_tells_phones_to_refresh(
+    server: ThreadServer,
+    lab: World,  # noqa: F811
+) -> None:
+    """Every text field full, the proposal is about 30 KB: phones and the projector get its seq and a
+    `refresh` within 5 KB; the console, on the venue's network, gets all of it."""
+    _, ana = lab.join(name="Ana")
+    long = ("Mentoring für Geflüchtete, begleitet vom Jobcenter und der Handwerkskammer. " * 60)[:3999] + "."
+    body = {
+        "title": "Peer mentoring",
+        "description": long,
+        "impact": long,
+        "rationale": long,
+        "resources": long,
+    }
+    wid = lab.workshop.id
+    async with (
+        screen(server, {"token": ana, "workshop_id": wid}) as phone,
+        screen(server, {"token": lab.workshop.projector_key, "workshop_id": wid}) as projector,
+        screen(server, {"token": lab.api_token, "workshop_id": wid}) as console,
+    ):
+        made = await _call("POST", f"{server.url}/api/v1/stages/{lab.stage_id}/proposals", ana, body)
+        assert made.status_code == 201, made.text
+        for room in (phone, projector):
+            pushed = await room.wait_for(lambda e: e["type"] == "proposal.drafted")
+            assert pushed["swaps"] == [{"op": "refresh"}] and "data" not in pushed
+            assert len(wire.dumps(pushed).encode()) <= 5 * 1024
+        staff = await console.wait_for(lambda e: e["type"] == "proposal.drafted")
+    assert staff["data"]["description"] == long and staff["swaps"][0]["op"] == "append"
+    assert pushed["seq"] == staff["seq"]  # the phone's record stays gapless

@@ -15,11 +15,13 @@ from jinja2 import Environment
 
 from ... import i18n
 from ...domain.models import Event
+from .. import wire
 
 Data = dict[str, Any]
 Swaps = list[dict[str, Any]]
 # The templates' indentation between tags: a browser draws a run of white space there as one space (or none).
 BETWEEN_TAGS = re.compile(r">\s+<")
+PUSH_BUDGET = 5 * 1024  # bytes of one push to a phone or projector on the wire (issue 8)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,15 @@ def payload(env: Environment, event: Event, *, staff: bool, language: str) -> Da
     body["data"] = data
     with i18n.language(language):
         body["swaps"] = [_compact(swap) for swap in view.swaps(env, event, data, staff)]
+    if not staff and len(wire.dumps(body).encode()) > PUSH_BUDGET:
+        return _refresh(body)
     return body
+
+
+def _refresh(body: Data) -> Data:
+    """A push too large for a phone (a proposal with every text field full can be 30 KB): its seq and type,
+    and a `refresh`: the page loads again, typed text kept, and shows it."""
+    return {key: body[key] for key in ("seq", "type", "at")} | {"swaps": [{"op": "refresh"}]}
 
 
 def _compact(swap: Data) -> Data:
