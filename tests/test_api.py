@@ -116,7 +116,7 @@ async def test_bad_cards_get_a_4xx_with_the_reason_and_nothing_is_stored(
     url = f"/api/v1/stages/{world.stage_id}/contributions"
     cases = [
         ({"text": ""}, 422, "Please write something"),
-        ({"text": "x" * 2001}, 422, "at most 2000"),
+        ({"text": "x" * 2001}, 422, "at most 2,000"),
         ({"text": "ok", "category": "housing"}, 422, "Unknown category"),
     ]
     for body, status, reason in cases:

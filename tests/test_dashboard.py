@@ -146,7 +146,7 @@ async def test_the_retention_setting_is_checked_and_purge_due_takes_only_worksho
     filled = fill(world)
     await sign_in(client)
     wrong = await client.post(f"/f/w/{filled.id}/privacy", data={"retention_days": "0"})
-    assert wrong.status_code == 422 and "between 1 and 3650 days" in wrong.text
+    assert wrong.status_code == 422 and "between 1 and 3,650 days" in wrong.text
     saved = await client.post(f"/f/w/{filled.id}/privacy", data={"retention_days": "30"})
     assert saved.status_code == 303
     page = await client.get(saved.headers["location"])

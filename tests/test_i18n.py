@@ -125,9 +125,9 @@ def _card_too_long(world: World) -> Invalid:
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("en", "The card is too long: 2001 characters, at most 2000."),
-        ("de", "Die Karte ist zu lang: 2001 Zeichen, erlaubt sind höchstens 2000."),
-        ("es", "La tarjeta es demasiado larga: tiene 2001 caracteres y el máximo es 2000."),
+        ("en", "The card is too long: 2,001 characters, at most 2,000."),
+        ("de", "Die Karte ist zu lang: 2.001 Zeichen, erlaubt sind höchstens 2.000."),
+        ("es", "La tarjeta es demasiado larga: tiene 2.001 caracteres y el máximo es 2.000."),
     ],
 )
 def test_a_refused_card_is_explained_in_the_readers_language(

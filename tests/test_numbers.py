@@ -10,6 +10,7 @@ import pytest
 
 from cowork import i18n, numbers
 from cowork.domain import workshops
+from cowork.domain.errors import Invalid
 
 from .conftest import World, run
 from .test_polls import _close, _options, _poll, _vote, _voter
@@ -144,3 +145,22 @@ async def test_the_stakeholder_grid_shows_means_in_the_readers_language(
     assert f"| {MEAN[lang]} | {MEAN[lang]} | 2 |" in row
     sheet = await _sheet(client, world, workshop, "stakeholders")
     assert (sheet["G2"].value, sheet["H2"].value, sheet["I2"].value) == (3.5, 3.5, 2)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_a_refused_card_gives_its_length_and_the_limit_as_the_reader_writes_numbers(
+    client: httpx.AsyncClient, world: World, lang: str
+) -> None:
+    await client.post(f"/j/{world.workshop.code}", data={"name": "Ana", "language": lang})
+    refused = await client.post(
+        f"/j/{world.workshop.code}/cards", data={"stage_id": str(world.stage_id), "text": "x" * 2005}
+    )
+    assert refused.status_code == 422
+    written = {"en": ("2,005", "2,000"), "de": ("2.005", "2.000"), "es": ("2.005", "2.000")}[lang]
+    assert all(number in refused.text for number in written)
+
+
+def test_error_fields_that_name_a_thing_keep_their_digits() -> None:
+    with i18n.language("de"):
+        text = i18n.error_text(Invalid("Card {id} is not part of this workshop.", id=1234))
+    assert "1234" in text and "1.234" not in text

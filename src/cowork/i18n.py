@@ -13,7 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import Translations
 
-from . import __version__
+from . import __version__, numbers
 from .domain.errors import DomainError
 from .settings import LANGUAGES
 
@@ -78,8 +78,17 @@ def from_accept_language(header: str | None, default: str) -> str:
     return max(choices, key=lambda c: c[0])[1] if choices else default
 
 
+# Fields of an error that name a thing rather than count it: written as they are (card 1234, not 1,234).
+IDENTIFIER_FIELDS = frozenset({"id", "seq", "option"})
+
+
 def error_text(exc: DomainError) -> str:
-    return gettext(exc.template).format(**exc.params)
+    """The error in the reader's language, its amounts written as they read numbers (2.000 in German)."""
+    params = {
+        name: value if name in IDENTIFIER_FIELDS else numbers.number(value)
+        for name, value in exc.params.items()
+    }
+    return gettext(exc.template).format(**params)
 
 
 def compile_catalogs() -> list[Path]:
