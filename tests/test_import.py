@@ -33,6 +33,7 @@ from cowork.domain import (
     proposals,
     responsibilities,
     retention,
+    stakeholder_map,
     stakeholder_merges,
     stakeholder_ratings,
     stakeholders,
@@ -42,7 +43,7 @@ from cowork.domain.models import Contribution, Participant, Stage, Workshop
 from cowork.domain.polls import Poll
 from cowork.domain.program_models import BreakoutTable
 from cowork.domain.proposals import Proposal
-from cowork.domain.stakeholders import Stakeholder
+from cowork.domain.stakeholder_models import Stakeholder
 from cowork.exports.replay import REPLAYERS
 from cowork.exports.report import build_report
 
@@ -264,7 +265,7 @@ def use_every_feature(world: World) -> int:
             .where(Contribution.stage_id == stages["needs"])
             .order_by(col(Contribution.id))
         ).all()
-        centre, school = stakeholders.live_stakeholders(session, workshop_id=lab)
+        centre, school = stakeholder_map.live_stakeholders(session, workshop_id=lab)
         adopted, rejected = session.exec(
             select(Proposal).where(Proposal.workshop_id == lab).order_by(col(Proposal.id))
         ).all()

@@ -13,11 +13,17 @@ from sqlmodel import func, select
 from cowork.commands import run_query
 from cowork.db import read_session
 from cowork.domain import responsibilities as matrix
-from cowork.domain import stakeholder_merges, stakeholder_ratings, workshops
+from cowork.domain import (
+    stakeholder_map,
+    stakeholder_merges,
+    stakeholder_names,
+    stakeholder_ratings,
+    workshops,
+)
 from cowork.domain import stakeholders as sh
 from cowork.domain.errors import Closed, Conflict, Invalid, NotAllowed
 from cowork.domain.models import Event
-from cowork.domain.stakeholders import Rating, ResponsibilityCell, Stakeholder
+from cowork.domain.stakeholder_models import Rating, ResponsibilityCell, Stakeholder
 
 from .conftest import World, make_facilitator, run
 
@@ -73,7 +79,10 @@ class Region:
 
     def listed(self, include_contact: bool = True) -> list[dict[str, Any]]:
         return run_query(
-            self.engine, sh.list_stakeholders, workshop_id=self.workshop_id, include_contact=include_contact
+            self.engine,
+            stakeholder_map.list_stakeholders,
+            workshop_id=self.workshop_id,
+            include_contact=include_contact,
         )
 
     def matrix(self) -> dict[str, Any]:
@@ -440,7 +449,7 @@ def test_likely_duplicates_are_pointed_out_to_the_facilitator(region: Region) ->
     region.propose(ana, "Jobcenter")
     region.propose(ana, "Jobcenter Offenbach")
     region.propose(ana, "Volkshochschule", family="training")
-    similar = sh.likely_duplicates(region.listed())
+    similar = stakeholder_names.likely_duplicates(region.listed())
     names = {item["name"] for items in similar.values() for item in items}
     assert names == {"Jobcenter", "Jobcenter Offenbach"}
     proposed = region.events("stakeholder.proposed")

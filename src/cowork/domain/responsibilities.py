@@ -20,14 +20,9 @@ from .errors import DomainError, Invalid, NotFound
 from .families import ACTIVITY_AREAS, FAMILIES, LEVELS, MARK_SYMBOLS, MARKS, ROLES, TARGET_GROUPS
 from .models import Workshop
 from .record import Tx, aware
-from .stakeholders import (
-    KIND,
-    Activity,
-    ResponsibilityCell,
-    Stakeholder,
-    list_stakeholders,
-    live_stakeholders,
-)
+from .stakeholder_map import list_stakeholders, live_stakeholders
+from .stakeholder_models import Activity, ResponsibilityCell, Stakeholder
+from .stakeholders import KIND
 from .workshops import get_workshop, stages_of
 
 MAX_LABEL = 120

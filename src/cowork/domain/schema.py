@@ -6,5 +6,5 @@ from . import (  # noqa: F401
     program_models,
     proposals,
     retention,
-    stakeholders,
+    stakeholder_models,
 )

@@ -7,18 +7,13 @@ from .actors import Actor
 from .errors import Invalid
 from .models import utcnow
 from .record import Tx, aware
-from .stakeholders import (
-    MARK_ORDER,
-    MAX_TASKS,
-    Rating,
-    ResponsibilityCell,
-    Stakeholder,
-    contact_of,
-    event_stakeholder,
-    get_stakeholder,
-    pinned_of,
-    set_contact,
-)
+from .stakeholder_contacts import contact_of, set_contact
+from .stakeholder_map import event_stakeholder, pinned_of
+from .stakeholder_models import MAX_TASKS, Rating, ResponsibilityCell, Stakeholder
+from .stakeholders import get_stakeholder
+
+# Strongest first: when two merged stakeholders both have a cell in a row, the stronger mark stays.
+MARK_ORDER = ("responsible", "contributes", "informed")
 
 
 def merge_stakeholders(tx: Tx, *, actor: Actor, stakeholder_id: int, into_id: int) -> Stakeholder:

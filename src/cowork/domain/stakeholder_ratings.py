@@ -10,20 +10,18 @@ from .actors import Actor
 from .errors import Closed, Invalid, NotAllowed
 from .models import utcnow
 from .record import Tx
-from .stakeholders import (
+from .stakeholder_map import (
     EMPTY_STATS,
-    HIGH,
-    LOW,
-    Rating,
-    Stakeholder,
     event_stakeholder,
-    get_stakeholder,
     numbers_of,
     pinned_of,
     stakeholder_data,
-    stakeholder_stage_is_on,
     stakeholder_stats,
 )
+from .stakeholder_models import Rating, Stakeholder
+from .stakeholders import get_stakeholder, stakeholder_stage_is_on
+
+LOW, HIGH = 1, 5  # the rating scale of influence and interest
 
 
 def _score(value: Any, what: str) -> int:
@@ -93,6 +91,14 @@ def rating_of(session: Session, *, stakeholder_id: int, participant_id: int) -> 
     return session.exec(
         select(Rating).where(Rating.stakeholder_id == stakeholder_id, Rating.participant_id == participant_id)
     ).first()
+
+
+def ratings_of(session: Session, *, participant_id: int) -> dict[int, dict[str, int]]:
+    """A participant's own ratings, to show their choice again on the phone."""
+    return {
+        r.stakeholder_id: {"influence": r.influence, "interest": r.interest}
+        for r in session.exec(select(Rating).where(Rating.participant_id == participant_id))
+    }
 
 
 def put_rating(

@@ -52,7 +52,7 @@ def stakeholders_section(ctx: Context) -> Section:
     ]
     sheet = Table("stakeholders", _("Stakeholders"), columns)
     section = Section("stakeholders", _("Stakeholder map"), sheets=[sheet], empty=_("No stakeholders yet."))
-    module = feature("stakeholders")
+    module = feature("stakeholder_map")
     if module is None:
         return section
     items = module.list_stakeholders(ctx.session, workshop_id=ctx.workshop_id, include_contact=False)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from .. import i18n
 from ..domain import responsibilities as matrix
-from ..domain import stakeholder_merges, stakeholder_ratings
+from ..domain import stakeholder_map, stakeholder_merges, stakeholder_names, stakeholder_ratings
 from ..domain import stakeholders as domain
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid
@@ -62,7 +62,7 @@ def _stakeholder_stage(session: Session, request: StageRequest) -> dict[str, Any
     stage = session.get(Stage, request.stage["id"])
     config = stage.config if stage is not None else {}
     view = "matrix" if config.get("view") == "matrix" else "map"
-    items = domain.list_stakeholders(session, workshop_id=workshop.id, include_contact=request.staff)
+    items = stakeholder_map.list_stakeholders(session, workshop_id=workshop.id, include_contact=request.staff)
     sh: dict[str, Any] = {
         "view": view,
         "wid": workshop.id,
@@ -70,10 +70,10 @@ def _stakeholder_stage(session: Session, request: StageRequest) -> dict[str, Any
         "all": items,
         "suggestions": config.get("suggestions", []),
         "mine": {},
-        "similar": domain.likely_duplicates(items) if request.staff else {},
+        "similar": stakeholder_names.likely_duplicates(items) if request.staff else {},
     }
     if request.participant is not None and request.participant.id is not None:
-        sh["mine"] = domain.ratings_of(session, participant_id=request.participant.id)
+        sh["mine"] = stakeholder_ratings.ratings_of(session, participant_id=request.participant.id)
     context: dict[str, Any] = {"sh": sh}
     if request.staff or view == "matrix":
         context.update(matrix_context(session, workshop, request.role))
@@ -304,8 +304,8 @@ async def console_merge_by_name(
 
 def _id_by_name(session: Session, *, actor: Actor, workshop_id: int, name: str) -> int:
     actor.check_facilitator(get_workshop(session, workshop_id=workshop_id))
-    key = domain.normalise_name(name)
-    for other in domain.live_stakeholders(session, workshop_id=workshop_id):
+    key = stakeholder_names.normalise_name(name)
+    for other in stakeholder_map.live_stakeholders(session, workshop_id=workshop_id):
         if other.name_key == key:
             return other.id  # type: ignore[return-value]
     raise Invalid("No stakeholder on the map is called {name}.", name=name.strip())

@@ -6,7 +6,7 @@ from typing import Any
 from ...domain import responsibilities, stakeholder_merges, stakeholder_ratings, stakeholders
 from ...domain.errors import Invalid
 from ...domain.models import Participant
-from ...domain.stakeholders import Stakeholder
+from ...domain.stakeholder_models import Stakeholder
 from .replayer import Replay, flag, replays
 
 

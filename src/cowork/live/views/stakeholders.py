@@ -15,7 +15,7 @@ from jinja2 import Environment
 
 from ...domain.models import Event
 from ...domain.responsibilities import matrix_display
-from ...domain.stakeholders import numbers_of
+from ...domain.stakeholder_map import numbers_of
 from . import EventView, register
 
 Swap = dict[str, Any]
