@@ -19,6 +19,7 @@ from cowork import domain
 from cowork.commands import run_query
 from cowork.db import read_session
 from cowork.domain import (
+    activity_areas,
     agenda,
     ballots,
     board,
@@ -350,10 +351,10 @@ def use_every_feature(world: World) -> int:
         influence=3,
         interest=3,
     )
-    mentoring = run(engine, responsibilities.add_activity, actor=fac, workshop_id=lab, label="Mentoring")
+    mentoring = run(engine, activity_areas.add_activity, actor=fac, workshop_id=lab, label="Mentoring")
     run(
         engine,
-        responsibilities.rename_activity,
+        activity_areas.rename_activity,
         actor=fac,
         workshop_id=lab,
         activity_id=mentoring["id"],
@@ -372,7 +373,7 @@ def use_every_feature(world: World) -> int:
         )
     with read_session(engine) as session:
         last_row = responsibilities.activity_rows(session, workshop_id=lab)[-2]["id"]
-    run(engine, responsibilities.remove_activity, actor=fac, workshop_id=lab, activity_id=last_row)
+    run(engine, activity_areas.remove_activity, actor=fac, workshop_id=lab, activity_id=last_row)
     run(engine, stakeholder_merges.merge_stakeholders, actor=fac, stakeholder_id=twin.id, into_id=centre.id)
 
     # More votes, the action plan followed up, and commitments carried over from an earlier workshop.

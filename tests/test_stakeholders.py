@@ -12,14 +12,16 @@ from sqlmodel import func, select
 
 from cowork.commands import run_query
 from cowork.db import read_session
-from cowork.domain import responsibilities as matrix
 from cowork.domain import (
+    activity_areas,
+    interface_document,
     stakeholder_map,
     stakeholder_merges,
     stakeholder_names,
     stakeholder_ratings,
     workshops,
 )
+from cowork.domain import responsibilities as matrix
 from cowork.domain import stakeholders as sh
 from cowork.domain.errors import Closed, Conflict, Invalid, NotAllowed
 from cowork.domain.models import Event
@@ -497,14 +499,14 @@ def test_the_matrix_rows_come_from_the_format_and_can_be_changed(region: Region)
     assert rows == ["residence", "language", "recognition", "counselling", "placement", "livelihood"]
     added = run(
         region.engine,
-        matrix.add_activity,
+        activity_areas.add_activity,
         actor=region.facilitator,
         workshop_id=region.workshop_id,
         label="Debt counselling",
     )
     run(
         region.engine,
-        matrix.rename_activity,
+        activity_areas.rename_activity,
         actor=region.facilitator,
         workshop_id=region.workshop_id,
         activity_id="language",
@@ -512,7 +514,7 @@ def test_the_matrix_rows_come_from_the_format_and_can_be_changed(region: Region)
     )
     run(
         region.engine,
-        matrix.remove_activity,
+        activity_areas.remove_activity,
         actor=region.facilitator,
         workshop_id=region.workshop_id,
         activity_id="livelihood",
@@ -530,7 +532,7 @@ def test_the_matrix_rows_come_from_the_format_and_can_be_changed(region: Region)
     with pytest.raises(Invalid, match="name the activity area"):
         run(
             region.engine,
-            matrix.add_activity,
+            activity_areas.add_activity,
             actor=region.facilitator,
             workshop_id=region.workshop_id,
             label="  ",
@@ -613,7 +615,7 @@ def test_the_interface_document_lists_who_does_what_and_consented_contacts(regio
     bamf, _ = region.propose(ana, "BAMF", family="policy")
     region.cell("placement", jobcenter, "responsible", ["recognised_refugees"])
     region.cell("placement", bamf, "informed")
-    document = run_query(region.engine, matrix.interface_document, workshop_id=region.workshop_id)
+    document = run_query(region.engine, interface_document.interface_document, workshop_id=region.workshop_id)
     assert document["workshop"]["title"] == "Regional workshop Leipzig"
     assert document["contacts"] == [{"stakeholder_id": jobcenter.id, "name": "Jobcenter", **CONTACT}]
     by_name = {s["name"]: s for s in document["stakeholders"]}
@@ -625,7 +627,9 @@ def test_the_interface_document_lists_who_does_what_and_consented_contacts(regio
     ]
     assert placement["informed"][0]["name"] == "BAMF" and placement["gaps"] == []
     with pytest.raises(NotAllowed):
-        run_query(region.engine, matrix.interface_document, workshop_id=region.workshop_id, actor=ana)
+        run_query(
+            region.engine, interface_document.interface_document, workshop_id=region.workshop_id, actor=ana
+        )
 
 
 # --- the JSON API ---------------------------------------------------------------------------------------

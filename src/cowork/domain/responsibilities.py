@@ -1,10 +1,11 @@
-"""The responsibility matrix and the interface document (seed 002): who does what, for which target group.
+"""The responsibility matrix (seed 002): who does what, for which target group, and where that has gaps.
 
 Rows are activity areas: the ones the workshop's format names (the regional workshop's matrix stage),
-else `families.ACTIVITY_AREAS`; facilitators add, rename and remove rows. Columns are the stakeholders on
-the map. A cell holds a mark (responsible, contributes, informed) and the target groups it covers; none
-listed means all of them. The gaps: a row with nobody responsible, or with several responsible for the
-same target group (two partners responsible for different groups is how the seed's matrix is meant).
+else `families.ACTIVITY_AREAS`; facilitators add, rename and remove rows (`activity_areas.py`). Columns
+are the stakeholders on the map. A cell holds a mark (responsible, contributes, informed) and the target
+groups it covers; none listed means all of them. The gaps: a row with nobody responsible, or with several
+responsible for the same target group (two partners responsible for different groups is how the seed's
+matrix is meant). The interface document is built from the matrix (`interface_document.py`).
 """
 
 from datetime import UTC, datetime
@@ -14,20 +15,15 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ..formats import all_formats
-from ..settings import LANGUAGES
 from .actors import Actor
-from .errors import DomainError, Invalid, NotFound
-from .families import ACTIVITY_AREAS, FAMILIES, LEVELS, MARK_SYMBOLS, MARKS, ROLES, TARGET_GROUPS
+from .errors import DomainError, Invalid
+from .families import ACTIVITY_AREAS, MARK_SYMBOLS, MARKS, TARGET_GROUPS
 from .models import Workshop
-from .record import Tx, aware
-from .stakeholder_map import list_stakeholders, live_stakeholders
+from .record import Tx
+from .stakeholder_map import live_stakeholders
 from .stakeholder_models import Activity, ResponsibilityCell, Stakeholder
 from .stakeholders import KIND
 from .workshops import get_workshop, stages_of
-
-MAX_LABEL = 120
-MAX_ROWS = 40
-
 
 # --- rows and target groups --------------------------------------------------------------------------------
 
@@ -80,14 +76,14 @@ def marks() -> list[dict[str, Any]]:
     return [{"key": key, "label": label, "symbol": MARK_SYMBOLS[key]} for key, label in MARKS.items()]
 
 
-def _stored(session: Session, workshop_id: int) -> dict[str, Activity]:
+def stored_activities(session: Session, workshop_id: int) -> dict[str, Activity]:
     query = select(Activity).where(Activity.workshop_id == workshop_id).order_by(col(Activity.id))
     return {activity.key: activity for activity in session.exec(query)}
 
 
 def activity_rows(session: Session, *, workshop_id: int) -> list[dict[str, Any]]:
     """The matrix rows in order: the defaults (as renamed, without the removed ones), then the added rows."""
-    stored = _stored(session, workshop_id)
+    stored = stored_activities(session, workshop_id)
     defaults = default_rows(session, workshop_id=workshop_id)
     rows = []
     for key, label in defaults:
@@ -103,115 +99,22 @@ def activity_rows(session: Session, *, workshop_id: int) -> list[dict[str, Any]]
     return rows
 
 
-def _row(session: Session, workshop_id: int, activity_id: str, error: type[DomainError]) -> dict[str, Any]:
+def matrix_row(
+    session: Session, workshop_id: int, activity_id: str, error: type[DomainError]
+) -> dict[str, Any]:
     for row in activity_rows(session, workshop_id=workshop_id):
         if row["id"] == activity_id:
             return row
     raise error("There is no activity area {activity} in this matrix.", activity=activity_id)
 
 
-def _clean_label(label: str | None) -> dict[str, str]:
-    text = " ".join((label or "").split())
-    if not text:
-        raise Invalid("Please name the activity area.")
-    if len(text) > MAX_LABEL:
-        raise Invalid(
-            "The name of the activity area is too long (at most {limit} characters).", limit=MAX_LABEL
-        )
-    # Words a facilitator typed are not translated: every language shows them as written.
-    return dict.fromkeys(LANGUAGES, text)
-
-
-def _facilitated(tx: Tx, actor: Actor, workshop_id: int) -> Workshop:
+def facilitated_workshop(tx: Tx, actor: Actor, workshop_id: int) -> Workshop:
     workshop = get_workshop(tx.session, workshop_id=workshop_id)
     actor.check_facilitator(workshop)
     return workshop
 
 
-# --- commands -------------------------------------------------------------------------------------------
-
-
-def add_activity(tx: Tx, *, actor: Actor, workshop_id: int, label: str | None) -> dict[str, Any]:
-    """A new row at the end of the matrix."""
-    workshop = _facilitated(tx, actor, workshop_id)
-    row = append_activity(tx.session, workshop_id=workshop_id, label=label)
-    tx.record(workshop.id, "activity.added", {"activity": row})  # type: ignore[arg-type]
-    return row
-
-
-def append_activity(session: Session, *, workshop_id: int, label: str | None) -> dict[str, Any]:
-    """The row added at the end, with the first free key row-1, row-2, …"""
-    new_label = _clean_label(label)
-    if len(activity_rows(session, workshop_id=workshop_id)) >= MAX_ROWS:
-        raise Invalid("The matrix has {limit} rows already; remove one first.", limit=MAX_ROWS)
-    taken = set(_stored(session, workshop_id)) | {
-        key for key, _ in default_rows(session, workshop_id=workshop_id)
-    }
-    number = 1
-    while f"row-{number}" in taken:
-        number += 1
-    activity = Activity(workshop_id=workshop_id, key=f"row-{number}", label=new_label)
-    session.add(activity)
-    session.flush()
-    return {"id": activity.key, "label": new_label, "custom": True}
-
-
-def rename_activity(
-    tx: Tx, *, actor: Actor, workshop_id: int, activity_id: str, label: str | None
-) -> dict[str, Any]:
-    workshop = _facilitated(tx, actor, workshop_id)
-    row, changed = relabel_activity(tx.session, workshop_id=workshop_id, activity_id=activity_id, label=label)
-    if changed:
-        tx.record(workshop.id, "activity.renamed", {"activity": row})  # type: ignore[arg-type]
-    return row
-
-
-def relabel_activity(
-    session: Session, *, workshop_id: int, activity_id: str, label: str | None
-) -> tuple[dict[str, Any], bool]:
-    """The row with its new name, and whether the name changed."""
-    row = _row(session, workshop_id, activity_id, NotFound)
-    new_label = _clean_label(label)
-    if new_label == row["label"]:
-        return row, False
-    activity = _stored(session, workshop_id).get(activity_id) or Activity(
-        workshop_id=workshop_id, key=activity_id
-    )
-    activity.label = new_label
-    session.add(activity)
-    return {**row, "label": new_label}, True
-
-
-def remove_activity(tx: Tx, *, actor: Actor, workshop_id: int, activity_id: str) -> None:
-    """The row leaves the matrix with its cells."""
-    workshop = _facilitated(tx, actor, workshop_id)
-    tx.record(
-        workshop.id,  # type: ignore[arg-type]
-        "activity.removed",
-        drop_activity(tx.session, workshop_id=workshop_id, activity_id=activity_id),
-    )
-
-
-def drop_activity(session: Session, *, workshop_id: int, activity_id: str) -> dict[str, Any]:
-    """Take the row and its cells out of the matrix; returns what the record says of it."""
-    _row(session, workshop_id, activity_id, NotFound)
-    activity = _stored(session, workshop_id).get(activity_id) or Activity(
-        workshop_id=workshop_id, key=activity_id
-    )
-    activity.removed = True
-    session.add(activity)
-    cells = list(
-        session.exec(
-            select(ResponsibilityCell).where(
-                ResponsibilityCell.workshop_id == workshop_id, ResponsibilityCell.activity_key == activity_id
-            )
-        )
-    )
-    for cell in cells:
-        session.delete(cell)
-    session.flush()
-    gaps = responsibility_matrix(session, workshop_id=workshop_id)["gaps"]
-    return {"activity_id": activity_id, "cells_removed": len(cells), "gap_count": len(gaps)}
+# --- cells ----------------------------------------------------------------------------------------------
 
 
 def set_cell(
@@ -225,7 +128,7 @@ def set_cell(
     target_groups: list[str] | None = None,
 ) -> dict[str, Any] | None:
     """Mark who does what in one row, for which target groups; no mark empties the cell."""
-    workshop = _facilitated(tx, actor, workshop_id)
+    workshop = facilitated_workshop(tx, actor, workshop_id)
     cell, data = mark_cell(
         tx.session,
         workshop_id=workshop_id,
@@ -249,26 +152,9 @@ def mark_cell(
     target_groups: list[str] | None,
 ) -> tuple[ResponsibilityCell | None, dict[str, Any] | None]:
     """The cell after the change, and what the record says of the change (None: nothing changed)."""
-    _row(session, workshop_id, activity_id, Invalid)
-    stakeholder = session.get(Stakeholder, stakeholder_id)
-    if stakeholder is None or stakeholder.workshop_id != workshop_id:
-        raise Invalid("Stakeholder {id} is not on this workshop's map.", id=stakeholder_id)
-    if stakeholder.merged_into_id is not None:
-        raise Invalid("This stakeholder was merged into another one; set the cell there.")
-    mark = (mark or "").strip() or None
-    if mark is not None and mark not in MARKS:
-        raise Invalid("Unknown mark {mark}; choose one of: {known}.", mark=mark, known=", ".join(MARKS))
-    known = [group["key"] for group in target_groups_of(session, workshop_id=workshop_id)]
-    unknown = [group for group in target_groups or [] if group not in known]
-    if unknown:
-        raise Invalid(
-            "Unknown target group {group}; this matrix has: {known}.",
-            group=unknown[0],
-            known=", ".join(known),
-        )
-    if mark is None and target_groups:
-        raise Invalid("Choose a mark (responsible, contributes or informed) for the target groups.")
-    groups = [group for group in known if group in (target_groups or [])]
+    matrix_row(session, workshop_id, activity_id, Invalid)
+    _check_column(session, workshop_id, stakeholder_id)
+    mark, groups, known = _check_mark(session, workshop_id, mark, target_groups)
     cell = session.exec(
         select(ResponsibilityCell).where(
             ResponsibilityCell.stakeholder_id == stakeholder_id,
@@ -300,6 +186,36 @@ def mark_cell(
         "gap_count": len(gaps),
         "target_group_options": known,
     }
+
+
+def _check_column(session: Session, workshop_id: int, stakeholder_id: int) -> None:
+    """A cell's stakeholder is on this workshop's map and was not merged away."""
+    stakeholder = session.get(Stakeholder, stakeholder_id)
+    if stakeholder is None or stakeholder.workshop_id != workshop_id:
+        raise Invalid("Stakeholder {id} is not on this workshop's map.", id=stakeholder_id)
+    if stakeholder.merged_into_id is not None:
+        raise Invalid("This stakeholder was merged into another one; set the cell there.")
+
+
+def _check_mark(
+    session: Session, workshop_id: int, mark: str | None, target_groups: list[str] | None
+) -> tuple[str | None, list[str], list[str]]:
+    """The mark (None: empty the cell), its target groups in the matrix's order, and all groups it has."""
+    mark = (mark or "").strip() or None
+    if mark is not None and mark not in MARKS:
+        raise Invalid("Unknown mark {mark}; choose one of: {known}.", mark=mark, known=", ".join(MARKS))
+    known = [group["key"] for group in target_groups_of(session, workshop_id=workshop_id)]
+    unknown = [group for group in target_groups or [] if group not in known]
+    if unknown:
+        raise Invalid(
+            "Unknown target group {group}; this matrix has: {known}.",
+            group=unknown[0],
+            known=", ".join(known),
+        )
+    if mark is None and target_groups:
+        raise Invalid("Choose a mark (responsible, contributes or informed) for the target groups.")
+    groups = [group for group in known if group in (target_groups or [])]
+    return mark, groups, known
 
 
 # --- queries --------------------------------------------------------------------------------------------
@@ -394,68 +310,3 @@ def responsibilities(session: Session, *, actor: Actor, workshop_id: int) -> dic
     workshop = get_workshop(session, workshop_id=workshop_id)
     actor.check_member(workshop)
     return responsibility_matrix(session, workshop_id=workshop_id)
-
-
-def _labels(table: dict[str, dict[str, str]], key: str | None) -> dict[str, str] | None:
-    return table.get(key) if key else None
-
-
-def interface_document(session: Session, *, workshop_id: int, actor: Actor | None = None) -> dict[str, Any]:
-    """The seed's interface document as data: responsibilities, contact persons and details, by target group.
-
-    Contact details appear only where they were given with consent (they are stored no other way).
-    Texts are given in every language ({en, de, es}), so an export can pick the reader's.
-    """
-    workshop = get_workshop(session, workshop_id=workshop_id)
-    if actor is not None:
-        actor.check_facilitator(workshop)
-    matrix = responsibility_matrix(session, workshop_id=workshop_id)
-    stakeholders = [
-        {
-            **item,
-            "family_label": _labels(FAMILIES, item["family"]),
-            "level_label": _labels(LEVELS, item["level"]),
-            "role_label": _labels(ROLES, item["role"]),
-        }
-        for item in list_stakeholders(session, workshop_id=workshop_id, include_contact=True)
-    ]
-    names = {s["id"]: s["name"] for s in stakeholders}
-    activities = []
-    for row in matrix["activities"]:
-        entry: dict[str, Any] = {"id": row["id"], "label": row["label"], **{mark: [] for mark in MARKS}}
-        for cell in matrix["cells"]:
-            if cell["activity_id"] == row["id"]:
-                entry[cell["mark"]].append(
-                    {
-                        "stakeholder_id": cell["stakeholder_id"],
-                        "name": names.get(cell["stakeholder_id"], ""),
-                        "target_groups": cell["target_groups"],
-                    }
-                )
-        entry["gaps"] = [gap for gap in matrix["gaps"] if gap["activity_id"] == row["id"]]
-        activities.append(entry)
-    return {
-        "workshop": {
-            "id": workshop.id,
-            "title": workshop.title,
-            "code": workshop.code,
-            "language": workshop.language,
-            "format": workshop.format_id,
-            "created_at": _iso(aware(workshop.created_at)),
-        },
-        "generated_at": _iso(datetime.now(UTC)),
-        "stakeholders": stakeholders,
-        "contacts": [
-            {"stakeholder_id": s["id"], "name": s["name"], **s["contact"]}
-            for s in stakeholders
-            if s["contact"]
-        ],
-        "activities": activities,
-        "gaps": matrix["gaps"],
-        "target_groups": matrix["target_groups"],
-        "marks": matrix["marks"],
-    }
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")

@@ -172,7 +172,7 @@ def interface_section(ctx: Context) -> Section:
         sheets=[contacts],
         empty=_("No contact persons given with consent."),
     )
-    module = feature("responsibilities")
+    module = feature("interface_document")
     if module is None or not hasattr(module, "interface_document"):
         return section
     document = module.interface_document(ctx.session, workshop_id=ctx.workshop_id)

@@ -12,8 +12,15 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from .. import i18n
+from ..domain import (
+    activity_areas,
+    interface_document,
+    stakeholder_map,
+    stakeholder_merges,
+    stakeholder_names,
+    stakeholder_ratings,
+)
 from ..domain import responsibilities as matrix
-from ..domain import stakeholder_map, stakeholder_merges, stakeholder_names, stakeholder_ratings
 from ..domain import stakeholders as domain
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid
@@ -428,7 +435,9 @@ async def console_set_cell(
 async def console_add_activity(
     workshop_id: int, actor: PageUser, runtime: RuntimeDep, label: Annotated[str, Form()] = ""
 ) -> Response:
-    row = await runtime.commands.run(matrix.add_activity, actor=actor, workshop_id=workshop_id, label=label)
+    row = await runtime.commands.run(
+        activity_areas.add_activity, actor=actor, workshop_id=workshop_id, label=label
+    )
     return _console(workshop_id, f"rm-row-{row['id']}")
 
 
@@ -443,11 +452,15 @@ async def console_change_activity(
 ) -> Response:
     if action == "remove":
         await runtime.commands.run(
-            matrix.remove_activity, actor=actor, workshop_id=workshop_id, activity_id=activity_id
+            activity_areas.remove_activity, actor=actor, workshop_id=workshop_id, activity_id=activity_id
         )
         return _console(workshop_id, f"rm-{workshop_id}")
     await runtime.commands.run(
-        matrix.rename_activity, actor=actor, workshop_id=workshop_id, activity_id=activity_id, label=label
+        activity_areas.rename_activity,
+        actor=actor,
+        workshop_id=workshop_id,
+        activity_id=activity_id,
+        label=label,
     )
     return _console(workshop_id, f"rm-row-{activity_id}")
 
@@ -469,7 +482,9 @@ async def console_matrix(
 async def interface_document_page(
     request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep
 ) -> Response:
-    document = await runtime.commands.query(matrix.interface_document, workshop_id=workshop_id, actor=actor)
+    document = await runtime.commands.query(
+        interface_document.interface_document, workshop_id=workshop_id, actor=actor
+    )
     groups = [g["key"] for g in document["target_groups"]]
     return render(
         request,

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 
 from .. import i18n
+from ..domain import activity_areas, interface_document, stakeholder_merges, stakeholder_ratings
 from ..domain import responsibilities as matrix
-from ..domain import stakeholder_merges, stakeholder_ratings
 from ..domain import stakeholders as domain
 from ..domain.families import (
     ACTIVITY_AREAS,
@@ -255,7 +255,7 @@ async def add_activity(
     workshop_id: int, body: ActivityIn, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> ActivityOut:
     row = await runtime.commands.run(
-        matrix.add_activity, actor=actor, workshop_id=workshop_id, label=body.label
+        activity_areas.add_activity, actor=actor, workshop_id=workshop_id, label=body.label
     )
     return ActivityOut(**row)
 
@@ -269,7 +269,7 @@ async def rename_activity(
     workshop_id: int, activity_id: str, body: ActivityIn, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> ActivityOut:
     row = await runtime.commands.run(
-        matrix.rename_activity,
+        activity_areas.rename_activity,
         actor=actor,
         workshop_id=workshop_id,
         activity_id=activity_id,
@@ -287,7 +287,7 @@ async def remove_activity(
     workshop_id: int, activity_id: str, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> Response:
     await runtime.commands.run(
-        matrix.remove_activity, actor=actor, workshop_id=workshop_id, activity_id=activity_id
+        activity_areas.remove_activity, actor=actor, workshop_id=workshop_id, activity_id=activity_id
     )
     return Response(status_code=204)
 
@@ -297,4 +297,6 @@ async def read_interface_document(
     workshop_id: int, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """Responsibilities, contact persons (given with consent) and who does what for which target group."""
-    return await runtime.commands.query(matrix.interface_document, workshop_id=workshop_id, actor=actor)
+    return await runtime.commands.query(
+        interface_document.interface_document, workshop_id=workshop_id, actor=actor
+    )

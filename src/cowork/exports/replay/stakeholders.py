@@ -3,7 +3,7 @@ pinned and merged; the matrix's rows and cells."""
 
 from typing import Any
 
-from ...domain import responsibilities, stakeholder_merges, stakeholder_ratings, stakeholders
+from ...domain import activity_areas, responsibilities, stakeholder_merges, stakeholder_ratings, stakeholders
 from ...domain.errors import Invalid
 from ...domain.models import Participant
 from ...domain.stakeholder_models import Stakeholder
@@ -99,9 +99,7 @@ def _label(row: dict[str, Any]) -> Any:
 @replays("activity.added")
 def activity_added(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     row = data["activity"]
-    added = responsibilities.append_activity(
-        replay.session, workshop_id=replay.workshop_id, label=_label(row)
-    )
+    added = activity_areas.append_activity(replay.session, workshop_id=replay.workshop_id, label=_label(row))
     if added["id"] != row.get("id"):
         raise Invalid(
             "Event {seq} adds the row {id}, but the next free row is {expected}.",
@@ -115,7 +113,7 @@ def activity_added(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
 @replays("activity.renamed")
 def activity_renamed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     row = data["activity"]
-    responsibilities.relabel_activity(
+    activity_areas.relabel_activity(
         replay.session, workshop_id=replay.workshop_id, activity_id=row.get("id"), label=_label(row)
     )
     return data
@@ -123,7 +121,7 @@ def activity_renamed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
 
 @replays("activity.removed")
 def activity_removed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
-    responsibilities.drop_activity(
+    activity_areas.drop_activity(
         replay.session, workshop_id=replay.workshop_id, activity_id=data.get("activity_id")
     )  # type: ignore[arg-type]
     return data
