@@ -1,7 +1,7 @@
-"""Stakeholder mapping on pages: the stage's context, the phones' and the console's forms, matrix fragments.
+"""The stakeholder map on pages: the stage's context, and the phones' and the console's forms for it.
 
 Every form works as a plain post (303 on success, the page again with the reason and a 4xx on refusal);
-the matrix cells and the pins answer htmx with their partial.
+the pins answer htmx with their partial. The matrix has its own pages (`responsibility_pages.py`).
 """
 
 from typing import Annotated, Any
@@ -12,54 +12,22 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from .. import i18n
-from ..domain import (
-    activity_areas,
-    interface_document,
-    stakeholder_map,
-    stakeholder_merges,
-    stakeholder_names,
-    stakeholder_ratings,
-)
-from ..domain import responsibilities as matrix
+from ..domain import stakeholder_map, stakeholder_merges, stakeholder_names, stakeholder_ratings
 from ..domain import stakeholders as domain
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid
-from ..domain.models import Stage, Workshop
-from ..domain.workshops import get_workshop, workshop_by_projector_key
+from ..domain.models import Stage
+from ..domain.workshops import get_workshop
 from .deps import JoinedPhone, PageUser, RuntimeDep
 from .errors import status_of
 from .pages import phone_context, render
+from .responsibility_pages import matrix_context
 from .stages import StageRequest, register
 
 router = APIRouter(include_in_schema=False)
 
 
 # --- what a stakeholder stage shows ------------------------------------------------------------------------
-
-
-def matrix_context(session: Session, workshop: Workshop, role: str) -> dict[str, Any]:
-    """The matrix with a lookup of its cells, and the address a screen reloads it from."""
-    assert workshop.id is not None
-    m = matrix.responsibility_matrix(session, workshop_id=workshop.id)
-    m["cell_map"] = {f"{c['activity_id']}|{c['stakeholder_id']}": c for c in m["cells"]}
-    m["row_gaps"] = {
-        row["id"]: [g for g in m["gaps"] if g["activity_id"] == row["id"]] for row in m["activities"]
-    }
-    src = {
-        "facilitator": f"/f/w/{workshop.id}/responsibilities/fragment",
-        "projector": f"/s/{workshop.projector_key}/responsibilities",
-        "participant": f"/j/{workshop.code}/responsibilities",
-    }[role]
-    groups = m["target_groups"]
-    return {
-        "m": m,
-        "rm": {
-            **matrix.matrix_display(
-                workshop.id, [g["key"] for g in groups], {g["key"]: g["label"] for g in groups}
-            ),
-            "src": src,
-        },
-    }
 
 
 @register(domain.KIND)
@@ -184,27 +152,6 @@ async def phone_rate(
     )
 
 
-@router.get("/j/{code}/responsibilities")
-async def phone_matrix(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
-    context = await runtime.commands.query(
-        lambda session: matrix_context(
-            session, get_workshop(session, workshop_id=phone.workshop.id), "participant"
-        )
-    )
-    return render(request, "stakeholders/_matrix_body.html", **context, staff=False)
-
-
-@router.get("/s/{key}/responsibilities")
-async def projector_matrix(request: Request, key: str, runtime: RuntimeDep) -> Response:
-    def load(session: Session) -> dict[str, Any]:
-        workshop = workshop_by_projector_key(session, key=key)
-        return {**matrix_context(session, workshop, "projector"), "language": workshop.language}
-
-    context = await runtime.commands.query(load)
-    i18n.set_language(context["language"])  # the projector speaks the workshop's language
-    return render(request, "stakeholders/_matrix_body.html", **context, staff=False)
-
-
 # --- facilitators ------------------------------------------------------------------------------------------
 
 
@@ -237,6 +184,23 @@ async def console_propose(
     return _console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
 
 
+def _pin_values(action: str, influence: str, interest: str) -> dict[str, Any]:
+    """What the pin form asks of `pin_stakeholder`: a position, or none to unpin."""
+
+    def number(value: str) -> float | str | None:
+        try:
+            return float(value.replace(",", ".")) if value.strip() else None
+        except ValueError:
+            return value  # the domain explains what a position is
+
+    if action == "unpin":
+        return {"influence": None, "interest": None}
+    values = {"influence": number(influence), "interest": number(interest)}
+    if values["influence"] is None and values["interest"] is None:
+        values["influence"] = ""  # an empty pin form is a mistake, not an unpin
+    return values
+
+
 @router.post("/f/stakeholders/{stakeholder_id}/pin")
 async def console_pin(
     request: Request,
@@ -247,21 +211,12 @@ async def console_pin(
     influence: Annotated[str, Form()] = "",
     interest: Annotated[str, Form()] = "",
 ) -> Response:
-    def number(value: str) -> float | str | None:
-        try:
-            return float(value.replace(",", ".")) if value.strip() else None
-        except ValueError:
-            return value  # the domain explains what a position is
-
-    if action == "unpin":
-        values: dict[str, Any] = {"influence": None, "interest": None}
-    else:
-        values = {"influence": number(influence), "interest": number(interest)}
-        if values["influence"] is None and values["interest"] is None:
-            values["influence"] = ""  # an empty pin form is a mistake, not an unpin
     try:
         stakeholder = await runtime.commands.run(
-            stakeholder_ratings.pin_stakeholder, actor=actor, stakeholder_id=stakeholder_id, **values
+            stakeholder_ratings.pin_stakeholder,
+            actor=actor,
+            stakeholder_id=stakeholder_id,
+            **_pin_values(action, influence, interest),
         )
     except DomainError as exc:
         if not _hx(request):
@@ -379,118 +334,3 @@ async def console_edit(
             request, "stakeholders/edit.html", status_of(exc), s=item, form=form, message=i18n.error_text(exc)
         )
     return _console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
-
-
-@router.post("/f/w/{workshop_id}/responsibilities/cells")
-async def console_set_cell(
-    request: Request,
-    workshop_id: int,
-    actor: PageUser,
-    runtime: RuntimeDep,
-    activity_id: Annotated[str, Form()],
-    stakeholder_id: Annotated[int, Form()],
-    mark: Annotated[str, Form()] = "",
-    target_groups: Annotated[list[str] | None, Form()] = None,
-) -> Response:
-    message = None
-    try:
-        await runtime.commands.run(
-            matrix.set_cell,
-            actor=actor,
-            workshop_id=workshop_id,
-            activity_id=activity_id,
-            stakeholder_id=stakeholder_id,
-            mark=mark or None,
-            target_groups=target_groups or [],
-        )
-    except DomainError as exc:
-        if not _hx(request):
-            raise
-        message = i18n.error_text(exc)
-        status = status_of(exc)
-    if not _hx(request):
-        return _console(workshop_id, f"rm-cell-{activity_id}-{stakeholder_id}")
-
-    def load(session: Session) -> dict[str, Any]:
-        workshop = get_workshop(session, workshop_id=workshop_id)
-        actor.check_facilitator(workshop)
-        return matrix_context(session, workshop, "facilitator")
-
-    context = await runtime.commands.query(load)
-    cell = context["m"]["cell_map"].get(f"{activity_id}|{stakeholder_id}")
-    return render(
-        request,
-        "stakeholders/_cell.html",
-        status if message else 200,
-        **context,
-        staff=True,
-        row_id=activity_id,
-        sid=stakeholder_id,
-        cell=cell,
-        cell_message=message,
-    )
-
-
-@router.post("/f/w/{workshop_id}/activities")
-async def console_add_activity(
-    workshop_id: int, actor: PageUser, runtime: RuntimeDep, label: Annotated[str, Form()] = ""
-) -> Response:
-    row = await runtime.commands.run(
-        activity_areas.add_activity, actor=actor, workshop_id=workshop_id, label=label
-    )
-    return _console(workshop_id, f"rm-row-{row['id']}")
-
-
-@router.post("/f/w/{workshop_id}/activities/{activity_id}")
-async def console_change_activity(
-    workshop_id: int,
-    activity_id: str,
-    actor: PageUser,
-    runtime: RuntimeDep,
-    action: Annotated[str, Form()] = "rename",
-    label: Annotated[str, Form()] = "",
-) -> Response:
-    if action == "remove":
-        await runtime.commands.run(
-            activity_areas.remove_activity, actor=actor, workshop_id=workshop_id, activity_id=activity_id
-        )
-        return _console(workshop_id, f"rm-{workshop_id}")
-    await runtime.commands.run(
-        activity_areas.rename_activity,
-        actor=actor,
-        workshop_id=workshop_id,
-        activity_id=activity_id,
-        label=label,
-    )
-    return _console(workshop_id, f"rm-row-{activity_id}")
-
-
-@router.get("/f/w/{workshop_id}/responsibilities/fragment")
-async def console_matrix(
-    request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep
-) -> Response:
-    def load(session: Session) -> dict[str, Any]:
-        workshop = get_workshop(session, workshop_id=workshop_id)
-        actor.check_facilitator(workshop)
-        return matrix_context(session, workshop, "facilitator")
-
-    context = await runtime.commands.query(load)
-    return render(request, "stakeholders/_matrix_body.html", **context, staff=True)
-
-
-@router.get("/f/w/{workshop_id}/interface-document")
-async def interface_document_page(
-    request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep
-) -> Response:
-    document = await runtime.commands.query(
-        interface_document.interface_document, workshop_id=workshop_id, actor=actor
-    )
-    groups = [g["key"] for g in document["target_groups"]]
-    return render(
-        request,
-        "stakeholders/interface_document.html",
-        doc=document,
-        rm=matrix.matrix_display(
-            workshop_id, groups, {g["key"]: g["label"] for g in document["target_groups"]}
-        ),
-    )

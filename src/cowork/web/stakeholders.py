@@ -1,7 +1,8 @@
 """Stakeholder mapping over the JSON API: the map, ratings, pins, merges, the matrix, the interface document.
 
 Thin, like every transport: parse, then one command or query; the rules live in `domain/stakeholders.py`
-and `domain/responsibilities.py`. The module's router also carries the pages (`stakeholder_pages.py`).
+and its `stakeholder_*` neighbours, `domain/responsibilities.py` and `domain/activity_areas.py`. The module's
+router also carries the pages (`stakeholder_pages.py`, `responsibility_pages.py`).
 """
 
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from ..domain.families import (
     TARGET_GROUPS,
     label,
 )
-from . import stakeholder_pages
+from . import responsibility_pages, stakeholder_pages
 from .deps import ApiActor, ApiFacilitator, RuntimeDep
 from .stakeholder_schemas import (
     ActivityIn,
@@ -44,6 +45,7 @@ from .stakeholder_schemas import (
 
 router = APIRouter()
 router.include_router(stakeholder_pages.router)
+router.include_router(responsibility_pages.router)
 API = "/api/v1"
 
 
