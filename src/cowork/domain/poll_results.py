@@ -25,7 +25,8 @@ from sqlmodel import Session, col, func, select
 from .actors import Actor
 from .errors import NotFound
 from .models import Contribution, Workshop
-from .polls import Ballot, Mark, Poll, PollOption, get_poll, option_labels, options_of, threshold_share
+from .poll_setup import threshold_share
+from .polls import Ballot, Mark, Poll, PollOption, get_poll, option_labels, options_of
 from .workshops import participant_count, stage_for
 
 DIVERGENCE_MARK = 0.25

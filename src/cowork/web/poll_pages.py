@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session, col, select
 
 from .. import i18n
-from ..domain import ballots, commitments, poll_results, polls, proposals, workshops
+from ..domain import ballots, commitments, poll_results, poll_setup, polls, proposals, workshops
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..domain.models import Contribution, Stage, Workshop
@@ -75,7 +75,7 @@ def _sources(session: Session, request: StageRequest) -> dict[str, Any]:
         "cards": cards,
         "proposals": proposals.list_proposals(session, stage_id=stage_id),
         "default_method": configured
-        if configured in polls.METHODS
+        if configured in poll_setup.METHODS
         else ("yes_no_abstain" if request.stage["kind"] == "action_plan" else "dots"),
     }
 
@@ -420,7 +420,7 @@ async def console_create_poll(
     stage = await runtime.commands.query(workshops.get_stage, stage_id=stage_id)
     try:
         fields = poll_from_form(form)
-        await runtime.commands.run(polls.create_poll, actor=actor, stage_id=stage_id, **fields)
+        await runtime.commands.run(poll_setup.create_poll, actor=actor, stage_id=stage_id, **fields)
     except DomainError as exc:
         return await _console_again(
             request, runtime, actor, stage.workshop_id, exc, poll_message=i18n.error_text(exc), poll_form=form

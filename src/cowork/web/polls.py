@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain import ballots, commitments, poll_results, polls, proposals
+from ..domain import ballots, commitments, poll_results, poll_setup, polls, proposals
 from .deps import ApiActor, ApiFacilitator, RuntimeDep
 
 router = APIRouter()
@@ -29,7 +29,7 @@ class OptionIn(BaseModel):
 class PollIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     method: str = Field(examples=["dots", "approval", "yes_no_abstain", "ranking", "scale"])
-    options: list[OptionIn] = Field(max_length=polls.MAX_OPTIONS)
+    options: list[OptionIn] = Field(max_length=poll_setup.MAX_OPTIONS)
     title: str | None = Field(default=None, max_length=200)
     budget: int | None = Field(default=None, description="Dots each voter has (dots only)")
     max_per_option: int | None = Field(default=None, description="Most dots on one option (dots only)")
@@ -229,7 +229,7 @@ async def _results(runtime: Any, actor: Any, poll_id: int) -> ResultsOut:
 @api.post("/stages/{stage_id}/polls", status_code=201, response_model=PollOut)
 async def create_poll(stage_id: int, body: PollIn, actor: ApiFacilitator, runtime: RuntimeDep) -> PollOut:
     poll = await runtime.commands.run(
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=actor,
         stage_id=stage_id,
         method=body.method,
