@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from cowork.db import read_session, write_session
-from cowork.domain import ballots, board, poll_results, poll_setup, polls
+from cowork.domain import ballots, board, card_ranking, poll_results, poll_setup, polls
 from cowork.domain.errors import Closed, Invalid, NotAllowed
 from cowork.domain.models import Contribution, Event, Receipt
 
@@ -536,7 +536,7 @@ def test_the_ranking_counts_votes_on_merged_cards_for_their_cluster(world: World
             card.cluster_id = cluster.id
         cluster_id = cluster.id
     with read_session(world.engine) as session:
-        ranking = poll_results.stage_ranking(session, stage_id=world.stage_id, staff=False)
+        ranking = card_ranking.stage_ranking(session, stage_id=world.stage_id, staff=False)
     items = ranking["items"]
     assert [(i["text"], i["dots"], i["place"], i["tied"]) for i in items] == [
         ("Housing", 4, 1, True),
@@ -558,8 +558,8 @@ def test_the_ranking_hides_its_counts_while_a_hidden_vote_is_open(world: World) 
     poll = _poll(world, options=[{"contribution_id": card.id}], hide_results=True)
     _vote(world, _voter(world), poll, {_options(world, poll)[0]: 1})
     with read_session(world.engine) as session:
-        public = poll_results.stage_ranking(session, stage_id=world.stage_id, staff=False)
-        staff = poll_results.stage_ranking(session, stage_id=world.stage_id, staff=True)
+        public = card_ranking.stage_ranking(session, stage_id=world.stage_id, staff=False)
+        staff = card_ranking.stage_ranking(session, stage_id=world.stage_id, staff=True)
     assert public["hidden"] and public["items"][0]["dots"] is None
     assert staff["items"][0]["dots"] == 1
 

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from cowork.db import read_session
-from cowork.domain import ballots, board, commitments, poll_results, poll_setup, polls, proposals, workshops
+from cowork.domain import ballots, board, card_ranking, commitments, poll_setup, polls, proposals, workshops
 from cowork.domain.errors import Closed, Invalid, NotAllowed
 from cowork.domain.models import Event
 
@@ -410,7 +410,7 @@ def test_the_needs_the_group_ranked_are_offered_to_proposals(lab: World) -> None
     )
     with read_session(lab.engine) as session:
         offered = top_needs(session, workshop_id=lab.workshop.id)
-        ranking = poll_results.stage_ranking(session, stage_id=needs_stage, staff=False)
+        ranking = card_ranking.stage_ranking(session, stage_id=needs_stage, staff=False)
     assert [n["text"] for n in offered] == ["Childcare", "Housing"]
     assert ranking["items"][0]["dots"] == 3
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session, col, select
 
 from .. import i18n
-from ..domain import ballots, commitments, poll_results, poll_setup, polls, proposals, workshops
+from ..domain import ballots, card_ranking, commitments, poll_results, poll_setup, polls, proposals, workshops
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..domain.models import Contribution, Stage, Workshop
@@ -51,7 +51,7 @@ def polls_context(session: Session, request: StageRequest) -> dict[str, Any]:
     items.sort(key=lambda p: ({"open": 0, "draft": 1, "closed": 2}[p["status"]], -p["id"]))
     context: dict[str, Any] = {"polls": items, "pollfmt": POLLFMT}
     if any(p["on_cards"] for p in items):
-        context["poll_ranking"] = poll_results.stage_ranking(session, stage_id=stage_id, staff=staff)
+        context["poll_ranking"] = card_ranking.stage_ranking(session, stage_id=stage_id, staff=staff)
     if staff:
         context["poll_sources"] = _sources(session, request)
     return context
@@ -107,7 +107,7 @@ def top_needs(session: Session, *, workshop_id: int, limit: int = 12) -> list[di
     ]
     ranked: list[dict[str, Any]] = []
     for stage in stages:
-        ranking = poll_results.stage_ranking(session, stage_id=stage.id, staff=False)  # type: ignore[arg-type]
+        ranking = card_ranking.stage_ranking(session, stage_id=stage.id, staff=False)  # type: ignore[arg-type]
         ranked += [{"id": i["id"], "text": i["text"], "dots": i["dots"]} for i in ranking["items"]]
     if ranked:
         ranked.sort(key=lambda item: -(item["dots"] or 0))
@@ -307,7 +307,7 @@ async def projector_ranking(request: Request, key: str, stage_id: int, runtime: 
         stage = session.get(Stage, stage_id)
         if stage is None or stage.workshop_id != workshop.id:
             raise NotFound("There is no such stage.")
-        ranking = poll_results.stage_ranking(session, stage_id=stage_id, staff=False)
+        ranking = card_ranking.stage_ranking(session, stage_id=stage_id, staff=False)
         return {"workshop": workshop, "ranking": ranking, "stage": {"id": stage_id}, "pollfmt": POLLFMT}
 
     context = await runtime.commands.query(load)
@@ -360,7 +360,7 @@ async def console_bars(request: Request, poll_id: int, actor: PageUser, runtime:
 @router.get("/f/stages/{stage_id}/ranking")
 async def console_ranking(request: Request, stage_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
     def load(session: Session) -> dict[str, Any]:
-        ranking = poll_results.ranking_of_stage(session, actor=actor, stage_id=stage_id)
+        ranking = card_ranking.ranking_of_stage(session, actor=actor, stage_id=stage_id)
         stage = session.get(Stage, stage_id)
         assert stage is not None
         return {

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain import ballots, commitments, poll_results, poll_setup, polls, proposals
+from ..domain import ballots, card_ranking, commitments, poll_results, poll_setup, polls, proposals
 from .deps import ApiActor, ApiFacilitator, RuntimeDep
 
 router = APIRouter()
@@ -323,7 +323,7 @@ async def read_results(
 async def read_ranking(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> RankingOut:
     """The needs board's ranking: dots on cards and clusters, best first, overall and by group."""
     return RankingOut(
-        **await runtime.commands.query(poll_results.ranking_of_stage, actor=actor, stage_id=stage_id)
+        **await runtime.commands.query(card_ranking.ranking_of_stage, actor=actor, stage_id=stage_id)
     )
 
 
