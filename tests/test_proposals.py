@@ -382,7 +382,7 @@ def test_only_a_facilitator_of_both_workshops_imports_commitments(lab: World) ->
 
 
 def test_the_needs_the_group_ranked_are_offered_to_proposals(lab: World) -> None:
-    from cowork.web.poll_pages import top_needs
+    from cowork.web.proposal_pages import top_needs
 
     needs_stage = _stage(lab, "needs")
     low, high = (

@@ -1,6 +1,8 @@
-"""Votes over HTTP: the JSON API here, the pages in poll_pages.py; the router also carries proposals.py.
+"""Votes over HTTP: the JSON API here, the pages in poll_pages.py.
 
 Thin like every transport: shapes are checked here, rules in domain/poll_setup.py, polls.py and ballots.py.
+The module's router also carries the proposals' and commitments' API and pages (proposals.py,
+proposal_pages.py).
 """
 
 from datetime import datetime
@@ -230,11 +232,12 @@ async def read_ranking(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> R
 
 
 def _include_routers() -> None:
-    from . import poll_pages, proposals
+    from . import poll_pages, proposal_pages, proposals
 
     router.include_router(api)
     router.include_router(proposals.router)
     router.include_router(poll_pages.router)
+    router.include_router(proposal_pages.router)
 
 
 _include_routers()

@@ -1,4 +1,4 @@
-"""Proposals and the commitments adopted ones become, over the JSON API; the pages are in poll_pages.py.
+"""Proposals and the commitments adopted ones become, over the JSON API; the pages are in proposal_pages.py.
 
 Thin like every transport: shapes are checked here, rules in domain/proposals.py and domain/commitments.py.
 """
