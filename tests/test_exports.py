@@ -308,6 +308,7 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     from cowork.domain import (
         commitments,
         evaluation,
+        poll_setup,
         polls,
         proposals,
         responsibilities,
@@ -341,7 +342,7 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     ]
     dots = run(
         engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=fac,
         stage_id=needs,
         method="dots",
@@ -411,7 +412,7 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     )
     vote = run(
         engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=fac,
         stage_id=plan,
         method="yes_no_abstain",

@@ -28,6 +28,7 @@ from cowork.domain import (
     evaluation,
     moderation,
     participants,
+    poll_setup,
     polls,
     presentations,
     privacy,
@@ -396,7 +397,7 @@ def use_every_feature(world: World) -> int:
     )
     when = run(
         engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=fac,
         stage_id=plan,
         method="approval",
@@ -415,7 +416,7 @@ def use_every_feature(world: World) -> int:
     run(engine, polls.close_poll, actor=fac, poll_id=when.id)
     order = run(
         engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=fac,
         stage_id=plan,
         method="ranking",
@@ -509,7 +510,7 @@ def earlier_workshop_with_a_commitment(world: World) -> int:
     )
     vote = run(
         engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=fac,
         stage_id=plan,
         method="yes_no_abstain",
@@ -655,7 +656,7 @@ async def test_a_tampered_vote_is_refused_naming_its_event_and_nothing_is_import
     cards = run_query(engine, board.cards_of_stage, actor=fac, stage_id=world.stage_id)
     dots = run(
         engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=fac,
         stage_id=world.stage_id,
         method="dots",

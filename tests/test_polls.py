@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from cowork.db import read_session, write_session
-from cowork.domain import ballots, board, poll_results, polls
+from cowork.domain import ballots, board, card_ranking, poll_results, poll_setup, polls
 from cowork.domain.errors import Closed, Invalid, NotAllowed
 from cowork.domain.models import Contribution, Event, Receipt
 
@@ -24,7 +24,7 @@ def _poll(world: World, method: str = "dots", labels: tuple[str, ...] = ("A", "B
     options = kw.pop("options") if "options" in kw else [{"label": label} for label in labels]
     poll = run(
         world.engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=world.facilitator,
         stage_id=world.stage_id,
         method=method,
@@ -305,7 +305,7 @@ def test_a_badly_made_poll_is_refused(world: World, method: str, extra: dict[str
 def test_a_ballot_before_the_opening_or_after_the_close_is_refused_and_the_tally_stays(world: World) -> None:
     poll = run(
         world.engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=world.facilitator,
         stage_id=world.stage_id,
         method="dots",
@@ -347,7 +347,7 @@ def test_only_facilitators_make_open_and_close_polls(world: World) -> None:
     with pytest.raises(NotAllowed):
         run(
             world.engine,
-            polls.create_poll,
+            poll_setup.create_poll,
             actor=ana,
             stage_id=world.stage_id,
             method="dots",
@@ -536,7 +536,7 @@ def test_the_ranking_counts_votes_on_merged_cards_for_their_cluster(world: World
             card.cluster_id = cluster.id
         cluster_id = cluster.id
     with read_session(world.engine) as session:
-        ranking = poll_results.stage_ranking(session, stage_id=world.stage_id, staff=False)
+        ranking = card_ranking.stage_ranking(session, stage_id=world.stage_id, staff=False)
     items = ranking["items"]
     assert [(i["text"], i["dots"], i["place"], i["tied"]) for i in items] == [
         ("Housing", 4, 1, True),
@@ -558,8 +558,8 @@ def test_the_ranking_hides_its_counts_while_a_hidden_vote_is_open(world: World) 
     poll = _poll(world, options=[{"contribution_id": card.id}], hide_results=True)
     _vote(world, _voter(world), poll, {_options(world, poll)[0]: 1})
     with read_session(world.engine) as session:
-        public = poll_results.stage_ranking(session, stage_id=world.stage_id, staff=False)
-        staff = poll_results.stage_ranking(session, stage_id=world.stage_id, staff=True)
+        public = card_ranking.stage_ranking(session, stage_id=world.stage_id, staff=False)
+        staff = card_ranking.stage_ranking(session, stage_id=world.stage_id, staff=True)
     assert public["hidden"] and public["items"][0]["dots"] is None
     assert staff["items"][0]["dots"] == 1
 

@@ -2,7 +2,7 @@
 
 import httpx
 
-from cowork.domain import moderation, polls
+from cowork.domain import moderation, poll_setup
 
 from .conftest import World, run
 
@@ -75,7 +75,7 @@ async def test_an_erased_card_leaves_no_trace_in_clusters_moves_undo_or_vote_opt
     )
     poll = run(
         world.engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=world.facilitator,
         stage_id=world.stage_id,
         method="dots",

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from cowork.db import read_session
-from cowork.domain import ballots, board, commitments, poll_results, polls, proposals, workshops
+from cowork.domain import ballots, board, card_ranking, commitments, poll_setup, polls, proposals, workshops
 from cowork.domain.errors import Closed, Invalid, NotAllowed
 from cowork.domain.models import Event
 
@@ -63,7 +63,7 @@ def _draft(world: World, actor: Any, title: str = "Shared intake form", **fields
 def _yes_no_vote(world: World, items: list[Any], answers: list[dict[int, str]], **kw: Any) -> Any:
     poll = run(
         world.engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=world.facilitator,
         stage_id=world.stage_id,
         method="yes_no_abstain",
@@ -188,7 +188,7 @@ def test_putting_a_proposal_to_the_vote_selects_it(lab: World) -> None:
     proposal = _draft(lab, lab.facilitator)
     run(
         lab.engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=lab.facilitator,
         stage_id=lab.stage_id,
         method="approval",
@@ -238,7 +238,7 @@ def test_after_a_ranking_the_facilitator_chooses_which_proposals_become_commitme
     items = [_draft(lab, lab.facilitator, title) for title in ("Mentoring", "Job fair", "Info sessions")]
     poll = run(
         lab.engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=lab.facilitator,
         stage_id=lab.stage_id,
         method="ranking",
@@ -382,7 +382,7 @@ def test_only_a_facilitator_of_both_workshops_imports_commitments(lab: World) ->
 
 
 def test_the_needs_the_group_ranked_are_offered_to_proposals(lab: World) -> None:
-    from cowork.web.poll_pages import top_needs
+    from cowork.web.proposal_pages import top_needs
 
     needs_stage = _stage(lab, "needs")
     low, high = (
@@ -391,7 +391,7 @@ def test_the_needs_the_group_ranked_are_offered_to_proposals(lab: World) -> None
     )
     poll = run(
         lab.engine,
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=lab.facilitator,
         stage_id=needs_stage,
         method="dots",
@@ -410,7 +410,7 @@ def test_the_needs_the_group_ranked_are_offered_to_proposals(lab: World) -> None
     )
     with read_session(lab.engine) as session:
         offered = top_needs(session, workshop_id=lab.workshop.id)
-        ranking = poll_results.stage_ranking(session, stage_id=needs_stage, staff=False)
+        ranking = card_ranking.stage_ranking(session, stage_id=needs_stage, staff=False)
     assert [n["text"] for n in offered] == ["Childcare", "Housing"]
     assert ranking["items"][0]["dots"] == 3
 

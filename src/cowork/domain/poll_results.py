@@ -24,9 +24,10 @@ from sqlmodel import Session, col, func, select
 
 from .actors import Actor
 from .errors import NotFound
-from .models import Contribution, Workshop
-from .polls import Ballot, Mark, Poll, PollOption, get_poll, option_labels, options_of, threshold_share
-from .workshops import participant_count, stage_for
+from .models import Workshop
+from .poll_setup import threshold_share
+from .polls import Ballot, Mark, Poll, PollOption, get_poll, option_labels, options_of
+from .workshops import participant_count
 
 DIVERGENCE_MARK = 0.25
 NO_GROUP = "none"  # the by_group key of voters who did not say their stakeholder group
@@ -283,113 +284,3 @@ def poll_results(session: Session, *, actor: Actor, poll_id: int) -> dict[str, A
     if actor.is_participant and poll.status == "draft":
         raise NotFound("There is no such vote.")
     return results_for(session, poll, staff=actor.may_facilitate(workshop))
-
-
-# --- the needs board's ranking: dots on cards, merged cards counting for their cluster ---------------
-
-
-def _root(session: Session, card: Contribution, cache: dict[int, Contribution]) -> Contribution:
-    seen = set()
-    while card.cluster_id and card.cluster_id not in seen:
-        seen.add(card.id)
-        parent = cache.get(card.cluster_id) or session.get(Contribution, card.cluster_id)
-        if parent is None:
-            break
-        cache[parent.id] = parent  # type: ignore[index]
-        card = parent
-    return card
-
-
-def stage_ranking(session: Session, *, stage_id: int, staff: bool) -> dict[str, Any]:
-    """Cards and clusters of the stage's dot votes, most dots first, overall and by stakeholder group."""
-    polls = [
-        p
-        for p in session.exec(
-            select(Poll).where(Poll.stage_id == stage_id, Poll.method == "dots", Poll.status != "draft")
-        )
-    ]
-    hidden = any(hidden_for(p, staff=staff) for p in polls)
-    dots: dict[int, int] = defaultdict(int)
-    by_group: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    cache: dict[int, Contribution] = {}
-    for poll in polls:
-        result = poll.result if poll.status == "closed" and poll.result else compute_results(session, poll)
-        for group, rows in [(None, result["results"]), *result["by_group"].items()]:
-            for row in rows:
-                if not row.get("contribution_id"):
-                    continue
-                card = session.get(Contribution, row["contribution_id"])
-                if card is None:
-                    continue
-                root = _root(session, card, cache)
-                if group is None:
-                    dots[root.id] += row["dots"]  # type: ignore[index]
-                else:
-                    by_group[group][root.id] += row["dots"]  # type: ignore[index]
-    roots = {i: session.get(Contribution, i) for i in dots}
-    if not staff:
-        roots = {i: c for i, c in roots.items() if c is not None and not c.hidden and c.approved}
-    members: dict[int, list[Contribution]] = defaultdict(list)
-    if roots:
-        for member in session.exec(
-            select(Contribution)
-            .where(col(Contribution.cluster_id).in_(list(roots)))
-            .order_by(col(Contribution.id))
-        ):
-            if staff or not member.hidden:
-                members[member.cluster_id].append(member)  # type: ignore[index]
-    items = _ranked(
-        [_item(card, dots[i], members.get(i, [])) for i, card in roots.items() if card is not None]
-    )
-    groups = {
-        group: _ranked([_item(roots[i], n, []) for i, n in counts.items() if roots.get(i) is not None])
-        for group, counts in sorted(by_group.items())
-    }
-    for rows in groups.values():
-        total = sum(r["dots"] for r in rows)
-        for row in rows:
-            row["share"] = round(row["dots"] / total, 4) if total else 0.0
-            row.pop("cards", None)
-    spread = divergence(groups)
-    marked = {d["id"] for d in spread if d["marked"]}
-    for item in items:
-        item["divergent"] = item["id"] in marked
-    answer = {
-        "stage_id": stage_id,
-        "polls": [p.id for p in polls],
-        "hidden": hidden,
-        "items": items,
-        "by_group": groups,
-        "divergence": spread,
-    }
-    if hidden:
-        for item in answer["items"]:
-            item["dots"] = None
-        answer["items"].sort(key=lambda r: r["id"])
-        answer.update(by_group={}, divergence=[])
-    return answer
-
-
-def _item(card: Contribution, dots: int, cards: list[Contribution]) -> dict[str, Any]:
-    return {
-        "id": card.id,
-        "kind": card.kind,
-        "text": card.text,
-        "category": card.category,
-        "hidden": card.hidden,
-        "dots": dots,
-        "cards": [{"id": c.id, "text": c.text} for c in cards],
-    }
-
-
-def _ranked(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    items.sort(key=lambda r: (-r["dots"], r["id"]))
-    for item in items:
-        item["place"] = 1 + sum(other["dots"] > item["dots"] for other in items)
-        item["tied"] = sum(other["dots"] == item["dots"] for other in items) > 1
-    return items
-
-
-def ranking_of_stage(session: Session, *, actor: Actor, stage_id: int) -> dict[str, Any]:
-    workshop, _stage = stage_for(session, actor=actor, stage_id=stage_id)
-    return stage_ranking(session, stage_id=stage_id, staff=actor.may_facilitate(workshop))

@@ -446,7 +446,7 @@ def board_rows(ctx: Context, stage: Stage) -> list[list[Cell]]:
 def stage_dots(session: Session, stage: Stage) -> dict[int, int]:
     """Dots per card or cluster from the stage's dot votes (empty when there was none)."""
     try:
-        from ..domain.poll_results import stage_ranking
+        from ..domain.card_ranking import stage_ranking
     except ImportError:
         return {}
     ranking = stage_ranking(session, stage_id=stage.id, staff=True)  # type: ignore[arg-type]

@@ -1,15 +1,17 @@
-"""Votes, proposals and commitments over HTTP: the JSON API here, the pages in poll_pages.py.
+"""Votes over HTTP: the JSON API here, the pages in poll_pages.py.
 
-Thin like every transport: shapes are checked here, rules in domain/polls.py and domain/proposals.py.
+Thin like every transport: shapes are checked here, rules in domain/poll_setup.py, polls.py and ballots.py.
+The module's router also carries the proposals' and commitments' API and pages (proposals.py,
+proposal_pages.py).
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain import ballots, commitments, poll_results, polls, proposals
+from ..domain import ballots, card_ranking, poll_results, poll_setup, polls
 from .deps import ApiActor, ApiFacilitator, RuntimeDep
 
 router = APIRouter()
@@ -29,7 +31,7 @@ class OptionIn(BaseModel):
 class PollIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     method: str = Field(examples=["dots", "approval", "yes_no_abstain", "ranking", "scale"])
-    options: list[OptionIn] = Field(max_length=polls.MAX_OPTIONS)
+    options: list[OptionIn] = Field(max_length=poll_setup.MAX_OPTIONS)
     title: str | None = Field(default=None, max_length=200)
     budget: int | None = Field(default=None, description="Dots each voter has (dots only)")
     max_per_option: int | None = Field(default=None, description="Most dots on one option (dots only)")
@@ -116,104 +118,6 @@ class RankingOut(BaseModel):
     hidden: bool
 
 
-class Milestone(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: str = Field(max_length=200)
-    due: date | None = None
-
-
-class Indicators(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    success: list[str] = Field(default=[], max_length=proposals.MAX_INDICATORS)
-    failure: list[str] = Field(default=[], max_length=proposals.MAX_INDICATORS)
-
-
-class ProposalFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    description: str | None = None
-    owner: str | None = Field(default=None, description="Free text; or owner_stakeholder_id")
-    owner_stakeholder_id: int | None = Field(default=None, description="A stakeholder of the map")
-    contact: str | None = None
-    due: date | None = None
-    milestones: list[Milestone] | None = Field(default=None, max_length=proposals.MAX_MILESTONES)
-    resources: str | None = None
-    impact: str | None = Field(default=None, description="The impact it aims at")
-    rationale: str | None = Field(
-        default=None, description="Means-end reasoning: why this leads to the impact"
-    )
-    indicators: Indicators | None = None
-    needs: list[int] | None = Field(default=None, description="Ids of the cards (needs) it answers")
-
-
-class ProposalIn(ProposalFields):
-    title: str = Field(examples=["One shared intake form for job centre and NGOs"])
-    client_id: str | None = Field(default=None, max_length=64)
-
-
-class ProposalPatch(ProposalFields):
-    title: str | None = None
-    selected: bool | None = Field(default=None, description="Put it to the vote (or take it back)")
-
-
-class ProposalOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: int
-    stage_id: int
-    title: str
-    selected: bool
-    decision: str | None
-
-
-class ProposalList(BaseModel):
-    items: list[ProposalOut]
-
-
-class CommitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    owner: str | None = None
-    contact: str | None = None
-    due: date | None = None
-
-
-class CommitPollIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    option_ids: list[int] | None = Field(
-        default=None, description="Which options become commitments; yes_no_abstain: its adopted ones"
-    )
-
-
-class CommitmentPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    status: Literal["open", "in_progress", "done"] | None = None
-    owner: str | None = None
-    contact: str | None = None
-    due: date | None = None
-    note: str | None = None
-
-
-class CommitmentOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: int
-    workshop_id: int
-    title: str
-    owner: str | None
-    owner_name: str | None
-    contact: str | None
-    due: date | None
-    status: str
-    imported_from: dict[str, Any] | None
-
-
-class CommitmentList(BaseModel):
-    items: list[CommitmentOut]
-    by_owner: dict[str, list[CommitmentOut]] = {}
-
-
-class ImportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    from_workshop_id: int
-
-
 # --- polls ----------------------------------------------------------------------------------------------
 
 
@@ -229,7 +133,7 @@ async def _results(runtime: Any, actor: Any, poll_id: int) -> ResultsOut:
 @api.post("/stages/{stage_id}/polls", status_code=201, response_model=PollOut)
 async def create_poll(stage_id: int, body: PollIn, actor: ApiFacilitator, runtime: RuntimeDep) -> PollOut:
     poll = await runtime.commands.run(
-        polls.create_poll,
+        poll_setup.create_poll,
         actor=actor,
         stage_id=stage_id,
         method=body.method,
@@ -323,129 +227,17 @@ async def read_results(
 async def read_ranking(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> RankingOut:
     """The needs board's ranking: dots on cards and clusters, best first, overall and by group."""
     return RankingOut(
-        **await runtime.commands.query(poll_results.ranking_of_stage, actor=actor, stage_id=stage_id)
+        **await runtime.commands.query(card_ranking.ranking_of_stage, actor=actor, stage_id=stage_id)
     )
-
-
-# --- proposals ------------------------------------------------------------------------------------------
-
-
-def _fields(body: BaseModel) -> dict[str, Any]:
-    return body.model_dump(exclude_unset=True, exclude={"client_id"})
-
-
-@api.post("/stages/{stage_id}/proposals", status_code=201, response_model=ProposalOut)
-async def draft_proposal(
-    stage_id: int, body: ProposalIn, actor: ApiActor, runtime: RuntimeDep
-) -> ProposalOut:
-    proposal = await runtime.commands.run(
-        proposals.draft_proposal, actor=actor, stage_id=stage_id, client_id=body.client_id, **_fields(body)
-    )
-    return ProposalOut(
-        **await runtime.commands.query(proposals.describe_proposal, actor=actor, proposal_id=proposal.id)
-    )
-
-
-@api.get("/stages/{stage_id}/proposals", response_model=ProposalList)
-async def list_proposals(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> ProposalList:
-    items = await runtime.commands.query(proposals.proposals_of_stage, actor=actor, stage_id=stage_id)
-    return ProposalList(items=[ProposalOut(**item) for item in items])
-
-
-@api.get("/proposals/{proposal_id}", response_model=ProposalOut)
-async def read_proposal(proposal_id: int, actor: ApiActor, runtime: RuntimeDep) -> ProposalOut:
-    return ProposalOut(
-        **await runtime.commands.query(proposals.describe_proposal, actor=actor, proposal_id=proposal_id)
-    )
-
-
-@api.patch("/proposals/{proposal_id}", response_model=ProposalOut)
-async def update_proposal(
-    proposal_id: int, body: ProposalPatch, actor: ApiFacilitator, runtime: RuntimeDep
-) -> ProposalOut:
-    await runtime.commands.run(
-        proposals.update_proposal, actor=actor, proposal_id=proposal_id, **_fields(body)
-    )
-    return ProposalOut(
-        **await runtime.commands.query(proposals.describe_proposal, actor=actor, proposal_id=proposal_id)
-    )
-
-
-# --- commitments ----------------------------------------------------------------------------------------
-
-
-async def _commitments(runtime: Any, ids: list[int]) -> list[CommitmentOut]:
-    def load(session: Any) -> list[dict[str, Any]]:
-        return [commitments.commitment_data(session, session.get(proposals.Commitment, i)) for i in ids]
-
-    return [CommitmentOut(**item) for item in await runtime.commands.query(load)]
-
-
-@api.post("/proposals/{proposal_id}/commitment", status_code=201, response_model=CommitmentOut)
-async def commit_proposal(
-    proposal_id: int, body: CommitIn, actor: ApiFacilitator, runtime: RuntimeDep
-) -> CommitmentOut:
-    """A proposal a vote has decided becomes a commitment (owner, contact and due date may be set now)."""
-    commitment = await runtime.commands.run(
-        commitments.commit_proposal,
-        actor=actor,
-        proposal_id=proposal_id,
-        **body.model_dump(exclude_unset=True),
-    )
-    return (await _commitments(runtime, [commitment.id]))[0]
-
-
-@api.post("/polls/{poll_id}/commitments", status_code=201, response_model=CommitmentList)
-async def commit_poll(
-    poll_id: int, body: CommitPollIn, actor: ApiFacilitator, runtime: RuntimeDep
-) -> CommitmentList:
-    made = await runtime.commands.run(
-        commitments.commit_poll, actor=actor, poll_id=poll_id, option_ids=body.option_ids
-    )
-    return CommitmentList(items=await _commitments(runtime, [c.id for c in made]))
-
-
-@api.get("/workshops/{workshop_id}/commitments", response_model=CommitmentList)
-async def list_commitments(workshop_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> CommitmentList:
-    """The follow-up view: every commitment, and the same grouped by owner."""
-    data = await runtime.commands.query(
-        commitments.commitments_of_workshop, actor=actor, workshop_id=workshop_id
-    )
-    return CommitmentList(**data)
-
-
-@api.patch("/commitments/{commitment_id}", response_model=CommitmentOut)
-async def update_commitment(
-    commitment_id: int, body: CommitmentPatch, actor: ApiFacilitator, runtime: RuntimeDep
-) -> CommitmentOut:
-    await runtime.commands.run(
-        commitments.update_commitment,
-        actor=actor,
-        commitment_id=commitment_id,
-        **body.model_dump(exclude_unset=True),
-    )
-    return (await _commitments(runtime, [commitment_id]))[0]
-
-
-@api.post("/workshops/{workshop_id}/commitments/import", response_model=CommitmentList)
-async def import_commitments(
-    workshop_id: int, body: ImportIn, actor: ApiFacilitator, runtime: RuntimeDep
-) -> CommitmentList:
-    """Carry the open commitments of an earlier workshop into this one, to review them."""
-    made = await runtime.commands.run(
-        commitments.import_commitments,
-        actor=actor,
-        workshop_id=workshop_id,
-        from_workshop_id=body.from_workshop_id,
-    )
-    return CommitmentList(items=await _commitments(runtime, [c.id for c in made]))
 
 
 def _include_routers() -> None:
-    from . import poll_pages
+    from . import poll_pages, proposal_pages, proposals
 
     router.include_router(api)
+    router.include_router(proposals.router)
     router.include_router(poll_pages.router)
+    router.include_router(proposal_pages.router)
 
 
 _include_routers()

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from ...domain import ballots, commitments, polls, proposals
+from ...domain import ballots, commitments, poll_setup, polls, proposals
 from ...domain.errors import Invalid
 from ...domain.families import FAMILIES
 from ...domain.models import Participant
@@ -18,12 +18,12 @@ from .replayer import Replay, flag, replays, text
 
 @replays("poll.created")
 def poll_created(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
-    """A draft vote built by polls.build_poll, with the same settings and options as in the record."""
+    """A draft vote built by poll_setup.build_poll, with the same settings and options as in the record."""
     stage = replay.stage(data.get("stage_id"))
     options = data["options"]
     specs = [_option_spec(replay, option) for option in options]
     assert replay.workshop is not None
-    poll, made = polls.build_poll(
+    poll, made = poll_setup.build_poll(
         replay.tx,
         replay.workshop,
         stage,

@@ -1,0 +1,54 @@
+"""Form posts of the vote and action-plan pages: reading their lines and numbers, and answering them.
+
+A post is answered by a redirect, or by the page again with the reason and what was typed.
+"""
+
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
+
+from ..domain.actors import Actor
+from ..domain.errors import DomainError, Invalid
+from .deps import PhoneSession
+from .errors import status_of
+from .pages import phone_context, render
+
+
+def form_lines(value: Any) -> list[str]:
+    """The lines of a text box that say something, trimmed."""
+    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+def form_number(value: Any, kind: type = int) -> Any:
+    """A typed number (a decimal comma is fine), None when the field is empty."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return kind(text.replace(",", "."))
+    except ValueError:
+        raise Invalid("{value} is not a number.", value=text) from None
+
+
+async def phone_again(
+    request: Request, runtime: Any, phone: PhoneSession, exc: DomainError, **extra: Any
+) -> Response:
+    """The phone's stage page again, with the reason it was refused."""
+    context = await phone_context(runtime, phone)
+    return render(request, "participant/stage.html", status_of(exc), **context, **extra)
+
+
+def to_console(workshop_id: int, anchor: str = "polls") -> Response:
+    """Back to the console, at what was just changed."""
+    return RedirectResponse(f"/f/w/{workshop_id}#{anchor}", status_code=303)
+
+
+async def console_again(
+    request: Request, runtime: Any, actor: Actor, workshop_id: int, exc: DomainError, **extra: Any
+) -> Response:
+    """The console again, with the reason it was refused."""
+    from .pages import _console_context
+
+    context = await _console_context(runtime, actor, workshop_id)
+    return render(request, "facilitator/console.html", status_of(exc), **context, **extra)
