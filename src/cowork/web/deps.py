@@ -138,6 +138,11 @@ Phone = Annotated[PhoneSession, Depends(phone_session)]
 JoinedPhone = Annotated[PhoneSession, Depends(joined_phone)]
 
 
+def is_htmx(request: Request) -> bool:
+    """htmx sent it and swaps a fragment of the answer in; without it the answer is a redirect or a page."""
+    return bool(request.headers.get("hx-request"))
+
+
 def is_fetch(request: Request) -> bool:
     """The live script posts forms with fetch and wants JSON back; without JavaScript it is a plain post."""
     return request.headers.get("x-cowork-fetch") == "1"

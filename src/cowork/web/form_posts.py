@@ -1,4 +1,4 @@
-"""Form posts of the vote and action-plan pages: reading their lines and numbers, and answering them.
+"""Form posts of the pages: reading their lines and numbers, and answering them.
 
 A post is answered by a redirect, or by the page again with the reason and what was typed.
 """

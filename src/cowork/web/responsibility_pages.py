@@ -7,7 +7,6 @@ the matrix cells answer htmx with their partial.
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from .. import i18n
@@ -17,8 +16,9 @@ from ..domain.actors import Actor
 from ..domain.errors import DomainError
 from ..domain.models import Workshop
 from ..domain.workshops import get_workshop, workshop_by_projector_key
-from .deps import JoinedPhone, PageUser, RuntimeDep
+from .deps import JoinedPhone, PageUser, RuntimeDep, is_htmx
 from .errors import status_of
+from .form_posts import to_console
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -79,14 +79,6 @@ async def projector_matrix(request: Request, key: str, runtime: RuntimeDep) -> R
 # --- facilitators ------------------------------------------------------------------------------------------
 
 
-def _console(workshop_id: int, anchor: str = "") -> RedirectResponse:
-    return RedirectResponse(f"/f/w/{workshop_id}{'#' + anchor if anchor else ''}", status_code=303)
-
-
-def _hx(request: Request) -> bool:
-    return bool(request.headers.get("hx-request"))
-
-
 def _facilitator_matrix(session: Session, *, actor: Actor, workshop_id: int) -> dict[str, Any]:
     """The matrix as the console shows it, for a facilitator of the workshop only."""
     workshop = get_workshop(session, workshop_id=workshop_id)
@@ -117,12 +109,12 @@ async def console_set_cell(
             target_groups=target_groups or [],
         )
     except DomainError as exc:
-        if not _hx(request):
+        if not is_htmx(request):
             raise
         message = i18n.error_text(exc)
         status = status_of(exc)
-    if not _hx(request):
-        return _console(workshop_id, f"rm-cell-{activity_id}-{stakeholder_id}")
+    if not is_htmx(request):
+        return to_console(workshop_id, f"rm-cell-{activity_id}-{stakeholder_id}")
 
     context = await runtime.commands.query(_facilitator_matrix, actor=actor, workshop_id=workshop_id)
     cell = context["m"]["cell_map"].get(f"{activity_id}|{stakeholder_id}")
@@ -146,7 +138,7 @@ async def console_add_activity(
     row = await runtime.commands.run(
         activity_areas.add_activity, actor=actor, workshop_id=workshop_id, label=label
     )
-    return _console(workshop_id, f"rm-row-{row['id']}")
+    return to_console(workshop_id, f"rm-row-{row['id']}")
 
 
 @router.post("/f/w/{workshop_id}/activities/{activity_id}")
@@ -162,7 +154,7 @@ async def console_change_activity(
         await runtime.commands.run(
             activity_areas.remove_activity, actor=actor, workshop_id=workshop_id, activity_id=activity_id
         )
-        return _console(workshop_id, f"rm-{workshop_id}")
+        return to_console(workshop_id, f"rm-{workshop_id}")
     await runtime.commands.run(
         activity_areas.rename_activity,
         actor=actor,
@@ -170,7 +162,7 @@ async def console_change_activity(
         activity_id=activity_id,
         label=label,
     )
-    return _console(workshop_id, f"rm-row-{activity_id}")
+    return to_console(workshop_id, f"rm-row-{activity_id}")
 
 
 @router.get("/f/w/{workshop_id}/responsibilities/fragment")

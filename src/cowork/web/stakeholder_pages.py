@@ -18,8 +18,9 @@ from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid
 from ..domain.models import Stage
 from ..domain.workshops import get_workshop
-from .deps import JoinedPhone, PageUser, RuntimeDep
+from .deps import JoinedPhone, PageUser, RuntimeDep, is_htmx
 from .errors import status_of
+from .form_posts import to_console
 from .pages import phone_context, render
 from .responsibility_pages import matrix_context
 from .stages import StageRequest, register
@@ -155,14 +156,6 @@ async def phone_rate(
 # --- facilitators ------------------------------------------------------------------------------------------
 
 
-def _console(workshop_id: int, anchor: str = "") -> RedirectResponse:
-    return RedirectResponse(f"/f/w/{workshop_id}{'#' + anchor if anchor else ''}", status_code=303)
-
-
-def _hx(request: Request) -> bool:
-    return bool(request.headers.get("hx-request"))
-
-
 async def _staff_item(runtime: Any, actor: Actor, stakeholder_id: int) -> dict[str, Any]:
     return await runtime.commands.query(domain.staff_entry, actor=actor, stakeholder_id=stakeholder_id)
 
@@ -181,7 +174,7 @@ async def console_propose(
     workshop_id: int, actor: PageUser, runtime: RuntimeDep, form: Annotated[StakeholderForm, Form()]
 ) -> Response:
     stakeholder, _ = await runtime.commands.run(domain.propose_stakeholder, actor=actor, **form.proposal())
-    return _console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
+    return to_console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
 
 
 def _pin_values(action: str, influence: str, interest: str) -> dict[str, Any]:
@@ -219,7 +212,7 @@ async def console_pin(
             **_pin_values(action, influence, interest),
         )
     except DomainError as exc:
-        if not _hx(request):
+        if not is_htmx(request):
             raise
         item = await _staff_item(runtime, actor, stakeholder_id)
         return render(
@@ -230,10 +223,10 @@ async def console_pin(
             staff=True,
             item_message=i18n.error_text(exc),
         )
-    if _hx(request):
+    if is_htmx(request):
         item = await _staff_item(runtime, actor, stakeholder.id)
         return render(request, "stakeholders/_staff_item.html", s=item, staff=True)
-    return _console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
+    return to_console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
 
 
 @router.post("/f/stakeholders/{stakeholder_id}/merge")
@@ -244,7 +237,7 @@ async def console_merge(
     kept = await runtime.commands.run(
         stakeholder_merges.merge_stakeholders, actor=actor, stakeholder_id=stakeholder_id, into_id=into_id
     )
-    return _console(kept.workshop_id, f"sh-staff-{kept.id}")
+    return to_console(kept.workshop_id, f"sh-staff-{kept.id}")
 
 
 @router.post("/f/w/{workshop_id}/stakeholders/merge")
@@ -261,7 +254,7 @@ async def console_merge_by_name(
     kept = await runtime.commands.run(
         stakeholder_merges.merge_stakeholders, actor=actor, stakeholder_id=drop, into_id=keep
     )
-    return _console(kept.workshop_id, f"sh-staff-{kept.id}")
+    return to_console(kept.workshop_id, f"sh-staff-{kept.id}")
 
 
 def _id_by_name(session: Session, *, actor: Actor, workshop_id: int, name: str) -> int:
@@ -333,4 +326,4 @@ async def console_edit(
         return render(
             request, "stakeholders/edit.html", status_of(exc), s=item, form=form, message=i18n.error_text(exc)
         )
-    return _console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
+    return to_console(stakeholder.workshop_id, f"sh-staff-{stakeholder.id}")
