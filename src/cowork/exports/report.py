@@ -5,8 +5,10 @@
 every spreadsheet the same sheets.
 """
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import ModuleType
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -157,6 +159,14 @@ class Context:
         if self.named and person.name:
             return f"{person.name} ({group})"
         return group
+
+
+def feature(name: str) -> ModuleType | None:
+    """A feature's domain module, or None where this build does not have it."""
+    try:
+        return importlib.import_module(f"cowork.domain.{name}")
+    except ImportError:
+        return None
 
 
 def build_report(session: Session, *, workshop_id: int, language: str, named: bool | None = None) -> Report:
