@@ -48,45 +48,61 @@ def polls_section(ctx: Context) -> Section:
         quorum: Cell = numbers.Share(poll.quorum) if poll.quorum else _("none")
         met = _("yes") if result.get("quorum_met") else _("no")
         method = method_names().get(poll.method, poll.method)
-        section.paragraphs.append(
-            _("%(title)s: %(method)s, %(ballots)s of %(eligible)s voted, quorum %(quorum)s (met: %(met)s).")
-            % {
-                "title": title,
-                "method": method,
-                "ballots": numbers.count(result.get("ballots", 0)),
-                "eligible": numbers.count(result.get("eligible", 0)),
-                "quorum": numbers.number(quorum),
-                "met": met,
-            }
+        section.paragraphs.append(_sentence(result, title=title, method=method, quorum=quorum, met=met))
+        section.tables.append(
+            _result_table(ctx, result, key=f"poll-{poll.id}", title=title, method=poll.method)
         )
-        groups = list(result.get("by_group", {}))
-        table = Table(
-            f"poll-{poll.id}", title, [_("Place"), _("Option"), _("All"), *[_group(ctx, g) for g in groups]]
-        )
-        by_group = {g: {r["option_id"]: r for r in rows} for g, rows in result.get("by_group", {}).items()}
-        for row in result.get("results", []):
-            table.rows.append(
-                [
-                    row.get("place"),
-                    row["label"],
-                    _outcome(poll.method, row),
-                    *[_outcome(poll.method, by_group[g].get(row["option_id"])) for g in groups],
-                ]
-            )
-            base = [title, method, poll.status, quorum, result.get("ballots"), result.get("eligible"), met]
-            sheet.rows.append([*base, row["label"], row.get("place"), _outcome(poll.method, row), _("All")])
-            for g in groups:
-                sheet.rows.append(
-                    [
-                        *base,
-                        row["label"],
-                        None,
-                        _outcome(poll.method, by_group[g].get(row["option_id"])),
-                        _group(ctx, g),
-                    ]
-                )
-        section.tables.append(table)
+        base = [title, method, poll.status, quorum, result.get("ballots"), result.get("eligible"), met]
+        sheet.rows.extend(_sheet_rows(ctx, result, base=base, method=poll.method))
     return section
+
+
+def _sentence(result: dict[str, Any], *, title: str, method: str, quorum: Cell, met: str) -> str:
+    """A vote in one sentence: its method, how many of the eligible voted, and the quorum."""
+    return _(
+        "%(title)s: %(method)s, %(ballots)s of %(eligible)s voted, quorum %(quorum)s (met: %(met)s)."
+    ) % {
+        "title": title,
+        "method": method,
+        "ballots": numbers.count(result.get("ballots", 0)),
+        "eligible": numbers.count(result.get("eligible", 0)),
+        "quorum": numbers.number(quorum),
+        "met": met,
+    }
+
+
+def _result_table(ctx: Context, result: dict[str, Any], *, key: str, title: str, method: str) -> Table:
+    """What documents show of a vote: each option's place and result, overall and per stakeholder group."""
+    by_group = _by_group(result)
+    table = Table(key, title, [_("Place"), _("Option"), _("All"), *[_group(ctx, g) for g in by_group]])
+    for row in result.get("results", []):
+        table.rows.append(
+            [
+                row.get("place"),
+                row["label"],
+                _outcome(method, row),
+                *[_outcome(method, options.get(row["option_id"])) for options in by_group.values()],
+            ]
+        )
+    return table
+
+
+def _sheet_rows(ctx: Context, result: dict[str, Any], *, base: list[Cell], method: str) -> list[list[Cell]]:
+    """What spreadsheets get of a vote: per option a flat row for all, then one per stakeholder group."""
+    by_group = _by_group(result)
+    rows: list[list[Cell]] = []
+    for row in result.get("results", []):
+        rows.append([*base, row["label"], row.get("place"), _outcome(method, row), _("All")])
+        for g, options in by_group.items():
+            rows.append(
+                [*base, row["label"], None, _outcome(method, options.get(row["option_id"])), _group(ctx, g)]
+            )
+    return rows
+
+
+def _by_group(result: dict[str, Any]) -> dict[str, dict[Any, dict[str, Any]]]:
+    """Each stakeholder group's result rows by option, in the order the result lists the groups."""
+    return {g: {r["option_id"]: r for r in rows} for g, rows in result.get("by_group", {}).items()}
 
 
 def method_names() -> dict[str, str]:
