@@ -172,21 +172,15 @@ def build_report(session: Session, *, workshop_id: int, language: str, named: bo
     settings = export_settings(session, workshop_id=workshop_id)
     named = settings.named if named is None else named
     language = language if language in ("en", "de", "es") else workshop.language
-    participants = {
-        p.id: p
-        for p in session.exec(select(Participant).where(Participant.workshop_id == workshop_id))
-        if p.id is not None
-    }
     ctx = Context(
-        session, workshop, stages_of(session, workshop_id=workshop_id), language, named, participants
+        session,
+        workshop,
+        stages_of(session, workshop_id=workshop_id),
+        language,
+        named,
+        participants_of(session, workshop_id=workshop_id),
+        hidden_cards=hidden_cards_of(session, workshop_id=workshop_id),
     )
-    ctx.hidden_cards = set(
-        session.exec(
-            select(Contribution.id).where(
-                Contribution.workshop_id == workshop_id, col(Contribution.hidden).is_(True)
-            )
-        )
-    )  # type: ignore[arg-type]
     with i18n.language(language):
         sections = [build(ctx) for build in SECTIONS]
         status_label = {"open": _("Open"), "archived": _("Archived")}.get(workshop.status, workshop.status)
@@ -219,6 +213,26 @@ def export_report(
     workshop = get_workshop(session, workshop_id=workshop_id)
     actor.check_facilitator(workshop)
     return build_report(session, workshop_id=workshop_id, language=language or workshop.language, named=named)
+
+
+def participants_of(session: Session, *, workshop_id: int) -> dict[int, Participant]:
+    """The workshop's participants by id: the sections name authors through them."""
+    return {
+        p.id: p
+        for p in session.exec(select(Participant).where(Participant.workshop_id == workshop_id))
+        if p.id is not None
+    }
+
+
+def hidden_cards_of(session: Session, *, workshop_id: int) -> set[int]:
+    """The ids of the workshop's hidden cards: the record section shows their events without the text."""
+    return set(
+        session.exec(
+            select(Contribution.id).where(
+                Contribution.workshop_id == workshop_id, col(Contribution.hidden).is_(True)
+            )
+        )
+    )  # type: ignore[arg-type]
 
 
 # --- the workshop and its record ----------------------------------------------------------------------

@@ -32,14 +32,7 @@ def needs_section(ctx: Context) -> Section:
 
 def board_rows(ctx: Context, stage: Stage) -> list[list[Cell]]:
     """One row per visible card or cluster, most dots first; a cluster lists its merged cards."""
-    cards = list(
-        ctx.session.exec(
-            select(Contribution)
-            .where(Contribution.stage_id == stage.id, col(Contribution.hidden).is_(False))
-            .order_by(col(Contribution.id))
-        )
-    )
-    cards = [c for c in cards if getattr(c, "approved", True)]
+    cards = visible_cards(ctx.session, stage)
     dots = stage_dots(ctx.session, stage)
     categories = {c["key"]: c.get("label") for c in stage.config.get("categories", [])}
     members: dict[int, list[Contribution]] = {}
@@ -71,6 +64,16 @@ def board_rows(ctx: Context, stage: Stage) -> list[list[Cell]]:
             ]
         )
     return rows
+
+
+def visible_cards(session: Session, stage: Stage) -> list[Contribution]:
+    """The board's cards and clusters in the order written, without hidden ones and ones awaiting approval."""
+    cards = session.exec(
+        select(Contribution)
+        .where(Contribution.stage_id == stage.id, col(Contribution.hidden).is_(False))
+        .order_by(col(Contribution.id))
+    )
+    return [c for c in cards if getattr(c, "approved", True)]
 
 
 def stage_dots(session: Session, stage: Stage) -> dict[int, int]:

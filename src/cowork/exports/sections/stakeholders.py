@@ -45,23 +45,26 @@ def stakeholders_section(ctx: Context) -> Section:
         if position.get("influence") is not None and position.get("interest") is not None:
             points.append((number, float(position["influence"]), float(position["interest"])))
     if points:
-        section.figures.append(
-            Figure(
-                svg=grid_svg(points),
-                alt=ngettext(
-                    "Influence and interest grid: %(count)s stakeholder drawn as a numbered dot; "
-                    "the table lists its number with its influence and interest.",
-                    "Influence and interest grid: %(count)s stakeholders drawn as numbered dots; "
-                    "the table lists each number with its stakeholder, influence and interest.",
-                    len(points),
-                )
-                % {"count": numbers.count(len(points))},
-                caption=_("Where the group placed the stakeholders (1 = low, 5 = high)."),
-                table=grid_table(points),
-            )
-        )
+        section.figures.append(grid_figure(points))
     section.tables.append(sheet)
     return section
+
+
+def grid_figure(points: list[tuple[int, float, float]]) -> Figure:
+    """The influence / interest grid as a picture, with alt text and the same grid as a table."""
+    return Figure(
+        svg=grid_svg(points),
+        alt=ngettext(
+            "Influence and interest grid: %(count)s stakeholder drawn as a numbered dot; "
+            "the table lists its number with its influence and interest.",
+            "Influence and interest grid: %(count)s stakeholders drawn as numbered dots; "
+            "the table lists each number with its stakeholder, influence and interest.",
+            len(points),
+        )
+        % {"count": numbers.count(len(points))},
+        caption=_("Where the group placed the stakeholders (1 = low, 5 = high)."),
+        table=grid_table(points),
+    )
 
 
 def grid_table(points: list[tuple[int, float, float]]) -> Table:
