@@ -1,4 +1,4 @@
-"""Exports: one report model (report.py), one module per file format over it, listed in FORMATS."""
+"""Exports: one report model (report.py, its parts in sections/), one module per file format in FORMATS."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -23,6 +23,22 @@ def _y(influence: float) -> float:
 
 def grid_svg(points: list[tuple[int, float, float]]) -> str:
     """points: (number, influence, interest) on the 1–5 scales."""
+    parts = _empty_grid()
+    for number, influence, interest in points:
+        x, y = _x(interest), _y(influence)
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="#1f4e79" stroke="#fff" stroke-width="1.5"/>'
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{y + 4:.1f}" font-size="11" fill="#fff" text-anchor="middle"'
+            f' font-weight="bold">{number}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _empty_grid() -> list[str]:
+    """The opening of the picture: the frame, its four named quadrants and the two scales."""
     inner = SIZE - 2 * PAD
     mid = PAD + inner / 2
     quadrants = [
@@ -54,14 +70,4 @@ def grid_svg(points: list[tuple[int, float, float]]) -> str:
         f'<text x="14" y="{mid}" font-size="13" text-anchor="middle" transform="rotate(-90 14 {mid})">'
         f"{escape(_('Influence'))}</text>"
     )
-    for number, influence, interest in points:
-        x, y = _x(interest), _y(influence)
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="#1f4e79" stroke="#fff" stroke-width="1.5"/>'
-        )
-        parts.append(
-            f'<text x="{x:.1f}" y="{y + 4:.1f}" font-size="11" fill="#fff" text-anchor="middle"'
-            f' font-weight="bold">{number}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts

@@ -1,0 +1,71 @@
+"""The session record's section: its events counted by type, and every event in order unless too many."""
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from ... import numbers
+from ...domain.models import Event
+from ...domain.retention import scrub_event
+from ...i18n import gettext as _
+from ..report import Cell, Context, Section, Table, iso
+
+# Longer records are summed up by event type in documents (a PDF of thousands of lines helps nobody);
+# spreadsheets, CSV and JSON always carry every event.
+RECORD_IN_DOCUMENTS = 400
+
+
+def record_section(ctx: Context) -> Section:
+    """The full record as a table: when, what, and the text it carried (names left out unless named)."""
+    columns = [_("No."), _("Time"), _("Event"), _("Content")]
+    rows: list[list[Cell]] = []
+    events = ctx.session.exec(
+        select(Event).where(Event.workshop_id == ctx.workshop_id).order_by(col(Event.seq))
+    )
+    for event in events:
+        data = event.data if ctx.named else scrub_event(event.type, event.data)
+        rows.append([event.seq, iso(event.at), event.type, event_summary(event.type, data, ctx)])
+    table = Table("record", _("Session record"), columns, rows)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[str(row[2])] = counts.get(str(row[2]), 0) + 1
+    summary = Table(
+        "record-summary",
+        _("Events by type"),
+        [_("Event"), _("How many")],
+        [[k, n] for k, n in counts.items()],
+    )
+    section = Section("record", _("Session record"), tables=[summary], sheets=[table])
+    if len(rows) <= RECORD_IN_DOCUMENTS:
+        section.paragraphs.append(_("Every change in the order it happened."))
+        section.tables.append(table)
+    elif rows:
+        section.paragraphs.append(
+            _(
+                "The record has %(count)s events; documents list them by type. Every event, in order, is in "
+                "the spreadsheet, CSV and JSON exports."
+            )
+            % {"count": numbers.count(len(rows))}
+        )
+    return section
+
+
+def event_summary(type_: str, data: dict[str, Any], ctx: Context) -> str:
+    """One line a reader understands: the text an event carried, or who it was about."""
+    if type_.startswith("card.") and data.get("id") in ctx.hidden_cards:
+        return _("(a hidden card)")
+    if type_ == "participant.joined":
+        who = data.get("name") if ctx.named and data.get("name") else ctx.group(data.get("group"))
+        return str(who)
+    if type_ == "workshop.created":
+        return str(data.get("title") or "")
+    if type_ == "stage.changed":
+        stage = next((s for s in ctx.stages if s.id == data.get("stage_id")), None)
+        return ctx.text(stage.title) if stage else ""
+    for key in ("text", "title", "label", "name", "question"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, dict):
+            return ctx.text(value)
+    return ""

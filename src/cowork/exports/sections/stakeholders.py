@@ -1,0 +1,80 @@
+"""The stakeholder map's section: the stakeholders as a table, and their influence / interest grid."""
+
+from ... import numbers
+from ...domain.families import LEVELS, ROLES, label
+from ...i18n import gettext as _
+from ...i18n import ngettext
+from ..grid import grid_svg
+from ..report import Cell, Context, Figure, Section, Table, feature
+
+
+def stakeholders_section(ctx: Context) -> Section:
+    columns = [
+        _("No."),
+        _("Stakeholder"),
+        _("Stakeholder group"),
+        _("Level"),
+        _("Role"),
+        _("Tasks"),
+        _("Influence"),
+        _("Interest"),
+        _("Ratings"),
+    ]
+    sheet = Table("stakeholders", _("Stakeholders"), columns)
+    section = Section("stakeholders", _("Stakeholder map"), sheets=[sheet], empty=_("No stakeholders yet."))
+    module = feature("stakeholder_map")
+    if module is None:
+        return section
+    items = module.list_stakeholders(ctx.session, workshop_id=ctx.workshop_id, include_contact=False)
+    points = []
+    for number, item in enumerate(items, start=1):
+        position = item.get("position") or {}
+        sheet.rows.append(
+            [
+                number,
+                item["name"],
+                ctx.group(item.get("family")),
+                label(LEVELS, item.get("level"), ctx.language),
+                label(ROLES, item.get("role"), ctx.language),
+                item.get("tasks"),
+                position.get("influence"),
+                position.get("interest"),
+                item.get("ratings", 0),
+            ]
+        )
+        if position.get("influence") is not None and position.get("interest") is not None:
+            points.append((number, float(position["influence"]), float(position["interest"])))
+    if points:
+        section.figures.append(grid_figure(points))
+    section.tables.append(sheet)
+    return section
+
+
+def grid_figure(points: list[tuple[int, float, float]]) -> Figure:
+    """The influence / interest grid as a picture, with alt text and the same grid as a table."""
+    return Figure(
+        svg=grid_svg(points),
+        alt=ngettext(
+            "Influence and interest grid: %(count)s stakeholder drawn as a numbered dot; "
+            "the table lists its number with its influence and interest.",
+            "Influence and interest grid: %(count)s stakeholders drawn as numbered dots; "
+            "the table lists each number with its stakeholder, influence and interest.",
+            len(points),
+        )
+        % {"count": numbers.count(len(points))},
+        caption=_("Where the group placed the stakeholders (1 = low, 5 = high)."),
+        table=grid_table(points),
+    )
+
+
+def grid_table(points: list[tuple[int, float, float]]) -> Table:
+    """The grid as a table: influence 5 to 1 down, interest 1 to 5 across, stakeholders' numbers inside."""
+    cells: dict[tuple[int, int], list[str]] = {}
+    for number, influence, interest in points:
+        cells.setdefault((round(influence), round(interest)), []).append(str(number))
+    rows: list[list[Cell]] = [
+        [_("Influence %(n)s") % {"n": y}, *[", ".join(cells.get((y, x), [])) for x in range(1, 6)]]
+        for y in range(5, 0, -1)
+    ]
+    columns = ["", *[_("Interest %(n)s") % {"n": x} for x in range(1, 6)]]
+    return Table("grid", _("Influence and interest grid"), columns, rows)
