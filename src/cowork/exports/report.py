@@ -5,10 +5,8 @@ whose feature has no data (or whose module is not installed) is an empty section
 the same sections and every spreadsheet the same sheets.
 """
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import ModuleType
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -154,14 +152,6 @@ class Context:
         if self.named and person.name:
             return f"{person.name} ({group})"
         return group
-
-
-def feature(name: str) -> ModuleType | None:
-    """A feature's domain module, or None where this build does not have it."""
-    try:
-        return importlib.import_module(f"cowork.domain.{name}")
-    except ImportError:
-        return None
 
 
 def build_report(session: Session, *, workshop_id: int, language: str, named: bool | None = None) -> Report:

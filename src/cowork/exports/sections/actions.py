@@ -2,8 +2,10 @@
 
 from sqlmodel import col, select
 
+from ...domain import commitments
+from ...domain.proposals import Proposal
 from ...i18n import gettext as _
-from ..report import Context, Section, Table, feature
+from ..report import Context, Section, Table
 
 
 def actions_section(ctx: Context) -> Section:
@@ -11,17 +13,12 @@ def actions_section(ctx: Context) -> Section:
     columns = [_("What"), _("Who"), _("By when"), _("Indicators"), _("Status")]
     table = Table("actions", _("Action plan"), columns, show_empty=True)
     section = Section("actions", _("Action plan"), tables=[table], sheets=[table], empty=_("No actions yet."))
-    module, commitments = feature("proposals"), feature("commitments")
-    if module is None or commitments is None:
-        return section
     statuses = {"open": _("Open"), "in_progress": _("In progress"), "done": _("Done")}
     decisions = {None: _("Proposed"), "adopted": _("Adopted"), "rejected": _("Rejected")}
     proposals = {
         p.id: p
         for p in ctx.session.exec(
-            select(module.Proposal)
-            .where(module.Proposal.workshop_id == ctx.workshop_id)
-            .order_by(col(module.Proposal.id))
+            select(Proposal).where(Proposal.workshop_id == ctx.workshop_id).order_by(col(Proposal.id))
         )
     }
     committed = set()

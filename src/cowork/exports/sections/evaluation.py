@@ -1,8 +1,9 @@
 """The evaluation's section: the scale questions as counts, means and bars, then the open answers."""
 
 from ... import numbers
+from ...domain import evaluation
 from ...i18n import gettext as _
-from ..report import Cell, Context, Figure, Section, Table, feature
+from ..report import Cell, Context, Figure, Section, Table
 
 
 def evaluation_section(ctx: Context) -> Section:
@@ -16,15 +17,12 @@ def evaluation_section(ctx: Context) -> Section:
     section = Section(
         "evaluation", _("Evaluation"), sheets=[scale, answers], empty=_("No evaluation answers yet.")
     )
-    module = feature("evaluation")
-    if module is None:
-        return section
     for stage in ctx.stages:
         if stage.kind != "evaluation":
             continue
-        spec = module.spec_of(stage)
+        spec = evaluation.spec_of(stage)
         texts = {item.id: item.localized_text(ctx.language) for item in spec.items}
-        result = module.results(ctx.session, stage=stage, include_text=True)
+        result = evaluation.results(ctx.session, stage=stage, include_text=True)
         for item in result["items"]:
             if item["type"] == "likert" and item["count"]:
                 dist = item.get("distribution", {})

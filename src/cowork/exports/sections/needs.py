@@ -3,10 +3,11 @@
 from sqlmodel import Session, col, select
 
 from ... import numbers
+from ...domain.card_ranking import stage_ranking
 from ...domain.models import Contribution, Stage
 from ...formats import CARD_KINDS
 from ...i18n import gettext as _
-from ..report import Cell, Context, Section, Table, feature
+from ..report import Cell, Context, Section, Table
 
 
 def needs_section(ctx: Context) -> Section:
@@ -78,8 +79,5 @@ def visible_cards(session: Session, stage: Stage) -> list[Contribution]:
 
 def stage_dots(session: Session, stage: Stage) -> dict[int, int]:
     """Dots per card or cluster from the stage's dot votes (empty when there was none)."""
-    module = feature("card_ranking")
-    if module is None:
-        return {}
-    ranking = module.stage_ranking(session, stage_id=stage.id, staff=True)
+    ranking = stage_ranking(session, stage_id=stage.id, staff=True)
     return {item["id"]: item["dots"] for item in ranking["items"] if item["dots"] is not None}

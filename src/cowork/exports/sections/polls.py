@@ -5,9 +5,10 @@ from typing import Any
 from sqlmodel import col, select
 
 from ... import numbers
+from ...domain import poll_results, polls
 from ...i18n import gettext as _
 from ...i18n import ngettext
-from ..report import Cell, Context, Section, Table, feature
+from ..report import Cell, Context, Section, Table
 
 
 def polls_section(ctx: Context) -> Section:
@@ -30,9 +31,6 @@ def polls_section(ctx: Context) -> Section:
         ],
     )
     section = Section("polls", _("Votes"), sheets=[sheet], empty=_("No votes yet."))
-    polls, results = feature("polls"), feature("poll_results")
-    if polls is None or results is None:
-        return section
     query = (
         select(polls.Poll)
         .where(polls.Poll.workshop_id == ctx.workshop_id, polls.Poll.status != "draft")
@@ -42,7 +40,7 @@ def polls_section(ctx: Context) -> Section:
         result = (
             poll.result
             if poll.status == "closed" and poll.result
-            else results.compute_results(ctx.session, poll)
+            else poll_results.compute_results(ctx.session, poll)
         )
         title = poll.title or _("Vote %(number)s") % {"number": number}
         quorum: Cell = numbers.Share(poll.quorum) if poll.quorum else _("none")

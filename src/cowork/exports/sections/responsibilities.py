@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from ...domain import interface_document, responsibilities
 from ...domain.families import MARK_SYMBOLS, MARKS, label
 from ...i18n import gettext as _
-from ..report import Cell, Context, Section, Table, feature
+from ..report import Cell, Context, Section, Table
 
 
 def responsibilities_section(ctx: Context) -> Section:
@@ -20,10 +21,7 @@ def responsibilities_section(ctx: Context) -> Section:
         sheets=[flat],
         empty=_("No responsibilities marked yet."),
     )
-    module = feature("responsibilities")
-    if module is None:
-        return section
-    matrix = module.responsibility_matrix(ctx.session, workshop_id=ctx.workshop_id)
+    matrix = responsibilities.responsibility_matrix(ctx.session, workshop_id=ctx.workshop_id)
     if not matrix["cells"]:
         return section
     names = {s["id"]: s["name"] for s in matrix["stakeholders"]}
@@ -72,10 +70,7 @@ def interface_section(ctx: Context) -> Section:
         sheets=[contacts],
         empty=_("No contact persons given with consent."),
     )
-    module = feature("interface_document")
-    if module is None or not hasattr(module, "interface_document"):
-        return section
-    document = module.interface_document(ctx.session, workshop_id=ctx.workshop_id)
+    document = interface_document.interface_document(ctx.session, workshop_id=ctx.workshop_id)
     for contact in document.get("contacts", []):
         contacts.rows.append(
             [contact.get("name"), contact.get("person"), contact.get("email"), contact.get("phone")]

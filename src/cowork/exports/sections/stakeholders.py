@@ -1,11 +1,12 @@
 """The stakeholder map's section: the stakeholders as a table, and their influence / interest grid."""
 
 from ... import numbers
+from ...domain import stakeholder_map
 from ...domain.families import LEVELS, ROLES, label
 from ...i18n import gettext as _
 from ...i18n import ngettext
 from ..grid import grid_svg
-from ..report import Cell, Context, Figure, Section, Table, feature
+from ..report import Cell, Context, Figure, Section, Table
 
 
 def stakeholders_section(ctx: Context) -> Section:
@@ -22,10 +23,7 @@ def stakeholders_section(ctx: Context) -> Section:
     ]
     sheet = Table("stakeholders", _("Stakeholders"), columns)
     section = Section("stakeholders", _("Stakeholder map"), sheets=[sheet], empty=_("No stakeholders yet."))
-    module = feature("stakeholder_map")
-    if module is None:
-        return section
-    items = module.list_stakeholders(ctx.session, workshop_id=ctx.workshop_id, include_contact=False)
+    items = stakeholder_map.list_stakeholders(ctx.session, workshop_id=ctx.workshop_id, include_contact=False)
     points = []
     for number, item in enumerate(items, start=1):
         position = item.get("position") or {}
