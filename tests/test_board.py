@@ -4,7 +4,7 @@ import pytest
 
 from cowork.commands import run_command
 from cowork.db import read_session
-from cowork.domain import board, workshops
+from cowork.domain import board, board_view, workshops
 from cowork.domain.errors import Closed, Invalid, NotAllowed
 
 from .conftest import World, make_facilitator, run
@@ -80,8 +80,8 @@ def test_facilitators_edit_and_hide_cards_and_participants_no_longer_see_hidden_
     run(world.engine, board.update_card, actor=world.facilitator, card_id=card.id, text="Typo here")
     run(world.engine, board.update_card, actor=world.facilitator, card_id=card.id, hidden=True)
     with read_session(world.engine) as session:
-        seen_by_participant = board.cards_of_stage(session, actor=actor, stage_id=world.stage_id)
-        seen_by_staff = board.cards_of_stage(session, actor=world.facilitator, stage_id=world.stage_id)
+        seen_by_participant = board_view.cards_of_stage(session, actor=actor, stage_id=world.stage_id)
+        seen_by_staff = board_view.cards_of_stage(session, actor=world.facilitator, stage_id=world.stage_id)
     assert seen_by_participant == []
     assert [(c["text"], c["hidden"]) for c in seen_by_staff] == [("Typo here", True)]
 

@@ -23,6 +23,7 @@ from cowork.domain import (
     agenda,
     ballots,
     board,
+    board_view,
     breakout,
     commitments,
     evaluation,
@@ -653,7 +654,7 @@ async def test_a_tampered_vote_is_refused_naming_its_event_and_nothing_is_import
 ) -> None:
     filled = fill(world)
     engine, fac = world.engine, world.facilitator
-    cards = run_query(engine, board.cards_of_stage, actor=fac, stage_id=world.stage_id)
+    cards = run_query(engine, board_view.cards_of_stage, actor=fac, stage_id=world.stage_id)
     dots = run(
         engine,
         poll_setup.create_poll,

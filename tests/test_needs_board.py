@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from cowork.commands import run_command
 from cowork.db import read_session
-from cowork.domain import board, moderation, participants, workshops
+from cowork.domain import board, board_config, board_view, moderation, participants, workshops
 from cowork.domain.actors import Actor
 from cowork.domain.errors import Conflict, Invalid, NotAllowed
 from cowork.domain.models import Contribution, Event
@@ -46,7 +46,7 @@ class Lab:
 
     def seen_by(self, actor: Actor) -> list[dict[str, Any]]:
         with read_session(self.engine) as session:
-            return board.cards_of_stage(session, actor=actor, stage_id=self.stage_id)
+            return board_view.cards_of_stage(session, actor=actor, stage_id=self.stage_id)
 
     def get(self, card_id: int) -> Contribution:
         with read_session(self.engine) as session:
@@ -107,8 +107,8 @@ def lab(world: World) -> Lab:
 def test_the_needs_stage_comes_with_the_seed_areas_phases_and_card_kinds(lab: Lab) -> None:
     with read_session(lab.engine) as session:
         stage = workshops.get_stage(session, stage_id=lab.stage_id)
-    assert board.category_keys(stage) == AREAS
-    settings = board.board_settings(stage)
+    assert board_config.category_keys(stage) == AREAS
+    settings = board_config.board_settings(stage)
     assert [p["key"] for p in settings["phases"]] == ["p1", "p2", "p3"]
     assert [k["key"] for k in settings["card_kinds"]] == ["now", "missing"]
     assert settings["approval"] is False
@@ -516,9 +516,9 @@ def test_bad_categories_are_refused_with_a_reason(
 
 
 def test_a_new_category_gets_a_key_from_its_name() -> None:
-    assert board.new_category_key("Rechtliche Beratung & Ämter", []) == "rechtliche_beratung_amter"
-    assert board.new_category_key("Housing", ["housing"]) == "housing_2"
-    assert board.new_category_key("¿?", []) == "category"
+    assert board_config.new_category_key("Rechtliche Beratung & Ämter", []) == "rechtliche_beratung_amter"
+    assert board_config.new_category_key("Housing", ["housing"]) == "housing_2"
+    assert board_config.new_category_key("¿?", []) == "category"
 
 
 # --- the JSON API --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, delete, select
 from ..settings import LANGUAGES
 from . import board
 from .actors import Actor
+from .board_view import card_data
 from .errors import Closed, Conflict, Invalid, NotAllowed, NotFound
 from .models import Contribution, Participant, Stage, Workshop
 from .program_models import BreakoutTable, PresentationSlot, TableSeat
@@ -117,7 +118,7 @@ def cards_by_table(
     if not include_hidden:
         query = query.where(col(Contribution.hidden).is_(False), col(Contribution.approved).is_(True))
     for card, author in session.exec(query):
-        found[card.table_id].append(board.card_data(card, author))  # type: ignore[index]
+        found[card.table_id].append(card_data(card, author))  # type: ignore[index]
     return found
 
 
@@ -135,7 +136,7 @@ def loose_cards(session: Session, *, stage_id: int, include_hidden: bool) -> lis
     )
     if not include_hidden:
         query = query.where(col(Contribution.hidden).is_(False), col(Contribution.approved).is_(True))
-    return [board.card_data(card, author) for card, author in session.exec(query)]
+    return [card_data(card, author) for card, author in session.exec(query)]
 
 
 def _get_table(session: Session, table_id: int) -> tuple[BreakoutTable, Workshop]:

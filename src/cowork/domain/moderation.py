@@ -17,7 +17,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, func, select
 
 from .actors import Actor
-from .board import category_keys, check_category, moderated_stage, move_item, placement
+from .board import moderated_stage, move_item
+from .board_config import category_keys, check_category
+from .board_view import placement
 from .errors import Conflict, Invalid, NotFound
 from .models import Contribution, Event, Stage, Workshop, utcnow
 from .record import Tx

@@ -69,7 +69,7 @@ def _redact(value: Any, card_id: int) -> Any:
     if not isinstance(value, dict):
         return value
     out = {key: _redact(item, card_id) for key, item in value.items()}
-    if out.get("id") == card_id and "text" in out and "category" in out:  # the card itself (board.card_data)
+    if out.get("id") == card_id and "text" in out and "category" in out:  # the card (board_view.card_data)
         out = {key: item for key, item in out.items() if key != "before"}  # its earlier texts
         out.update(text="", author=None, participant_id=None, erased=True)
     elif out.get("contribution_id") == card_id:  # something made of the card: a vote option, a linked need

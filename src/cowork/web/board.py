@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from .. import i18n
-from ..domain import board, moderation
+from ..domain import board, board_config, board_view, moderation
 from ..domain.errors import DomainError, Invalid
 from ..domain.models import Stage
 from ..domain.workshops import get_stage, stage_data
@@ -131,7 +131,7 @@ class UndoOut(BaseModel):
 
 def _board_stage(session: Session, *, stage_id: int) -> dict[str, Any]:
     stage = get_stage(session, stage_id=stage_id)
-    return {**stage_data(stage), **board.board_settings(stage)}
+    return {**stage_data(stage), **board_config.board_settings(stage)}
 
 
 @router.post("/api/v1/stages/{stage_id}/contributions", status_code=201, response_model=CardOut)
@@ -155,7 +155,7 @@ async def add_contribution(stage_id: int, body: CardIn, token: ApiToken, runtime
 
 @router.get("/api/v1/stages/{stage_id}/contributions", response_model=CardList)
 async def list_contributions(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> CardList:
-    items = await runtime.commands.query(board.cards_of_stage, actor=actor, stage_id=stage_id)
+    items = await runtime.commands.query(board_view.cards_of_stage, actor=actor, stage_id=stage_id)
     return CardList(items=[CardOut(**item) for item in items])
 
 
@@ -165,13 +165,13 @@ async def moderate_contribution(
 ) -> CardOut:
     changes = body.model_dump(exclude_unset=True)
     card = await runtime.commands.run(board.update_card, actor=actor, card_id=card_id, **changes)
-    return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
+    return CardOut(**await runtime.commands.query(board_view.describe_card, card_id=card.id))
 
 
 @router.post("/api/v1/contributions/{card_id}/approve", response_model=CardOut)
 async def approve_contribution(card_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> CardOut:
     card = await runtime.commands.run(board.approve_card, actor=actor, card_id=card_id)
-    return CardOut(**await runtime.commands.query(board.describe_card, card_id=card.id))
+    return CardOut(**await runtime.commands.query(board_view.describe_card, card_id=card.id))
 
 
 @router.post("/api/v1/stages/{stage_id}/clusters", status_code=201, response_model=CardOut)
@@ -183,7 +183,7 @@ async def merge_into_cluster(
         moderation.merge_cards, actor=actor, stage_id=stage_id, card_ids=body.card_ids, title=body.title
     )
     response.status_code = 201 if created else 200
-    return CardOut(**await runtime.commands.query(board.describe_card, card_id=cluster.id))
+    return CardOut(**await runtime.commands.query(board_view.describe_card, card_id=cluster.id))
 
 
 @router.post("/api/v1/stages/{stage_id}/moves", response_model=CardList)
@@ -194,7 +194,7 @@ async def move_contributions(
     items = await runtime.commands.run(
         moderation.move_cards, actor=actor, stage_id=stage_id, card_ids=body.card_ids, category=body.category
     )
-    described = [await runtime.commands.query(board.describe_card, card_id=i.id) for i in items]
+    described = [await runtime.commands.query(board_view.describe_card, card_id=i.id) for i in items]
     return CardList(items=[CardOut(**d) for d in described])
 
 
@@ -302,7 +302,7 @@ def _stage_view(session: Session, *, stage_id: int) -> dict[str, Any]:
     stage = get_stage(session, stage_id=stage_id)
     return {
         "stage": stage_data(stage),
-        "board": board.board_settings(stage),
+        "board": board_config.board_settings(stage),
         "workshop_id": stage.workshop_id,
     }
 
@@ -339,7 +339,7 @@ async def console_moderate(
         message, status = i18n.error_text(exc), status_of(exc)
     if not _htmx(request):
         return RedirectResponse(_back(request, next, f"/f/w/{card.workshop_id}"), status_code=303)
-    data = await runtime.commands.query(board.describe_card, card_id=card_id)
+    data = await runtime.commands.query(board_view.describe_card, card_id=card_id)
     template = "board/_cluster.html" if data["kind"] == "cluster" else "board/_card.html"
     return render(
         request,
@@ -476,7 +476,7 @@ async def console_categories(
     new = {"en": new_en, "de": new_de, "es": new_es}
     if any(v.strip() for v in new.values()):
         name = next_label(new)
-        categories.append({"key": board.new_category_key(name, key), "label": new})
+        categories.append({"key": board_config.new_category_key(name, key), "label": new})
     try:
         stage = await runtime.commands.run(
             board.set_categories, actor=actor, stage_id=stage_id, categories=categories
@@ -502,7 +502,7 @@ def board_context(session: Session, request: StageRequest) -> dict[str, Any]:
     on_projector = request.role == "projector"
     moderating = request.staff or (on_projector and actor is not None and not actor.is_participant)
     participant_id = request.participant.id if request.participant else None
-    cards = board.list_cards(
+    cards = board_view.list_cards(
         session,
         stage_id=stage.id,
         include_hidden=moderating,
@@ -512,8 +512,8 @@ def board_context(session: Session, request: StageRequest) -> dict[str, Any]:
     labels = {c["key"]: c["label"] for c in stage.config.get("categories", [])}
     return {
         "cards": cards,
-        "board": board.board_settings(stage),
-        "approval": board.approval_on(stage),
+        "board": board_config.board_settings(stage),
+        "approval": board_config.approval_on(stage),
         "moderating": moderating,
         # Hidden and waiting cards are drawn on a moderated projector as empty placeholders, so a pushed
         # change can fill them in, but their text never shows there.

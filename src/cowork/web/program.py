@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from ..domain import agenda, board, breakout, evaluation, presentations
+from ..domain import agenda, board_view, breakout, evaluation, presentations
 from ..i18n import current_language
 from .deps import ApiActor, ApiFacilitator, RuntimeDep
 
@@ -150,7 +150,7 @@ async def add_table_card(
         client_id=body.client_id,
         stage_id=body.stage_id,
     )
-    return await runtime.commands.query(board.describe_card, card_id=card.id)
+    return await runtime.commands.query(board_view.describe_card, card_id=card.id)
 
 
 @router.get("/tables/{table_id}/cards")

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ..domain import board
+from ..domain import board_view
 from ..domain.actors import Actor
 from ..domain.models import Participant, Workshop
 
@@ -79,4 +79,6 @@ def extras_for(role: str) -> list[str]:
 
 @register("board", "needs", "group_work")
 def _cards(session: Session, request: StageRequest) -> dict[str, Any]:
-    return {"cards": board.list_cards(session, stage_id=request.stage["id"], include_hidden=request.staff)}
+    return {
+        "cards": board_view.list_cards(session, stage_id=request.stage["id"], include_hidden=request.staff)
+    }

@@ -3,7 +3,7 @@ the boards' own settings (categories, approval mode)."""
 
 from typing import Any
 
-from ...domain import board, moderation, privacy
+from ...domain import board, board_config, moderation, privacy
 from ...domain.errors import Invalid
 from ...domain.models import Contribution, Stage
 from ...formats import CARD_KINDS
@@ -49,7 +49,7 @@ def card_updated(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     if "text" in changes:
         card.text = "" if flag(data.get("erased")) else board.clean_text(data.get("text"))
     if "category" in changes:
-        board.move_item(replay.session, card, board.check_category(stage, data.get("category")))
+        board.move_item(replay.session, card, board_config.check_category(stage, data.get("category")))
     if "hidden" in changes:
         card.hidden = flag(data.get("hidden"))
     card.updated_at = replay.now
@@ -84,7 +84,7 @@ def categories_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     stage = replay.stage(data.get("stage_id"), *CARD_KINDS)
     stage.config = {
         **stage.config,
-        "categories": board.check_categories(replay.session, stage, data["categories"]),
+        "categories": board_config.check_categories(replay.session, stage, data["categories"]),
     }
     replay.session.add(stage)
     return replay.remap(data)
@@ -97,7 +97,7 @@ def cards_merged(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     title = moderation.clean_title(data.get("title"))
     before = data["before"]
     if flag(data.get("created")):
-        category = board.check_category(stage, before[0]["category"] if before else None)
+        category = board_config.check_category(stage, before[0]["category"] if before else None)
         cluster = moderation.new_cluster(
             stage, title=title, category=category, author_user_id=replay.actor.user_id
         )
@@ -132,7 +132,7 @@ def cards_merged(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
 def cards_moved(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     stage = replay.stage(data.get("stage_id"), *CARD_KINDS)
     items = [_card(replay, old, stage) for old in data["card_ids"]]
-    moderation.move_selection(replay.session, items, board.check_category(stage, data.get("category")))
+    moderation.move_selection(replay.session, items, board_config.check_category(stage, data.get("category")))
     return replay.remap(data)
 
 
