@@ -11,7 +11,7 @@ import pytest
 
 from cowork.commands import run_command
 from cowork.db import read_session
-from cowork.domain import breakout, participants, presentations, workshops
+from cowork.domain import breakout, participants, presentations, table_boards, table_seats, workshops
 from cowork.domain.actors import Actor
 from cowork.domain.errors import Closed, Conflict, Invalid, NotAllowed
 from cowork.domain.models import Stage
@@ -162,12 +162,12 @@ def test_a_new_split_replaces_the_tables_and_their_roles(lab: Lab) -> None:
 def test_with_self_chosen_tables_each_participant_sits_down_and_may_move(lab: Lab) -> None:
     tables = lab.split(2, "self")
     assert all(t["members"] == [] for t in tables)
-    first = run(lab.world.engine, breakout.join_table, actor=lab.actor(0), table_id=tables[0]["id"])
+    first = run(lab.world.engine, table_seats.join_table, actor=lab.actor(0), table_id=tables[0]["id"])
     assert _members(first) == [lab.pid(0)]
-    moved = run(lab.world.engine, breakout.join_table, actor=lab.actor(0), table_id=tables[1]["id"])
+    moved = run(lab.world.engine, table_seats.join_table, actor=lab.actor(0), table_id=tables[1]["id"])
     assert _members(moved) == [lab.pid(0)]
     assert [_members(t) for t in lab.tables()] == [[], [lab.pid(0)]]
-    again = run(lab.world.engine, breakout.join_table, actor=lab.actor(0), table_id=tables[1]["id"])
+    again = run(lab.world.engine, table_seats.join_table, actor=lab.actor(0), table_id=tables[1]["id"])
     assert _members(again) == [lab.pid(0)]
 
 
@@ -176,10 +176,10 @@ def test_a_seated_participant_cannot_leave_a_table_the_facilitator_gave_them(lab
     mine = next(t for t in tables if lab.pid(0) in _members(t))
     other = next(t for t in tables if t is not mine)
     with pytest.raises(NotAllowed, match="ask them"):
-        run(lab.world.engine, breakout.join_table, actor=lab.actor(0), table_id=other["id"])
+        run(lab.world.engine, table_seats.join_table, actor=lab.actor(0), table_id=other["id"])
     moved = run(
         lab.world.engine,
-        breakout.join_table,
+        table_seats.join_table,
         actor=lab.world.facilitator,
         table_id=other["id"],
         participant_id=lab.pid(0),
@@ -196,7 +196,7 @@ def test_a_latecomer_without_a_table_chooses_one(lab: Lab) -> None:
         name="Late",
     )
     table = run(
-        lab.world.engine, breakout.join_table, actor=Actor.of_participant(late), table_id=tables[1]["id"]
+        lab.world.engine, table_seats.join_table, actor=Actor.of_participant(late), table_id=tables[1]["id"]
     )
     assert late.id in _members(table)
 
@@ -212,12 +212,18 @@ def test_a_member_takes_a_free_role_and_a_taken_one_is_refused(lab: Lab) -> None
     tables = lab.split(2)
     table = tables[0]
     a, b = (next(i for i in range(8) if lab.pid(i) == pid) for pid in _members(table)[:2])
-    run(lab.world.engine, breakout.set_role, actor=lab.actor(a), table_id=table["id"], role="note_taker")
+    run(lab.world.engine, table_seats.set_role, actor=lab.actor(a), table_id=table["id"], role="note_taker")
     with pytest.raises(Conflict, match="already has a note-taker"):
-        run(lab.world.engine, breakout.set_role, actor=lab.actor(b), table_id=table["id"], role="note_taker")
-    run(lab.world.engine, breakout.set_role, actor=lab.actor(b), table_id=table["id"], role="presenter")
+        run(
+            lab.world.engine,
+            table_seats.set_role,
+            actor=lab.actor(b),
+            table_id=table["id"],
+            role="note_taker",
+        )
+    run(lab.world.engine, table_seats.set_role, actor=lab.actor(b), table_id=table["id"], role="presenter")
     # Taking the other role gives up the first: one person, one role.
-    run(lab.world.engine, breakout.set_role, actor=lab.actor(a), table_id=table["id"], role="member")
+    run(lab.world.engine, table_seats.set_role, actor=lab.actor(a), table_id=table["id"], role="member")
     assert (_role_of(lab, lab.pid(a)), _role_of(lab, lab.pid(b))) == ("member", "presenter")
 
 
@@ -227,7 +233,7 @@ def test_only_members_of_a_table_take_its_roles(lab: Lab) -> None:
     with pytest.raises(NotAllowed, match="Only members"):
         run(
             lab.world.engine,
-            breakout.set_role,
+            table_seats.set_role,
             actor=lab.actor(outsider),
             table_id=tables[0]["id"],
             role="presenter",
@@ -241,7 +247,7 @@ def test_the_facilitator_gives_a_role_and_takes_it_from_whoever_had_it(lab: Lab)
     newcomer = next(m["participant_id"] for m in table["members"] if m["role"] == "member")
     _, events = run_command(
         lab.world.engine,
-        breakout.set_role,
+        table_seats.set_role,
         actor=lab.world.facilitator,
         table_id=table["id"],
         role="presenter",
@@ -266,7 +272,10 @@ def test_rotating_passes_the_roles_on_so_everybody_gets_a_turn(lab: Lab) -> None
     holders: dict[int, set[int]] = {}
     for _ in range(4):
         tables = run(
-            lab.world.engine, breakout.rotate_roles, actor=lab.world.facilitator, workshop_id=lab.workshop.id
+            lab.world.engine,
+            table_seats.rotate_roles,
+            actor=lab.world.facilitator,
+            workshop_id=lab.workshop.id,
         )
         for table in tables:
             roles = Counter(m["role"] for m in table["members"])
@@ -280,7 +289,7 @@ def test_rotating_passes_the_roles_on_so_everybody_gets_a_turn(lab: Lab) -> None
 def test_a_table_of_one_gets_a_presenter(world: World) -> None:
     lab = make_lab(world, people=1)
     lab.split(1)
-    tables = run(world.engine, breakout.rotate_roles, actor=world.facilitator, workshop_id=lab.workshop.id)
+    tables = run(world.engine, table_seats.rotate_roles, actor=world.facilitator, workshop_id=lab.workshop.id)
     assert [m["role"] for m in tables[0]["members"]] == ["presenter"]
 
 
@@ -289,7 +298,7 @@ def test_a_table_of_one_gets_a_presenter(world: World) -> None:
 
 def _card(lab: Lab, i: int, table_id: int, text: str, **kw: Any) -> Any:
     return run(
-        lab.world.engine, breakout.add_table_card, actor=lab.actor(i), table_id=table_id, text=text, **kw
+        lab.world.engine, table_boards.add_table_card, actor=lab.actor(i), table_id=table_id, text=text, **kw
     )
 
 
@@ -300,7 +309,7 @@ def test_a_card_on_a_group_work_stage_carries_its_authors_table(lab: Lab) -> Non
     author = next(i for i in range(8) if lab.pid(i) in _members(table))
     card, events = run_command(
         lab.world.engine,
-        breakout.add_table_card,
+        table_boards.add_table_card,
         actor=lab.actor(author),
         table_id=table["id"],
         text="Survey among care homes",
@@ -309,8 +318,8 @@ def test_a_card_on_a_group_work_stage_carries_its_authors_table(lab: Lab) -> Non
     assert card.table_id == table["id"]
     assert events[0].type == "card.added" and events[0].data["table_id"] == table["id"]
     with read_session(lab.world.engine) as session:
-        board = breakout.table_cards(session, table_id=table["id"], include_hidden=False)
-        other = breakout.table_cards(session, table_id=tables[1]["id"], include_hidden=False)
+        board = table_boards.table_cards(session, table_id=table["id"], include_hidden=False)
+        other = table_boards.table_cards(session, table_id=tables[1]["id"], include_hidden=False)
     assert [c["text"] for c in board] == ["Survey among care homes"] and other == []
 
 
@@ -336,7 +345,7 @@ def test_a_retried_table_card_is_stored_once(lab: Lab) -> None:
     first = _card(lab, author, tables[0]["id"], "Once", client_id="c-1")
     second, events = run_command(
         lab.world.engine,
-        breakout.add_table_card,
+        table_boards.add_table_card,
         actor=lab.actor(author),
         table_id=tables[0]["id"],
         text="Once",
@@ -560,7 +569,7 @@ def test_two_members_racing_for_the_presenter_role_leave_one_presenter(lab: Lab)
         try:
             run(
                 lab.world.engine,
-                breakout.set_role,
+                table_seats.set_role,
                 actor=lab.actor(i),
                 table_id=tables[0]["id"],
                 role="presenter",

@@ -40,6 +40,8 @@ from cowork.domain import (
     stakeholder_merges,
     stakeholder_ratings,
     stakeholders,
+    table_boards,
+    table_seats,
     workshops,
 )
 from cowork.domain.models import Contribution, Participant, Stage, Workshop
@@ -448,11 +450,11 @@ def use_every_feature(world: World) -> int:
     )
     alone = next(t for t in tables if len(t["members"]) == 1)
     mover = next(t for t in tables if t is not alone)["members"][-1]["participant_id"]
-    run(engine, breakout.join_table, actor=fac, table_id=alone["id"], participant_id=mover)
-    run(engine, breakout.set_role, actor=fac, table_id=alone["id"], role="presenter", participant_id=mover)
-    run(engine, breakout.rotate_roles, actor=fac, workshop_id=lab)
+    run(engine, table_seats.join_table, actor=fac, table_id=alone["id"], participant_id=mover)
+    run(engine, table_seats.set_role, actor=fac, table_id=alone["id"], role="presenter", participant_id=mover)
+    run(engine, table_seats.rotate_roles, actor=fac, workshop_id=lab)
     writer = world.participant_actor(next(p for p in people if p.id == mover))
-    run(engine, breakout.add_table_card, actor=writer, table_id=alone["id"], text="Idea: a mentoring app")
+    run(engine, table_boards.add_table_card, actor=writer, table_id=alone["id"], text="Idea: a mentoring app")
     talks = on("presentations")
     for _ in range(3):
         run(engine, presentations.next_presentation, actor=fac, stage_id=talks)

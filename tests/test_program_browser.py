@@ -6,7 +6,7 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from cowork.db import read_session
-from cowork.domain import breakout, participants, workshops
+from cowork.domain import breakout, participants, table_boards, workshops
 
 from . import test_browser
 from .conftest import ThreadServer, World, run
@@ -153,7 +153,7 @@ def test_tables_presentations_and_results_have_no_axe_violations_when_full(
         member = next(j for j in range(6) if lab.pid(j) == table["members"][0]["participant_id"])
         run(
             world.engine,
-            breakout.add_table_card,
+            table_boards.add_table_card,
             actor=lab.actor(member),
             table_id=table["id"],
             text=f"Idea {i}",

@@ -1,5 +1,7 @@
-"""Breakout tables: split the participants, seat them, give out the roles note-taker and presenter, and let
-each table write on its own board (seed 000: "each table should select one note-taker and one presenter").
+"""Breakout tables: split the participants into tables, seat them there, and read who sits where.
+
+Sitting down later and the roles note-taker and presenter are in `table_seats.py` (seed 000: "each table
+should select one note-taker and one presenter"); each table's own board is in `table_boards.py`.
 """
 
 import random
@@ -9,21 +11,20 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from ..settings import LANGUAGES
-from . import board
 from .actors import Actor
-from .board_view import card_data
-from .errors import Closed, Conflict, Invalid, NotAllowed, NotFound
-from .models import Contribution, Participant, Stage, Workshop
+from .errors import Closed, Invalid, NotFound
+from .models import Participant, Stage, Workshop
 from .program_models import BreakoutTable, PresentationSlot, TableSeat
 from .record import Tx
 from .workshops import get_workshop, stages_of
 
 METHODS = ("random", "balanced", "self")
 ROLES = ("note_taker", "presenter")
-ROLE_CHOICES = (*ROLES, "member")
 ROLE_MODES = ("choose", "auto")
 MAX_TABLES = 50
 MAX_TOPIC = 200
+# Each new table's topic (or None) and its members as (participant id, role or None).
+Layout = list[tuple[dict[str, str] | None, list[tuple[int, str | None]]]]
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -95,51 +96,7 @@ def seat_of(session: Session, *, workshop_id: int, participant_id: int) -> Table
     ).first()
 
 
-def table_cards(session: Session, *, table_id: int, include_hidden: bool) -> list[dict[str, Any]]:
-    """A table's own board: its cards on every stage, oldest first."""
-    return cards_by_table(session, table_ids=[table_id], include_hidden=include_hidden)[table_id]
-
-
-def cards_by_table(
-    session: Session, *, table_ids: list[int], include_hidden: bool, stage_id: int | None = None
-) -> dict[int, list[dict[str, Any]]]:
-    """The cards of each table's board (of one stage, or of all), oldest first."""
-    found: dict[int, list[dict[str, Any]]] = {tid: [] for tid in table_ids}
-    if not table_ids:
-        return found
-    query = (
-        select(Contribution, Participant)
-        .join(Participant, isouter=True)
-        .where(col(Contribution.table_id).in_(table_ids), Contribution.kind == "card")
-        .order_by(col(Contribution.id))
-    )
-    if stage_id is not None:
-        query = query.where(Contribution.stage_id == stage_id)
-    if not include_hidden:
-        query = query.where(col(Contribution.hidden).is_(False), col(Contribution.approved).is_(True))
-    for card, author in session.exec(query):
-        found[card.table_id].append(card_data(card, author))  # type: ignore[index]
-    return found
-
-
-def loose_cards(session: Session, *, stage_id: int, include_hidden: bool) -> list[dict[str, Any]]:
-    """The cards of a group-work stage that belong to no table (written before the split)."""
-    query = (
-        select(Contribution, Participant)
-        .join(Participant, isouter=True)
-        .where(
-            Contribution.stage_id == stage_id,
-            col(Contribution.table_id).is_(None),
-            Contribution.kind == "card",
-        )
-        .order_by(col(Contribution.id))
-    )
-    if not include_hidden:
-        query = query.where(col(Contribution.hidden).is_(False), col(Contribution.approved).is_(True))
-    return [card_data(card, author) for card, author in session.exec(query)]
-
-
-def _get_table(session: Session, table_id: int) -> tuple[BreakoutTable, Workshop]:
+def get_table(session: Session, table_id: int) -> tuple[BreakoutTable, Workshop]:
     table = session.get(BreakoutTable, table_id)
     if table is None:
         raise NotFound("There is no such table.")
@@ -221,14 +178,7 @@ def split_into_tables(
     session = tx.session
     workshop = get_workshop(session, workshop_id=workshop_id)
     actor.check_facilitator(workshop)
-    if method not in METHODS:
-        raise Invalid(
-            "Unknown method {method}; use one of: {known}.", method=method, known=", ".join(METHODS)
-        )
-    if roles not in ROLE_MODES:
-        raise Invalid("Unknown way to give out roles {roles}; use choose or auto.", roles=roles)
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TABLES:
-        raise Invalid("The number of tables must be between 1 and {limit}.", limit=MAX_TABLES)
+    _check_split(count=count, method=method, roles=roles)
     people = list(
         session.exec(
             select(Participant).where(Participant.workshop_id == workshop.id).order_by(col(Participant.id))
@@ -244,19 +194,12 @@ def split_into_tables(
     stage = _group_stage(session, workshop, stage_id)
     topic_list = _topics(stage, topics)
     dealt = _deal(people, count, method, rng or random.Random())
-    layout = [
-        (
-            topic_list[n % len(topic_list)] if topic_list else None,
-            [(pid, ROLES[i] if roles == "auto" and i < len(ROLES) else None) for i, pid in enumerate(ids)],
-        )
-        for n, ids in enumerate(dealt)
-    ]
     seat_tables(
         session,
         workshop_id=workshop.id,  # type: ignore[arg-type]
         stage_id=stage.id if stage else None,
         method=method,
-        layout=layout,
+        layout=_layout(dealt, topic_list, roles),
     )
     described = describe_tables(session, workshop_id=workshop.id)  # type: ignore[arg-type]
     tx.record(
@@ -266,20 +209,46 @@ def split_into_tables(
             "stage_id": stage.id if stage else None,
             "method": method,
             "roles": roles,
-            "tables": [
-                {
-                    "id": t["id"],
-                    "number": t["number"],
-                    "topic": t["topic"],
-                    "members": [
-                        {"participant_id": m["participant_id"], "role": m["role"]} for m in t["members"]
-                    ],
-                }
-                for t in described
-            ],
+            "tables": _seating_record(described),
         },
     )
     return described
+
+
+def _check_split(*, count: Any, method: str, roles: str) -> None:
+    """The facilitator's choices for a split, checked before anybody is dealt to a table."""
+    if method not in METHODS:
+        raise Invalid(
+            "Unknown method {method}; use one of: {known}.", method=method, known=", ".join(METHODS)
+        )
+    if roles not in ROLE_MODES:
+        raise Invalid("Unknown way to give out roles {roles}; use choose or auto.", roles=roles)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TABLES:
+        raise Invalid("The number of tables must be between 1 and {limit}.", limit=MAX_TABLES)
+
+
+def _layout(dealt: list[list[int]], topics: list[dict[str, str]], roles: str) -> Layout:
+    """Each table's topic (the topics in turn) and members; roles "auto" gives the first seated the roles."""
+    return [
+        (
+            topics[n % len(topics)] if topics else None,
+            [(pid, ROLES[i] if roles == "auto" and i < len(ROLES) else None) for i, pid in enumerate(ids)],
+        )
+        for n, ids in enumerate(dealt)
+    ]
+
+
+def _seating_record(described: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the record keeps of new tables: each one's number and topic, and who sits there in which role."""
+    return [
+        {
+            "id": t["id"],
+            "number": t["number"],
+            "topic": t["topic"],
+            "members": [{"participant_id": m["participant_id"], "role": m["role"]} for m in t["members"]],
+        }
+        for t in described
+    ]
 
 
 def seat_tables(
@@ -288,7 +257,7 @@ def seat_tables(
     workshop_id: int,
     stage_id: int | None,
     method: str,
-    layout: list[tuple[dict[str, str] | None, list[tuple[int, str | None]]]],
+    layout: Layout,
 ) -> list[BreakoutTable]:
     """New tables, numbered from 1, in place of the earlier ones; `layout` gives each table's topic and its
     members as (participant id, role or None)."""
@@ -315,197 +284,3 @@ def retire_tables(session: Session, workshop_id: int) -> None:
     session.execute(delete(TableSeat).where(col(TableSeat.workshop_id) == workshop_id))
     session.execute(delete(PresentationSlot).where(col(PresentationSlot.workshop_id) == workshop_id))
     session.flush()
-
-
-# --- sitting down and roles -------------------------------------------------------------------------------
-
-
-def join_table(tx: Tx, *, actor: Actor, table_id: int, participant_id: int | None = None) -> dict[str, Any]:
-    """A participant sits down at a table (self-chosen tables), or a facilitator moves somebody there."""
-    session = tx.session
-    table, workshop = _get_table(session, table_id)
-    actor.check_member(workshop)
-    if actor.is_participant:
-        participant_id = actor.participant_id
-    elif participant_id is None:
-        raise Invalid("Say who sits down: participant_id is missing.")
-    participant = session.get(Participant, participant_id)
-    if participant is None or participant.workshop_id != workshop.id:
-        raise NotFound("There is no such participant in this workshop.")
-    seat = seat_of(session, workshop_id=workshop.id, participant_id=participant.id)  # type: ignore[arg-type]
-    if seat is not None and seat.table_id == table.id:
-        return _one_table(session, table)
-    if actor.is_participant and seat is not None and table.method != "self":
-        raise NotAllowed("The facilitator has given you a table; please ask them if you want to move.")
-    from_table = seat.table_id if seat else None
-    seat = sit_down(session, table, participant, seat)
-    tx.record(
-        workshop.id,  # type: ignore[arg-type]
-        "table.joined",
-        {"table_id": table.id, "from_table_id": from_table, "member": member_data(seat, participant)},
-    )
-    return _one_table(session, table)
-
-
-def sit_down(
-    session: Session, table: BreakoutTable, participant: Participant, seat: TableSeat | None
-) -> TableSeat:
-    """The participant's new seat at the table, in place of their seat elsewhere (if any)."""
-    if seat is not None:
-        session.delete(seat)
-        session.flush()
-    seat = TableSeat(workshop_id=table.workshop_id, table_id=table.id, participant_id=participant.id)  # type: ignore[arg-type]
-    session.add(seat)
-    session.flush()
-    return seat
-
-
-def _one_table(session: Session, table: BreakoutTable) -> dict[str, Any]:
-    assert table.id is not None
-    return table_data(table, members_by_table(session, [table.id])[table.id])
-
-
-def set_role(
-    tx: Tx, *, actor: Actor, table_id: int, role: str, participant_id: int | None = None
-) -> dict[str, Any]:
-    """Take a free role at one's table (participant), or give a role to a member (facilitator).
-
-    One person holds one role; a facilitator's choice takes the role from whoever had it.
-    """
-    session = tx.session
-    table, workshop = _get_table(session, table_id)
-    actor.check_member(workshop)
-    if role not in ROLE_CHOICES:
-        raise Invalid("Unknown role {role}; use note_taker, presenter or member.", role=role)
-    if actor.is_participant:
-        participant_id = actor.participant_id
-    elif participant_id is None:
-        raise Invalid("Say who gets the role: participant_id is missing.")
-    seats = seats_at(session, table.id)  # type: ignore[arg-type]
-    mine = next((s for s in seats if s.participant_id == participant_id), None)
-    if mine is None:
-        raise NotAllowed("Only members of this table can have a role at it.")
-    wanted = None if role == "member" else role
-    holder = next((s for s in seats if wanted and s.role == wanted and s is not mine), None)
-    if holder is not None and actor.is_participant:
-        if wanted == "note_taker":
-            raise Conflict("This table already has a note-taker.")
-        raise Conflict("This table already has a presenter.")
-    new_roles = {mine.participant_id: wanted}
-    if holder is not None:
-        new_roles[holder.participant_id] = None
-    changes = assign_roles(session, seats, new_roles)
-    if changes:
-        tx.record(workshop.id, "table.role_changed", {"table_id": table.id, "changes": changes})  # type: ignore[arg-type]
-    return _one_table(session, table)
-
-
-def seats_at(session: Session, table_id: int) -> list[TableSeat]:
-    return list(
-        session.exec(select(TableSeat).where(TableSeat.table_id == table_id).order_by(col(TableSeat.id)))
-    )
-
-
-def assign_roles(
-    session: Session, seats: list[TableSeat], new_roles: dict[int, str | None]
-) -> list[dict[str, Any]]:
-    """Apply role changes in two steps, so the one-holder-per-role constraint holds after each flush."""
-    changed = [s for s in seats if s.participant_id in new_roles and s.role != new_roles[s.participant_id]]
-    for seat in changed:
-        seat.role = None
-        session.add(seat)
-    session.flush()
-    for seat in changed:
-        seat.role = new_roles[seat.participant_id]
-        session.add(seat)
-    session.flush()
-    return [
-        {"table_id": s.table_id, "participant_id": s.participant_id, "role": s.role or "member"}
-        for s in changed
-    ]
-
-
-def _next_holder(count: int, current: int | None, taken: set[int]) -> int | None:
-    start = 0 if current is None else (current + 1) % count
-    return next(((start + k) % count for k in range(count) if (start + k) % count not in taken), None)
-
-
-def rotate_roles(tx: Tx, *, actor: Actor, workshop_id: int) -> list[dict[str, Any]]:
-    """Pass each table's roles on to the next members (the first two get them if nobody has one yet)."""
-    session = tx.session
-    workshop = get_workshop(session, workshop_id=workshop_id)
-    actor.check_facilitator(workshop)
-    tables = active_tables(session, workshop_id=workshop_id)
-    if not tables:
-        raise Closed("There are no tables yet.")
-    changes: list[dict[str, Any]] = []
-    for table in tables:
-        seats = seats_at(session, table.id)  # type: ignore[arg-type]
-        if not seats:
-            continue
-        index = {role: next((i for i, s in enumerate(seats) if s.role == role), None) for role in ROLES}
-        presenter = _next_holder(len(seats), index["presenter"], set())
-        taken = {presenter} if presenter is not None else set()
-        note_taker = _next_holder(len(seats), index["note_taker"], taken)
-        wanted: dict[int, str | None] = {s.participant_id: None for s in seats}
-        if presenter is not None:
-            wanted[seats[presenter].participant_id] = "presenter"
-        if note_taker is not None:
-            wanted[seats[note_taker].participant_id] = "note_taker"
-        changes.extend(assign_roles(session, seats, wanted))
-    tx.record(workshop_id, "tables.roles_rotated", {"changes": changes})
-    return describe_tables(session, workshop_id=workshop_id)
-
-
-# --- a table's own board ----------------------------------------------------------------------------------
-
-
-def add_table_card(
-    tx: Tx,
-    *,
-    actor: Actor,
-    table_id: int,
-    text: str | None,
-    category: str | None = None,
-    language: str | None = None,
-    client_id: str | None = None,
-    stage_id: int | None = None,
-) -> Contribution:
-    """A card on a table's board: a card of the group-work stage that carries its table."""
-    if (earlier := tx.receipt(actor.key, client_id)) is not None:
-        card = tx.session.get(Contribution, earlier)
-        assert card is not None
-        return card
-    table, workshop = _get_table(tx.session, table_id)
-    actor.check_member(workshop)
-    if actor.is_participant:
-        seat = seat_of(tx.session, workshop_id=workshop.id, participant_id=actor.participant_id)  # type: ignore[arg-type]
-        if seat is None or seat.table_id != table.id:
-            raise NotAllowed("You can write only on the board of your own table.")
-    stage_id = stage_id if stage_id is not None else workshop.current_stage_id
-    stage = tx.session.get(Stage, stage_id) if stage_id is not None else None
-    if stage is None or stage.workshop_id != workshop.id or stage.kind != "group_work":
-        raise Invalid("Table boards take cards on a group-work stage.")
-    card = board.add_card(
-        tx,
-        actor=actor,
-        stage_id=stage.id,  # type: ignore[arg-type]
-        text=text,
-        category=category,
-        language=language,
-        client_id=client_id,
-    )
-    card.table_id = table.id
-    tx.session.add(card)
-    event = tx.events[-1]
-    event.data = {**event.data, "table_id": table.id}  # the record says on which table's board it went
-    return card
-
-
-def read_table_cards(session: Session, *, actor: Actor, table_id: int) -> list[dict[str, Any]]:
-    table = session.get(BreakoutTable, table_id)
-    if table is None:
-        raise NotFound("There is no such table.")
-    workshop = get_workshop(session, workshop_id=table.workshop_id)
-    actor.check_member(workshop)
-    return table_cards(session, table_id=table_id, include_hidden=not actor.is_participant)

@@ -7,11 +7,12 @@ from sqlmodel import Session, col, delete, select
 
 from . import agenda
 from .actors import Actor
-from .breakout import active_tables, members_by_table, table_cards
+from .breakout import active_tables, members_by_table
 from .errors import Closed, Invalid, NotFound
 from .models import Stage, Workshop, utcnow
 from .program_models import BreakoutTable, PresentationSlot
 from .record import Tx
+from .table_boards import table_cards
 from .workshops import get_workshop
 
 DEFAULT_MINUTES = 5

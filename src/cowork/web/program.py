@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from ..domain import agenda, board_view, breakout, evaluation, presentations
+from ..domain import agenda, board_view, breakout, evaluation, presentations, table_boards, table_seats
 from ..i18n import current_language
 from .deps import ApiActor, ApiFacilitator, RuntimeDep
 
@@ -111,7 +111,7 @@ async def list_tables(workshop_id: int, actor: ApiActor, runtime: RuntimeDep) ->
 
 @router.post("/workshops/{workshop_id}/tables/rotate-roles")
 async def rotate_roles(workshop_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> dict[str, Any]:
-    tables = await runtime.commands.run(breakout.rotate_roles, actor=actor, workshop_id=workshop_id)
+    tables = await runtime.commands.run(table_seats.rotate_roles, actor=actor, workshop_id=workshop_id)
     return {"workshop_id": workshop_id, "tables": tables}
 
 
@@ -121,7 +121,7 @@ async def join_table(
 ) -> dict[str, Any]:
     """A participant sits down at this table; a facilitator moves `participant_id` here."""
     return await runtime.commands.run(
-        breakout.join_table,
+        table_seats.join_table,
         actor=actor,
         table_id=table_id,
         participant_id=body.participant_id if body else None,
@@ -132,7 +132,11 @@ async def join_table(
 async def set_role(table_id: int, body: RoleIn, actor: ApiActor, runtime: RuntimeDep) -> dict[str, Any]:
     """A member takes a free role (or gives theirs up with "member"); a facilitator gives one to a member."""
     return await runtime.commands.run(
-        breakout.set_role, actor=actor, table_id=table_id, role=body.role, participant_id=body.participant_id
+        table_seats.set_role,
+        actor=actor,
+        table_id=table_id,
+        role=body.role,
+        participant_id=body.participant_id,
     )
 
 
@@ -141,7 +145,7 @@ async def add_table_card(
     table_id: int, body: TableCardIn, actor: ApiActor, runtime: RuntimeDep
 ) -> dict[str, Any]:
     card = await runtime.commands.run(
-        breakout.add_table_card,
+        table_boards.add_table_card,
         actor=actor,
         table_id=table_id,
         text=body.text,
@@ -155,7 +159,7 @@ async def add_table_card(
 
 @router.get("/tables/{table_id}/cards")
 async def list_table_cards(table_id: int, actor: ApiActor, runtime: RuntimeDep) -> dict[str, Any]:
-    items = await runtime.commands.query(breakout.read_table_cards, actor=actor, table_id=table_id)
+    items = await runtime.commands.query(table_boards.read_table_cards, actor=actor, table_id=table_id)
     return {"table_id": table_id, "items": items}
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session, col, select
 
 from .. import i18n
-from ..domain import agenda, breakout, evaluation, presentations, workshops
+from ..domain import agenda, breakout, evaluation, presentations, table_boards, table_seats, workshops
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, NotFound
 from ..domain.models import Participant, Stage, Workshop, utcnow
@@ -60,7 +60,7 @@ def _group_work(session: Session, request: StageRequest) -> dict[str, Any]:
     assert stage.id is not None and request.workshop.id is not None
     workshop_id = request.workshop.id
     tables = breakout.describe_tables(session, workshop_id=workshop_id)
-    cards = breakout.cards_by_table(
+    cards = table_boards.cards_by_table(
         session, table_ids=[t["id"] for t in tables], include_hidden=request.staff, stage_id=stage.id
     )
     for table in tables:
@@ -85,7 +85,7 @@ def _group_work(session: Session, request: StageRequest) -> dict[str, Any]:
         "default_count": config.get("tables")
         or (len(categories) if config.get("one_table_per_category") else 2),
         # Cards written on the stage's board before the split stay visible under the tables.
-        "loose": breakout.loose_cards(session, stage_id=stage.id, include_hidden=request.staff)
+        "loose": table_boards.loose_cards(session, stage_id=stage.id, include_hidden=request.staff)
         if tables
         else [],
     }
@@ -290,7 +290,7 @@ async def console_split(
 
 @router.post("/f/w/{workshop_id}/tables/rotate")
 async def console_rotate(workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
-    await runtime.commands.run(breakout.rotate_roles, actor=actor, workshop_id=workshop_id)
+    await runtime.commands.run(table_seats.rotate_roles, actor=actor, workshop_id=workshop_id)
     return _back(workshop_id)
 
 
@@ -304,7 +304,7 @@ async def console_role(
     participant_id: Annotated[int, Form()],
 ) -> Response:
     await runtime.commands.run(
-        breakout.set_role, actor=actor, table_id=table_id, role=role, participant_id=participant_id
+        table_seats.set_role, actor=actor, table_id=table_id, role=role, participant_id=participant_id
     )
     return _back(workshop_id)
 
@@ -318,7 +318,7 @@ async def console_seat(
     participant_id: Annotated[int, Form()],
 ) -> Response:
     await runtime.commands.run(
-        breakout.join_table, actor=actor, table_id=table_id, participant_id=participant_id
+        table_seats.join_table, actor=actor, table_id=table_id, participant_id=participant_id
     )
     return _back(workshop_id)
 
@@ -352,7 +352,7 @@ async def phone_join_table(
     request: Request, table_id: int, phone: JoinedPhone, runtime: RuntimeDep
 ) -> Response:
     try:
-        await runtime.commands.run(breakout.join_table, actor=phone.actor, table_id=table_id)
+        await runtime.commands.run(table_seats.join_table, actor=phone.actor, table_id=table_id)
     except DomainError as exc:
         return await _refused(request, runtime, phone, exc)
     return _stage_page(phone)
@@ -363,7 +363,7 @@ async def phone_take_role(
     request: Request, table_id: int, phone: JoinedPhone, runtime: RuntimeDep, role: Annotated[str, Form()]
 ) -> Response:
     try:
-        await runtime.commands.run(breakout.set_role, actor=phone.actor, table_id=table_id, role=role)
+        await runtime.commands.run(table_seats.set_role, actor=phone.actor, table_id=table_id, role=role)
     except DomainError as exc:
         return await _refused(request, runtime, phone, exc)
     return _stage_page(phone)
@@ -383,7 +383,7 @@ async def phone_table_card(
     assert phone.participant is not None
     try:
         card = await runtime.commands.run(
-            breakout.add_table_card,
+            table_boards.add_table_card,
             actor=phone.actor,
             table_id=table_id,
             stage_id=stage_id,

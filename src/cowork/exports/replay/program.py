@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from ...domain import agenda, breakout, evaluation, presentations
+from ...domain import agenda, breakout, evaluation, presentations, table_seats
 from ...domain.errors import Closed, Invalid, NotAllowed
 from ...domain.models import Participant
 from ...domain.program_models import BreakoutTable, PresentationSlot, Timer
@@ -77,7 +77,7 @@ def _participant(replay: Replay, old: Any) -> int:
 
 def _role(role: Any) -> str | None:
     """A seat's role (None for a plain member)."""
-    if role not in breakout.ROLE_CHOICES:
+    if role not in table_seats.ROLE_CHOICES:
         raise Invalid("Unknown role {role}; use note_taker, presenter or member.", role=role)
     return None if role == "member" else role
 
@@ -94,22 +94,22 @@ def table_joined(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     table = _active_table(replay, data.get("table_id"))
     participant = replay.get(Participant, "participant", data["member"]["participant_id"])
     seat = breakout.seat_of(replay.session, workshop_id=replay.workshop_id, participant_id=participant.id)  # type: ignore[arg-type]
-    breakout.sit_down(replay.session, table, participant, seat)
+    table_seats.sit_down(replay.session, table, participant, seat)
     return replay.remap(data)
 
 
 @replays("table.role_changed", "tables.roles_rotated")
 def roles_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
-    """New roles at tables, given out the way breakout.assign_roles gives them."""
+    """New roles at tables, given out the way table_seats.assign_roles gives them."""
     wanted: dict[int, dict[int, str | None]] = defaultdict(dict)
     for change in data["changes"]:
         table = _active_table(replay, change.get("table_id"))
         wanted[table.id][_participant(replay, change.get("participant_id"))] = _role(change.get("role"))  # type: ignore[index]
     for table_id, roles in wanted.items():
-        seats = breakout.seats_at(replay.session, table_id)
+        seats = table_seats.seats_at(replay.session, table_id)
         if set(roles) - {seat.participant_id for seat in seats}:
             raise NotAllowed("Only members of this table can have a role at it.")
-        breakout.assign_roles(replay.session, seats, roles)
+        table_seats.assign_roles(replay.session, seats, roles)
     return replay.remap(data)
 
 
