@@ -6,11 +6,12 @@ A post is answered by a redirect, or by the page again with the reason and what 
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
+from .. import i18n
 from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid
-from .deps import PhoneSession
+from .deps import PhoneSession, is_fetch
 from .errors import status_of
 from .pages import phone_context, render
 
@@ -37,6 +38,15 @@ async def phone_again(
     """The phone's stage page again, with the reason it was refused."""
     context = await phone_context(runtime, phone)
     return render(request, "participant/stage.html", status_of(exc), **context, **extra)
+
+
+async def phone_refused(
+    request: Request, runtime: Any, phone: PhoneSession, exc: DomainError, **extra: Any
+) -> Response:
+    """The reason a phone's form was refused: as JSON for the live script's fetch, else on the page again."""
+    if is_fetch(request):
+        return JSONResponse({"detail": i18n.error_text(exc)}, status_code=status_of(exc))
+    return await phone_again(request, runtime, phone, exc, message=i18n.error_text(exc), **extra)
 
 
 def to_console(workshop_id: int, anchor: str = "polls") -> Response:
