@@ -179,18 +179,7 @@ def split_into_tables(
     workshop = get_workshop(session, workshop_id=workshop_id)
     actor.check_facilitator(workshop)
     _check_split(count=count, method=method, roles=roles)
-    people = list(
-        session.exec(
-            select(Participant).where(Participant.workshop_id == workshop.id).order_by(col(Participant.id))
-        )
-    )
-    if count > len(people):
-        raise Invalid(
-            "There are {count} tables but only {participants} participants: every table needs somebody. "
-            "Choose at most {participants} tables.",
-            count=count,
-            participants=len(people),
-        )
+    people = _people_to_seat(session, workshop, count)
     stage = _group_stage(session, workshop, stage_id)
     topic_list = _topics(stage, topics)
     dealt = _deal(people, count, method, rng or random.Random())
@@ -227,6 +216,23 @@ def _check_split(*, count: Any, method: str, roles: str) -> None:
         raise Invalid("The number of tables must be between 1 and {limit}.", limit=MAX_TABLES)
 
 
+def _people_to_seat(session: Session, workshop: Workshop, count: int) -> list[Participant]:
+    """The workshop's participants in the order they joined; every one of `count` tables needs somebody."""
+    people = list(
+        session.exec(
+            select(Participant).where(Participant.workshop_id == workshop.id).order_by(col(Participant.id))
+        )
+    )
+    if count > len(people):
+        raise Invalid(
+            "There are {count} tables but only {participants} participants: every table needs somebody. "
+            "Choose at most {participants} tables.",
+            count=count,
+            participants=len(people),
+        )
+    return people
+
+
 def _layout(dealt: list[list[int]], topics: list[dict[str, str]], roles: str) -> Layout:
     """Each table's topic (the topics in turn) and members; roles "auto" gives the first seated the roles."""
     return [
@@ -239,7 +245,7 @@ def _layout(dealt: list[list[int]], topics: list[dict[str, str]], roles: str) ->
 
 
 def _seating_record(described: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the record keeps of new tables: each one's number and topic, and who sits there in which role."""
+    """What the record keeps of new tables: id, number, topic, and who sits there in which role."""
     return [
         {
             "id": t["id"],
