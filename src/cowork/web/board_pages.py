@@ -17,7 +17,7 @@ from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid
 from ..domain.models import Contribution, Stage
 from ..domain.workshops import get_stage, stage_data
-from .deps import JoinedPhone, PageUser, RuntimeDep, is_fetch
+from .deps import JoinedPhone, PageUser, RuntimeDep, is_fetch, is_htmx
 from .errors import status_of
 from .pages import phone_context, render
 from .stages import StageRequest, register
@@ -89,10 +89,6 @@ def _back(request: Request, next_: str, fallback: str) -> str:
     return fallback
 
 
-def _htmx(request: Request) -> bool:
-    return bool(request.headers.get("hx-request"))
-
-
 def _problem(request: Request, exc: DomainError, back: str) -> Response:
     return render(request, "board/problem.html", status_of(exc), message=i18n.error_text(exc), back=back)
 
@@ -128,7 +124,7 @@ async def _stage_tool_answer(
     """A board tool's answer: back to its page after a plain post; for htmx, the tool's form drawn again."""
     view = await runtime.commands.query(_stage_view, stage_id=stage_id)
     back = _back(request, next_, f"/f/w/{view['workshop_id']}")
-    if not _htmx(request):
+    if not is_htmx(request):
         return RedirectResponse(back, status_code=303)
     return render(request, template, status, **view, back=back, **context)
 
@@ -152,10 +148,10 @@ async def console_moderate(
         )
         status = 200
     except DomainError as exc:
-        if not _htmx(request):
+        if not is_htmx(request):
             return _problem(request, exc, _back(request, next, "/f"))
         message, status = i18n.error_text(exc), status_of(exc)
-    if not _htmx(request):
+    if not is_htmx(request):
         return RedirectResponse(_back(request, next, f"/f/w/{card.workshop_id}"), status_code=303)
     data = await runtime.commands.query(board_view.describe_card, card_id=card_id)
     template = "board/_cluster.html" if data["kind"] == "cluster" else "board/_card.html"
@@ -202,7 +198,7 @@ async def console_merge_or_move(
             done = i18n.gettext("Merged into the cluster “%(title)s”.") % {"title": cluster.text}
             title = ""
     except DomainError as exc:
-        if not _htmx(request):
+        if not is_htmx(request):
             return _problem(request, exc, _back(request, next, "/f"))
         message, status = i18n.error_text(exc), status_of(exc)
     return await _stage_tool_answer(
@@ -227,7 +223,7 @@ async def console_undo(
         event = await runtime.commands.run(moderation.undo_last_step, actor=actor, stage_id=stage_id)
         done = i18n.gettext("Undone: %(step)s.") % {"step": step_name(event.data["undone"]["type"])}
     except DomainError as exc:
-        if not _htmx(request):
+        if not is_htmx(request):
             return _problem(request, exc, _back(request, next, "/f"))
         message, status = i18n.error_text(exc), status_of(exc)
     return await _stage_tool_answer(
@@ -260,7 +256,7 @@ async def console_approval(
         return _problem(request, exc, _back(request, next, "/f"))
     view = await runtime.commands.query(_stage_view, stage_id=stage_id)
     back = _back(request, next, f"/f/w/{view['workshop_id']}")
-    if not _htmx(request):
+    if not is_htmx(request):
         return RedirectResponse(back, status_code=303)
     return render(request, "board/_approval_form.html", **view, approval=view["board"]["approval"], back=back)
 
