@@ -275,6 +275,8 @@ async def test_the_console_starts_the_timer_with_a_plain_form_and_every_screen_s
     console = await client.get(f"/f/w/{world.workshop.id}")
     assert 'id="timer"' in console.text and "data-ends-at=" in console.text
     assert "Ends at" in console.text and 'name="action" value="pause"' in console.text
+    # The time sits right below the board, before the long votes panel, where the facilitator sees it.
+    assert console.text.index('id="timer"') < console.text.index('id="polls"')
     screen = await client.get(f"/s/{world.workshop.projector_key}")
     assert "data-ends-at=" in screen.text and "data-server-now=" in screen.text
     assert "Stage 1 of 2" in screen.text

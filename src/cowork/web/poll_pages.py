@@ -21,7 +21,7 @@ from ..live.views.polls import main_number
 from .deps import JoinedPhone, PageUser, RuntimeDep
 from .form_posts import console_again, form_lines, form_number, phone_again, to_console
 from .pages import render
-from .stages import EXTRAS, StageRequest, register_common
+from .stages import StageRequest, register_common
 
 router = APIRouter(include_in_schema=False)
 # A result row's main number as the reader writes it, for the templates (the text live pushes carry).
@@ -81,7 +81,6 @@ def _sources(session: Session, request: StageRequest) -> dict[str, Any]:
 
 
 register_common(polls_context)
-EXTRAS.append("polls")
 
 
 def _stage_request(session: Session, workshop: Workshop, role: str, **who: Any) -> StageRequest:

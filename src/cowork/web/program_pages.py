@@ -19,7 +19,7 @@ from ..formats import SCALE_POINTS, get_format
 from .deps import JoinedPhone, PageUser, RuntimeDep, is_fetch
 from .form_posts import phone_refused
 from .pages import render
-from .stages import EXTRAS, StageRequest, register, register_common
+from .stages import StageRequest, register, register_common
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,9 +44,6 @@ def _programme(session: Session, request: StageRequest) -> dict[str, Any]:
             "capacity": {"limit": limit, "present": present, "over": limit is not None and present > limit},
         }
     }
-
-
-EXTRAS.append("timer")
 
 
 def _stage_row(session: Session, request: StageRequest) -> Stage:

@@ -3,7 +3,7 @@
 A feature registers a loader for its stage kinds and adds `templates/stages/<kind>/<role>.html`
 (role: participant, projector or facilitator); kinds without their own use `stages/default/`.
 Things any stage may carry (polls, timers) register a common loader and fill the `extras/` slots
-that the stage wrappers include for every kind: `templates/extras/<name>/<role>.html`.
+that the stage wrappers include for every kind, in the order of EXTRAS: `templates/extras/<name>/<role>.html`.
 """
 
 from collections.abc import Callable
@@ -69,7 +69,9 @@ def templates_for(kind: str, role: str) -> list[str]:
     return [f"stages/{kind}/{role}.html", f"stages/default/{role}.html"]
 
 
-EXTRAS: list[str] = []  # names of extras/ slots, in page order; a feature appends its own
+# The extras/ slots in page order, below the stage's own content: the time (a few lines, which the
+# facilitator looks at often) before the votes (a long panel with the console's form for a new vote).
+EXTRAS = ("timer", "polls")
 
 
 def extras_for(role: str) -> list[str]:
