@@ -6,9 +6,9 @@ proposal_pages.py).
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain import ballots, card_ranking, poll_results, poll_setup, polls
@@ -212,14 +212,8 @@ def _ballot(session: Any, *, ballot_id: int) -> dict[str, Any]:
 
 
 @api.get("/polls/{poll_id}/results", response_model=ResultsOut)
-async def read_results(
-    poll_id: int,
-    actor: ApiActor,
-    runtime: RuntimeDep,
-    by: Literal["group"] | None = Query(
-        default=None, description="Results by stakeholder group are included"
-    ),
-) -> ResultsOut:
+async def read_results(poll_id: int, actor: ApiActor, runtime: RuntimeDep) -> ResultsOut:
+    """The results, overall and by stakeholder group, with the options the groups disagree on."""
     return await _results(runtime, actor, poll_id)
 
 
