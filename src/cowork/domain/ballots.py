@@ -21,9 +21,9 @@ from .polls import (
     check_open,
     get_poll,
     options_of,
-    workshop_of,
 )
 from .record import Tx
+from .workshops import get_workshop
 
 
 def _receipt_key(actor: Actor, poll_id: int) -> str:
@@ -132,7 +132,7 @@ def cast_ballot(
     if not actor.is_participant:
         raise NotAllowed("Only participants vote here; facilitators enter paper ballots.")
     poll = get_poll(tx.session, poll_id=poll_id, lock=True)
-    workshop = workshop_of(tx.session, poll.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=poll.workshop_id)
     actor.check_member(workshop)
     key = _receipt_key(actor, poll.id)  # type: ignore[arg-type]
     if (earlier := tx.receipt(key, client_id)) is not None and (found := tx.session.get(Ballot, earlier)):
@@ -164,7 +164,7 @@ def cast_paper_ballot(
     if client_id is not None and not 1 <= len(client_id) <= 64:
         raise Invalid("client_id must have 1 to 64 characters.")
     poll = get_poll(tx.session, poll_id=poll_id, lock=True)
-    workshop = workshop_of(tx.session, poll.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=poll.workshop_id)
     actor.check_facilitator(workshop)
     key = _receipt_key(actor, poll.id)  # type: ignore[arg-type]
     if (earlier := tx.receipt(key, client_id)) is not None and (found := tx.session.get(Ballot, earlier)):

@@ -9,8 +9,9 @@ from .actors import Actor
 from .errors import Closed, Invalid, NotAllowed, NotFound
 from .models import Workshop, utcnow
 from .polls import Poll, PollOption, get_poll, options_of
-from .proposals import MAX_TEXT, STATUSES, UNSET, Commitment, Proposal, check_text, clean_fields, workshop_of
+from .proposals import MAX_TEXT, STATUSES, UNSET, Commitment, Proposal, check_text, clean_fields
 from .record import Tx
+from .workshops import get_workshop
 
 
 def _commit(tx: Tx, proposal: Proposal, poll_id: int | None, **overrides: Any) -> Commitment:
@@ -28,7 +29,7 @@ def _commit(tx: Tx, proposal: Proposal, poll_id: int | None, **overrides: Any) -
 
 def new_commitment(session: Session, proposal: Proposal, poll_id: int | None, **overrides: Any) -> Commitment:
     """The proposal becomes a commitment (owner, contact and due date may differ from the proposal's)."""
-    workshop = workshop_of(session, proposal.workshop_id)
+    workshop = get_workshop(session, workshop_id=proposal.workshop_id)
     values = clean_fields(
         session, workshop, {k: v for k, v in overrides.items() if k in ("owner", "contact", "due")}
     )
@@ -60,7 +61,7 @@ def commit_poll(
     """
 
     poll = get_poll(tx.session, poll_id=poll_id, lock=True)
-    workshop = workshop_of(tx.session, poll.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=poll.workshop_id)
     actor.check_facilitator(workshop)
     if poll.status != "closed":
         raise Closed("Commitments come from a closed vote; please close it first.")
@@ -91,7 +92,7 @@ def commit_proposal(tx: Tx, *, actor: Actor, proposal_id: int, **overrides: Any)
     proposal = tx.session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound("There is no such proposal.")
-    workshop = workshop_of(tx.session, proposal.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=proposal.workshop_id)
     actor.check_facilitator(workshop)
     if proposal.decision == "rejected":
         raise Invalid("This proposal was not adopted by the vote.")
@@ -121,7 +122,7 @@ def update_commitment(
     commitment = tx.session.get(Commitment, commitment_id)
     if commitment is None:
         raise NotFound("There is no such commitment.")
-    workshop = workshop_of(tx.session, commitment.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=commitment.workshop_id)
     actor.check_facilitator(workshop)
     given = {
         k: v

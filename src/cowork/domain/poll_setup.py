@@ -5,9 +5,10 @@ from typing import Any
 from .actors import Actor
 from .errors import Invalid, NotFound
 from .models import Contribution, Stage, Workshop
-from .polls import MAX_LABEL, Poll, PollOption, poll_data, shorten_label, workshop_of
+from .polls import MAX_LABEL, Poll, PollOption, poll_data, shorten_label
 from .proposals import Proposal
 from .record import Tx
+from .workshops import get_workshop
 
 METHODS = ("dots", "approval", "yes_no_abstain", "ranking", "scale")
 THRESHOLDS = {"simple": 0.5, "two_thirds": 2 / 3}
@@ -117,7 +118,7 @@ def create_poll(
     stage = tx.session.get(Stage, stage_id)
     if stage is None:
         raise NotFound("There is no such stage.")
-    workshop = workshop_of(tx.session, stage.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=stage.workshop_id)
     actor.check_facilitator(workshop)
     poll, made = build_poll(
         tx,

@@ -15,9 +15,10 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from .actors import Actor
 from .errors import Closed, NotFound
-from .models import Contribution, Receipt, Stage, Workshop, utcnow
+from .models import Contribution, Receipt, Stage, utcnow
 from .proposals import Proposal
 from .record import Tx
+from .workshops import get_workshop
 
 ANSWERS = {"yes": 1, "abstain": 0, "no": -1}  # how a yes/no/abstain answer is stored as a mark
 SCALE = range(1, 6)
@@ -117,12 +118,6 @@ def options_of(session: Session, *, poll_id: int) -> list[PollOption]:
     )
 
 
-def workshop_of(session: Session, workshop_id: int) -> Workshop:
-    workshop = session.get(Workshop, workshop_id)
-    assert workshop is not None
-    return workshop
-
-
 def poll_data(session: Session, poll: Poll, options: list[PollOption] | None = None) -> dict[str, Any]:
     options = options if options is not None else options_of(session, poll_id=poll.id)  # type: ignore[arg-type]
     labels = option_labels(session, options)
@@ -190,7 +185,7 @@ def list_polls(session: Session, *, actor: Actor, stage_id: int) -> list[dict[st
 
 def describe_poll(session: Session, *, actor: Actor, poll_id: int) -> dict[str, Any]:
     poll = get_poll(session, poll_id=poll_id)
-    actor.check_member(workshop_of(session, poll.workshop_id))
+    actor.check_member(get_workshop(session, workshop_id=poll.workshop_id))
     if actor.is_participant and poll.status == "draft":
         raise NotFound("There is no such vote.")
     return poll_data(session, poll)
@@ -200,7 +195,7 @@ def _stage_for(session: Session, actor: Actor, stage_id: int) -> Stage:
     stage = session.get(Stage, stage_id)
     if stage is None:
         raise NotFound("There is no such stage.")
-    actor.check_member(workshop_of(session, stage.workshop_id))
+    actor.check_member(get_workshop(session, workshop_id=stage.workshop_id))
     return stage
 
 
@@ -209,7 +204,7 @@ def _stage_for(session: Session, actor: Actor, stage_id: int) -> Stage:
 
 def open_poll(tx: Tx, *, actor: Actor, poll_id: int) -> Poll:
     poll = get_poll(tx.session, poll_id=poll_id, lock=True)
-    workshop = workshop_of(tx.session, poll.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=poll.workshop_id)
     actor.check_facilitator(workshop)
     if begin_voting(poll, utcnow()):
         tx.session.add(poll)
@@ -230,7 +225,7 @@ def begin_voting(poll: Poll, now: datetime) -> bool:
 def close_poll(tx: Tx, *, actor: Actor, poll_id: int) -> Poll:
     """Freeze the result: tally, ballots, eligible; an anonymous poll forgets who cast which ballot."""
     poll = get_poll(tx.session, poll_id=poll_id, lock=True)
-    workshop = workshop_of(tx.session, poll.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=poll.workshop_id)
     actor.check_facilitator(workshop)
     if poll.status == "closed":
         return poll

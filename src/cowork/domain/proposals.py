@@ -16,6 +16,7 @@ from .actors import Actor
 from .errors import Closed, Invalid, NotAllowed, NotFound
 from .models import Contribution, Participant, Stage, Workshop, utcnow
 from .record import Tx
+from .workshops import get_workshop
 
 STATUSES = ("open", "in_progress", "done")
 MAX_TITLE = 200
@@ -225,12 +226,6 @@ def clean_fields(session: Session, workshop: Workshop, fields: dict[str, Any]) -
 # --- proposals ---------------------------------------------------------------------------------------
 
 
-def workshop_of(session: Session, workshop_id: int) -> Workshop:
-    workshop = session.get(Workshop, workshop_id)
-    assert workshop is not None
-    return workshop
-
-
 def draft_proposal(
     tx: Tx, *, actor: Actor, stage_id: int, client_id: str | None = None, **fields: Any
 ) -> Proposal:
@@ -244,7 +239,7 @@ def draft_proposal(
     stage = tx.session.get(Stage, stage_id)
     if stage is None:
         raise NotFound("There is no such stage.")
-    workshop = workshop_of(tx.session, stage.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=stage.workshop_id)
     actor.check_member(workshop)
     if stage.kind != "action_plan":
         raise Invalid("Proposals belong on an action-plan stage.")
@@ -290,7 +285,7 @@ def update_proposal(tx: Tx, *, actor: Actor, proposal_id: int, **fields: Any) ->
     proposal = tx.session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound("There is no such proposal.")
-    workshop = workshop_of(tx.session, proposal.workshop_id)
+    workshop = get_workshop(tx.session, workshop_id=proposal.workshop_id)
     if not actor.may_facilitate(workshop):
         raise NotAllowed("Only the workshop's facilitators may change proposals.")
     changes = change_proposal(tx.session, workshop, proposal, fields)
@@ -356,7 +351,7 @@ def proposals_of_stage(session: Session, *, actor: Actor, stage_id: int) -> list
     stage = session.get(Stage, stage_id)
     if stage is None:
         raise NotFound("There is no such stage.")
-    actor.check_member(workshop_of(session, stage.workshop_id))
+    actor.check_member(get_workshop(session, workshop_id=stage.workshop_id))
     return list_proposals(session, stage_id=stage_id)
 
 
@@ -364,5 +359,5 @@ def describe_proposal(session: Session, *, actor: Actor, proposal_id: int) -> di
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound("There is no such proposal.")
-    actor.check_member(workshop_of(session, proposal.workshop_id))
+    actor.check_member(get_workshop(session, workshop_id=proposal.workshop_id))
     return proposal_data(session, proposal)
