@@ -80,6 +80,7 @@ async def test_the_live_script_gets_json_answers(client: httpx.AsyncClient, worl
         headers=headers,
     )
     assert ok.status_code == 201 and ok.json() == again.json()
+    assert set(ok.json()) == {"id", "seq", "approved"} and ok.json()["approved"] is True
     bad = await client.post(
         f"/j/{world.workshop.code}/cards",
         data={"stage_id": str(world.stage_id), "text": " "},

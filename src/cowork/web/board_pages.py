@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session
 
 from .. import i18n
@@ -19,7 +19,8 @@ from ..domain.models import Contribution, Stage
 from ..domain.workshops import get_stage, stage_data
 from .deps import JoinedPhone, PageUser, RuntimeDep, is_fetch, is_htmx
 from .errors import status_of
-from .pages import phone_context, render
+from .form_posts import phone_refused
+from .pages import render
 from .stages import StageRequest, register
 
 router = APIRouter()
@@ -56,23 +57,10 @@ async def participant_add_card(
             phase=phase or None,
         )
     except DomainError as exc:
-        if is_fetch(request):
-            raise
-        context = await phone_context(runtime, phone)
-        return render(
-            request,
-            "participant/stage.html",
-            status_of(exc),
-            **context,
-            message=i18n.error_text(exc),
-            draft={"text": text, "category": category, "card_kind": card_kind, "phase": phase},
-        )
+        draft = {"text": text, "category": category, "card_kind": card_kind, "phase": phase}
+        return await phone_refused(request, runtime, phone, exc, draft=draft)
     if is_fetch(request):
-        return Response(
-            status_code=201,
-            content=f'{{"id": {card.id}, "seq": {card.seq}, "approved": {str(card.approved).lower()}}}',
-            media_type="application/json",
-        )
+        return JSONResponse({"id": card.id, "seq": card.seq, "approved": card.approved}, status_code=201)
     return RedirectResponse(f"/j/{phone.workshop.code}/stage#card-{card.id}", status_code=303)
 
 
