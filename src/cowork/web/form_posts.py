@@ -13,7 +13,7 @@ from ..domain.actors import Actor
 from ..domain.errors import DomainError, Invalid
 from .deps import PhoneSession, is_fetch
 from .errors import status_of
-from .pages import phone_context, render
+from .pages import console_context, phone_context, render
 
 
 def form_lines(value: Any) -> list[str]:
@@ -58,7 +58,5 @@ async def console_again(
     request: Request, runtime: Any, actor: Actor, workshop_id: int, exc: DomainError, **extra: Any
 ) -> Response:
     """The console again, with the reason it was refused."""
-    from .pages import _console_context
-
-    context = await _console_context(runtime, actor, workshop_id)
+    context = await console_context(runtime, actor, workshop_id)
     return render(request, "facilitator/console.html", status_of(exc), **context, **extra)

@@ -115,7 +115,7 @@ async def create_workshop(
     return RedirectResponse(f"/f/w/{workshop.id}", status_code=303)
 
 
-async def _console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[str, Any]:
+async def console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[str, Any]:
     def load(session: Session) -> dict[str, Any]:
         info = workshops.describe_workshop(session, actor=actor, workshop_id=workshop_id)
         stage = next((s for s in info["stages"] if s["id"] == info["current_stage_id"]), info["stages"][0])
@@ -138,12 +138,12 @@ async def _console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict
 
 @router.get("/f/w/{workshop_id}")
 async def console(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
-    return render(request, "facilitator/console.html", **await _console_context(runtime, actor, workshop_id))
+    return render(request, "facilitator/console.html", **await console_context(runtime, actor, workshop_id))
 
 
 @router.get("/f/w/{workshop_id}/stage")
 async def console_stage(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
-    return render(request, "facilitator/_stage.html", **await _console_context(runtime, actor, workshop_id))
+    return render(request, "facilitator/_stage.html", **await console_context(runtime, actor, workshop_id))
 
 
 @router.post("/f/w/{workshop_id}/stage")
