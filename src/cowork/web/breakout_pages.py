@@ -13,7 +13,7 @@ from ..domain import breakout, table_boards, table_seats, workshops
 from ..domain.errors import DomainError
 from ..domain.models import Participant
 from .deps import JoinedPhone, PageUser, PhoneSession, RuntimeDep, is_fetch
-from .form_posts import phone_refused
+from .form_posts import phone_refused, to_console
 from .stages import StageRequest, register_common
 
 router = APIRouter(include_in_schema=False)
@@ -84,10 +84,6 @@ def _unseated(session: Session, workshop_id: int, tables: list[dict[str, Any]]) 
 # --- facilitator forms --------------------------------------------------------------------------------
 
 
-def _back(workshop_id: int) -> Response:
-    return RedirectResponse(f"/f/w/{workshop_id}", status_code=303)
-
-
 @router.post("/f/w/{workshop_id}/tables")
 async def console_split(
     workshop_id: int,
@@ -108,13 +104,13 @@ async def console_split(
         topics=lines or None,
         roles=roles,
     )
-    return _back(workshop_id)
+    return to_console(workshop_id)
 
 
 @router.post("/f/w/{workshop_id}/tables/rotate")
 async def console_rotate(workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
     await runtime.commands.run(table_seats.rotate_roles, actor=actor, workshop_id=workshop_id)
-    return _back(workshop_id)
+    return to_console(workshop_id)
 
 
 @router.post("/f/w/{workshop_id}/tables/{table_id}/roles")
@@ -129,7 +125,7 @@ async def console_role(
     await runtime.commands.run(
         table_seats.set_role, actor=actor, table_id=table_id, role=role, participant_id=participant_id
     )
-    return _back(workshop_id)
+    return to_console(workshop_id)
 
 
 @router.post("/f/w/{workshop_id}/tables/{table_id}/seat")
@@ -143,7 +139,7 @@ async def console_seat(
     await runtime.commands.run(
         table_seats.join_table, actor=actor, table_id=table_id, participant_id=participant_id
     )
-    return _back(workshop_id)
+    return to_console(workshop_id)
 
 
 # --- participant forms --------------------------------------------------------------------------------

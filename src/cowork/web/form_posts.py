@@ -49,9 +49,9 @@ async def phone_refused(
     return await phone_again(request, runtime, phone, exc, message=i18n.error_text(exc), **extra)
 
 
-def to_console(workshop_id: int, anchor: str = "polls") -> Response:
-    """Back to the console, at what was just changed."""
-    return RedirectResponse(f"/f/w/{workshop_id}#{anchor}", status_code=303)
+def to_console(workshop_id: int, anchor: str = "") -> Response:
+    """Back to the console, at what was just changed (the element with the id `anchor`)."""
+    return RedirectResponse(f"/f/w/{workshop_id}{'#' + anchor if anchor else ''}", status_code=303)
 
 
 async def console_again(

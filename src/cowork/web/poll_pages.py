@@ -297,7 +297,7 @@ async def console_create_poll(
         return await console_again(
             request, runtime, actor, stage.workshop_id, exc, poll_message=i18n.error_text(exc), poll_form=form
         )
-    return to_console(stage.workshop_id)
+    return to_console(stage.workshop_id, "polls")
 
 
 @router.post("/f/polls/{poll_id}/{action}")

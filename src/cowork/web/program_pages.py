@@ -17,7 +17,7 @@ from ..domain.errors import DomainError, NotFound
 from ..domain.models import Stage, Workshop, utcnow
 from ..formats import SCALE_POINTS, get_format
 from .deps import JoinedPhone, PageUser, RuntimeDep, is_fetch
-from .form_posts import phone_refused
+from .form_posts import phone_refused, to_console
 from .pages import render
 from .stages import StageRequest, register, register_common
 
@@ -193,10 +193,6 @@ async def console_evaluation(
 # --- facilitator forms --------------------------------------------------------------------------------
 
 
-def _back(workshop_id: int) -> Response:
-    return RedirectResponse(f"/f/w/{workshop_id}", status_code=303)
-
-
 @router.post("/f/w/{workshop_id}/timer")
 async def console_timer(
     workshop_id: int,
@@ -214,13 +210,13 @@ async def console_timer(
     await runtime.commands.run(
         agenda.control_timer, actor=actor, workshop_id=workshop_id, action=action, seconds=seconds
     )
-    return _back(workshop_id)
+    return to_console(workshop_id)
 
 
 @router.post("/f/w/{workshop_id}/presentations/{stage_id}/next")
 async def console_next(workshop_id: int, stage_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
     await runtime.commands.run(presentations.next_presentation, actor=actor, stage_id=stage_id)
-    return _back(workshop_id)
+    return to_console(workshop_id)
 
 
 # --- participant forms --------------------------------------------------------------------------------
