@@ -843,3 +843,11 @@ async def test_the_console_creates_opens_and_closes_a_vote_on_the_cards(client: 
         f"/f/stages/{world.stage_id}/polls", data={"method": "dots", "budget": "0", "labels": "x"}
     )
     assert bad.status_code == 422 and "between 1 and" in bad.text
+
+
+def test_options_the_groups_disagree_on_equally_are_listed_in_the_order_they_were_made() -> None:
+    def rows(shares: dict[int, float]) -> list[dict[str, Any]]:
+        return [{"option_id": oid, "label": f"Option {oid}", "share": share} for oid, share in shares.items()]
+
+    by_group = {"employer": rows({9: 0.8, 10: 0.8, 11: 0.5}), "beneficiary": rows({9: 0.2, 10: 0.2, 11: 0.5})}
+    assert [d["id"] for d in poll_results.divergence(by_group)] == [9, 10]  # 11: no spread, not listed

@@ -191,7 +191,7 @@ def divergence(by_group: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]
                     "shares": per_group,
                 }
             )
-    found.sort(key=lambda d: (-d["spread"], str(d["id"])))
+    found.sort(key=lambda d: (-d["spread"], d["id"]))  # ties in the order the options were made
     return found
 
 
