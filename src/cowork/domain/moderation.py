@@ -54,15 +54,7 @@ def merge_cards(
     """Merge cards into a new titled cluster, or into the one cluster among them; gives (cluster, created)."""
     workshop, stage = moderated_stage(tx, actor, stage_id)
     items = _selection(tx, workshop, stage, card_ids)
-    if len(items) < 2:
-        raise Invalid("Select at least two cards to merge.")
-    clusters = [i for i in items if i.kind == "cluster"]
-    if len(clusters) > 1:
-        raise Invalid(
-            "Clusters do not go inside other clusters: select one cluster and the cards to add to it."
-        )
-    if waiting := next((i for i in items if not i.approved), None):
-        raise Invalid("Card {id} waits for approval; approve it before merging.", id=waiting.id)
+    clusters = _check_mergeable(items)
     title = clean_title(title)
     data: dict[str, Any] = {"stage_id": stage.id}
     shared = {i.cluster_id for i in items}
@@ -103,6 +95,20 @@ def merge_cards(
         **placement(tx.session, stage, [*merged, cluster.id]),  # type: ignore[list-item]
     }
     return cluster, created
+
+
+def _check_mergeable(items: list[Contribution]) -> list[Contribution]:
+    """The cluster among the selected items (at most one), if they can be merged at all."""
+    if len(items) < 2:
+        raise Invalid("Select at least two cards to merge.")
+    clusters = [i for i in items if i.kind == "cluster"]
+    if len(clusters) > 1:
+        raise Invalid(
+            "Clusters do not go inside other clusters: select one cluster and the cards to add to it."
+        )
+    if waiting := next((i for i in items if not i.approved), None):
+        raise Invalid("Card {id} waits for approval; approve it before merging.", id=waiting.id)
+    return clusters
 
 
 def clean_title(title: str | None) -> str:

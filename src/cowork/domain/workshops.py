@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from ..formats import CARD_KINDS, get_format
+from ..formats import CARD_KINDS, FormatSpec, get_format
 from ..settings import LANGUAGES
 from .accounts import new_secret
 from .actors import Actor
@@ -34,22 +34,7 @@ def normalize_code(code: str) -> str:
 def create_workshop(
     tx: Tx, *, actor: Actor, title: str, format_id: str = "plain", language: str = "en"
 ) -> Workshop:
-    if actor.user_id is None:
-        raise Invalid("Only facilitators create workshops.")
-    title = title.strip()
-    if not title:
-        raise Invalid("A workshop needs a title.")
-    if len(title) > MAX_TITLE:
-        raise Invalid("The title is too long (at most {limit} characters).", limit=MAX_TITLE)
-    if language not in LANGUAGES:
-        raise Invalid(
-            "Unknown language {language}; cowork speaks {known}.",
-            language=language,
-            known=", ".join(LANGUAGES),
-        )
-    spec = get_format(format_id)
-    if spec is None:
-        raise Invalid("Unknown format {format_id}.", format_id=format_id)
+    title, spec = _check_new_workshop(actor, title=title, format_id=format_id, language=language)
     session = tx.session
     workshop = Workshop(
         title=title,
@@ -90,6 +75,27 @@ def create_workshop(
         },
     )
     return workshop
+
+
+def _check_new_workshop(actor: Actor, *, title: str, format_id: str, language: str) -> tuple[str, FormatSpec]:
+    """The trimmed title and the format of a workshop a facilitator may create, or why not."""
+    if actor.user_id is None:
+        raise Invalid("Only facilitators create workshops.")
+    title = title.strip()
+    if not title:
+        raise Invalid("A workshop needs a title.")
+    if len(title) > MAX_TITLE:
+        raise Invalid("The title is too long (at most {limit} characters).", limit=MAX_TITLE)
+    if language not in LANGUAGES:
+        raise Invalid(
+            "Unknown language {language}; cowork speaks {known}.",
+            language=language,
+            known=", ".join(LANGUAGES),
+        )
+    spec = get_format(format_id)
+    if spec is None:
+        raise Invalid("Unknown format {format_id}.", format_id=format_id)
+    return title, spec
 
 
 def stage_data(stage: Stage) -> dict[str, Any]:
