@@ -82,20 +82,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         redoc_url=None,
     )
     app.state.runtime = runtime
-    app.add_middleware(LanguageMiddleware, default=settings.default_language)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie="cowork_session",
-        same_site="lax",
-        https_only=settings.cookies_secure,
-        max_age=14 * 86400,
-    )
-    # Phones on venue Wi-Fi: compress pages and scripts (the first load budget is 75 KB transferred).
-    app.add_middleware(GZipMiddleware, minimum_size=600)
-    app.add_middleware(AccessLogMiddleware)
-    app.add_middleware(DeviceMiddleware, throttle=runtime.throttle, secure=settings.cookies_secure)
-    app.add_middleware(SecurityMiddleware, settings=settings)
+    _add_middleware(app, runtime)
     errors.install(app)
     openapi.install(app)
     for router in routers():
@@ -114,3 +101,22 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
 
     # The pool's connections are the server's to return when it stops (PostgreSQL counts them).
     return socketio.ASGIApp(sio, other_asgi_app=app, on_shutdown=engine.dispose)
+
+
+def _add_middleware(app: FastAPI, runtime: Runtime) -> None:
+    """The layers around every request; the last added runs first (security headers, then device id, …)."""
+    settings = runtime.settings
+    app.add_middleware(LanguageMiddleware, default=settings.default_language)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="cowork_session",
+        same_site="lax",
+        https_only=settings.cookies_secure,
+        max_age=14 * 86400,
+    )
+    # Phones on venue Wi-Fi: compress pages and scripts (the first load budget is 75 KB transferred).
+    app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(DeviceMiddleware, throttle=runtime.throttle, secure=settings.cookies_secure)
+    app.add_middleware(SecurityMiddleware, settings=settings)
