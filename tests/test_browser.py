@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from cowork.settings import Settings
 
@@ -61,6 +61,31 @@ def _console(browser: Browser, server: ThreadServer, workshop_id: int) -> Page:
     console.get_by_role("button", name="Sign in").click()
     expect(console.locator("#connection")).to_have_attribute("data-state", "online")
     return console
+
+
+# Where the keyboard is must show: an outline of at least 2 px, inside the viewport, and nothing fixed on
+# top of it (the connection badge floats at the bottom right).
+FOCUS_SHOWN = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return "";  // between the page's last element and its first
+  const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+  const x = box.left + box.width / 2, y = box.top + box.height / 2;
+  const top = document.elementFromPoint(x, y);
+  const shown = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2
+    && y >= 0 && y < innerHeight && !!top && (top === el || el.contains(top) || top.contains(el));
+  return shown ? "" : el.outerHTML.slice(0, 200);
+}"""
+
+
+def _tab_to(page: Page, target: Locator, limit: int = 150) -> None:
+    """Press Tab until the target has the focus; every element passed on the way shows that it has it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        hidden = page.evaluate(FOCUS_SHOWN)
+        assert not hidden, f"the focus does not show on {hidden}"
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError("Tab never reached the element")
 
 
 def _join_on_phone(browser: Browser, server: ThreadServer, world: World, name: str = "Amira") -> Page:
@@ -234,6 +259,19 @@ def test_the_join_and_participant_pages_load_within_75_kb(
     print(f"first load transferred: join {join_bytes / 1024:.1f} KB, participant {stage_bytes / 1024:.1f} KB")
     assert 0 < join_bytes <= FIRST_LOAD_BUDGET
     assert 0 < stage_bytes <= FIRST_LOAD_BUDGET
+
+
+def test_the_facilitator_runs_the_timer_and_the_stages_by_keyboard_alone(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    console = _console(browser, server, world.workshop.id)
+    expect(console.locator("#timer")).to_contain_text("Not running")
+    _tab_to(console, console.get_by_role("button", name="Start", exact=True))
+    console.keyboard.press("Enter")
+    expect(console.locator("#timer")).to_contain_text("Ends at")
+    _tab_to(console, console.get_by_role("button", name="2. Wrap-up and next steps"))
+    console.keyboard.press("Enter")
+    expect(console.get_by_role("heading", name="Wrap-up and next steps", level=2)).to_be_visible()
 
 
 def test_the_participant_page_fits_a_320_px_phone(

@@ -1,11 +1,11 @@
 """In Debian's Chromium: the needs board on phones and on a projector moderated by keyboard alone."""
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from . import test_browser
 from .conftest import ThreadServer, World
-from .test_browser import PHONE, PROJECTOR, _console, _shot
+from .test_browser import PHONE, PROJECTOR, _console, _shot, _tab_to
 from .test_needs_board import Lab, open_lab
 
 pytestmark = pytest.mark.browser
@@ -43,15 +43,6 @@ def _signed_in_projector(browser: Browser, server: ThreadServer, lab: Lab) -> Pa
     expect(page.locator("#join-code")).to_have_text(lab.workshop.code)
     expect(page.locator("#connection")).to_have_attribute("data-state", "online")
     return page
-
-
-def _tab_to(page: Page, target: Locator, limit: int = 150) -> None:
-    """Press Tab until the target has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError("Tab never reached the element")
 
 
 def test_a_facilitator_merges_two_cards_on_the_projector_by_keyboard_and_the_phone_follows(

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, expect
 from cowork.domain import board
 
 from .conftest import ThreadServer, World, run
-from .test_browser import PHONE, _join_on_phone, _projector, _shot, browser  # noqa: F401  (the module's browser)
+from .test_browser import PHONE, _join_on_phone, _projector, _shot, _tab_to, browser  # noqa: F401  (the module's browser)
 from .test_proposals import lab  # noqa: F401  (the co-working lab on its action plan)
 
 pytestmark = pytest.mark.browser
@@ -144,3 +144,33 @@ def test_a_phone_refreshes_for_a_proposal_too_large_to_push_and_keeps_what_was_t
     expect(phone.get_by_role("heading", name="Peer mentoring")).to_be_visible()
     assert phone.evaluate("window.__beforeRefresh") is None  # the page loaded again: nothing was pushed
     expect(phone.locator("[data-draft]").first).to_have_value("Half a proposal")
+
+
+def test_a_phone_joins_writes_and_votes_by_keyboard_alone_and_always_shows_the_focus(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(f"{server.url}/j/{world.workshop.code}")
+    _tab_to(phone, phone.get_by_label("Your name or a nickname"))
+    phone.keyboard.type("Amira")
+    _tab_to(phone, phone.get_by_role("button", name="Join the workshop"))
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", name="Ideas and needs")).to_be_visible()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+
+    _tab_to(phone, phone.get_by_label("Your card"))
+    phone.keyboard.type("Childcare during the course")
+    _tab_to(phone, phone.get_by_role("button", name="Send card"))
+    phone.keyboard.press("Enter")
+    expect(phone.locator(".card")).to_contain_text("Childcare during the course")
+
+    _open_dot_vote(server, world)
+    more = phone.get_by_role("button", name="One dot more for Childcare")
+    expect(more).to_be_visible()
+    _tab_to(phone, more)
+    phone.keyboard.press("Enter")
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
+    phone.keyboard.press("Space")  # the focus stayed on the button: one more
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")
