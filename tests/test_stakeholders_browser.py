@@ -91,6 +91,9 @@ def test_a_phone_proposes_and_rates_a_stakeholder_and_the_projector_grid_follows
     expect(phone.locator(".sh-list")).to_contain_text("2 ratings")
     assert projector.evaluate("window.__sameDocument") is True
 
+    # The table of numbers is read from the back of the room: all of it shows, nothing to scroll.
+    wrap = projector.locator(".sh-table-wrap")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the projector's table is cut off"
     _shot(phone, "stakeholders-phone")
     _shot(projector, "stakeholders-projector")
     assert _serious_problems(phone, server) == []
