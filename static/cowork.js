@@ -194,7 +194,6 @@
   // --- live: apply pushed events in seq order; ask for what was missed --------------------------------
   var lastSeq = parseInt(body.getAttribute("data-last-seq") || "0", 10);
   var announceTimer = null;
-  var newCards = 0;
 
   function setState(state) {
     if (!indicator) return;
@@ -243,14 +242,22 @@
     }
   }
 
+  // The live region, polite and batched: new cards are counted and told once per burst, not one by one;
+  // a closed vote is told with them.
+  var heard = { cards: 0, closed: false };
+
   function announce(event) {
-    if (event.type !== "card.added" || !announcer) return;
-    newCards += 1;
+    if (!announcer) return;
+    if (event.type === "card.added") heard.cards += 1;
+    else if (event.type === "poll.closed") heard.closed = true;
+    else return;
     if (announceTimer) return;
-    // Polite and batched: one message for a burst of cards, not one per card.
     announceTimer = setTimeout(function () {
-      announcer.textContent = body.getAttribute("data-msg-new-card") + (newCards > 1 ? " (" + newCards + ")" : "");
-      newCards = 0;
+      var words = [];
+      if (heard.cards) words.push(body.getAttribute("data-msg-new-card") + (heard.cards > 1 ? " (" + heard.cards + ")" : ""));
+      if (heard.closed) words.push(body.getAttribute("data-msg-poll-closed"));
+      announcer.textContent = words.join(" ");
+      heard = { cards: 0, closed: false };
       announceTimer = null;
     }, 1500);
   }

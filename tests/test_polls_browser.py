@@ -66,14 +66,22 @@ def test_a_phone_casts_dots_and_the_projector_bars_change_without_reload(
     _shot(projector, "polls-projector-ranking")
 
 
-def _open_dot_vote(server: ThreadServer, world: World) -> dict[str, Any]:
-    card = run(
-        world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text="Childcare"
-    )
+def _open_dot_vote(server: ThreadServer, world: World, card_ids: list[int] | None = None) -> dict[str, Any]:
+    """An open dot vote on the given cards, or on a new card "Childcare"."""
+    if card_ids is None:
+        card = run(
+            world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text="Childcare"
+        )
+        card_ids = [card.id]
     staff = {"Authorization": f"Bearer {world.api_token}"}
     poll = httpx.post(
         f"{server.url}/api/v1/stages/{world.stage_id}/polls",
-        json={"method": "dots", "budget": 3, "max_per_option": 3, "options": [{"contribution_id": card.id}]},
+        json={
+            "method": "dots",
+            "budget": 3,
+            "max_per_option": 3,
+            "options": [{"contribution_id": c} for c in card_ids],
+        },
         headers=staff,
     ).json()
     httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/open", headers=staff).raise_for_status()
@@ -174,3 +182,24 @@ def test_a_phone_joins_writes_and_votes_by_keyboard_alone_and_always_shows_the_f
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
     phone.keyboard.press("Space")  # the focus stayed on the button: one more
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")
+
+
+def test_the_live_region_tells_a_burst_of_cards_once_and_that_voting_has_closed(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    phone = _join_on_phone(browser, server, world)
+    announcer = phone.locator("#announcer")
+    assert announcer.get_attribute("aria-live") == "polite"
+    staff = {"Authorization": f"Bearer {world.api_token}"}
+    cards = [
+        httpx.post(
+            f"{server.url}/api/v1/stages/{world.stage_id}/contributions", json={"text": text}, headers=staff
+        ).json()
+        for text in ("Childcare", "Housing near the job centre", "Evening language courses")
+    ]
+    expect(announcer).to_have_text("New card (3)")  # one message for the three, not three
+    poll = _open_dot_vote(server, world, [c["id"] for c in cards])
+    httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).raise_for_status()
+    expect(announcer).to_have_text("Voting has closed. The results are shown.")
