@@ -169,31 +169,9 @@ def change_commitment(
 
 def import_commitments(tx: Tx, *, actor: Actor, workshop_id: int, from_workshop_id: int) -> list[Commitment]:
     """A later workshop takes over the open commitments of an earlier one, to review them."""
-    workshop = tx.session.get(Workshop, workshop_id)
-    earlier = tx.session.get(Workshop, from_workshop_id)
-    if workshop is None or earlier is None:
-        raise NotFound("There is no such workshop.")
-    actor.check_facilitator(workshop)
-    if not actor.may_facilitate(earlier):
-        raise NotAllowed("Only the facilitators of both workshops may carry commitments over.")
-    if earlier.id == workshop.id:
-        raise Invalid("A workshop cannot import its own commitments.")
-    already = set(
-        tx.session.exec(
-            select(Commitment.source_id).where(
-                Commitment.workshop_id == workshop.id, col(Commitment.source_id).is_not(None)
-            )
-        )
-    )
-    sources = tx.session.exec(
-        select(Commitment)
-        .where(Commitment.workshop_id == earlier.id, col(Commitment.status).in_(("open", "in_progress")))
-        .order_by(col(Commitment.id))
-    )
+    workshop, earlier = _both_workshops(tx.session, actor, workshop_id, from_workshop_id)
     made = []
-    for source in sources:
-        if source.id in already:
-            continue
+    for source in _still_to_carry_over(tx.session, workshop, earlier):
         copy = Commitment(
             workshop_id=workshop.id,  # type: ignore[arg-type]
             source_id=source.id,
@@ -219,6 +197,39 @@ def import_commitments(tx: Tx, *, actor: Actor, workshop_id: int, from_workshop_
             },
         )
     return made
+
+
+def _both_workshops(
+    session: Session, actor: Actor, workshop_id: int, from_workshop_id: int
+) -> tuple[Workshop, Workshop]:
+    """The later and the earlier workshop, if the actor facilitates both and they are two."""
+    workshop = session.get(Workshop, workshop_id)
+    earlier = session.get(Workshop, from_workshop_id)
+    if workshop is None or earlier is None:
+        raise NotFound("There is no such workshop.")
+    actor.check_facilitator(workshop)
+    if not actor.may_facilitate(earlier):
+        raise NotAllowed("Only the facilitators of both workshops may carry commitments over.")
+    if earlier.id == workshop.id:
+        raise Invalid("A workshop cannot import its own commitments.")
+    return workshop, earlier
+
+
+def _still_to_carry_over(session: Session, workshop: Workshop, earlier: Workshop) -> list[Commitment]:
+    """The earlier workshop's open commitments not taken over yet: importing twice adds nothing."""
+    already = set(
+        session.exec(
+            select(Commitment.source_id).where(
+                Commitment.workshop_id == workshop.id, col(Commitment.source_id).is_not(None)
+            )
+        )
+    )
+    sources = session.exec(
+        select(Commitment)
+        .where(Commitment.workshop_id == earlier.id, col(Commitment.status).in_(("open", "in_progress")))
+        .order_by(col(Commitment.id))
+    )
+    return [source for source in sources if source.id not in already]
 
 
 def commitment_data(session: Session, commitment: Commitment) -> dict[str, Any]:
