@@ -1,6 +1,7 @@
 """Plenary presentations: the tables present one after the other, each with its board and its own timer
 (seed 000: "present your project in 5 minutes"; seed 004: plenary presentations of the working groups)."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, delete, select
@@ -85,47 +86,76 @@ def next_presentation(tx: Tx, *, actor: Actor, stage_id: int, clock: agenda.Cloc
         raise Closed("Every table has presented.")
     numbers, topics = _numbers(session, slots)
     if current is not None:
-        current.status, current.finished_at = "done", now
-        session.add(current)
-        tx.record(
-            workshop.id,  # type: ignore[arg-type]
-            "presentation.finished",
-            {
-                "stage_id": stage.id,
-                "table_id": current.table_id,
-                "number": numbers[current.table_id],
-                "last": following is None,
-            },
+        _finish(
+            tx, stage, workshop, current, number=numbers[current.table_id], last=following is None, now=now
         )
     if following is None:
         agenda.stop_timer(tx, workshop=workshop, now=now)
     else:
-        following.status, following.started_at = "presenting", now
-        session.add(following)
-        seconds = minutes_per_presentation(stage) * 60
-        tx.record(
-            workshop.id,  # type: ignore[arg-type]
-            "presentation.started",
-            {
-                "stage_id": stage.id,
-                "table_id": following.table_id,
-                "number": numbers[following.table_id],
-                "topic": topics[following.table_id],
-                "position": following.position + 1,
-                "of": len(slots),
-                "seconds": seconds,
-            },
+        table = following.table_id
+        _start(
+            tx, stage, workshop, following, number=numbers[table], topic=topics[table], of=len(slots), now=now
         )
-        if workshop.current_stage_id == stage.id:
-            agenda.start_timer(
-                tx,
-                workshop=workshop,
-                seconds=seconds,
-                now=now,
-                subject={"table_id": following.table_id, "table_number": numbers[following.table_id]},
-            )
     session.flush()
     return describe_presentations(session, stage=stage, include_hidden=True)
+
+
+def _finish(
+    tx: Tx,
+    stage: Stage,
+    workshop: Workshop,
+    slot: PresentationSlot,
+    *,
+    number: int,
+    last: bool,
+    now: datetime,
+) -> None:
+    """The presenting table is done."""
+    slot.status, slot.finished_at = "done", now
+    tx.session.add(slot)
+    tx.record(
+        workshop.id,  # type: ignore[arg-type]
+        "presentation.finished",
+        {"stage_id": stage.id, "table_id": slot.table_id, "number": number, "last": last},
+    )
+
+
+def _start(
+    tx: Tx,
+    stage: Stage,
+    workshop: Workshop,
+    slot: PresentationSlot,
+    *,
+    number: int,
+    topic: Any,
+    of: int,
+    now: datetime,
+) -> None:
+    """The next table presents, with the stage's minutes on the shared timer if the stage is on."""
+    slot.status, slot.started_at = "presenting", now
+    tx.session.add(slot)
+    seconds = minutes_per_presentation(stage) * 60
+    tx.record(
+        workshop.id,  # type: ignore[arg-type]
+        "presentation.started",
+        {
+            "stage_id": stage.id,
+            "table_id": slot.table_id,
+            "number": number,
+            "topic": topic,
+            "position": slot.position + 1,
+            "of": of,
+            "seconds": seconds,
+        },
+    )
+    if workshop.current_stage_id == stage.id:
+        agenda.start_timer(
+            tx,
+            workshop=workshop,
+            seconds=seconds,
+            now=now,
+            subject={"table_id": slot.table_id, "table_number": number},
+        )
 
 
 def _numbers(session: Session, slots: list[PresentationSlot]) -> tuple[dict[int, int], dict[int, Any]]:
