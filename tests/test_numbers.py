@@ -160,7 +160,9 @@ async def test_a_refused_card_gives_its_length_and_the_limit_as_the_reader_write
     assert all(number in refused.text for number in written)
 
 
-def test_error_fields_that_name_a_thing_keep_their_digits() -> None:
+def test_error_fields_that_name_a_thing_or_quote_the_input_keep_their_digits() -> None:
     with i18n.language("de"):
-        text = i18n.error_text(Invalid("Card {id} is not part of this workshop.", id=1234))
-    assert "1234" in text and "1.234" not in text
+        card = i18n.error_text(Invalid("Card {id} is not part of this workshop.", id=1234))
+        typed = i18n.error_text(Invalid("Dots are whole numbers of 0 or more, not {value}.", value=2.555))
+    assert "1234" in card and "1.234" not in card
+    assert "2.555" in typed  # what was sent, not a rounded 2,56

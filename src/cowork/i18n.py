@@ -78,14 +78,15 @@ def from_accept_language(header: str | None, default: str) -> str:
     return max(choices, key=lambda c: c[0])[1] if choices else default
 
 
-# Fields of an error that name a thing rather than count it: written as they are (card 1234, not 1,234).
-IDENTIFIER_FIELDS = frozenset({"id", "seq", "option"})
+# Fields of an error written as they are: ones that name a thing (card 1234, not 1,234) and `value`, the
+# reader's own input quoted back (2.555 stays 2.555, not a rounded 2.56).
+AS_GIVEN_FIELDS = frozenset({"id", "seq", "option", "value"})
 
 
 def error_text(exc: DomainError) -> str:
     """The error in the reader's language, its amounts written as they read numbers (2.000 in German)."""
     params = {
-        name: value if name in IDENTIFIER_FIELDS else numbers.number(value)
+        name: value if name in AS_GIVEN_FIELDS else numbers.number(value)
         for name, value in exc.params.items()
     }
     return gettext(exc.template).format(**params)
