@@ -11,8 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .conftest import ThreadServer, World
-from .test_browser import ARTIFACTS, PHONE, PROJECTOR, browser  # noqa: F401  (the Chromium fixture)
+from tests.conftest import ThreadServer, World
+from tests.test_browser import ARTIFACTS, PHONE, PROJECTOR, browser  # noqa: F401  (the Chromium fixture)
 
 pytestmark = pytest.mark.browser
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

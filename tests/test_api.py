@@ -2,7 +2,7 @@
 
 import httpx
 
-from .conftest import World
+from tests.conftest import World
 
 
 def _auth(token: str) -> dict[str, str]:

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from cowork.settings import Settings
-
-from .conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx
 
-from .conftest import ProcessServer, cli
+from tests.conftest import ProcessServer, cli
 
 
 def _env(tmp_path: Path, db_url: str) -> dict[str, str]:

@@ -20,9 +20,8 @@ from cowork.domain import (
 from cowork.domain.errors import Closed
 from cowork.domain.models import Contribution, Event, Participant, utcnow
 from cowork.exports.report import build_report
-
-from .conftest import World, cli, run
-from .test_exports import fill
+from tests.conftest import World, cli, run
+from tests.test_exports import fill
 
 
 async def sign_in(client: httpx.AsyncClient) -> None:
@@ -180,7 +179,7 @@ async def test_an_archived_workshop_takes_no_one_new_and_can_be_restored(
 async def test_archiving_reaches_connected_screens_and_privacy_changes_stay_with_staff(
     server: Any, world: World
 ) -> None:
-    from .test_live import screen
+    from tests.test_live import screen
 
     _, phone_token = world.join(name="Ana")
     wid = world.workshop.id

@@ -16,15 +16,17 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from cowork.commands import run_query
-from cowork.domain import ballots, board, retention, workshops
 from cowork.domain import participants as joining
+from cowork.domain import retention, workshops
+from cowork.domain.board import cards as board
+from cowork.domain.votes import ballots
 from cowork.exports import FORMATS
 from cowork.exports.cells import inert
 from cowork.exports.csv import table_csv
-from cowork.exports.report import Table, build_report
+from cowork.exports.document import Table
+from cowork.exports.report import build_report
 from cowork.exports.xlsx import render as render_xlsx
-
-from .conftest import World, cli, run
+from tests.conftest import World, cli, run
 
 FORMULAS = ["=1+1", "+cmd", "-2", "@SUM(A1:A9)"]
 
@@ -305,16 +307,13 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     """A co-working lab with dots on needs, a stakeholder map with a consented contact, a matrix, proposals
     decided by a yes / no / abstain vote, commitments and evaluation answers: every part of the report."""
     from cowork.db import read_session
-    from cowork.domain import (
-        commitments,
-        evaluation,
-        poll_setup,
-        polls,
-        proposals,
-        responsibilities,
-        stakeholder_ratings,
-        stakeholders,
-    )
+    from cowork.domain.actions import commitments, proposals
+    from cowork.domain.program import evaluation
+    from cowork.domain.stakeholders import matrix as responsibilities
+    from cowork.domain.stakeholders import ratings as stakeholder_ratings
+    from cowork.domain.stakeholders import registry as stakeholders
+    from cowork.domain.votes import closing, polls
+    from cowork.domain.votes import setup as poll_setup
 
     engine, fac = world.engine, world.facilitator
     lab = run(
@@ -353,7 +352,7 @@ def fill_every_feature(world: World) -> dict[str, Any]:
     first, second = (o.id for o in run_query(engine, polls.options_of, poll_id=dots.id))
     run(engine, ballots.cast_ballot, actor=actors[0], poll_id=dots.id, choices={first: 1, second: 2})
     run(engine, ballots.cast_ballot, actor=actors[1], poll_id=dots.id, choices={second: 3})
-    run(engine, polls.close_poll, actor=fac, poll_id=dots.id)
+    run(engine, closing.close_poll, actor=fac, poll_id=dots.id)
 
     mapping = on("stakeholders")
     centre, _ = run(
@@ -430,7 +429,7 @@ def fill_every_feature(world: World) -> dict[str, Any]:
             poll_id=vote.id,
             choices={yes_option: "yes", no_option: "no"},
         )
-    run(engine, polls.close_poll, actor=fac, poll_id=vote.id)
+    run(engine, closing.close_poll, actor=fac, poll_id=vote.id)
     run(engine, commitments.commit_poll, actor=fac, poll_id=vote.id)
 
     review = on("evaluation")

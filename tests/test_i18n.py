@@ -14,11 +14,10 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
 from cowork import i18n
-from cowork.domain import board
+from cowork.domain.board import cards as board
 from cowork.domain.errors import Invalid
 from cowork.rendering import make_environment
-
-from .conftest import World, run
+from tests.conftest import World, run
 
 # The named fields of both styles in use: {count} for domain errors, %(name)s (and %%) for templates.
 PLACEHOLDER = re.compile(r"%\(\w+\)[a-z]|%%|\{\w*\}")

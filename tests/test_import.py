@@ -18,42 +18,31 @@ from sqlmodel import col, select
 from cowork import domain
 from cowork.commands import run_query
 from cowork.db import read_session
-from cowork.domain import (
-    activity_areas,
-    agenda,
-    ballots,
-    board,
-    board_view,
-    breakout,
-    commitments,
-    evaluation,
-    moderation,
-    participants,
-    poll_setup,
-    polls,
-    presentations,
-    privacy,
-    proposals,
-    responsibilities,
-    retention,
-    stakeholder_map,
-    stakeholder_merges,
-    stakeholder_ratings,
-    stakeholders,
-    table_boards,
-    table_seats,
-    workshops,
-)
+from cowork.domain import participants, privacy, retention, workshops
+from cowork.domain.actions import commitments, proposals
+from cowork.domain.actions.proposals import Proposal
+from cowork.domain.board import cards as board
+from cowork.domain.board import moderation
+from cowork.domain.board import view as board_view
 from cowork.domain.models import Contribution, Participant, Stage, Workshop
-from cowork.domain.polls import Poll
-from cowork.domain.program_models import BreakoutTable
-from cowork.domain.proposals import Proposal
-from cowork.domain.stakeholder_models import Stakeholder
+from cowork.domain.program import agenda, evaluation, presentations, table_boards
+from cowork.domain.program import seats as table_seats
+from cowork.domain.program import tables as breakout
+from cowork.domain.program.models import BreakoutTable
+from cowork.domain.stakeholders import activity_areas
+from cowork.domain.stakeholders import map as stakeholder_map
+from cowork.domain.stakeholders import matrix as responsibilities
+from cowork.domain.stakeholders import merges as stakeholder_merges
+from cowork.domain.stakeholders import ratings as stakeholder_ratings
+from cowork.domain.stakeholders import registry as stakeholders
+from cowork.domain.stakeholders.models import Stakeholder
+from cowork.domain.votes import ballots, closing, polls
+from cowork.domain.votes import setup as poll_setup
+from cowork.domain.votes.polls import Poll
 from cowork.exports.replay import REPLAYERS
 from cowork.exports.report import build_report
-
-from .conftest import World, cli, run
-from .test_exports import Filled, fill, fill_every_feature
+from tests.conftest import World, cli, run
+from tests.test_exports import Filled, fill, fill_every_feature
 
 NEW_EACH_TIME = {"id", "code", "workshop_code", "present"}
 # Keys that hold a list of ids under a name of their own: compared by how many ids they hold.
@@ -416,7 +405,7 @@ def use_every_feature(world: World) -> int:
     run(
         engine, ballots.cast_paper_ballot, actor=fac, poll_id=when.id, choices={autumn: True}, group="welfare"
     )
-    run(engine, polls.close_poll, actor=fac, poll_id=when.id)
+    run(engine, closing.close_poll, actor=fac, poll_id=when.id)
     order = run(
         engine,
         poll_setup.create_poll,
@@ -430,7 +419,7 @@ def use_every_feature(world: World) -> int:
     first, second, both = (o.id for o in run_query(engine, polls.options_of, poll_id=order.id))
     run(engine, ballots.cast_ballot, actor=ben, poll_id=order.id, choices={both: 1, first: 2, second: 3})
     run(engine, ballots.cast_ballot, actor=cem, poll_id=order.id, choices={first: 1, both: 2})
-    run(engine, polls.close_poll, actor=fac, poll_id=order.id)
+    run(engine, closing.close_poll, actor=fac, poll_id=order.id)
     earlier = earlier_workshop_with_a_commitment(world)
     run(engine, commitments.import_commitments, actor=fac, workshop_id=lab, from_workshop_id=earlier)
 
@@ -528,7 +517,7 @@ def earlier_workshop_with_a_commitment(world: World) -> int:
         poll_id=vote.id,
         choices={option.id: "yes"},
     )
-    run(engine, polls.close_poll, actor=fac, poll_id=vote.id)
+    run(engine, closing.close_poll, actor=fac, poll_id=vote.id)
     run(engine, commitments.commit_poll, actor=fac, poll_id=vote.id)
     return earlier.id
 
@@ -630,7 +619,7 @@ async def test_a_workshop_that_used_every_feature_comes_back_event_by_event_and_
         "needs/needs",
         "stakeholders/stakeholders",
         "actions/actions",
-        "polls/polls",
+        "votes/polls",
         "evaluation/answers",
     ):
         assert new[key], key  # each part of the report has something to compare
@@ -672,7 +661,7 @@ async def test_a_tampered_vote_is_refused_naming_its_event_and_nothing_is_import
     run(
         engine, ballots.cast_ballot, actor=world.participant_actor(voter), poll_id=dots.id, choices={first: 2}
     )
-    run(engine, polls.close_poll, actor=fac, poll_id=dots.id)
+    run(engine, closing.close_poll, actor=fac, poll_id=dots.id)
     good = await export_json(client, filled, filled.id)
     ballot = next(e for e in good["events"] if e["type"] == "ballot.cast")
     closed = next(e for e in good["events"] if e["type"] == "poll.closed")

@@ -17,8 +17,7 @@ from cowork.domain import workshops
 from cowork.live import wire
 from cowork.settings import Settings
 from cowork.tickets import make_ticket
-
-from .conftest import SECRET, ThreadServer, World
+from tests.conftest import SECRET, ThreadServer, World
 
 
 class Screen:

@@ -11,10 +11,9 @@ import pytest
 from cowork import i18n, numbers
 from cowork.domain import workshops
 from cowork.domain.errors import Invalid
-
-from .conftest import World, run
-from .test_polls import _close, _options, _poll, _vote, _voter
-from .test_stakeholders import make_region
+from tests.conftest import World, run
+from tests.stakeholders.test_stakeholders import make_region
+from tests.votes.test_polls import _close, _options, _poll, _vote, _voter
 
 # What Babel writes for a mean of 3.5 and a share of 0.4, checked against its output below.
 MEAN = {"en": "3.5", "de": "3,5", "es": "3,5"}

@@ -4,7 +4,7 @@ import re
 
 import httpx
 
-from .conftest import World
+from tests.conftest import World
 
 
 async def test_a_phone_joins_by_code_and_lands_on_the_current_stage(
@@ -142,8 +142,7 @@ async def test_a_facilitator_cannot_open_another_facilitators_console(
     client: httpx.AsyncClient, world: World
 ) -> None:
     from cowork.domain import workshops
-
-    from .conftest import make_facilitator, run
+    from tests.conftest import make_facilitator, run
 
     other, _ = make_facilitator(world.engine, email="other@example.org")
     theirs = run(world.engine, workshops.create_workshop, actor=other, title="Not yours")

@@ -2,9 +2,9 @@
 
 import httpx
 
-from cowork.domain import moderation, poll_setup
-
-from .conftest import World, run
+from cowork.domain.board import moderation
+from cowork.domain.votes import setup as poll_setup
+from tests.conftest import World, run
 
 
 async def _join_and_write(client: httpx.AsyncClient, world: World, *texts: str) -> None:

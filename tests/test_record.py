@@ -7,12 +7,12 @@ from sqlmodel import select
 
 from cowork.commands import run_command
 from cowork.db import read_session
-from cowork.domain import board, workshops
+from cowork.domain import workshops
+from cowork.domain.board import cards as board
 from cowork.domain.errors import Invalid
 from cowork.domain.models import Contribution, Event
 from cowork.domain.record import events_since
-
-from .conftest import World, run
+from tests.conftest import World, run
 
 
 def _record(world: World) -> list[Event]:

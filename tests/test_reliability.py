@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from .conftest import ProcessServer, cli
+from tests.conftest import ProcessServer, cli
 
 
 def _env(tmp_path: Path, db_url: str) -> dict[str, str]:

@@ -14,8 +14,7 @@ from schemathesis.checks import (
 
 from cowork.app import create_app
 from cowork.settings import Settings
-
-from .conftest import World, runtime_of
+from tests.conftest import World, runtime_of
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

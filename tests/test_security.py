@@ -10,8 +10,7 @@ from sqlmodel import select
 from cowork.db import read_session
 from cowork.domain.models import ApiToken, Participant, User
 from cowork.logs import JsonFormatter
-
-from .conftest import World
+from tests.conftest import World
 
 NASTY = [
     "<script>alert(1)</script>",

@@ -7,9 +7,8 @@ import aiohttp
 import socketio
 
 from cowork.web.throttle import Throttle
-
-from .conftest import ThreadServer, World
-from .test_live import screen
+from tests.conftest import ThreadServer, World
+from tests.test_live import screen
 
 BUDGET = Throttle.messages_per_screen.amount
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import REDIS_URL, ProcessServer, cli
-from .test_live import screen
+from tests.conftest import REDIS_URL, ProcessServer, cli
+from tests.test_live import screen
 
 pytestmark = pytest.mark.redis
 

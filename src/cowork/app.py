@@ -13,18 +13,19 @@ from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import __version__, i18n, logs
-from .assets import asset_dir
-from .commands import Commands
-from .db import make_engine
-from .live.hub import Hub, make_server
-from .logs import AccessLogMiddleware
-from .rendering import make_environment, make_templates
-from .runtime import Runtime
-from .settings import Settings
-from .web import errors, openapi, routers
-from .web.security import SecurityMiddleware
-from .web.throttle import DeviceMiddleware, Throttle
+from cowork import __version__, i18n, logs
+from cowork.assets import asset_dir
+from cowork.commands import Commands
+from cowork.db import make_engine
+from cowork.live.hub import Hub, make_server
+from cowork.logs import AccessLogMiddleware
+from cowork.rendering import make_environment, make_templates
+from cowork.runtime import Runtime
+from cowork.settings import Settings
+from cowork.web import errors, routers
+from cowork.web.api import openapi
+from cowork.web.security import SecurityMiddleware
+from cowork.web.throttle import DeviceMiddleware, Throttle
 
 log = logging.getLogger("cowork")
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .settings import Settings
+from cowork.settings import Settings
 
 app = typer.Typer(help="cowork: live co-creation workshops.", no_args_is_help=True, add_completion=False)
 users = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
@@ -38,7 +38,7 @@ def serve(
     """Migrate the database, then serve cowork."""
     import uvicorn
 
-    from .migrate import upgrade
+    from cowork.migrate import upgrade
 
     settings = _settings()
     if workers > 1 and not settings.redis_url:
@@ -73,7 +73,7 @@ def _safe_url(url: str) -> str:
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
-    from .migrate import upgrade
+    from cowork.migrate import upgrade
 
     upgrade(_settings().db_url)
     typer.echo("database is up to date")
@@ -88,10 +88,10 @@ def create_user(
     ] = False,
 ) -> None:
     """Create a facilitator account."""
-    from .db import make_engine, write_session
-    from .domain.accounts import create_user as create
-    from .domain.errors import DomainError
-    from .migrate import upgrade
+    from cowork.db import make_engine, write_session
+    from cowork.domain.accounts import create_user as create
+    from cowork.domain.errors import DomainError
+    from cowork.migrate import upgrade
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -110,10 +110,10 @@ def create_user(
 @tokens.command("create")
 def create_token(email: str) -> None:
     """Create an API token; it is printed once, alone on the last line."""
-    from .db import make_engine, write_session
-    from .domain.accounts import create_api_token
-    from .domain.errors import DomainError
-    from .migrate import upgrade
+    from cowork.db import make_engine, write_session
+    from cowork.domain.accounts import create_api_token
+    from cowork.domain.errors import DomainError
+    from cowork.migrate import upgrade
 
     settings = _settings()
     upgrade(settings.db_url)
@@ -129,7 +129,7 @@ def create_token(email: str) -> None:
 @app.command("backup")
 def backup_command(file: Path) -> None:
     """Copy the SQLite database to FILE while cowork keeps running (PostgreSQL: pg_dump)."""
-    from .backup import BackupError, backup
+    from cowork.backup import BackupError, backup
 
     try:
         backup(_settings().db_url, file)
@@ -143,7 +143,7 @@ def restore_command(
     file: Path, force: Annotated[bool, typer.Option("--force", help="Replace the existing database.")] = False
 ) -> None:
     """Put a backup made by `cowork backup` in place of the database (stop cowork first)."""
-    from .backup import BackupError, restore
+    from cowork.backup import BackupError, restore
 
     try:
         restore(_settings().db_url, file, force=force)
@@ -166,10 +166,10 @@ def export_command(
     ] = None,
 ) -> None:
     """Export a workshop: the report, its tables or its session record."""
-    from .domain.errors import DomainError
-    from .exports import ExportUnavailable
-    from .exports.jobs import export_workshop
-    from .migrate import upgrade
+    from cowork.domain.errors import DomainError
+    from cowork.exports import ExportUnavailable
+    from cowork.exports.jobs import export_workshop
+    from cowork.migrate import upgrade
 
     settings = _settings()
     upgrade(settings.db_url)
@@ -177,7 +177,7 @@ def export_command(
         report, body = export_workshop(settings.db_url, workshop_id=workshop_id, fmt=format, lang=lang)
     except (DomainError, ExportUnavailable) as exc:
         _fail(exc.message if isinstance(exc, DomainError) else str(exc))
-    from .exports import FORMATS
+    from cowork.exports import FORMATS
 
     target = output or settings.data_dir / "exports" / FORMATS[format].filename(report)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -191,9 +191,9 @@ def import_command(
     owner: Annotated[str | None, typer.Option(help="Email of the facilitator who will own it.")] = None,
 ) -> None:
     """Recreate a workshop from its JSON session record; prints the new workshop's id on the last line."""
-    from .domain.errors import DomainError
-    from .exports.jobs import import_file
-    from .migrate import upgrade
+    from cowork.domain.errors import DomainError
+    from cowork.exports.jobs import import_file
+    from cowork.migrate import upgrade
 
     settings = _settings()
     upgrade(settings.db_url)
@@ -210,8 +210,8 @@ def purge_command(
     due: Annotated[bool, typer.Option("--due", help="Purge every workshop past its retention.")] = False,
 ) -> None:
     """Purge the personal data of workshops whose retention has run out (counts and texts stay)."""
-    from .exports.jobs import purge_due_workshops
-    from .migrate import upgrade
+    from cowork.exports.jobs import purge_due_workshops
+    from cowork.migrate import upgrade
 
     if not due:
         _fail("Say which workshops: --due purges every workshop past its retention.")
@@ -227,7 +227,7 @@ def purge_command(
 @formats.command("list")
 def list_formats(lang: Annotated[str, typer.Option(help="Language of the titles.")] = "en") -> None:
     """The workshop formats a workshop can be made from."""
-    from .formats import all_formats
+    from cowork.formats import all_formats
 
     for spec in all_formats().values():
         stages = ", ".join(f"{s.kind}" + (f" {s.minutes}'" if s.minutes else "") for s in spec.stages)
@@ -237,7 +237,7 @@ def list_formats(lang: Annotated[str, typer.Option(help="Language of the titles.
 @i18n_app.command("compile")
 def compile_catalogs() -> None:
     """Compile the gettext catalogs (make setup does this)."""
-    from .i18n import compile_catalogs as compile_all
+    from cowork.i18n import compile_catalogs as compile_all
 
     for path in compile_all():
         typer.echo(f"compiled {path}")
@@ -246,7 +246,7 @@ def compile_catalogs() -> None:
 @i18n_app.command("extract")
 def extract_catalogs() -> None:
     """Extract the messages (babel.cfg) into messages.pot and merge them into each catalog."""
-    from .i18n import extract_catalogs as extract_all
+    from cowork.i18n import extract_catalogs as extract_all
 
     try:
         results = extract_all()

@@ -11,10 +11,10 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from .db import read_session, write_session
-from .domain.access import actor_of, token_holder
-from .domain.models import Event
-from .domain.record import Tx
+from cowork.db import read_session, write_session
+from cowork.domain.access import actor_of, token_holder
+from cowork.domain.models import Event
+from cowork.domain.record import Tx
 
 T = TypeVar("T")
 

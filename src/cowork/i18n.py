@@ -1,9 +1,6 @@
 """Languages: gettext catalogs compiled by Babel, and the reader's language for this request or push."""
 
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
@@ -13,16 +10,16 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import Translations
 
-from . import __version__, numbers
-from .domain.errors import DomainError
-from .settings import LANGUAGES
+from cowork import __version__, numbers
+from cowork.domain.errors import DomainError
+from cowork.language import current_language, language, set_language  # noqa: F401  (i18n's API)
+from cowork.settings import LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 # The repository root, where babel.cfg and templates/ are (extraction is for a source checkout).
 SOURCE_ROOT = Path(__file__).parents[2]
 # English needs no catalog: the msgids are English, and a missing catalog means gettext returns them.
 CATALOG_LANGUAGES = tuple(lang for lang in LANGUAGES if lang != "en")
-_current: ContextVar[str] = ContextVar("cowork_language", default="en")
 
 
 @cache
@@ -31,29 +28,11 @@ def translations(lang: str) -> NullTranslations:
 
 
 def gettext(message: str) -> str:
-    return translations(_current.get()).gettext(message)
+    return translations(current_language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(_current.get()).ngettext(singular, plural, n)
-
-
-def current_language() -> str:
-    return _current.get()
-
-
-@contextmanager
-def language(lang: str) -> Iterator[None]:
-    token = _current.set(lang if lang in LANGUAGES else "en")
-    try:
-        yield
-    finally:
-        _current.reset(token)
-
-
-def set_language(lang: str) -> None:
-    """For a request's own context (each request runs in a copy, so nothing leaks between requests)."""
-    _current.set(lang if lang in LANGUAGES else "en")
+    return translations(current_language()).ngettext(singular, plural, n)
 
 
 def from_accept_language(header: str | None, default: str) -> str:

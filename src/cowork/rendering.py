@@ -7,10 +7,25 @@ from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
-from . import i18n, numbers
-from .assets import asset_dir
-from .domain.families import FAMILIES, LEVELS, ROLES, label
-from .web.stages import extras_for, templates_for
+from cowork import i18n, numbers
+from cowork.assets import asset_dir
+from cowork.domain.stakeholders.families import FAMILIES, LEVELS, ROLES, label
+
+
+def templates_for(kind: str, role: str) -> list[str]:
+    """For Jinja's include: the kind's own template first, the default after it."""
+    return [f"stages/{kind}/{role}.html", f"stages/default/{role}.html"]
+
+
+# The extras/ slots in page order, below the stage's own content: the time (a few lines, which the
+# facilitator looks at often) before the votes (a long panel with the console's form for a new vote).
+EXTRAS = ("timer", "votes")
+
+
+def extras_for(role: str) -> list[str]:
+    """The extra partials every stage page of this role includes (each may render nothing)."""
+    return [f"extras/{name}/{role}.html" for name in EXTRAS]
+
 
 # The projector shows these side by side, each in its own language, whatever the page's language is.
 JOIN_HOWTO = {

@@ -8,10 +8,10 @@ from jinja2 import Environment
 from sqlalchemy import Engine
 from starlette.templating import Jinja2Templates
 
-from .commands import Commands
-from .live.hub import Hub
-from .settings import Settings
-from .web.throttle import Throttle
+from cowork.commands import Commands
+from cowork.live.hub import Hub
+from cowork.settings import Settings
+from cowork.web.throttle import Throttle
 
 
 @dataclass

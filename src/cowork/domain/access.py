@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from .accounts import user_for_token
-from .actors import Actor
-from .models import Participant, User, Workshop
-from .participants import participant_for_token
+from cowork.domain.accounts import user_for_token
+from cowork.domain.actors import Actor
+from cowork.domain.models import Participant, User, Workshop
+from cowork.domain.participants import participant_for_token
 
 
 def token_holder(session: Session, *, token: str) -> Participant | User | None:

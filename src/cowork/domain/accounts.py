@@ -8,8 +8,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from .errors import Conflict, Invalid, NotAllowed
-from .models import ApiToken, User
+from cowork.domain.errors import Conflict, Invalid, NotAllowed
+from cowork.domain.models import ApiToken, User
 
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from .errors import NotAllowed
-from .models import Participant, User, Workshop
+from cowork.domain.errors import NotAllowed
+from cowork.domain.models import Participant, User, Workshop
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -133,3 +133,14 @@ class Receipt(SQLModel, table=True):
     client_id: str = Field(max_length=64)
     object_id: int
     created_at: datetime = _when()
+
+
+class ExportSettings(SQLModel, table=True):
+    """Per workshop: named exports or not, the retention in days, and the seq of the last purge."""
+
+    workshop_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workshop.id"), primary_key=True, autoincrement=False)
+    )
+    named: bool = False
+    retention_days: int | None = None
+    purged_seq: int | None = None  # the seq of the last workshop.purged event

@@ -4,13 +4,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from ..settings import LANGUAGES
-from .accounts import digest, new_secret
-from .errors import Closed, Invalid
-from .families import FAMILIES
-from .models import Participant
-from .record import Tx
-from .workshops import participant_count, workshop_by_code
+from cowork.domain.accounts import digest, new_secret
+from cowork.domain.errors import Closed, Invalid
+from cowork.domain.models import Participant
+from cowork.domain.record import Tx
+from cowork.domain.stakeholders.families import FAMILIES
+from cowork.domain.workshops import participant_count, workshop_by_code
+from cowork.settings import LANGUAGES
 
 MAX_NAME = 80
 MAX_ORGANISATION = 120

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from .actors import Actor
-from .errors import NotAllowed, NotFound
-from .models import Contribution, Event, utcnow
-from .polls import PollOption
-from .record import Tx, aware
+from cowork.domain.actors import Actor
+from cowork.domain.errors import NotAllowed, NotFound
+from cowork.domain.models import Contribution, Event, utcnow
+from cowork.domain.record import Tx, aware
+from cowork.domain.votes.polls import PollOption
 
 
 def my_cards(session: Session, *, actor: Actor) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from .models import Event, Receipt, Workshop
+from cowork.domain.models import Event, Receipt, Workshop
 
 
 @dataclass

@@ -5,15 +5,16 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, Table, delete, func, update
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import Table, delete, func, update
+from sqlmodel import Session, SQLModel, col, select
 
-from .accounts import digest
-from .actors import Actor
-from .errors import Invalid
-from .models import Contribution, Event, Participant, Workshop, utcnow
-from .record import Tx, aware
-from .workshops import get_workshop, participant_count, workshops_of
+from cowork.domain import schema  # noqa: F401  (every feature's tables, so none is left behind)
+from cowork.domain.accounts import digest
+from cowork.domain.actors import Actor
+from cowork.domain.errors import Invalid
+from cowork.domain.models import Contribution, Event, ExportSettings, Participant, Workshop, utcnow
+from cowork.domain.record import Tx, aware
+from cowork.domain.workshops import get_workshop, participant_count, workshops_of
 
 MAX_RETENTION_DAYS = 3650
 # Keys of event data that hold personal data anywhere in a record, whatever the event type.
@@ -31,17 +32,6 @@ PERSONAL_KEYS = frozenset(
 )
 # Columns of any workshop table that hold personal data (participants' own are handled by name).
 PERSONAL_COLUMNS = PERSONAL_KEYS | {"contact_consent_at"}
-
-
-class ExportSettings(SQLModel, table=True):
-    """Per workshop: named exports or not, the retention in days, and the seq of the last purge."""
-
-    workshop_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("workshop.id"), primary_key=True, autoincrement=False)
-    )
-    named: bool = False
-    retention_days: int | None = None
-    purged_seq: int | None = None  # the seq of the last workshop.purged event
 
 
 def export_settings(session: Session, *, workshop_id: int) -> ExportSettings:
@@ -292,8 +282,6 @@ def _unlink_others(session: Session, scopes: dict[str, Any], workshop_id: int) -
 
 
 def _sorted_tables() -> list[Table]:
-    from . import schema  # noqa: F401  (every feature's tables, so none is left behind)
-
     return list(SQLModel.metadata.sorted_tables)
 
 

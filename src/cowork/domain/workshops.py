@@ -5,13 +5,13 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from ..formats import CARD_KINDS, FormatSpec, get_format
-from ..settings import LANGUAGES
-from .accounts import new_secret
-from .actors import Actor
-from .errors import Invalid, NotFound
-from .models import Event, Participant, Stage, Workshop
-from .record import Tx, aware, events_since
+from cowork.domain.accounts import new_secret
+from cowork.domain.actors import Actor
+from cowork.domain.errors import Invalid, NotFound
+from cowork.domain.models import Event, Participant, Stage, Workshop
+from cowork.domain.record import Tx, aware, events_since
+from cowork.formats import CARD_KINDS, FormatSpec, get_format
+from cowork.settings import LANGUAGES
 
 # No 0/O, 1/I/L: codes are read off a projector and typed on small keyboards.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -1,10 +1,11 @@
-"""Exports: one report model (report.py, its parts in sections/), one module per file format in FORMATS."""
+"""Exports: one report model (document.py, built by report.py from its parts in sections/), one module per
+file format in FORMATS."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
-from .report import Report
+from cowork.exports.document import Report
 
 
 class ExportUnavailable(Exception):

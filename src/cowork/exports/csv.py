@@ -4,8 +4,8 @@ import csv as _csv
 import io
 import zipfile
 
-from .cells import inert
-from .report import Report
+from cowork.exports.cells import inert
+from cowork.exports.document import Report
 
 
 def table_csv(columns: list[str], rows: list[list[object]]) -> bytes:

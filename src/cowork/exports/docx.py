@@ -9,9 +9,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from .. import i18n, numbers
-from ..i18n import gettext as _
-from .report import Figure, Report, Table
+from cowork import i18n, numbers
+from cowork.exports.document import Figure, Report, Table
+from cowork.i18n import gettext as _
 
 
 def render(report: Report) -> bytes:

@@ -6,7 +6,7 @@ carries no meaning by colour alone and nothing a screen reader would miss.
 
 from xml.sax.saxutils import escape
 
-from ..i18n import gettext as _
+from cowork.i18n import gettext as _
 
 SIZE = 420
 PAD = 48

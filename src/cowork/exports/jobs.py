@@ -7,15 +7,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from ..commands import run_command, run_query
-from ..db import make_engine
-from ..domain.actors import Actor
-from ..domain.errors import Invalid, NotFound
-from ..domain.models import User
-from ..domain.retention import purge_due
-from . import FORMATS
-from .replay import import_record
-from .report import Report, build_report
+from cowork.commands import run_command, run_query
+from cowork.db import make_engine
+from cowork.domain.actors import Actor
+from cowork.domain.errors import Invalid, NotFound
+from cowork.domain.models import User
+from cowork.domain.retention import purge_due
+from cowork.exports import FORMATS
+from cowork.exports.document import Report
+from cowork.exports.replay import import_record
+from cowork.exports.report import build_report
 
 
 def export_workshop(db_url: str, *, workshop_id: int, fmt: str, lang: str | None) -> tuple[Report, bytes]:

@@ -2,7 +2,7 @@
 
 import json as _json
 
-from .report import Report
+from cowork.exports.document import Report
 
 
 def render(report: Report) -> bytes:

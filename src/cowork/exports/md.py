@@ -1,8 +1,8 @@
 """The report as Markdown: headings, paragraphs and pipe tables (pictures are described in words)."""
 
-from .. import i18n, numbers
-from ..i18n import gettext as _
-from .report import Report, Table
+from cowork import i18n, numbers
+from cowork.exports.document import Report, Table
+from cowork.i18n import gettext as _
 
 
 def _escape(value: object) -> str:

@@ -11,11 +11,11 @@ from typing import Any
 from babel.dates import format_date
 from jinja2 import Environment
 
-from .. import i18n
-from ..assets import asset_dir
-from ..rendering import make_environment
-from . import ExportUnavailable
-from .report import Report
+from cowork import i18n
+from cowork.assets import asset_dir
+from cowork.exports import ExportUnavailable
+from cowork.exports.document import Report
+from cowork.rendering import make_environment
 
 PDF_VARIANT = "pdf/ua-1"
 

@@ -8,9 +8,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..numbers import Share
-from .cells import inert
-from .report import Report
+from cowork.exports.cells import inert
+from cowork.exports.document import Report
+from cowork.numbers import Share
 
 MAX_WIDTH = 60
 

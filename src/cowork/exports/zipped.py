@@ -3,8 +3,8 @@
 import io
 import zipfile
 
-from . import FORMATS, ExportUnavailable
-from .report import Report
+from cowork.exports import FORMATS, ExportUnavailable
+from cowork.exports.document import Report
 
 
 def render(report: Report) -> bytes:

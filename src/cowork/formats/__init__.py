@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..settings import LANGUAGES
+from cowork.settings import LANGUAGES
 
 FORMATS_DIR = Path(__file__).parent
 QUESTIONNAIRES_DIR = FORMATS_DIR / "questionnaires"

@@ -9,17 +9,17 @@ import socketio
 from jinja2 import Environment
 from socketio.exceptions import ConnectionRefusedError as Refused  # its message reaches the client
 
-from ..commands import query_in_thread
-from ..domain.access import Viewer, viewer_for
-from ..domain.models import Event
-from ..domain.record import events_since
-from ..domain.workshops import get_workshop
-from ..settings import LANGUAGES, Settings
-from ..tickets import read_ticket
-from . import wire
-from .fanout import OnePassManager, OnePassRedisManager
-from .outbox import Outbox
-from .views import payload, view_of
+from cowork.commands import query_in_thread
+from cowork.domain.access import Viewer, viewer_for
+from cowork.domain.models import Event
+from cowork.domain.record import events_since
+from cowork.domain.workshops import get_workshop
+from cowork.live import wire
+from cowork.live.fanout import OnePassManager, OnePassRedisManager
+from cowork.live.outbox import Outbox
+from cowork.live.views.registry import payload, view_of
+from cowork.settings import LANGUAGES, Settings
+from cowork.tickets import read_ticket
 
 log = logging.getLogger("cowork.live")
 PARTICIPANT_COOKIE = "cowork_p_{workshop_id}"

@@ -1,20 +1,52 @@
-"""HTTP transports: the JSON API and the server-rendered pages. Thin: parse, authorise, call a service."""
+"""HTTP transports: the JSON API (`api/`) and the server-rendered pages (`pages/`), one module per wing.
+
+Thin: parse, authorise, call a service. The shared dependencies, errors, security and throttling live here.
+"""
 
 from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    """Every router of the app; a feature adds its own module's router here."""
-    from . import api, board, exports, pages, polls, program, program_pages, stakeholders
+    """Every router of the app, in the order their routes are matched; a feature adds its module here.
 
-    # exports before pages: its /f (the organiser dashboard) replaces the foundation's list.
+    Importing a pages module registers its stage loaders, so the imports keep the order of the common loaders:
+    the votes', then the programme's, then the tables'.
+    """
+    from cowork.web.api import actions as actions_api
+    from cowork.web.api import board as board_api
+    from cowork.web.api import exports as exports_api
+    from cowork.web.api import program as program_api
+    from cowork.web.api import stakeholders as stakeholders_api
+    from cowork.web.api import votes as votes_api
+    from cowork.web.api import workshops as workshops_api
+    from cowork.web.pages import (
+        actions,
+        board,
+        exports,
+        matrix,
+        program,
+        stakeholders,
+        tables,
+        votes,
+        workshops,
+    )
+
+    # exports before workshops: its /f (the organiser dashboard) replaces the foundation's list.
     return [
-        api.router,
+        workshops_api.router,
+        exports_api.router,
         exports.router,
-        pages.router,
+        workshops.router,
+        program_api.router,
         program.router,
-        program_pages.router,
+        tables.router,
         board.router,
+        board_api.router,
         stakeholders.router,
-        polls.router,
+        matrix.router,
+        stakeholders_api.router,
+        votes_api.router,
+        actions_api.router,
+        votes.router,
+        actions.router,
     ]

@@ -5,16 +5,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..domain.access import actor_for_token, actor_for_user
-from ..domain.actors import Actor
-from ..domain.errors import NotFound
-from ..domain.models import Participant, Workshop
-from ..domain.participants import participant_for_token
-from ..domain.workshops import workshop_by_code
-from ..i18n import set_language
-from ..live.hub import PARTICIPANT_COOKIE
-from ..runtime import Runtime
-from .throttle import DEVICE_COOKIE
+from cowork.domain.access import actor_for_token, actor_for_user
+from cowork.domain.actors import Actor
+from cowork.domain.errors import NotFound
+from cowork.domain.models import Participant, Workshop
+from cowork.domain.participants import participant_for_token
+from cowork.domain.workshops import workshop_by_code
+from cowork.i18n import set_language
+from cowork.live.hub import PARTICIPANT_COOKIE
+from cowork.runtime import Runtime
+from cowork.web.throttle import DEVICE_COOKIE
 
 
 class NotSignedIn(Exception):

@@ -7,10 +7,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import i18n
-from ..domain.errors import Closed, Conflict, DomainError, Invalid, NotAllowed, NotFound
-from .deps import NeedsJoin, NotSignedIn
-from .throttle import TooManyAttempts
+from cowork import i18n
+from cowork.domain.errors import Closed, Conflict, DomainError, Invalid, NotAllowed, NotFound
+from cowork.web.deps import NeedsJoin, NotSignedIn
+from cowork.web.throttle import TooManyAttempts
 
 STATUS: dict[type[DomainError], int] = {
     NotFound: 404,

@@ -16,7 +16,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..settings import Settings
+from cowork.settings import Settings
 
 DEVICE_COOKIE = "cowork_device"
 

@@ -1,6 +1,6 @@
 """Public URLs handed to people and devices: built from COWORK_PUBLIC_BASE_URL, never from the request."""
 
-from ..settings import Settings
+from cowork.settings import Settings
 
 
 def join_url(settings: Settings, code: str) -> str:

@@ -16,7 +16,7 @@ The replay functions live by feature: `workshop` (the workshop, participants, st
 the responsibility matrix) and `program` (timer, tables, presentations, evaluation).
 """
 
-from . import board, program, stakeholders, votes, workshop  # noqa: F401  (each registers its event types)
-from .replayer import REPLAYERS, check_record, import_record
+from cowork.exports.replay import board, program, stakeholders, votes, workshop  # noqa: F401  (each registers its event types)
+from cowork.exports.replay.replayer import REPLAYERS, check_record, import_record
 
 __all__ = ["REPLAYERS", "check_record", "import_record"]

@@ -3,11 +3,14 @@ the boards' own settings (categories, approval mode)."""
 
 from typing import Any
 
-from ...domain import board, board_config, moderation, privacy
-from ...domain.errors import Invalid
-from ...domain.models import Contribution, Stage
-from ...formats import CARD_KINDS
-from .replayer import Replay, flag, replays
+from cowork.domain import privacy
+from cowork.domain.board import cards as board
+from cowork.domain.board import config as board_config
+from cowork.domain.board import moderation
+from cowork.domain.errors import Invalid
+from cowork.domain.models import Contribution, Stage
+from cowork.exports.replay.replayer import Replay, flag, replays
+from cowork.formats import CARD_KINDS
 
 
 def _card(replay: Replay, old: Any, stage: Stage) -> Contribution:

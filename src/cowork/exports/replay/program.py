@@ -6,11 +6,13 @@ from typing import Any
 
 from sqlmodel import select
 
-from ...domain import agenda, breakout, evaluation, presentations, table_seats
-from ...domain.errors import Closed, Invalid, NotAllowed
-from ...domain.models import Participant
-from ...domain.program_models import BreakoutTable, PresentationSlot, Timer
-from .replayer import Replay, moment, replays
+from cowork.domain.errors import Closed, Invalid, NotAllowed
+from cowork.domain.models import Participant
+from cowork.domain.program import agenda, evaluation, presentations
+from cowork.domain.program import seats as table_seats
+from cowork.domain.program import tables as breakout
+from cowork.domain.program.models import BreakoutTable, PresentationSlot, Timer
+from cowork.exports.replay.replayer import Replay, moment, replays
 
 TIMER_STATES = ("idle", "running", "paused")
 

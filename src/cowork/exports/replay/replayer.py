@@ -9,12 +9,12 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, SQLModel
 
-from ... import i18n
-from ...domain.actors import Actor
-from ...domain.errors import DomainError, Invalid, NotAllowed
-from ...domain.models import Stage, Workshop, utcnow
-from ...domain.record import Tx
-from ..report import SCHEMA_VERSION
+from cowork import i18n
+from cowork.domain.actors import Actor
+from cowork.domain.errors import DomainError, Invalid, NotAllowed
+from cowork.domain.models import Stage, Workshop, utcnow
+from cowork.domain.record import Tx
+from cowork.exports.document import SCHEMA_VERSION
 
 MAX_EVENTS = 200_000
 Row = TypeVar("Row", bound=SQLModel)

@@ -3,11 +3,15 @@ pinned and merged; the matrix's rows and cells."""
 
 from typing import Any
 
-from ...domain import activity_areas, responsibilities, stakeholder_merges, stakeholder_ratings, stakeholders
-from ...domain.errors import Invalid
-from ...domain.models import Participant
-from ...domain.stakeholder_models import Stakeholder
-from .replayer import Replay, flag, replays
+from cowork.domain.errors import Invalid
+from cowork.domain.models import Participant
+from cowork.domain.stakeholders import activity_areas
+from cowork.domain.stakeholders import matrix as responsibilities
+from cowork.domain.stakeholders import merges as stakeholder_merges
+from cowork.domain.stakeholders import ratings as stakeholder_ratings
+from cowork.domain.stakeholders import registry as stakeholders
+from cowork.domain.stakeholders.models import Stakeholder
+from cowork.exports.replay.replayer import Replay, flag, replays
 
 
 @replays("stakeholder.proposed")

@@ -5,13 +5,15 @@ from typing import Any
 
 from sqlmodel import select
 
-from ...domain import ballots, commitments, poll_setup, polls, proposals
-from ...domain.errors import Invalid
-from ...domain.families import FAMILIES
-from ...domain.models import Participant
-from ...domain.polls import Ballot, Poll
-from ...domain.proposals import Commitment, Proposal
-from .replayer import Replay, flag, replays, text
+from cowork.domain.actions import commitments, proposals
+from cowork.domain.actions.proposals import Commitment, Proposal
+from cowork.domain.errors import Invalid
+from cowork.domain.models import Participant
+from cowork.domain.stakeholders.families import FAMILIES
+from cowork.domain.votes import ballots, closing, polls
+from cowork.domain.votes import setup as poll_setup
+from cowork.domain.votes.polls import Ballot, Poll
+from cowork.exports.replay.replayer import Replay, flag, replays, text
 
 # --- polls ------------------------------------------------------------------------------------------------
 
@@ -65,7 +67,7 @@ def poll_closed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     """The vote closed and counted anew from the replayed ballots; the record's result must be that count."""
     poll = replay.get(Poll, "poll", data.get("id"))
     polls.check_open(poll)
-    counted = polls.freeze_result(replay.session, poll, replay.now)
+    counted = closing.freeze_result(replay.session, poll, replay.now)
     recorded = replay.remap(data, "poll")
     if _outcome(counted) != _outcome(recorded):
         raise Invalid(

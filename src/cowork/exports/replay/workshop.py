@@ -3,15 +3,15 @@ organisers decided about its data (privacy, archive, purge)."""
 
 from typing import Any
 
-from ...domain.accounts import digest, new_secret
-from ...domain.errors import Invalid
-from ...domain.families import FAMILIES
-from ...domain.models import Participant, Stage, Workshop
-from ...domain.retention import ExportSettings, erase_personal_data, mark_purged
-from ...domain.workshops import MAX_TITLE, new_code, participant_count
-from ...formats import get_format
-from ...settings import LANGUAGES
-from .replayer import Replay, replays, text
+from cowork.domain.accounts import digest, new_secret
+from cowork.domain.errors import Invalid
+from cowork.domain.models import ExportSettings, Participant, Stage, Workshop
+from cowork.domain.retention import erase_personal_data, mark_purged
+from cowork.domain.stakeholders.families import FAMILIES
+from cowork.domain.workshops import MAX_TITLE, new_code, participant_count
+from cowork.exports.replay.replayer import Replay, replays, text
+from cowork.formats import get_format
+from cowork.settings import LANGUAGES
 
 
 @replays("workshop.created")

@@ -2,16 +2,16 @@
 
 from collections.abc import Callable
 
-from ..report import Context, Section
-from .actions import actions_section
-from .agenda import agenda_section
-from .evaluation import evaluation_section
-from .needs import needs_section
-from .participants import participants_section
-from .polls import polls_section
-from .record import record_section
-from .responsibilities import interface_section, responsibilities_section
-from .stakeholders import stakeholders_section
+from cowork.exports.document import Context, Section
+from cowork.exports.sections.actions import actions_section
+from cowork.exports.sections.agenda import agenda_section
+from cowork.exports.sections.evaluation import evaluation_section
+from cowork.exports.sections.needs import needs_section
+from cowork.exports.sections.participants import participants_section
+from cowork.exports.sections.record import record_section
+from cowork.exports.sections.responsibilities import interface_section, responsibilities_section
+from cowork.exports.sections.stakeholders import stakeholders_section
+from cowork.exports.sections.votes import polls_section
 
 SECTIONS: list[Callable[[Context], Section]] = [
     agenda_section,

@@ -2,10 +2,10 @@
 
 from sqlmodel import col, select
 
-from ...domain import commitments
-from ...domain.proposals import Proposal
-from ...i18n import gettext as _
-from ..report import Context, Section, Table
+from cowork.domain.actions import commitments
+from cowork.domain.actions.proposals import Proposal
+from cowork.exports.document import Context, Section, Table
+from cowork.i18n import gettext as _
 
 
 def actions_section(ctx: Context) -> Section:

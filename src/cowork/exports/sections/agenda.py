@@ -1,9 +1,9 @@
 """The agenda's section: each item with its kind and planned minutes, and the workshop's format."""
 
-from ... import numbers
-from ...formats import get_format
-from ...i18n import gettext as _
-from ..report import Cell, Context, Section, Table
+from cowork import numbers
+from cowork.exports.document import Cell, Context, Section, Table
+from cowork.formats import get_format
+from cowork.i18n import gettext as _
 
 
 def kind_label(kind: str) -> str:

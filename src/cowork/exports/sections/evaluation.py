@@ -1,9 +1,9 @@
 """The evaluation's section: the scale questions as counts, means and bars, then the open answers."""
 
-from ... import numbers
-from ...domain import evaluation
-from ...i18n import gettext as _
-from ..report import Cell, Context, Figure, Section, Table
+from cowork import numbers
+from cowork.domain.program import evaluation
+from cowork.exports.document import Cell, Context, Figure, Section, Table
+from cowork.i18n import gettext as _
 
 
 def evaluation_section(ctx: Context) -> Section:

@@ -2,12 +2,12 @@
 
 from sqlmodel import Session, col, select
 
-from ... import numbers
-from ...domain.card_ranking import stage_ranking
-from ...domain.models import Contribution, Stage
-from ...formats import CARD_KINDS
-from ...i18n import gettext as _
-from ..report import Cell, Context, Section, Table
+from cowork import numbers
+from cowork.domain.board.ranking import stage_ranking
+from cowork.domain.models import Contribution, Stage
+from cowork.exports.document import Cell, Context, Section, Table
+from cowork.formats import CARD_KINDS
+from cowork.i18n import gettext as _
 
 
 def needs_section(ctx: Context) -> Section:

@@ -1,10 +1,10 @@
 """The participants' section: how many took part from each stakeholder group, and in named mode who."""
 
-from ... import numbers
-from ...domain.families import FAMILIES
-from ...i18n import gettext as _
-from ...i18n import ngettext
-from ..report import Cell, Context, Section, Table
+from cowork import numbers
+from cowork.domain.stakeholders.families import FAMILIES
+from cowork.exports.document import Cell, Context, Section, Table
+from cowork.i18n import gettext as _
+from cowork.i18n import ngettext
 
 
 def participants_section(ctx: Context) -> Section:

@@ -4,11 +4,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from ... import numbers
-from ...domain.models import Event
-from ...domain.retention import scrub_event
-from ...i18n import gettext as _
-from ..report import Cell, Context, Section, Table, iso
+from cowork import numbers
+from cowork.domain.models import Event
+from cowork.domain.retention import scrub_event
+from cowork.exports.document import Cell, Context, Section, Table, iso
+from cowork.i18n import gettext as _
 
 # Longer records are summed up by event type in documents (a PDF of thousands of lines helps nobody);
 # spreadsheets, CSV and JSON always carry every event.

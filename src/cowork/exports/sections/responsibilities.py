@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from ...domain import interface_document, responsibilities
-from ...domain.families import MARK_SYMBOLS, MARKS, label
-from ...i18n import gettext as _
-from ..report import Cell, Context, Section, Table
+from cowork.domain.stakeholders import interface_document
+from cowork.domain.stakeholders import matrix as responsibilities
+from cowork.domain.stakeholders.families import MARK_SYMBOLS, MARKS, label
+from cowork.exports.document import Cell, Context, Section, Table
+from cowork.i18n import gettext as _
 
 
 def responsibilities_section(ctx: Context) -> Section:

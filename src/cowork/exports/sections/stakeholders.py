@@ -1,12 +1,12 @@
 """The stakeholder map's section: the stakeholders as a table, and their influence / interest grid."""
 
-from ... import numbers
-from ...domain import stakeholder_map
-from ...domain.families import LEVELS, ROLES, label
-from ...i18n import gettext as _
-from ...i18n import ngettext
-from ..grid import grid_svg
-from ..report import Cell, Context, Figure, Section, Table
+from cowork import numbers
+from cowork.domain.stakeholders import map as stakeholder_map
+from cowork.domain.stakeholders.families import LEVELS, ROLES, label
+from cowork.exports.document import Cell, Context, Figure, Section, Table
+from cowork.exports.grid import grid_svg
+from cowork.i18n import gettext as _
+from cowork.i18n import ngettext
 
 
 def stakeholders_section(ctx: Context) -> Section:

@@ -8,8 +8,8 @@ from typing import Any
 
 from jinja2 import Environment
 
-from ...domain.models import Event
-from . import EventView, register
+from cowork.domain.models import Event
+from cowork.live.views.registry import EventView, register
 
 Data = dict[str, Any]
 Swaps = list[dict[str, Any]]

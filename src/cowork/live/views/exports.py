@@ -4,7 +4,7 @@ Archiving and restoring closes or reopens the workshop for every screen (each re
 Privacy settings and purges are for staff only: public screens get {seq, type, at}.
 """
 
-from . import EventView, register
+from cowork.live.views.registry import EventView, register
 
 register(
     "workshop.archived",

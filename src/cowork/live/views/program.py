@@ -9,10 +9,10 @@ from typing import Any
 
 from jinja2 import Environment
 
-from ...domain.agenda import timer_on_screen
-from ...domain.models import Event, utcnow
-from ...formats import get_questionnaire
-from . import EventView, register
+from cowork.domain.models import Event, utcnow
+from cowork.domain.program.agenda import timer_on_screen
+from cowork.formats import get_questionnaire
+from cowork.live.views.registry import EventView, register
 
 Data = dict[str, Any]
 Swaps = list[dict[str, Any]]

@@ -13,10 +13,10 @@ from typing import Any
 
 from jinja2 import Environment
 
-from ...domain.models import Event
-from ...domain.responsibilities import matrix_display
-from ...domain.stakeholder_map import numbers_of
-from . import EventView, register
+from cowork.domain.models import Event
+from cowork.domain.stakeholders.map import numbers_of
+from cowork.domain.stakeholders.matrix import matrix_display
+from cowork.live.views.registry import EventView, register
 
 Swap = dict[str, Any]
 Swaps = list[Swap]

@@ -1,7 +1,7 @@
 """Workshop-wide events: who joined, which stage is on."""
 
-from ... import numbers
-from . import EventView, register
+from cowork import numbers
+from cowork.live.views.registry import EventView, register
 
 register(
     "participant.joined",

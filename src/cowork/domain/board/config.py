@@ -1,0 +1,131 @@
+"""A board's stage config, checked: its categories (the columns), card kinds, pathway phases, approval."""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from cowork.domain.errors import Conflict, Invalid
+from cowork.domain.models import Contribution, Stage
+from cowork.settings import LANGUAGES
+
+MAX_LABEL = 120
+MAX_CATEGORIES = 20
+KEY_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
+
+
+def category_keys(stage: Stage) -> list[str]:
+    return [c["key"] for c in stage.config.get("categories", [])]
+
+
+def check_category(stage: Stage, category: str | None) -> str | None:
+    category = (category or "").strip() or None
+    keys = category_keys(stage)
+    if category is not None and category not in keys:
+        if not keys:
+            raise Invalid("This board has no categories.")
+        raise Invalid(
+            "Unknown category {category}; this board has: {keys}.", category=category, keys=", ".join(keys)
+        )
+    return category
+
+
+def check_card_kind(stage: Stage, value: str | None) -> str | None:
+    value = (value or "").strip() or None
+    keys = [k["key"] for k in stage.config.get("card_kinds", [])]
+    if value is not None and value not in keys:
+        if not keys:
+            raise Invalid("This board does not sort cards into kinds.")
+        raise Invalid("Unknown card kind {value}; this board has: {keys}.", value=value, keys=", ".join(keys))
+    return value
+
+
+def check_phase(stage: Stage, value: str | None) -> str | None:
+    value = (value or "").strip() or None
+    keys = [p["key"] for p in stage.config.get("phases", [])]
+    if value is not None and value not in keys:
+        if not keys:
+            raise Invalid("This board has no pathway phases.")
+        raise Invalid("Unknown phase {value}; this board has: {keys}.", value=value, keys=", ".join(keys))
+    return value
+
+
+def approval_on(stage: Stage) -> bool:
+    return bool(stage.config.get("approval"))
+
+
+def board_settings(stage: Stage) -> dict[str, Any]:
+    """What the board's screens need from its stage besides the categories."""
+    return {
+        "approval": approval_on(stage),
+        "card_kinds": stage.config.get("card_kinds", []),
+        "phases": stage.config.get("phases", []),
+    }
+
+
+# --- categories -------------------------------------------------------------------------------------
+
+
+def _clean_category(raw: dict[str, Any]) -> dict[str, Any]:
+    key = str(raw.get("key") or "").strip()
+    if not KEY_PATTERN.match(key):
+        raise Invalid(
+            "A category key has 1 to 64 lowercase letters, digits, - or _; not {key}.", key=key or '""'
+        )
+    label_in = raw.get("label") or {}
+    if not isinstance(label_in, dict):
+        raise Invalid("The label of the category {key} must give a text per language.", key=key)
+    label: dict[str, str] = {}
+    for lang, value in label_in.items():
+        if lang not in LANGUAGES:
+            raise Invalid("Unknown language {language}.", language=lang)
+        value = str(value or "").strip()
+        if len(value) > MAX_LABEL:
+            raise Invalid("A label has at most {limit} characters.", limit=MAX_LABEL)
+        if value:
+            label[lang] = value
+    if not label:
+        raise Invalid("The category {key} needs a label.", key=key)
+    return {"key": key, "label": label}
+
+
+def cards_in_category(session: Session, *, stage_id: int, category: str) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Contribution)
+        .where(Contribution.stage_id == stage_id, Contribution.category == category)
+    ).one()
+
+
+def check_categories(
+    session: Session, stage: Stage, categories: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The board's new columns, checked; a column that still holds cards may not go."""
+    cleaned = [_clean_category(c) for c in categories]
+    if len(cleaned) > MAX_CATEGORIES:
+        raise Invalid("A board has at most {limit} categories.", limit=MAX_CATEGORIES)
+    keys = [c["key"] for c in cleaned]
+    if twice := next((k for k in keys if keys.count(k) > 1), None):
+        raise Invalid("The category {key} is listed twice.", key=twice)
+    for gone in (c for c in stage.config.get("categories", []) if c["key"] not in keys):
+        if count := cards_in_category(session, stage_id=stage.id, category=gone["key"]):  # type: ignore[arg-type]
+            raise Conflict(
+                "The category {key} still holds cards ({count}); move them to another category first.",
+                key=gone["key"],
+                count=count,
+            )
+    return cleaned
+
+
+def new_category_key(label: str, taken: Iterable[str]) -> str:
+    """A key for a category named on a form: its label in plain lowercase letters, unique on the board."""
+    import unicodedata
+
+    ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_label.lower()).strip("_")[:40] or "category"
+    taken = set(taken)
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key

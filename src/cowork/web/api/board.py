@@ -1,0 +1,210 @@
+"""Boards over the JSON API: cards from phones and clients; moderation, categories and approval mode.
+
+The pages (phones, the console and the projector) are in `web/pages/board.py`.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from cowork.domain.board import cards as board
+from cowork.domain.board import config as board_config
+from cowork.domain.board import moderation
+from cowork.domain.board import view as board_view
+from cowork.domain.workshops import get_stage, stage_data
+from cowork.i18n import current_language
+from cowork.web.api.schemas import StageOut
+from cowork.web.deps import UNKNOWN_TOKEN, ApiActor, ApiFacilitator, ApiToken, NotSignedIn, RuntimeDep
+
+router = APIRouter()
+
+
+# --- shapes -------------------------------------------------------------------------------------------
+
+
+class CardIn(BaseModel):
+    text: str = Field(examples=["Childcare during language courses"])
+    category: str | None = Field(default=None, examples=["family_support"])
+    language: str | None = None
+    card_kind: str | None = Field(
+        default=None, examples=["missing"], description="One of the stage's card_kinds"
+    )
+    phase: str | None = Field(default=None, examples=["p1"], description="One of the stage's phases")
+    client_id: str | None = Field(
+        default=None, max_length=64, description="Retries with it store nothing new"
+    )
+
+
+class CardPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str | None = None
+    category: str | None = Field(
+        default=None, description="Puts the card in this column, outside any cluster"
+    )
+    hidden: bool | None = None
+
+
+class Author(BaseModel):
+    name: str | None
+    group: str | None
+
+
+class CardOut(BaseModel):
+    id: int
+    seq: int
+    stage_id: int
+    text: str | None = None
+    category: str | None = None
+    language: str | None = None
+    hidden: bool
+    participant_id: int | None = None
+    author: Author | None = None
+    by_facilitator: bool = False
+    kind: str = Field(default="card", description='"card", or "cluster" (a titled group of cards)')
+    cluster_id: int | None = Field(default=None, description="The cluster this card was merged into")
+    card_ids: list[int] | None = Field(default=None, description="A cluster's cards")
+    card_kind: str | None = None
+    phase: str | None = None
+    approved: bool = Field(default=True, description="False while the card waits for approval")
+
+
+class CardList(BaseModel):
+    items: list[CardOut]
+
+
+class ClusterIn(BaseModel):
+    title: str | None = Field(default=None, max_length=200, examples=["Childcare"])
+    card_ids: list[int] = Field(examples=[[12, 15]])
+
+
+class MoveIn(BaseModel):
+    card_ids: list[int]
+    category: str | None = None
+
+
+class CategoryIn(BaseModel):
+    key: str = Field(examples=["housing"])
+    label: dict[str, str] = Field(examples=[{"en": "Housing", "de": "Wohnen"}])
+
+
+class CategoriesIn(BaseModel):
+    categories: list[CategoryIn]
+
+
+class StageSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approval: bool | None = Field(default=None, description="New cards from participants wait for approval")
+
+
+class BoardStageOut(StageOut):
+    approval: bool
+    card_kinds: list[dict[str, Any]]
+    phases: list[dict[str, Any]]
+
+
+class UndoOut(BaseModel):
+    seq: int
+    undone: dict[str, Any]
+
+
+# --- JSON API -------------------------------------------------------------------------------------------
+
+
+def _board_stage(session: Session, *, stage_id: int) -> dict[str, Any]:
+    stage = get_stage(session, stage_id=stage_id)
+    return {**stage_data(stage), **board_config.board_settings(stage)}
+
+
+@router.post("/api/v1/stages/{stage_id}/contributions", status_code=201, response_model=CardOut)
+async def add_contribution(stage_id: int, body: CardIn, token: ApiToken, runtime: RuntimeDep) -> CardOut:
+    # The hot path of a live workshop: the token is resolved and the card described in its transaction.
+    card = await runtime.commands.run_as(
+        token,
+        board.add_described_card,
+        stage_id=stage_id,
+        text=body.text,
+        category=body.category,
+        language=body.language or current_language(),
+        client_id=body.client_id,
+        card_kind=body.card_kind,
+        phase=body.phase,
+    )
+    if card is None:
+        raise NotSignedIn(UNKNOWN_TOKEN)
+    return CardOut(**card)
+
+
+@router.get("/api/v1/stages/{stage_id}/contributions", response_model=CardList)
+async def list_contributions(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> CardList:
+    items = await runtime.commands.query(board_view.cards_of_stage, actor=actor, stage_id=stage_id)
+    return CardList(items=[CardOut(**item) for item in items])
+
+
+@router.patch("/api/v1/contributions/{card_id}", response_model=CardOut)
+async def moderate_contribution(
+    card_id: int, body: CardPatch, actor: ApiFacilitator, runtime: RuntimeDep
+) -> CardOut:
+    changes = body.model_dump(exclude_unset=True)
+    card = await runtime.commands.run(board.update_card, actor=actor, card_id=card_id, **changes)
+    return CardOut(**await runtime.commands.query(board_view.describe_card, card_id=card.id))
+
+
+@router.post("/api/v1/contributions/{card_id}/approve", response_model=CardOut)
+async def approve_contribution(card_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> CardOut:
+    card = await runtime.commands.run(board.approve_card, actor=actor, card_id=card_id)
+    return CardOut(**await runtime.commands.query(board_view.describe_card, card_id=card.id))
+
+
+@router.post("/api/v1/stages/{stage_id}/clusters", status_code=201, response_model=CardOut)
+async def merge_into_cluster(
+    stage_id: int, body: ClusterIn, actor: ApiFacilitator, runtime: RuntimeDep, response: Response
+) -> CardOut:
+    """Merge cards into a new cluster (201), or into the one cluster among card_ids (200)."""
+    cluster, created = await runtime.commands.run(
+        moderation.merge_cards, actor=actor, stage_id=stage_id, card_ids=body.card_ids, title=body.title
+    )
+    response.status_code = 201 if created else 200
+    return CardOut(**await runtime.commands.query(board_view.describe_card, card_id=cluster.id))
+
+
+@router.post("/api/v1/stages/{stage_id}/moves", response_model=CardList)
+async def move_contributions(
+    stage_id: int, body: MoveIn, actor: ApiFacilitator, runtime: RuntimeDep
+) -> CardList:
+    """Move cards and clusters to one category (null: no category) as one moderation step."""
+    items = await runtime.commands.run(
+        moderation.move_cards, actor=actor, stage_id=stage_id, card_ids=body.card_ids, category=body.category
+    )
+    described = [await runtime.commands.query(board_view.describe_card, card_id=i.id) for i in items]
+    return CardList(items=[CardOut(**d) for d in described])
+
+
+@router.post("/api/v1/stages/{stage_id}/undo", response_model=UndoOut)
+async def undo(stage_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> UndoOut:
+    """Revert the stage's last moderation step (edit, hide, move or merge); 409 when there is none."""
+    event = await runtime.commands.run(moderation.undo_last_step, actor=actor, stage_id=stage_id)
+    return UndoOut(seq=event.seq, undone=event.data["undone"])
+
+
+@router.put("/api/v1/stages/{stage_id}/categories", response_model=BoardStageOut)
+async def set_categories(
+    stage_id: int, body: CategoriesIn, actor: ApiFacilitator, runtime: RuntimeDep
+) -> BoardStageOut:
+    await runtime.commands.run(
+        board.set_categories,
+        actor=actor,
+        stage_id=stage_id,
+        categories=[c.model_dump() for c in body.categories],
+    )
+    return BoardStageOut(**await runtime.commands.query(_board_stage, stage_id=stage_id))
+
+
+@router.patch("/api/v1/stages/{stage_id}", response_model=BoardStageOut)
+async def change_stage_settings(
+    stage_id: int, body: StageSettings, actor: ApiFacilitator, runtime: RuntimeDep
+) -> BoardStageOut:
+    if body.approval is not None:
+        await runtime.commands.run(board.set_approval, actor=actor, stage_id=stage_id, approval=body.approval)
+    return BoardStageOut(**await runtime.commands.query(_board_stage, stage_id=stage_id))

@@ -1,0 +1,62 @@
+"""Form posts of the pages: reading their lines and numbers, and answering them.
+
+A post is answered by a redirect, or by the page again with the reason and what was typed.
+"""
+
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from cowork import i18n
+from cowork.domain.actors import Actor
+from cowork.domain.errors import DomainError, Invalid
+from cowork.web.deps import PhoneSession, is_fetch
+from cowork.web.errors import status_of
+from cowork.web.pages.workshops import console_context, phone_context, render
+
+
+def form_lines(value: Any) -> list[str]:
+    """The lines of a text box that say something, trimmed."""
+    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+def form_number(value: Any, kind: type = int) -> Any:
+    """A typed number (a decimal comma is fine), None when the field is empty."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return kind(text.replace(",", "."))
+    except ValueError:
+        raise Invalid("{value} is not a number.", value=text) from None
+
+
+async def phone_again(
+    request: Request, runtime: Any, phone: PhoneSession, exc: DomainError, **extra: Any
+) -> Response:
+    """The phone's stage page again, with the reason it was refused."""
+    context = await phone_context(runtime, phone)
+    return render(request, "participant/stage.html", status_of(exc), **context, **extra)
+
+
+async def phone_refused(
+    request: Request, runtime: Any, phone: PhoneSession, exc: DomainError, **extra: Any
+) -> Response:
+    """The reason a phone's form was refused: as JSON for the live script's fetch, else on the page again."""
+    if is_fetch(request):
+        return JSONResponse({"detail": i18n.error_text(exc)}, status_code=status_of(exc))
+    return await phone_again(request, runtime, phone, exc, message=i18n.error_text(exc), **extra)
+
+
+def to_console(workshop_id: int, anchor: str = "") -> Response:
+    """Back to the console, at what was just changed (the element with the id `anchor`)."""
+    return RedirectResponse(f"/f/w/{workshop_id}{'#' + anchor if anchor else ''}", status_code=303)
+
+
+async def console_again(
+    request: Request, runtime: Any, actor: Actor, workshop_id: int, exc: DomainError, **extra: Any
+) -> Response:
+    """The console again, with the reason it was refused."""
+    context = await console_context(runtime, actor, workshop_id)
+    return render(request, "facilitator/console.html", status_of(exc), **context, **extra)

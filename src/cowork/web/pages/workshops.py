@@ -1,0 +1,319 @@
+"""Server-rendered pages. Every action is a plain form post; htmx and the live script only enhance."""
+
+from typing import Annotated, Any
+
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from cowork import i18n
+from cowork.domain import accounts, participants, privacy, workshops
+from cowork.domain.access import actor_for_user
+from cowork.domain.actors import Actor
+from cowork.domain.errors import DomainError
+from cowork.live.hub import PARTICIPANT_COOKIE
+from cowork.settings import LANGUAGES
+from cowork.tickets import make_ticket
+from cowork.web.deps import JoinedPhone, KnownWorkshop, PageUser, Phone, PhoneSession, RuntimeDep
+from cowork.web.errors import status_of
+from cowork.web.pages.exports import render_dashboard
+from cowork.web.pages.stages import StageRequest, stage_context
+from cowork.web.urls import join_url, projector_url
+
+router = APIRouter(include_in_schema=False)
+PARTICIPANT_COOKIE_DAYS = 7
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    runtime = request.app.state.runtime
+    return runtime.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+# --- home and sign-in ---------------------------------------------------------------------------
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+@router.get("/j")
+async def code_entry(code: str = "") -> Response:
+    return RedirectResponse(f"/j/{workshops.normalize_code(code)}", status_code=303)
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str = "/f") -> Response:
+    return render(request, "login.html", next=_safe_next(next))
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    runtime: RuntimeDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/f",
+) -> Response:
+    try:
+        user = await runtime.commands.query(accounts.authenticate, email=email, password=password)
+    except DomainError as exc:
+        return render(
+            request,
+            "login.html",
+            status_of(exc),
+            next=_safe_next(next),
+            email=email,
+            message=i18n.error_text(exc),
+        )
+    request.session.clear()
+    request.session["user_id"] = user.id
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/language")
+async def choose_language(lang: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if lang in LANGUAGES:
+        response.set_cookie("cowork_lang", lang, max_age=365 * 86400, httponly=True, samesite="lax")
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths, so a crafted link cannot send people elsewhere after signing in."""
+    return target if target.startswith("/") and not target.startswith("//") else "/f"
+
+
+# --- facilitator ----------------------------------------------------------------------------------
+
+
+@router.post("/f/workshops")
+async def create_workshop(
+    request: Request,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    title: Annotated[str, Form()] = "",
+    format: Annotated[str, Form()] = "plain",
+    language: Annotated[str, Form()] = "en",
+) -> Response:
+    try:
+        workshop = await runtime.commands.run(
+            workshops.create_workshop, actor=actor, title=title, format_id=format, language=language
+        )
+    except DomainError as exc:
+        return await render_dashboard(
+            request, actor, runtime, status_of(exc), message=i18n.error_text(exc), title=title
+        )
+    return RedirectResponse(f"/f/w/{workshop.id}", status_code=303)
+
+
+async def console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[str, Any]:
+    def load(session: Session) -> dict[str, Any]:
+        info = workshops.describe_workshop(session, actor=actor, workshop_id=workshop_id)
+        stage = next((s for s in info["stages"] if s["id"] == info["current_stage_id"]), info["stages"][0])
+        workshop = workshops.get_workshop(session, workshop_id=workshop_id)
+        request = StageRequest(workshop=workshop, stage=stage, role="facilitator", actor=actor)
+        return {"workshop": info, "stage": stage, **stage_context(session, request)}
+
+    context = await runtime.commands.query(load)
+    settings = runtime.settings
+    context["join_url"] = join_url(settings, context["workshop"]["code"])
+    context["projector_url"] = projector_url(settings, context["workshop"]["projector_key"])
+    context["live"] = {
+        "workshop_id": workshop_id,
+        "token": make_ticket(settings.secret_key, user_id=actor.user_id),
+        "last_seq": context["workshop"]["last_seq"],
+    }
+    context["staff"] = True
+    return context
+
+
+@router.get("/f/w/{workshop_id}")
+async def console(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
+    return render(request, "facilitator/console.html", **await console_context(runtime, actor, workshop_id))
+
+
+@router.get("/f/w/{workshop_id}/stage")
+async def console_stage(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
+    return render(request, "facilitator/_stage.html", **await console_context(runtime, actor, workshop_id))
+
+
+@router.post("/f/w/{workshop_id}/stage")
+async def console_set_stage(
+    request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep, stage_id: Annotated[int, Form()]
+) -> Response:
+    await runtime.commands.run(
+        workshops.set_current_stage, actor=actor, workshop_id=workshop_id, stage_id=stage_id
+    )
+    return RedirectResponse(f"/f/w/{workshop_id}", status_code=303)
+
+
+# --- projector ------------------------------------------------------------------------------------
+
+
+async def _screen_context(runtime: Any, key: str, user_id: int | None = None) -> dict[str, Any]:
+    """The projector; opened by a signed-in facilitator of the workshop, it carries their moderation tools."""
+
+    def load(session: Session) -> dict[str, Any]:
+        workshop = workshops.workshop_by_projector_key(session, key=key)
+        moderator = actor_for_user(session, user_id=user_id) if user_id else None
+        if moderator is not None and not moderator.may_facilitate(workshop):
+            moderator = None
+        stages = workshops.stages_of(session, workshop_id=workshop.id)
+        stage = workshops.stage_data(
+            next((s for s in stages if s.id == workshop.current_stage_id), stages[0])
+        )
+        request = StageRequest(workshop=workshop, stage=stage, role="projector", actor=moderator)
+        return {
+            "workshop": workshop,
+            "stages": [workshops.stage_data(s) for s in stages],
+            "stage": stage,
+            "present": workshops.participant_count(session, workshop_id=workshop.id),
+            **stage_context(session, request),
+            "moderator": moderator,
+        }
+
+    context = await runtime.commands.query(load)
+    workshop = context["workshop"]
+    i18n.set_language(workshop.language)
+    context["join_url"] = join_url(runtime.settings, workshop.code)
+    moderator = context.pop("moderator")
+    # A moderating facilitator's projector gets the staff view of board events only (cards with their tools).
+    token = (
+        make_ticket(runtime.settings.secret_key, user_id=moderator.user_id, screen=True) if moderator else key
+    )
+    context["live"] = {"workshop_id": workshop.id, "token": token, "last_seq": workshop.last_seq}
+    context["staff"] = moderator is not None
+    return context
+
+
+@router.get("/s/{key}")
+async def projector(request: Request, key: str, runtime: RuntimeDep) -> Response:
+    user_id = request.session.get("user_id")
+    return render(request, "projector/screen.html", **await _screen_context(runtime, key, user_id))
+
+
+@router.get("/s/{key}/stage")
+async def projector_stage(request: Request, key: str, runtime: RuntimeDep) -> Response:
+    user_id = request.session.get("user_id")
+    return render(request, "projector/_stage.html", **await _screen_context(runtime, key, user_id))
+
+
+@router.get("/s/{key}/qr.svg")
+async def projector_qr(key: str, runtime: RuntimeDep) -> Response:
+    workshop = await runtime.commands.query(workshops.workshop_by_projector_key, key=key)
+    image = qrcode.make(
+        join_url(runtime.settings, workshop.code),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+    )
+    return Response(image.to_string(encoding="unicode"), media_type="image/svg+xml")
+
+
+# --- participants ---------------------------------------------------------------------------------
+
+
+@router.get("/j/{code}")
+async def join_page(request: Request, phone: Phone) -> Response:
+    if phone.participant is not None:
+        return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
+    return render(request, "participant/join.html", workshop=phone.workshop, form={})
+
+
+@router.post("/j/{code}")
+async def join(
+    request: Request,
+    workshop: KnownWorkshop,
+    runtime: RuntimeDep,
+    name: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "",
+    group: Annotated[str, Form()] = "",
+    language: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"name": name, "organisation": organisation, "group": group, "language": language}
+    await runtime.throttle.before_join(workshop.code)
+    try:
+        participant, token = await runtime.commands.run(
+            participants.join_workshop,
+            code=workshop.code,
+            name=name,
+            organisation=organisation,
+            group=group,
+            language=language or i18n.current_language(),
+        )
+    except DomainError as exc:
+        return render(
+            request,
+            "participant/join.html",
+            status_of(exc),
+            workshop=workshop,
+            form=form,
+            message=i18n.error_text(exc),
+        )
+    response = RedirectResponse(f"/j/{workshop.code}/stage", status_code=303)
+    response.set_cookie(
+        PARTICIPANT_COOKIE.format(workshop_id=participant.workshop_id),
+        token,
+        max_age=PARTICIPANT_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=runtime.settings.cookies_secure,
+    )
+    return response
+
+
+async def phone_context(runtime: Any, phone: PhoneSession) -> dict[str, Any]:
+    """Everything a participant's stage page shows; features' participant forms re-render with it."""
+    participant = phone.participant
+    assert participant is not None
+
+    def load(session: Session) -> dict[str, Any]:
+        current = workshops.get_workshop(session, workshop_id=phone.workshop.id)
+        stage = workshops.stage_data(workshops.get_stage(session, stage_id=current.current_stage_id))
+        request = StageRequest(
+            workshop=current,
+            stage=stage,
+            role="participant",
+            actor=Actor.of_participant(participant),
+            participant=participant,
+        )
+        return {"workshop": current, "stage": stage, **stage_context(session, request)}
+
+    context = await runtime.commands.query(load)
+    context["participant"] = participant
+    context["live"] = {"workshop_id": phone.workshop.id, "last_seq": context["workshop"].last_seq}
+    context["staff"] = False
+    return context
+
+
+@router.get("/j/{code}/stage")
+async def participant_page(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    return render(request, "participant/stage.html", **await phone_context(runtime, phone))
+
+
+@router.get("/j/{code}/mine")
+async def my_cards_page(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    cards = await runtime.commands.query(privacy.my_cards, actor=phone.actor)
+    return render(
+        request, "participant/mine.html", workshop=phone.workshop, participant=phone.participant, cards=cards
+    )
+
+
+@router.post("/j/{code}/cards/{card_id}/erase")
+async def erase_my_card(card_id: int, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    await runtime.commands.run(privacy.erase_my_card, actor=phone.actor, card_id=card_id)
+    return RedirectResponse(f"/j/{phone.workshop.code}/mine", status_code=303)
+
+
+@router.get("/j/{code}/stage/fragment")
+async def participant_stage(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+    return render(request, "participant/_stage.html", **await phone_context(runtime, phone))

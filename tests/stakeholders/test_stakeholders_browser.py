@@ -1,0 +1,176 @@
+"""In Chromium: a phone proposes a stakeholder and rates it; the projector's grid follows without reload."""
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import ThreadServer, World
+from tests.stakeholders.test_stakeholders import make_region
+from tests.test_browser import PHONE, PROJECTOR, _console, _projector, _shot, browser  # noqa: F401  (browser is a fixture)
+
+pytestmark = pytest.mark.browser
+SVG = "http://www.w3.org/2000/svg"
+
+
+def _join(browser: Browser, server: ThreadServer, code: str, name: str) -> Page:  # noqa: F811
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(f"{server.url}/j/{code}")
+    phone.get_by_label("Your name or a nickname").fill(name)
+    phone.get_by_role("button", name="Join the workshop").click()
+    expect(phone.get_by_role("heading", name="Stakeholders and their tasks")).to_be_visible()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    return phone
+
+
+def _rate(phone: Page, name: str, influence: int, interest: int) -> None:
+    form = phone.locator(".sh-rate", has_text=name)
+    form.get_by_role("group", name=re.compile("^Influence")).get_by_role("radio", name=str(influence)).check()
+    form.get_by_role("group", name=re.compile("^Interest")).get_by_role("radio", name=str(interest)).check()
+    form.get_by_role("button", name=f"Save rating for {name}").click()
+
+
+def _serious_problems(page: Page, server: ThreadServer) -> list[dict[str, Any]]:
+    """axe-core's serious and critical WCAG findings (loaded from our origin: the CSP bans inline script)."""
+    page.add_script_tag(url=f"{server.url}/static/vendor/axe.min.js")
+    found = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag22aa']})")
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in found["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_a_phone_proposes_and_rates_a_stakeholder_and_the_projector_grid_follows(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    region = make_region(world)
+    projector = _projector(browser, server, region.world)
+    phone = _join(browser, server, region.world.workshop.code, "Amira")
+
+    phone.get_by_label("Name of the organisation or service").fill("Jobcenter Leipzig")
+    phone.get_by_label("Family").select_option("job_centre")
+    phone.get_by_label("Level (optional)").select_option("operational")
+    contact = phone.get_by_label("Contact person", exact=True)
+    expect(contact).to_be_hidden()  # personal data: asked for only after the consent tick
+    phone.get_by_label(re.compile("^Add a contact person")).check()
+    expect(contact).to_be_visible()
+    contact.fill("Anja Stephan")
+    phone.get_by_role("button", name="Add stakeholder").click()
+
+    marker = projector.locator(".sh-marker", has_text="Jobcenter Leipzig")
+    row = projector.locator("tr", has_text="Jobcenter Leipzig")
+    expect(row).to_contain_text("0")  # on the projector at once, not placed until rated
+    expect(phone.locator(".sh-rate", has_text="Jobcenter Leipzig")).to_contain_text("Not rated yet")
+
+    _rate(phone, "Jobcenter Leipzig", influence=4, interest=2)
+    expect(phone.locator(".sh-rate", has_text="Jobcenter Leipzig")).to_contain_text(
+        "Your rating: influence 4, interest 2"
+    )
+
+    # Influence 4, interest 2: a quarter from the left, three quarters up.
+    dot = marker.locator(".sh-dot")
+    expect(dot).to_have_attribute("data-cx", "224.0")
+    expect(dot).to_have_attribute("data-cy", "124.0")
+    assert dot.evaluate("el => el.namespaceURI") == SVG  # a pushed marker is real SVG, drawn
+    box = dot.bounding_box()
+    assert box is not None and box["width"] > 5
+    expect(row).to_contain_text("4.0")
+    assert projector.evaluate("window.__sameDocument") is True
+
+    # A second phone's rating moves the marker to the new mean, again without a reload.
+    other = _join(browser, server, region.world.workshop.code, "Ben")
+    _rate(other, "Jobcenter Leipzig", influence=2, interest=4)
+    expect(dot).to_have_attribute("data-cx", "352.0")
+    expect(dot).to_have_attribute("data-cy", "224.0")
+    expect(marker.locator("ellipse")).to_have_count(1)
+    expect(phone.locator(".sh-list")).to_contain_text("2 ratings")
+    assert projector.evaluate("window.__sameDocument") is True
+
+    # The table of numbers is read from the back of the room: all of it shows, nothing to scroll.
+    wrap = projector.locator(".sh-table-wrap")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the projector's table is cut off"
+    _shot(phone, "stakeholders-phone")
+    _shot(projector, "stakeholders-projector")
+    assert _serious_problems(phone, server) == []
+    assert _serious_problems(projector, server) == []
+
+
+def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    region = make_region(world)
+    participant, token = region.participant()
+    region.propose(participant, "Jobcenter Leipzig", contact={"person": "Anja Stephan"}, consent=True)
+    region.propose(participant, "Ausländerbehörde", family="policy")
+    console = _console(browser, server, region.workshop_id)
+    expect(console.locator(".sh-staff-item", has_text="Jobcenter Leipzig")).to_contain_text("Anja Stephan")
+    # A stakeholder proposed from a phone arrives on the console live: its entry is pushed empty and fetched.
+    proposed = httpx.post(
+        f"{server.url}/api/v1/stages/{region.map_stage}/stakeholders",
+        json={
+            "name": "Caritas Leipzig",
+            "family": "welfare",
+            "contact": {"person": "Jana Weber"},
+            "consent": True,
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert proposed.status_code == 201, proposed.text
+    expect(console.locator(".sh-staff-item", has_text="Caritas Leipzig")).to_contain_text("Jana Weber")
+    _shot(console, "stakeholders-console")
+    console.get_by_role("button", name=re.compile("Responsibility matrix")).click()  # the stage list
+    expect(console.get_by_role("table", name="Who does what, for which target group")).to_be_visible()
+
+    gaps = console.locator("#rm-gaps-residence")
+    expect(gaps).to_contain_text("Nobody responsible")
+    mark = console.get_by_role("combobox", name="Residence status and work permits Ausländerbehörde")
+    mark.select_option("responsible")
+    cell = mark.locator("xpath=ancestor::td")
+    cell.get_by_role("checkbox", name=re.compile("Asylum seekers")).check()
+    cell.get_by_role("button", name="Save").click()
+    expect(gaps).to_contain_text("Clear")
+    expect(console.locator(".rm-gap-summary")).to_contain_text("5 activity areas need attention")
+    _shot(console, "stakeholders-matrix")
+    assert _serious_problems(console, server) == []
+
+    console.get_by_role("link", name="Interface document (printable)").click()
+    expect(console.get_by_role("heading", name=re.compile("^Interface document"))).to_be_visible()
+    expect(console.locator("body")).to_contain_text("Anja Stephan")
+    console.emulate_media(media="print")
+    expect(console.locator(".topbar")).to_be_hidden()
+    _shot(console, "stakeholders-interface-document")
+    pdf = console.pdf(format="A4", prefer_css_page_size=True)
+    pages = re.search(rb"/Type\s*/Pages.*?/Count\s+(\d+)", pdf, re.S)
+    assert pages is not None and int(pages.group(1)) == 1  # one A4 page
+
+
+def test_the_console_pins_by_the_named_button_and_merges_by_the_hint(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    region = make_region(world)
+    participant, _ = region.participant()
+    keep, _ = region.propose(participant, "Jobcenter Leipzig")
+    drop, _ = region.propose(participant, "Jobcenter Leipzig Nord")
+    console = _console(browser, server, region.workshop_id)
+    entry = console.locator(f"#sh-staff-{keep.id}")
+    # The buttons are named after their stakeholder, written once in the entry (aria-labelledby).
+    entry.get_by_label("Influence").fill("4.5")
+    entry.get_by_label("Interest").fill("2")
+    console.get_by_role("button", name="Pin Jobcenter Leipzig", exact=True).click()
+    expect(entry.locator(".sh-staff-numbers")).to_contain_text("Pinned")
+    expect(console.get_by_role("button", name="Unpin Jobcenter Leipzig", exact=True)).to_be_visible()
+    expect(console.get_by_role("link", name="Edit Jobcenter Leipzig", exact=True)).to_be_visible()
+    # One form for the hint; the button pressed says which stakeholder this one goes into.
+    console.locator(f"#sh-staff-{drop.id}").get_by_role("button", name="Merge into Jobcenter Leipzig").click()
+    expect(console.locator(f"#sh-staff-{drop.id}")).to_have_count(0)
+    expect(entry).to_be_visible()
+    assert _serious_problems(console, server) == []
