@@ -619,7 +619,7 @@ async def test_a_workshop_that_used_every_feature_comes_back_event_by_event_and_
         "needs/needs",
         "stakeholders/stakeholders",
         "actions/actions",
-        "votes/polls",
+        "polls/polls",
         "evaluation/answers",
     ):
         assert new[key], key  # each part of the report has something to compare
