@@ -25,6 +25,7 @@ from cowork.settings import Settings
 from cowork.web import errors, routers
 from cowork.web.api import openapi
 from cowork.web.security import SecurityMiddleware
+from cowork.web.setup_link import SetupLink
 from cowork.web.throttle import DeviceMiddleware, Throttle
 
 log = logging.getLogger("cowork")
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         commands=Commands(engine, hub.publish),
         throttle=Throttle(settings),
         renderers=CapacityLimiter(settings.export_processes),
+        setup_link=SetupLink(token=settings.setup_token) if settings.setup_token else SetupLink(),
     )
     hub.throttle = runtime.throttle
 

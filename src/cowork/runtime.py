@@ -11,6 +11,7 @@ from starlette.templating import Jinja2Templates
 from cowork.commands import Commands
 from cowork.live.hub import Hub
 from cowork.settings import Settings
+from cowork.web.setup_link import SetupLink
 from cowork.web.throttle import Throttle
 
 
@@ -25,3 +26,4 @@ class Runtime:
     commands: Commands
     throttle: Throttle
     renderers: CapacityLimiter  # worker processes that render export files at once
+    setup_link: SetupLink  # the one-time link to the first account

@@ -45,8 +45,9 @@ async def code_entry(code: str = "") -> Response:
 
 
 @router.get("/login")
-async def login_page(request: Request, next: str = "/f") -> Response:
-    return render(request, "login.html", next=_safe_next(next))
+async def login_page(request: Request, runtime: RuntimeDep, next: str = "/f") -> Response:
+    first_run = not await runtime.commands.query(accounts.has_accounts)
+    return render(request, "login.html", next=_safe_next(next), first_run=first_run)
 
 
 @router.post("/login")
