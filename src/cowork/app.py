@@ -20,12 +20,11 @@ from cowork.db import make_engine
 from cowork.live.hub import Hub, make_server
 from cowork.logs import AccessLogMiddleware
 from cowork.rendering import make_environment, make_templates
-from cowork.runtime import Runtime
+from cowork.runtime import Runtime, SetupLink
 from cowork.settings import Settings
 from cowork.web import errors, routers
 from cowork.web.api import openapi
 from cowork.web.security import SecurityMiddleware
-from cowork.web.setup_link import SetupLink
 from cowork.web.throttle import DeviceMiddleware, Throttle
 
 log = logging.getLogger("cowork")

@@ -1,4 +1,4 @@
-"""The first account, made in the browser with the setup link `cowork serve` printed (web/setup_link.py)."""
+"""The first account, made in the browser with the setup link that `cowork serve` printed (SetupLink)."""
 
 from typing import Annotated
 
