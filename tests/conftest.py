@@ -201,9 +201,10 @@ class ProcessServer:
         *,
         output: Path | None = None,
         configured: bool = True,
+        args: tuple[str, ...] = (),
     ) -> None:
-        """`output`: a file that gets what it prints (stdout and stderr); `configured=False`: serve as with
-        nothing configured (no COWORK_PUBLIC_BASE_URL: it finds its address and listens on every interface)."""
+        """`output`: a file that gets what it prints (stdout and stderr). `configured=False`: serve as with
+        nothing configured (no COWORK_PUBLIC_BASE_URL: it finds its address, listens on every interface)."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **({"COWORK_PUBLIC_BASE_URL": self.url} if configured else {}), **env}
@@ -211,13 +212,14 @@ class ProcessServer:
             self.env.pop("COWORK_PUBLIC_BASE_URL", None)
         self.workers = workers
         self.output = output
+        self.args = args
         self.proc: subprocess.Popen[bytes] | None = None
 
     def printed(self) -> str:
         return self.output.read_text() if self.output else ""
 
     def start(self) -> "ProcessServer":
-        cmd = [COWORK, "serve", "--port", str(self.port), "--workers", str(self.workers)]
+        cmd = [COWORK, "serve", "--port", str(self.port), "--workers", str(self.workers), *self.args]
         if self.output:
             with self.output.open("wb") as out:
                 self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
