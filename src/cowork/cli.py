@@ -144,8 +144,11 @@ def _print_qr(url: str) -> None:
 
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(url)
+    if sys.stdout.isatty():
+        code.print_tty()  # explicit black on white: readable on a dark or a light terminal
+        return
     drawing = io.StringIO()
-    code.print_ascii(out=drawing, invert=True)
+    code.print_ascii(out=drawing, invert=True)  # light blocks: for the usual dark terminal or a log
     # A terminal without block characters skips the drawing: the address above still works.
     with contextlib.suppress(UnicodeEncodeError):
         typer.echo(drawing.getvalue().rstrip("\n"))
