@@ -13,6 +13,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import ProcessServer
+from tests.test_accessibility import axe_violations
 from tests.test_browser import _shot, browser  # noqa: F401  (the module's Chromium)
 
 pytestmark = pytest.mark.browser
@@ -50,9 +51,11 @@ def test_from_an_empty_folder_to_a_phone_live_in_the_sample_workshop(
     console = browser.new_context(**CONSOLE).new_page()
     console.goto(f"{lan}/f")
     expect(console.get_by_role("heading", name="No account yet?")).to_be_visible()
+    assert axe_violations(console) == []
     _shot(console, "first-run-sign-in")
     console.goto(link.group(1))
     expect(console.get_by_role("heading", name="Create the first account")).to_be_visible()
+    assert axe_violations(console) == []
     _shot(console, "first-run-setup")
     console.get_by_label("Email").fill("lea@example.org")
     console.get_by_label("Password", exact=True).fill("a long enough secret")
@@ -67,6 +70,7 @@ def test_from_an_empty_folder_to_a_phone_live_in_the_sample_workshop(
     projector_url = console.locator("#projector-link").get_attribute("href")
     console.goto(f"{lan}/f")
     expect(console.locator(".sample-badge")).to_have_text("Sample")
+    assert axe_violations(console) == []
     _shot(console, "first-run-dashboard")
     assert projector_url and projector_url.startswith(f"{lan}/s/")
 
@@ -79,6 +83,7 @@ def test_from_an_empty_folder_to_a_phone_live_in_the_sample_workshop(
     assert join == f"{lan}/j/{code}"
     # 127.0.0.2 is this machine's own: the projector says phones cannot use it, in words.
     expect(projector.locator("#join-unreachable")).to_contain_text("Phones cannot open this address")
+    assert axe_violations(projector) == []
     _shot(projector, "first-run-sample-projector-1920")
     projector.set_viewport_size({"width": 1280, "height": 720})
     assert _read_qr(projector) == join  # still readable on a smaller screen
