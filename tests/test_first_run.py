@@ -253,3 +253,39 @@ def test_serve_prints_no_setup_link_once_an_account_exists(tmp_path: Path) -> No
     assert made.returncode == 0, made.stderr
     with ProcessServer(env, output=tmp_path / "second.txt", configured=False) as server:
         assert "First account" not in server.printed()
+
+
+# --- a join address phones cannot use ---------------------------------------------------------------------
+
+
+async def _screens(settings: Settings, world: World) -> tuple[str, str]:
+    app = create_app(settings)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        signed_in = await client.post(
+            "/login", data={"email": "fac@example.org", "password": "correct horse battery"}
+        )
+        assert signed_in.status_code == 303
+        console = (await client.get(f"/f/w/{world.workshop.id}")).text
+        projector = (await client.get(f"/s/{world.workshop.projector_key}")).text
+    runtime_of(app).engine.dispose()
+    return console, projector
+
+
+@pytest.mark.parametrize(
+    "base", ["http://127.0.0.1:8000", "http://localhost:8000", "http://169.254.7.1:8000"]
+)
+async def test_the_projector_and_console_say_when_phones_cannot_use_the_join_address(
+    tmp_path: Path, db_url: str, world: World, base: str
+) -> None:
+    settings = Settings(data_dir=tmp_path / "d", database_url=db_url, secret_key=SECRET, public_base_url=base)
+    console, projector = await _screens(settings, world)
+    assert 'id="join-unreachable"' in console and "Connect the computer to the venue" in console
+    assert 'id="join-unreachable"' in projector and "Phones cannot open this address" in projector
+
+
+async def test_a_lan_join_address_needs_no_warning(tmp_path: Path, db_url: str, world: World) -> None:
+    console, projector = await _screens(_lan_settings(tmp_path, db_url), world)
+    assert f"{LAN}/j/{world.workshop.code}" in console and f"{LAN}/j/{world.workshop.code}" in projector
+    assert "join-unreachable" not in console and "join-unreachable" not in projector
