@@ -2,6 +2,7 @@
 is made in the browser with the one-time link it prints."""
 
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -14,6 +15,7 @@ from cowork.app import create_app
 from cowork.db import read_session, write_session
 from cowork.domain.accounts import create_user
 from cowork.domain.models import User
+from cowork.runtime import Runtime
 from cowork.settings import Settings
 from tests.conftest import SECRET, ProcessServer, ThreadServer, World, cli, free_port, runtime_of
 
@@ -117,8 +119,11 @@ async def test_a_configured_public_url_is_the_only_origin(tmp_path: Path, db_url
 # --- the one-time setup link -----------------------------------------------------------------------------
 
 
+FirstRun = tuple[httpx.AsyncClient, Runtime]
+
+
 @pytest.fixture
-async def first_run(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def]
+async def first_run(tmp_path: Path, db_url: str) -> AsyncIterator[FirstRun]:
     app = create_app(_lan_settings(tmp_path, db_url, setup_token="the-printed-token-0123456789"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -126,7 +131,7 @@ async def first_run(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def
     runtime_of(app).engine.dispose()
 
 
-def _accounts(runtime) -> list[User]:  # type: ignore[no-untyped-def]
+def _accounts(runtime: Runtime) -> list[User]:
     with read_session(runtime.engine) as session:
         return list(session.exec(select(User)))
 
@@ -134,7 +139,9 @@ def _accounts(runtime) -> list[User]:  # type: ignore[no-untyped-def]
 NEW = {"email": "Lea@Example.org", "password": "a long enough secret", "repeat": "a long enough secret"}
 
 
-async def test_the_right_setup_link_makes_the_first_account_an_admin_and_signs_it_in(first_run) -> None:  # type: ignore[no-untyped-def]
+async def test_the_right_setup_link_makes_the_first_account_an_admin_and_signs_it_in(
+    first_run: FirstRun,
+) -> None:
     client, runtime = first_run
     login = await client.get("/f", follow_redirects=True)
     assert "No account yet?" in login.text and "First account" in login.text
@@ -151,7 +158,7 @@ async def test_the_right_setup_link_makes_the_first_account_an_admin_and_signs_i
     assert "No account yet?" not in login.text
 
 
-async def test_a_wrong_setup_link_is_refused_with_a_sentence(first_run) -> None:  # type: ignore[no-untyped-def]
+async def test_a_wrong_setup_link_is_refused_with_a_sentence(first_run: FirstRun) -> None:
     client, runtime = first_run
     page = await client.get("/setup/guessed")
     assert page.status_code == 403 and "This setup link is not right" in page.text
@@ -159,7 +166,7 @@ async def test_a_wrong_setup_link_is_refused_with_a_sentence(first_run) -> None:
     assert made.status_code == 403 and _accounts(runtime) == []
 
 
-async def test_a_used_setup_link_is_refused_and_makes_no_second_account(first_run) -> None:  # type: ignore[no-untyped-def]
+async def test_a_used_setup_link_is_refused_and_makes_no_second_account(first_run: FirstRun) -> None:
     client, runtime = first_run
     assert (await client.post("/setup/the-printed-token-0123456789", data=NEW)).status_code == 303
     again = await client.post(
@@ -171,7 +178,7 @@ async def test_a_used_setup_link_is_refused_and_makes_no_second_account(first_ru
     assert [u.email for u in _accounts(runtime)] == ["lea@example.org"]
 
 
-async def test_once_an_account_exists_the_setup_page_is_gone(first_run) -> None:  # type: ignore[no-untyped-def]
+async def test_once_an_account_exists_the_setup_page_is_gone(first_run: FirstRun) -> None:
     client, runtime = first_run
     with write_session(runtime.engine) as session:  # as `cowork users create` makes it
         create_user(session, email="cli@example.org", password="made on the command line")
@@ -182,7 +189,7 @@ async def test_once_an_account_exists_the_setup_page_is_gone(first_run) -> None:
     assert [u.email for u in _accounts(runtime)] == ["cli@example.org"]
 
 
-async def test_the_setup_page_keeps_the_password_rules_of_the_command_line(first_run) -> None:  # type: ignore[no-untyped-def]
+async def test_the_setup_page_keeps_the_password_rules_of_the_command_line(first_run: FirstRun) -> None:
     client, runtime = first_run
     short = await client.post(
         "/setup/the-printed-token-0123456789", data={**NEW, "password": "short", "repeat": "short"}
