@@ -193,20 +193,43 @@ def server(live_settings: Settings) -> Iterator[ThreadServer]:
 class ProcessServer:
     """`cowork serve` as its own process, as people run it: for restarts, kills and several workers."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None, workers: int = 1) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        port: int | None = None,
+        workers: int = 1,
+        *,
+        output: Path | None = None,
+        configured: bool = True,
+        args: tuple[str, ...] = (),
+    ) -> None:
+        """`output`: a file that gets what it prints (stdout and stderr). `configured=False`: serve as with
+        nothing configured (no COWORK_PUBLIC_BASE_URL: it finds its address, listens on every interface)."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "COWORK_PUBLIC_BASE_URL": self.url, **env}
+        self.env = {**os.environ, **({"COWORK_PUBLIC_BASE_URL": self.url} if configured else {}), **env}
+        if not configured:
+            self.env.pop("COWORK_PUBLIC_BASE_URL", None)
         self.workers = workers
+        self.output = output
+        self.args = args
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def printed(self) -> str:
+        return self.output.read_text() if self.output else ""
+
     def start(self) -> "ProcessServer":
-        cmd = [COWORK, "serve", "--port", str(self.port), "--workers", str(self.workers)]
-        self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cmd = [COWORK, "serve", "--port", str(self.port), "--workers", str(self.workers), *self.args]
+        if self.output:
+            with self.output.open("wb") as out:
+                self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        else:
+            self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"cowork serve exited: {self.proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                said = self.printed() or self.proc.stderr.read().decode()  # type: ignore[union-attr]
+                raise RuntimeError(f"cowork serve exited: {said[-2000:]}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self

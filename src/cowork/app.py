@@ -20,7 +20,7 @@ from cowork.db import make_engine
 from cowork.live.hub import Hub, make_server
 from cowork.logs import AccessLogMiddleware
 from cowork.rendering import make_environment, make_templates
-from cowork.runtime import Runtime
+from cowork.runtime import Runtime, SetupLink
 from cowork.settings import Settings
 from cowork.web import errors, routers
 from cowork.web.api import openapi
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         commands=Commands(engine, hub.publish),
         throttle=Throttle(settings),
         renderers=CapacityLimiter(settings.export_processes),
+        setup_link=SetupLink(token=settings.setup_token) if settings.setup_token else SetupLink(),
     )
     hub.throttle = runtime.throttle
 

@@ -1,13 +1,19 @@
 """The `cowork` command: serve, accounts and tokens, migrate, list formats, extract and compile catalogs."""
 
+import contextlib
+import json
 import os
+import secrets
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cowork.settings import Settings
+
+if TYPE_CHECKING:
+    from cowork.network import Serving
 
 app = typer.Typer(help="cowork: live co-creation workshops.", no_args_is_help=True, add_completion=False)
 users = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
@@ -31,14 +37,18 @@ def _fail(message: str) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on (default: every interface, for the phones in the room)."),
+    ] = None,
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (more than 1 needs Redis).")] = 1,
 ) -> None:
-    """Migrate the database, then serve cowork."""
+    """Migrate the database, then serve cowork: to the room's phones unless --host or a public URL is set."""
     import uvicorn
 
     from cowork.migrate import upgrade
+    from cowork.network import lan_address, plan_serving
 
     settings = _settings()
     if workers > 1 and not settings.redis_url:
@@ -49,12 +59,24 @@ def serve(
     if workers > 1:
         # Each worker is its own process on one port: a long-polling client could hop between them.
         os.environ["COWORK_WEBSOCKET_ONLY"] = "1"
+    serving = plan_serving(
+        host=host,
+        port=port,
+        configured_url=settings.public_base_url if "public_base_url" in settings.model_fields_set else None,
+        pinned=settings.lan_address,
+        find=lan_address,
+    )
+    if serving.public_base_url:
+        # The workers build their settings from the environment: hand them what was worked out here.
+        os.environ["COWORK_PUBLIC_BASE_URL"] = settings.public_base_url = serving.public_base_url
+        os.environ["COWORK_SERVED_ORIGINS"] = json.dumps(list(serving.other_origins))
     upgrade(settings.db_url)
-    typer.echo(f"cowork serves on http://{host}:{port} (database: {_safe_url(settings.db_url)})")
+    setup_token = _first_account_token(settings)
+    _greet(settings, serving, host=host or serving.host, port=port, setup_token=setup_token)
     uvicorn.run(
         "cowork.app:create_app",
         factory=True,
-        host=host,
+        host=serving.host,
         port=port,
         workers=workers,
         proxy_headers=True,
@@ -62,6 +84,74 @@ def serve(
         access_log=False,  # cowork logs requests itself, by route template, without codes or keys
         ws="websockets-sansio",
     )
+
+
+def _first_account_token(settings: Settings) -> str | None:
+    """While no account exists: the one-time setup link's token, shared with the workers."""
+    from cowork.commands import run_query
+    from cowork.db import make_engine
+    from cowork.domain.accounts import has_accounts
+
+    engine = make_engine(settings.db_url)
+    try:
+        if run_query(engine, has_accounts):
+            return None
+    finally:
+        engine.dispose()
+    token = settings.setup_token or secrets.token_urlsafe(24)
+    os.environ["COWORK_SETUP_TOKEN"] = token
+    return token
+
+
+def _greet(settings: Settings, serving: "Serving", *, host: str, port: int, setup_token: str | None) -> None:
+    """The few lines a facilitator needs from the terminal: where phones join, the first account, the data."""
+    from urllib.parse import urlsplit
+
+    from cowork.network import phones_can_reach
+
+    base = settings.public_base_url
+    reachable = phones_can_reach(urlsplit(base).hostname or "")
+    typer.echo(f"cowork serves on http://{host}:{port} (database: {_safe_url(settings.db_url)})")
+    if serving.lan and not settings.lan_address and not reachable:
+        typer.echo(
+            "No network found: phones cannot reach this laptop. Join the venue's Wi-Fi, then start again."
+        )
+    else:
+        typer.echo(f"Phones join at   {base}   (scan this code or type the address)")
+        _print_qr(base)
+        if not reachable:
+            typer.echo(
+                f"Phones cannot use {base}: it works on this machine only. Set COWORK_PUBLIC_BASE_URL to its "
+                "network address, or start cowork without --host to let it find the address itself."
+            )
+    if serving.lan:
+        typer.echo(f"On this laptop   http://127.0.0.1:{port}")
+    if setup_token:
+        typer.echo(
+            f"First account    {base}/setup/{setup_token}   (one-time link, until used or cowork stops)"
+        )
+    typer.echo(f"Data is kept in  {settings.data_dir.resolve()}")
+    if serving.lan:
+        typer.echo(
+            "Anyone on this network can open cowork; to keep it on this laptop: cowork serve --host 127.0.0.1"
+        )
+
+
+def _print_qr(url: str) -> None:
+    import io
+
+    import qrcode
+
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(url)
+    if sys.stdout.isatty():
+        code.print_tty()  # explicit black on white: readable on a dark or a light terminal
+        return
+    drawing = io.StringIO()
+    code.print_ascii(out=drawing, invert=True)  # light blocks: for the usual dark terminal or a log
+    # A terminal without block characters skips the drawing: the address above still works.
+    with contextlib.suppress(UnicodeEncodeError):
+        typer.echo(drawing.getvalue().rstrip("\n"))
 
 
 def _safe_url(url: str) -> str:

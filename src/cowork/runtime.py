@@ -1,6 +1,8 @@
 """What the transports share at run time, built once per app by create_app."""
 
-from dataclasses import dataclass
+import asyncio
+import secrets
+from dataclasses import dataclass, field
 
 import socketio
 from anyio import CapacityLimiter
@@ -15,6 +17,22 @@ from cowork.web.throttle import Throttle
 
 
 @dataclass
+class SetupLink:
+    """The one-time link to the first account: `cowork serve` prints it while no account exists; it opens
+    the setup page (web/pages/first_account.py) until used or the server stops."""
+
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
+    used: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one first account, even from two tabs at once
+
+    def opens(self, token: str) -> bool:
+        return not self.used and secrets.compare_digest(token.encode(), self.token.encode())
+
+    def was_used(self, token: str) -> bool:
+        return self.used and secrets.compare_digest(token.encode(), self.token.encode())
+
+
+@dataclass
 class Runtime:
     settings: Settings
     engine: Engine
@@ -25,3 +43,4 @@ class Runtime:
     commands: Commands
     throttle: Throttle
     renderers: CapacityLimiter  # worker processes that render export files at once
+    setup_link: SetupLink  # the one-time link to the first account

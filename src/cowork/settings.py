@@ -2,11 +2,17 @@
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES = ("en", "de", "es")
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class Settings(BaseSettings):
@@ -19,6 +25,15 @@ class Settings(BaseSettings):
     # Several workers on one port cannot share long-polling sessions: then phones use websockets only.
     websocket_only: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
+    # Other origins the same server is reached under: `cowork serve` sets them when it chose the LAN address
+    # itself (then http://127.0.0.1:PORT and http://localhost:PORT serve the laptop too). Pages, form posts
+    # and sockets are accepted from these and from public_base_url, from nowhere else.
+    served_origins: list[str] = []
+    # The address `cowork serve` puts in the QR code instead of the one it works out (the default route's).
+    lan_address: str | None = None
+    # The one-time link that makes the first account (`cowork serve` makes one and prints it while no
+    # account exists; several workers share it through this setting).
+    setup_token: str | None = Field(default=None, repr=False)
     secret_key: str | None = Field(default=None, repr=False)
     default_language: str = "en"
     log_level: str = "info"
@@ -50,6 +65,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """scheme://host[:port] of every address this server hands out or is served under."""
+        return [origin_of(self.public_base_url), *(origin_of(url) for url in self.served_origins)]
 
     @property
     def cookies_secure(self) -> bool:

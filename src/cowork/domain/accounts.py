@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from cowork.domain.errors import Conflict, Invalid, NotAllowed
+from cowork.domain.errors import Conflict, Invalid, NotAllowed, NotFound
 from cowork.domain.models import ApiToken, User
 
 _hasher = PasswordHasher()
@@ -38,6 +38,17 @@ def create_user(session: Session, *, email: str, password: str | None, is_admin:
     session.add(user)
     session.flush()
     return user
+
+
+def has_accounts(session: Session) -> bool:
+    return session.exec(select(User.id).limit(1)).first() is not None
+
+
+def create_first_account(session: Session, *, email: str, password: str) -> User:
+    """The first facilitator (an admin), made in the browser with the setup link; never a second one."""
+    if has_accounts(session):
+        raise NotFound("An account exists already: sign in, or ask its owner for one.")
+    return create_user(session, email=email, password=password, is_admin=True)
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -48,6 +48,8 @@ class Workshop(SQLModel, table=True):
     # The last seq handed out; bumped in the same transaction as each event (row lock = gapless order).
     last_seq: int = 0
     created_at: datetime = _when()
+    # A sample to try the screens with (domain/sample.py): shown as one, never counted with real workshops.
+    is_sample: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Stage(SQLModel, table=True):

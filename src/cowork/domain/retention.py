@@ -325,6 +325,7 @@ def dashboard(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
                 "title": workshop.title,
                 "code": workshop.code,
                 "status": workshop.status,
+                "sample": workshop.is_sample,
                 "language": workshop.language,
                 "created_at": aware(workshop.created_at),
                 "participants": participant_count(session, workshop_id=workshop.id),  # type: ignore[arg-type]
@@ -337,3 +338,13 @@ def dashboard(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
         )
     rows.sort(key=lambda row: row["status"] == "archived")
     return rows
+
+
+def dashboard_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """What the organiser's real workshops add up to: samples never count."""
+    real = [row for row in rows if not row["sample"]]
+    return {
+        "workshops": len(real),
+        "participants": sum(row["participants"] for row in real),
+        "contributions": sum(row["contributions"] for row in real),
+    }

@@ -32,8 +32,9 @@ def normalize_code(code: str) -> str:
 
 
 def create_workshop(
-    tx: Tx, *, actor: Actor, title: str, format_id: str = "plain", language: str = "en"
+    tx: Tx, *, actor: Actor, title: str, format_id: str = "plain", language: str = "en", sample: bool = False
 ) -> Workshop:
+    """A workshop made from a format; a sample (domain/sample.py) says so in its record."""
     title, spec = _check_new_workshop(actor, title=title, format_id=format_id, language=language)
     session = tx.session
     workshop = Workshop(
@@ -43,6 +44,7 @@ def create_workshop(
         format_id=format_id,
         projector_key=new_secret(),
         owner_id=actor.user_id,
+        is_sample=sample,
     )
     session.add(workshop)
     session.flush()
@@ -72,6 +74,7 @@ def create_workshop(
             # import needs to rebuild the stage as it was.
             "stages": [{**stage_data(s), "config": s.config} for s in stages],
             "current_stage_id": workshop.current_stage_id,
+            **({"sample": True} if sample else {}),
         },
     )
     return workshop
@@ -189,6 +192,7 @@ def describe_workshop(session: Session, *, actor: Actor, workshop_id: int) -> di
         "language": workshop.language,
         "format": workshop.format_id,
         "status": workshop.status,
+        "sample": workshop.is_sample,
         "current_stage_id": workshop.current_stage_id,
         "participants": participant_count(session, workshop_id=workshop.id),
         "last_seq": workshop.last_seq,

@@ -16,7 +16,7 @@ from cowork.domain.models import Contribution, Event, Participant
 from cowork.domain.record import aware
 from cowork.domain.retention import export_settings, scrub_event
 from cowork.domain.workshops import get_workshop, stages_of
-from cowork.exports.document import Context, Report, iso
+from cowork.exports.document import Context, Report, Section, iso
 from cowork.exports.sections import SECTIONS
 from cowork.i18n import gettext as _
 
@@ -39,6 +39,8 @@ def build_report(session: Session, *, workshop_id: int, language: str, named: bo
     )
     with i18n.language(language):
         sections = [build(ctx) for build in SECTIONS]
+        if workshop.is_sample:
+            sections.insert(0, sample_section())
         status_label = {"open": _("Open"), "archived": _("Archived")}.get(workshop.status, workshop.status)
     created = aware(workshop.created_at)
     return Report(
@@ -94,6 +96,20 @@ def hidden_cards_of(session: Session, *, workshop_id: int) -> set[int]:
 # --- the workshop and its record ----------------------------------------------------------------------
 
 
+def sample_section() -> Section:
+    """Said first in every document of a sample workshop (domain/sample.py), so no one takes it for real."""
+    return Section(
+        key="sample",
+        title=_("Sample workshop"),
+        paragraphs=[
+            _(
+                "This is a sample workshop that cowork made to try its screens with: its participants, "
+                "cards, stakeholders and votes are made up."
+            )
+        ],
+    )
+
+
 def workshop_metadata(ctx: Context, *, settings_named: bool, retention: int | None) -> dict[str, Any]:
     w = ctx.workshop
     return {
@@ -107,6 +123,7 @@ def workshop_metadata(ctx: Context, *, settings_named: bool, retention: int | No
         "last_seq": w.last_seq,
         "named": settings_named,
         "retention_days": retention,
+        **({"sample": True} if w.is_sample else {}),
         "stages": [
             {
                 "id": s.id,

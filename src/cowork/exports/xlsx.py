@@ -44,6 +44,8 @@ def render(report: Report) -> bytes:
                 if isinstance(cell.value, str) and len(cell.value) > MAX_WIDTH:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
     book.properties.title = report.title
+    if report.workshop.get("sample"):
+        book.properties.subject = report.sections[0].paragraphs[0]
     book.properties.language = report.language
     out = io.BytesIO()
     book.save(out)

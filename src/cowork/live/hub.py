@@ -40,7 +40,7 @@ def sees_staff_view(audience: str, event: Event) -> bool:
 
 
 def allowed_origins(settings: Settings) -> list[str]:
-    return [settings.public_base_url]
+    return settings.allowed_origins
 
 
 def make_server(settings: Settings) -> socketio.AsyncServer:

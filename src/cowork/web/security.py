@@ -11,14 +11,10 @@ from cowork.settings import Settings
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def content_security_policy(settings: Settings) -> str:
-    host = urlsplit(settings.public_base_url).netloc
-    sockets = f"ws://{host} wss://{host}"  # older Safari does not count websockets as 'self'
+    hosts = dict.fromkeys(urlsplit(origin).netloc for origin in settings.allowed_origins)
+    # older Safari does not count websockets as 'self'
+    sockets = " ".join(f"ws://{host} wss://{host}" for host in hosts)
     return "; ".join(
         [
             "default-src 'self'",
@@ -44,7 +40,7 @@ class SecurityMiddleware:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.allowed = {origin_of(settings.public_base_url)}
+        self.allowed = set(settings.allowed_origins)
         self.headers = [
             (b"content-security-policy", content_security_policy(settings).encode()),
             (b"x-content-type-options", b"nosniff"),

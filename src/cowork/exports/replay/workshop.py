@@ -30,6 +30,7 @@ def workshop_created(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
         format_id=format_id,
         projector_key=new_secret(),
         owner_id=replay.actor.user_id,
+        is_sample=data.get("sample") is True,
     )
     session.add(workshop)
     session.flush()

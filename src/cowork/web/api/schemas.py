@@ -7,9 +7,15 @@ from pydantic import BaseModel, Field
 
 
 class WorkshopCreate(BaseModel):
-    title: str = Field(max_length=200, examples=["Co-working lab Offenbach"])
+    title: str = Field(default="", max_length=200, examples=["Co-working lab Offenbach"])
     format: str = Field(default="plain", examples=["plain"])
-    language: str = Field(default="en", examples=["en", "de", "es"])
+    language: str | None = Field(
+        default=None, examples=["en", "de", "es"], description="Default: the caller's (Accept-Language)."
+    )
+    sample: bool = Field(
+        default=False,
+        description="A filled-in sample Co-Working Lab to try every screen (title and format are ignored).",
+    )
 
 
 class StageOut(BaseModel):
@@ -29,6 +35,7 @@ class WorkshopOut(BaseModel):
     language: str
     format: str
     status: str
+    sample: bool
     current_stage_id: int | None
     participants: int
     last_seq: int

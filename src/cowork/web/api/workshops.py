@@ -4,7 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from cowork import i18n
 from cowork.domain import participants, workshops
+from cowork.domain.sample import create_sample_workshop
 from cowork.domain.workshops import describe_workshop, read_record
 from cowork.formats import all_formats
 from cowork.web.api.schemas import (
@@ -34,13 +36,14 @@ def _workshop_out(runtime: Any, data: dict[str, Any]) -> WorkshopOut:
 
 @router.post("/workshops", status_code=201, response_model=WorkshopOut)
 async def create_workshop(body: WorkshopCreate, actor: ApiFacilitator, runtime: RuntimeDep) -> WorkshopOut:
-    workshop = await runtime.commands.run(
-        workshops.create_workshop,
-        actor=actor,
-        title=body.title,
-        format_id=body.format,
-        language=body.language,
-    )
+    """A workshop from a format; `"sample": true` makes a filled-in sample in the caller's language."""
+    language = body.language or i18n.current_language()
+    if body.sample:
+        workshop = await runtime.commands.run(create_sample_workshop, actor=actor, language=language)
+    else:
+        workshop = await runtime.commands.run(
+            workshops.create_workshop, actor=actor, title=body.title, format_id=body.format, language=language
+        )
     data = await runtime.commands.query(describe_workshop, actor=actor, workshop_id=workshop.id)
     return _workshop_out(runtime, data)
 

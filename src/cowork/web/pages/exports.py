@@ -42,6 +42,7 @@ async def render_dashboard(
         status,
         rows=rows,
         workshops=rows,
+        totals=retention.dashboard_totals(rows),
         formats=all_formats(),
         export_formats=list(FORMATS),
         **extra,

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from cowork import i18n
-from cowork.domain import accounts, participants, privacy, workshops
+from cowork.domain import accounts, participants, privacy, sample, workshops
 from cowork.domain.access import actor_for_user
 from cowork.domain.actors import Actor
 from cowork.domain.errors import DomainError
@@ -20,7 +20,7 @@ from cowork.web.deps import JoinedPhone, KnownWorkshop, PageUser, Phone, PhoneSe
 from cowork.web.errors import status_of
 from cowork.web.pages.exports import render_dashboard
 from cowork.web.pages.stages import StageRequest, stage_context
-from cowork.web.urls import join_url, projector_url
+from cowork.web.urls import join_url, phones_can_join, projector_url
 
 router = APIRouter(include_in_schema=False)
 PARTICIPANT_COOKIE_DAYS = 7
@@ -45,8 +45,9 @@ async def code_entry(code: str = "") -> Response:
 
 
 @router.get("/login")
-async def login_page(request: Request, next: str = "/f") -> Response:
-    return render(request, "login.html", next=_safe_next(next))
+async def login_page(request: Request, runtime: RuntimeDep, next: str = "/f") -> Response:
+    first_run = not await runtime.commands.query(accounts.has_accounts)
+    return render(request, "login.html", next=_safe_next(next), first_run=first_run)
 
 
 @router.post("/login")
@@ -115,6 +116,15 @@ async def create_workshop(
     return RedirectResponse(f"/f/w/{workshop.id}", status_code=303)
 
 
+@router.post("/f/workshops/sample")
+async def create_sample(actor: PageUser, runtime: RuntimeDep) -> Response:
+    """A filled-in sample workshop in the facilitator's language, to try every screen before the day."""
+    workshop = await runtime.commands.run(
+        sample.create_sample_workshop, actor=actor, language=i18n.current_language()
+    )
+    return RedirectResponse(f"/f/w/{workshop.id}", status_code=303)
+
+
 async def console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[str, Any]:
     def load(session: Session) -> dict[str, Any]:
         info = workshops.describe_workshop(session, actor=actor, workshop_id=workshop_id)
@@ -127,6 +137,7 @@ async def console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[
     settings = runtime.settings
     context["join_url"] = join_url(settings, context["workshop"]["code"])
     context["projector_url"] = projector_url(settings, context["workshop"]["projector_key"])
+    context["phones_can_join"] = phones_can_join(settings)
     context["live"] = {
         "workshop_id": workshop_id,
         "token": make_ticket(settings.secret_key, user_id=actor.user_id),
@@ -185,6 +196,7 @@ async def _screen_context(runtime: Any, key: str, user_id: int | None = None) ->
     workshop = context["workshop"]
     i18n.set_language(workshop.language)
     context["join_url"] = join_url(runtime.settings, workshop.code)
+    context["phones_can_join"] = phones_can_join(runtime.settings)
     moderator = context.pop("moderator")
     # A moderating facilitator's projector gets the staff view of board events only (cards with their tools).
     token = (
