@@ -131,10 +131,12 @@ def workshop_by_projector_key(session: Session, *, key: str) -> Workshop:
     return workshop
 
 
-def stages_of(session: Session, *, workshop_id: int) -> list[Stage]:
-    return list(
-        session.exec(select(Stage).where(Stage.workshop_id == workshop_id).order_by(col(Stage.position)))
-    )
+def stages_of(session: Session, *, workshop_id: int, archived: bool = False) -> list[Stage]:
+    """The agenda in order; with `archived`, the archived stages after it (kept for record and exports)."""
+    query = select(Stage).where(Stage.workshop_id == workshop_id)
+    if not archived:
+        query = query.where(col(Stage.archived).is_(False))
+    return list(session.exec(query.order_by(col(Stage.position), col(Stage.id))))
 
 
 def get_stage(session: Session, *, stage_id: int) -> Stage:
@@ -169,7 +171,7 @@ def set_current_stage(tx: Tx, *, actor: Actor, workshop_id: int, stage_id: int) 
     workshop = get_workshop(tx.session, workshop_id=workshop_id)
     actor.check_facilitator(workshop)
     stage = tx.session.get(Stage, stage_id)
-    if stage is None or stage.workshop_id != workshop.id:
+    if stage is None or stage.workshop_id != workshop.id or stage.archived:
         raise Invalid("This stage is not part of the workshop.")
     if workshop.current_stage_id != stage.id:
         workshop.current_stage_id = stage.id

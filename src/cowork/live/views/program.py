@@ -133,3 +133,26 @@ def answer_swaps(env: Environment, event: Event, data: Data, staff: bool) -> Swa
 
 
 register("evaluation.answered", view=EventView(public=public_answer, swaps=answer_swaps))
+
+
+# --- the agenda's design ------------------------------------------------------------------------------
+
+
+def public_stage_change(event: Event) -> Data:
+    """Public screens learn what the agenda shows; a stage's settings stay with the staff."""
+    return {k: v for k, v in event.data.items() if k != "config"}
+
+
+# Every screen shows the agenda (the console's stage list, the projector's agenda, the phone's "stage n
+# of m") and the planned time inside its stage region: each refetches it in its own role and language.
+register(
+    "stage.added",
+    "stage.edited",
+    "stage.moved",
+    "stage.removed",
+    "stage.archived",
+    view=EventView(
+        public=public_stage_change,
+        swaps=lambda env, event, data, staff: [{"op": "reload", "target": "#stage"}],
+    ),
+)
