@@ -71,6 +71,8 @@ def stage_removed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     if any(stages.holdings(replay.session, stage).values()):
         raise Invalid("Event {seq} removes a stage that holds contributions.", seq=replay.seq)
     stages.apply_removed(replay.session, stage)
+    # SQLite may give the next new row the removed row's id: the record's id is free to be made again.
+    replay.ids["stage"].pop(data.get("stage_id"), None)
     return fixed
 
 
