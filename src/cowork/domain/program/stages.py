@@ -322,10 +322,10 @@ def archive_stage(tx: Tx, *, actor: Actor, stage_id: int) -> Stage:
 
 
 def _check_leaves(session: Session, workshop: Workshop, stage: Stage) -> None:
-    if workshop.current_stage_id == stage.id:
-        raise Conflict("This stage is on now; go to another stage first.")
     if len(stages_of(session, workshop_id=stage.workshop_id)) <= 1:
         raise Conflict("A workshop keeps at least one stage on its agenda.")
+    if workshop.current_stage_id == stage.id:
+        raise Conflict("This stage is on now; go to another stage first.")
 
 
 def _in_language(title: Any, workshop: Workshop) -> Any:

@@ -1,0 +1,259 @@
+"""The agenda designer over the API: stages added, renamed, re-timed, moved, removed and archived, live too;
+every change is an event, and an edited workshop's record imports and exports again with the same events."""
+
+import json
+from typing import Any
+
+import httpx
+
+from cowork.domain.board import cards as board
+from tests.conftest import World, run
+from tests.test_import import events_of
+
+
+def _auth(world: World) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.api_token}"}
+
+
+async def _add(client: httpx.AsyncClient, world: World, **body: Any) -> httpx.Response:
+    return await client.post(f"/api/v1/workshops/{world.workshop.id}/stages", json=body, headers=_auth(world))
+
+
+async def _agenda(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
+    response = await client.get(f"/api/v1/workshops/{world.workshop.id}/agenda", headers=_auth(world))
+    assert response.status_code == 200
+    return response.json()
+
+
+def _titles(agenda: dict[str, Any], lang: str = "en") -> list[str]:
+    """As screens show them: in `lang`, else English, else the one language given."""
+    return [
+        s["title"].get(lang) or s["title"].get("en") or [*s["title"].values()][0] for s in agenda["stages"]
+    ]
+
+
+async def _types(client: httpx.AsyncClient, world: World) -> list[str]:
+    response = await client.get(f"/api/v1/workshops/{world.workshop.id}/events", headers=_auth(world))
+    assert response.status_code == 200, response.text
+    return [e["type"] for e in response.json()["events"]]
+
+
+async def test_a_facilitator_builds_from_plain_adds_renames_retimes_and_reorders(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    assert _titles(await _agenda(client, world)) == ["Ideas and needs", "Wrap-up and next steps"]
+    needs = await _add(client, world, kind="needs", title={"en": "Gaps"}, minutes=20, position=1)
+    assert needs.status_code == 201, needs.text
+    assert needs.json()["position"] == 1 and needs.json()["takes_cards"] and not needs.json()["archived"]
+    await _add(client, world, kind="stakeholders", title={"en": "Who is who"}, minutes=15)
+    await _add(client, world, kind="evaluation", title="Feedback", minutes=5)  # the workshop's language
+    group = await _add(client, world, kind="group_work", title={"de": "Tischgruppen"}, minutes=30, position=0)
+    assert _titles(await _agenda(client, world)) == [
+        "Tischgruppen",  # a title in one language stands for all
+        "Ideas and needs",
+        "Gaps",
+        "Wrap-up and next steps",
+        "Who is who",
+        "Feedback",
+    ]
+    stage_id = needs.json()["id"]
+    renamed = await client.patch(
+        f"/api/v1/stages/{stage_id}", json={"title": {"de": "Lücken"}, "minutes": 25}, headers=_auth(world)
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["title"] == {"en": "Gaps", "de": "Lücken"} and renamed.json()["minutes"] == 25
+    moved = await client.patch(
+        f"/api/v1/stages/{group.json()['id']}", json={"position": 4}, headers=_auth(world)
+    )
+    assert moved.status_code == 200 and moved.json()["position"] == 4
+    agenda = await _agenda(client, world)
+    assert _titles(agenda, "de") == [
+        "Ideen und Bedarfe",
+        "Lücken",
+        "Abschluss und nächste Schritte",
+        "Who is who",
+        "Tischgruppen",
+        "Feedback",
+    ]
+    assert [s["position"] for s in agenda["stages"]] == [0, 1, 2, 3, 4, 5]
+    assert [s["minutes"] for s in agenda["stages"]] == [45, 25, 10, 15, 30, 5]
+    assert (await _types(client, world))[1:] == ["stage.added"] * 4 + ["stage.edited", "stage.moved"]
+
+
+async def test_bad_stage_input_is_refused_with_a_sentence(client: httpx.AsyncClient, world: World) -> None:
+    for body, reason in [
+        ({"kind": "disco", "title": "x"}, "Unknown stage kind disco"),
+        ({"kind": "board", "title": "x", "minutes": 0}, "from 1 to 480"),
+        ({"kind": "board", "title": "x", "minutes": 481}, "from 1 to 480"),
+        ({"kind": "board", "title": "x", "position": 3}, "from 0 to 2"),
+        ({"kind": "board", "title": {"en": " ", "de": "", "es": ""}}, "at least one language"),
+        ({"kind": "board", "title": {"fr": "Idées"}}, "Unknown language fr"),
+        ({"kind": "information", "title": "x", "settings": {"categories": []}}, "has no setting categories"),
+    ]:
+        response = await _add(client, world, **body)
+        assert response.status_code == 422, body
+        assert reason in response.json()["detail"], response.json()
+    first = world.stage_id
+    for body, reason in [
+        ({"minutes": 500}, "from 1 to 480"),
+        ({"position": 2}, "from 0 to 1"),
+        ({"title": {"en": "", "de": "", "es": ""}}, "at least one language"),
+    ]:
+        response = await client.patch(f"/api/v1/stages/{first}", json=body, headers=_auth(world))
+        assert response.status_code == 422, body
+        assert reason in response.json()["detail"]
+    assert await _types(client, world) == ["workshop.created"]  # nothing changed
+
+
+async def test_the_board_settings_patch_still_sets_approval_beside_a_new_title(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    response = await client.patch(
+        f"/api/v1/stages/{world.stage_id}",
+        json={"approval": True, "title": {"es": "Ideas"}},
+        headers=_auth(world),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["approval"] is True and response.json()["title"]["es"] == "Ideas"
+    assert response.json()["settings"]["approval"] is True
+
+
+async def test_a_stage_with_cards_cannot_be_removed_but_archived_and_an_empty_one_goes(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    board_stage = world.stage_id
+    wrap_up = (await _agenda(client, world))["stages"][1]["id"]
+    participant, _token = world.join()
+    run(
+        world.engine,
+        board.add_card,
+        actor=world.participant_actor(participant),
+        stage_id=board_stage,
+        text="Hi",
+    )
+    run(
+        world.engine,
+        board.add_card,
+        actor=world.participant_actor(participant),
+        stage_id=board_stage,
+        text="Yo",
+    )
+    await client.post(
+        f"/api/v1/workshops/{world.workshop.id}/current-stage",
+        json={"stage_id": wrap_up},
+        headers=_auth(world),
+    )
+    refused = await client.delete(f"/api/v1/stages/{board_stage}", headers=_auth(world))
+    assert refused.status_code == 409
+    assert "holds 2 cards, 0 votes, 0 ratings" in refused.json()["detail"]
+    assert "archive it instead" in refused.json()["detail"]
+    on_now = await client.delete(f"/api/v1/stages/{wrap_up}", headers=_auth(world))
+    assert on_now.status_code == 409 and "on now" in on_now.json()["detail"]
+
+    archived = await client.post(f"/api/v1/stages/{board_stage}/archive", headers=_auth(world))
+    assert archived.status_code == 200 and archived.json()["archived"] is True
+    assert _titles(await _agenda(client, world)) == ["Wrap-up and next steps"]
+    cards = await client.get(f"/api/v1/stages/{board_stage}/contributions", headers=_auth(world))
+    assert [c["text"] for c in cards.json()["items"]] == ["Hi", "Yo"]  # kept
+    report = await client.get(
+        f"/api/v1/workshops/{world.workshop.id}/export", params={"format": "md"}, headers=_auth(world)
+    )
+    assert "Ideas and needs (archived)" in report.text and "Hi" in report.text
+    last = await client.post(f"/api/v1/stages/{wrap_up}/archive", headers=_auth(world))
+    assert last.status_code == 409 and "at least one stage" in last.json()["detail"]
+
+    empty = (await _add(client, world, kind="presentations", title="Pitches", minutes=10)).json()
+    gone = await client.delete(f"/api/v1/stages/{empty['id']}", headers=_auth(world))
+    assert gone.status_code == 204
+    assert _titles(await _agenda(client, world)) == ["Wrap-up and next steps"]
+    assert (await _types(client, world))[-3:] == ["stage.archived", "stage.added", "stage.removed"]
+
+
+async def test_live_a_stage_goes_in_after_the_current_one_and_the_current_one_gets_more_minutes(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    before = await _agenda(client, world)
+    assert before["planned_seconds"] == 45 * 60
+    current = before["stages"][0]
+    added = await _add(
+        client, world, kind="information", title="Break", minutes=10, position=current["position"] + 1
+    )
+    assert added.status_code == 201
+    longer = await client.patch(f"/api/v1/stages/{current['id']}", json={"minutes": 60}, headers=_auth(world))
+    assert longer.status_code == 200
+    after = await _agenda(client, world)
+    assert after["current_stage_id"] == current["id"] and after["planned_seconds"] == 60 * 60
+    assert _titles(after) == ["Ideas and needs", "Break", "Wrap-up and next steps"]
+    assert [s["status"] for s in after["stages"]] == ["current", "upcoming", "upcoming"]
+
+
+async def test_only_the_workshops_facilitators_design_its_agenda(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    joined = await client.post(f"/api/v1/join/{world.workshop.code}", json={"name": "Ana"})
+    phone = {"Authorization": f"Bearer {joined.json()['token']}"}
+    response = await client.post(
+        f"/api/v1/workshops/{world.workshop.id}/stages", json={"kind": "board", "title": "x"}, headers=phone
+    )
+    assert response.status_code in (401, 403)
+    assert (await client.delete(f"/api/v1/stages/{world.stage_id}", headers=phone)).status_code in (401, 403)
+
+
+async def test_an_edited_workshops_record_imports_and_exports_again_with_the_same_events(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    board_stage = world.stage_id
+    participant, _token = world.join()
+    run(
+        world.engine,
+        board.add_card,
+        actor=world.participant_actor(participant),
+        stage_id=board_stage,
+        text="Hi",
+    )
+    added = [
+        (await _add(client, world, kind=kind, title={"en": kind.title()}, minutes=10)).json()["id"]
+        for kind in ("needs", "evaluation", "board")
+    ]
+    await client.patch(
+        f"/api/v1/stages/{added[0]}", json={"title": {"de": "Bedarfe"}, "position": 0}, headers=_auth(world)
+    )
+    await client.patch(
+        f"/api/v1/stages/{added[2]}",
+        json={
+            "settings": {"categories": [{"key": "idea", "label": {"en": "Idea"}}], "description": "Park it"}
+        },
+        headers=_auth(world),
+    )
+    await client.post(
+        f"/api/v1/workshops/{world.workshop.id}/current-stage",
+        json={"stage_id": added[0]},
+        headers=_auth(world),
+    )
+    await client.post(f"/api/v1/stages/{board_stage}/archive", headers=_auth(world))
+    assert (await client.delete(f"/api/v1/stages/{added[1]}", headers=_auth(world))).status_code == 204
+    # A stage made after the removal may get the removed row's id (SQLite): the import tells them apart.
+    await _add(client, world, kind="information", title="Thanks", minutes=5)
+
+    first = (
+        await client.get(
+            f"/api/v1/workshops/{world.workshop.id}/export", params={"format": "json"}, headers=_auth(world)
+        )
+    ).json()
+    imported = await client.post("/api/v1/workshops/import", content=json.dumps(first), headers=_auth(world))
+    assert imported.status_code == 201, imported.text
+    new_id = imported.json()["workshop_id"]
+    again = (
+        await client.get(
+            f"/api/v1/workshops/{new_id}/export", params={"format": "json"}, headers=_auth(world)
+        )
+    ).json()
+    assert events_of(again) == events_of(first)
+    old_agenda = await _agenda(client, world)
+    new_agenda = (await client.get(f"/api/v1/workshops/{new_id}/agenda", headers=_auth(world))).json()
+    shape = [(s["kind"], s["title"], s["minutes"], s["position"]) for s in old_agenda["stages"]]
+    assert [(s["kind"], s["title"], s["minutes"], s["position"]) for s in new_agenda["stages"]] == shape
+    assert shape[0] == ("needs", {"en": "Needs", "de": "Bedarfe"}, 10, 0)
+    assert len(shape) == 4  # plain's wrap-up, needs, board and thanks; the first board archived
+    stage = (await client.get(f"/api/v1/workshops/{new_id}", headers=_auth(world))).json()["stages"][2]
+    assert stage["categories"] == [{"key": "idea", "label": {"en": "Idea"}}]
