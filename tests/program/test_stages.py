@@ -145,7 +145,7 @@ async def test_a_stage_with_cards_cannot_be_removed_but_archived_and_an_empty_on
     )
     refused = await client.delete(f"/api/v1/stages/{board_stage}", headers=_auth(world))
     assert refused.status_code == 409
-    assert "holds 2 cards, 0 votes, 0 ratings" in refused.json()["detail"]
+    assert "holds contributions (cards: 2, votes: 0, ratings: 0, other: 0)" in refused.json()["detail"]
     assert "archive it instead" in refused.json()["detail"]
     on_now = await client.delete(f"/api/v1/stages/{wrap_up}", headers=_auth(world))
     assert on_now.status_code == 409 and "on now" in on_now.json()["detail"]

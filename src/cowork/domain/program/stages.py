@@ -302,8 +302,8 @@ def remove_stage(tx: Tx, *, actor: Actor, stage_id: int) -> dict[str, Any]:
     held = holdings(tx.session, stage)
     if any(held.values()):
         raise Conflict(
-            "This stage holds {cards} cards, {votes} votes, {ratings} ratings and {other} other "
-            "contributions; archive it instead: it leaves the agenda and stays in the record and exports.",
+            "This stage holds contributions (cards: {cards}, votes: {votes}, ratings: {ratings}, other: "
+            "{other}); archive it instead: it leaves the agenda and stays in the record and exports.",
             **held,
         )
     data = {"stage_id": stage.id, "kind": stage.kind, "title": stage.title}

@@ -153,6 +153,9 @@ register(
     "stage.archived",
     view=EventView(
         public=public_stage_change,
-        swaps=lambda env, event, data, staff: [{"op": "reload", "target": "#stage"}],
+        swaps=lambda env, event, data, staff: [
+            {"op": "reload", "target": "#stage"},
+            {"op": "reload", "target": "#agenda-rows"},  # the console's agenda designer
+        ],
     ),
 )

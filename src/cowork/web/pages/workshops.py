@@ -138,7 +138,13 @@ async def console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[
 
 @router.get("/f/w/{workshop_id}")
 async def console(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
-    return render(request, "facilitator/console.html", **await console_context(runtime, actor, workshop_id))
+    context = await console_context(runtime, actor, workshop_id)
+    query = request.query_params
+    # After an agenda designer's post: the editor open, focus back on the move button just used.
+    context["design_open"] = query.get("design") == "1"
+    context["moved"] = int(query["moved"]) if query.get("moved", "").isdigit() else None
+    context["moved_dir"] = query.get("dir")
+    return render(request, "facilitator/console.html", **context)
 
 
 @router.get("/f/w/{workshop_id}/stage")
