@@ -110,7 +110,7 @@ def clean_settings(session: Session, stage: Stage, settings: Any) -> dict[str, A
             changes[key] = _clean_description(value)
         elif key == "categories":
             if not isinstance(value, list):
-                raise Invalid("The categories must be a list of {{key, label}}.")
+                raise Invalid("The categories must be a list of keys with labels.")
             changes[key] = check_categories(session, stage, value)
         elif key == "approval":
             changes[key] = value is True
