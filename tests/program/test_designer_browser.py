@@ -1,4 +1,4 @@
-"""In Debian's Chromium: a facilitator designs the agenda on the console while a phone and the projector follow."""
+"""In Debian's Chromium: a facilitator designs the agenda on the console; a phone and the projector follow."""
 
 import re
 

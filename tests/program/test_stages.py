@@ -28,7 +28,8 @@ async def _agenda(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
 def _titles(agenda: dict[str, Any], lang: str = "en") -> list[str]:
     """As screens show them: in `lang`, else English, else the one language given."""
     return [
-        s["title"].get(lang) or s["title"].get("en") or [*s["title"].values()][0] for s in agenda["stages"]
+        s["title"].get(lang) or s["title"].get("en") or next(iter(s["title"].values()))
+        for s in agenda["stages"]
     ]
 
 
