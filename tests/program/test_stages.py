@@ -235,6 +235,22 @@ async def test_an_edited_workshops_record_imports_and_exports_again_with_the_sam
     assert (await client.delete(f"/api/v1/stages/{added[1]}", headers=_auth(world))).status_code == 204
     # A stage made after the removal may get the removed row's id (SQLite): the import tells them apart.
     await _add(client, world, kind="information", title="Thanks", minutes=5)
+    # An evaluation stage with its own questions, answered from a phone.
+    own = (
+        await _add(client, world, kind="evaluation", title="Feedback", settings={"questions": QUESTIONS})
+    ).json()
+    await client.post(
+        f"/api/v1/workshops/{world.workshop.id}/current-stage",
+        json={"stage_id": own["id"]},
+        headers=_auth(world),
+    )
+    _participant, token = world.join(name="Ben")
+    answered = await client.post(
+        f"/api/v1/stages/{own['id']}/responses",
+        json={"answers": {"useful": 4, "next": "More time"}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answered.status_code == 201, answered.text
 
     first = (
         await client.get(
@@ -255,6 +271,99 @@ async def test_an_edited_workshops_record_imports_and_exports_again_with_the_sam
     shape = [(s["kind"], s["title"], s["minutes"], s["position"]) for s in old_agenda["stages"]]
     assert [(s["kind"], s["title"], s["minutes"], s["position"]) for s in new_agenda["stages"]] == shape
     assert shape[0] == ("needs", {"en": "Needs", "de": "Bedarfe"}, 10, 0)
-    assert len(shape) == 4  # plain's wrap-up, needs, board and thanks; the first board archived
+    assert len(shape) == 5  # plain's wrap-up, needs, board, thanks and feedback; the first board archived
     stage = (await client.get(f"/api/v1/workshops/{new_id}", headers=_auth(world))).json()["stages"][2]
     assert stage["categories"] == [{"key": "idea", "label": {"en": "Idea"}}]
+    new_own = (await client.get(f"/api/v1/workshops/{new_id}", headers=_auth(world))).json()["stages"][4][
+        "id"
+    ]
+    results = (await client.get(f"/api/v1/stages/{new_own}/evaluation", headers=_auth(world))).json()
+    assert [(i["id"], i["count"]) for i in results["items"]] == [("useful", 1), ("pace", 0), ("next", 1)]
+
+
+# --- an evaluation stage's own questions ------------------------------------------------------------------
+
+QUESTIONS = [
+    {
+        "id": "useful",
+        "type": "likert",
+        "text": {"en": "The tables were useful.", "de": "Die Tische waren nützlich."},
+        "labels": [
+            {"en": "No"},
+            {"en": "Hardly"},
+            {"en": "Partly"},
+            {"en": "Mostly"},
+            {"en": "Yes", "de": "Ja"},
+        ],
+    },
+    {"id": "pace", "text": "The pace was right."},  # a 5-point scale with the agreement labels
+    {"id": "next", "type": "text", "text": {"en": "What should come next?"}},
+]
+
+
+async def test_an_evaluation_stage_asks_its_own_questions_with_the_workshops_language_as_fallback(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    added = await _add(
+        client, world, kind="evaluation", title="Feedback", minutes=5, settings={"questions": QUESTIONS}
+    )
+    assert added.status_code == 201, added.text
+    stage_id = added.json()["id"]
+    assert added.json()["settings"]["questions"][1]["type"] == "likert"
+    await client.post(
+        f"/api/v1/workshops/{world.workshop.id}/current-stage",
+        json={"stage_id": stage_id},
+        headers=_auth(world),
+    )
+    joined = await client.post(f"/api/v1/join/{world.workshop.code}", json={"name": "Ana", "language": "de"})
+    phone = {"Authorization": f"Bearer {joined.json()['token']}"}
+    german = (await client.get(f"/api/v1/stages/{stage_id}/questionnaire", headers=phone)).json()
+    assert german["questionnaire"] == "own" and german["language"] == "de"
+    assert [i["text"] for i in german["items"]] == [
+        "Die Tische waren nützlich.",
+        "The pace was right.",  # not given in German: the workshop's language (English)
+        "What should come next?",
+    ]
+    assert german["items"][0]["labels"] == ["No", "Hardly", "Partly", "Mostly", "Ja"]
+    assert german["items"][1]["labels"][0] == "Stimme gar nicht zu"  # the agreement scale, translated
+    answered = await client.post(
+        f"/api/v1/stages/{stage_id}/responses",
+        json={"answers": {"useful": 5, "pace": 4, "next": "A follow-up in May"}},
+        headers=phone,
+    )
+    assert answered.status_code == 201, answered.text
+    results = (await client.get(f"/api/v1/stages/{stage_id}/evaluation", headers=_auth(world))).json()
+    assert [(i["id"], i["mean"]) for i in results["items"]] == [
+        ("useful", 5.0),
+        ("pace", 4.0),
+        ("next", None),
+    ]
+    assert results["items"][2]["answers"] == ["A follow-up in May"]
+    report = await client.get(
+        f"/api/v1/workshops/{world.workshop.id}/export", params={"format": "md"}, headers=_auth(world)
+    )
+    assert "The tables were useful." in report.text and "A follow-up in May" in report.text
+    late = await client.patch(
+        f"/api/v1/stages/{stage_id}", json={"settings": {"questions": QUESTIONS[:1]}}, headers=_auth(world)
+    )
+    assert late.status_code == 409 and "answered these questions already" in late.json()["detail"]
+
+
+async def test_bad_questions_are_refused_with_a_sentence(client: httpx.AsyncClient, world: World) -> None:
+    stage = (await _add(client, world, kind="evaluation", title="Feedback")).json()
+    for questions, reason in [
+        ([{"text": "x", "labels": [{"en": "a"}] * 4}], "Question 1 needs 5 labels"),
+        ([{"text": "x"}, {"type": "stars", "text": "y"}], "Question 2 has the unknown type stars"),
+        ([{"text": {"en": " "}}], "Question 1 needs its texts in at least one language"),
+        ([{"id": "a", "text": "x"}, {"id": "a", "text": "y"}], "Question 2 needs an id of its own"),
+        ([{"type": "text", "text": "x", "labels": [{"en": "a"}] * 5}], "has no labels"),
+    ]:
+        response = await client.patch(
+            f"/api/v1/stages/{stage['id']}", json={"settings": {"questions": questions}}, headers=_auth(world)
+        )
+        assert response.status_code == 422, questions
+        assert reason in response.json()["detail"], response.json()
+    on_board = await client.patch(
+        f"/api/v1/stages/{world.stage_id}", json={"settings": {"questions": QUESTIONS}}, headers=_auth(world)
+    )
+    assert on_board.status_code == 422 and "has no setting questions" in on_board.json()["detail"]

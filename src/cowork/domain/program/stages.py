@@ -15,6 +15,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.board.config import check_categories
 from cowork.domain.errors import Conflict, Invalid
 from cowork.domain.models import Contribution, Stage, Workshop
+from cowork.domain.program import evaluation
 from cowork.domain.program.models import BreakoutTable, EvaluationResponse, PresentationSlot, Timer
 from cowork.domain.record import Tx
 from cowork.domain.stakeholders.models import Rating, Stakeholder
@@ -32,6 +33,7 @@ SETTINGS: dict[str, frozenset[str] | None] = {
     "description": None,
     "categories": CARD_KINDS,
     "approval": CARD_KINDS,
+    "questions": frozenset({"evaluation"}),
 }
 UNSET: Any = object()
 
@@ -114,6 +116,14 @@ def clean_settings(session: Session, stage: Stage, settings: Any) -> dict[str, A
             changes[key] = check_categories(session, stage, value)
         elif key == "approval":
             changes[key] = value is True
+        elif key == "questions":
+            if stage.id is not None and evaluation.has_answers(session, stage_id=stage.id):
+                raise Conflict(
+                    "People have answered these questions already; add an evaluation stage instead."
+                )
+            language = get_workshop(session, workshop_id=stage.workshop_id).language
+            changes[key] = evaluation.clean_questions(value, language=language)
+            changes["questions_language"] = language
     return changes
 
 

@@ -103,7 +103,8 @@ class StageSettings(BaseModel):
     minutes: int | None = Field(default=None, description="1 to 480; null: no planned time")
     position: int | None = Field(default=None, description="Move to this place on the agenda (0: first)")
     settings: dict[str, Any] | None = Field(
-        default=None, description="description (all kinds); categories and approval (boards)"
+        default=None,
+        description="description (all kinds); categories, approval (boards); questions (evaluation)",
     )
 
 

@@ -40,7 +40,7 @@ class StageIn(BaseModel):
     settings: dict[str, Any] | None = Field(
         default=None,
         examples=[{"categories": [{"key": "housing", "label": {"en": "Housing"}}]}],
-        description="description (all kinds); categories and approval (boards)",
+        description="description (all kinds); categories, approval (boards); questions (evaluation)",
     )
 
 
