@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from cowork.domain.board import cards as board
-from tests.conftest import World, run
+from tests.conftest import World, make_facilitator, run
 from tests.test_import import events_of
 
 
@@ -367,3 +367,70 @@ async def test_bad_questions_are_refused_with_a_sentence(client: httpx.AsyncClie
         f"/api/v1/stages/{world.stage_id}", json={"settings": {"questions": QUESTIONS}}, headers=_auth(world)
     )
     assert on_board.status_code == 422 and "has no setting questions" in on_board.json()["detail"]
+
+
+# --- a new workshop like this one -----------------------------------------------------------------------
+
+
+async def test_a_new_workshop_like_this_one_has_the_agenda_and_settings_but_no_people_nor_cards(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    participant, _token = world.join()
+    run(
+        world.engine,
+        board.add_card,
+        actor=world.participant_actor(participant),
+        stage_id=world.stage_id,
+        text="Hi",
+    )
+    await _add(
+        client,
+        world,
+        kind="evaluation",
+        title={"de": "Rückblick"},
+        minutes=7,
+        settings={"questions": QUESTIONS},
+    )
+    await client.patch(f"/api/v1/stages/{world.stage_id}", json={"minutes": 50}, headers=_auth(world))
+
+    copied = await client.post(
+        f"/api/v1/workshops/{world.workshop.id}/copy", json={"title": "Again"}, headers=_auth(world)
+    )
+    assert copied.status_code == 201, copied.text
+    new = copied.json()
+    assert new["title"] == "Again" and new["participants"] == 0 and new["code"] != world.workshop.code
+    old = (await client.get(f"/api/v1/workshops/{world.workshop.id}", headers=_auth(world))).json()
+    shape = [(s["kind"], s["title"], s["minutes"], s["categories"]) for s in old["stages"]]
+    assert [(s["kind"], s["title"], s["minutes"], s["categories"]) for s in new["stages"]] == shape
+    assert new["stages"][0]["minutes"] == 50 and new["current_stage_id"] == new["stages"][0]["id"]
+    cards = await client.get(f"/api/v1/stages/{new['stages'][0]['id']}/contributions", headers=_auth(world))
+    assert cards.json()["items"] == []
+    own = await client.get(
+        f"/api/v1/stages/{new['stages'][2]['id']}/questionnaire?lang=en", headers=_auth(world)
+    )
+    assert [i["id"] for i in own.json()["items"]] == ["useful", "pace", "next"]
+    events = await client.get(f"/api/v1/workshops/{new['id']}/events", headers=_auth(world))
+    assert [e["type"] for e in events.json()["events"]] == ["workshop.created"]
+
+    # On the dashboard: one button, and the console of the copy opens with the agenda editor.
+    await client.post("/login", data={"email": "fac@example.org", "password": "correct horse battery"})
+    dashboard = await client.get("/f")
+    assert "New workshop like this one" in dashboard.text
+    made = await client.post(f"/f/w/{world.workshop.id}/copy")
+    assert made.status_code == 303
+    console = await client.get(made.headers["location"])
+    assert "Co-working lab (copy)" in console.text and "Rückblick" in console.text
+
+
+async def test_only_its_facilitators_copy_a_workshop(client: httpx.AsyncClient, world: World) -> None:
+    _other, token = make_facilitator(world.engine, email="other@example.org")
+    refused = await client.post(
+        f"/api/v1/workshops/{world.workshop.id}/copy",
+        json={"title": "Mine now"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert refused.status_code in (403, 404)
+    blank = await client.post(
+        f"/api/v1/workshops/{world.workshop.id}/copy", json={"title": " "}, headers=_auth(world)
+    )
+    assert blank.status_code == 422 and "needs a title" in blank.json()["detail"]

@@ -35,6 +35,40 @@ def create_workshop(
     tx: Tx, *, actor: Actor, title: str, format_id: str = "plain", language: str = "en"
 ) -> Workshop:
     title, spec = _check_new_workshop(actor, title=title, format_id=format_id, language=language)
+    assert spec is not None
+    designs = [(s.kind, dict(s.title), s.minutes, s.config()) for s in spec.stages]
+    return _open_workshop(
+        tx, actor=actor, title=title, format_id=format_id, language=language, designs=designs
+    )
+
+
+def copy_workshop(tx: Tx, *, actor: Actor, workshop_id: int, title: str) -> Workshop:
+    """A new workshop like this one: its format, language and agenda (stages with their settings and
+    questions), without its people, contributions or record."""
+    source = get_workshop(tx.session, workshop_id=workshop_id)
+    actor.check_facilitator(source)
+    title, _spec = _check_new_workshop(
+        actor, title=title, format_id=source.format_id, language=source.language, known_format=False
+    )
+    designs = [
+        (s.kind, dict(s.title), s.minutes, dict(s.config))
+        for s in stages_of(tx.session, workshop_id=workshop_id)
+    ]
+    return _open_workshop(
+        tx, actor=actor, title=title, format_id=source.format_id, language=source.language, designs=designs
+    )
+
+
+def _open_workshop(
+    tx: Tx,
+    *,
+    actor: Actor,
+    title: str,
+    format_id: str,
+    language: str,
+    designs: list[tuple[str, dict[str, str], int | None, dict[str, Any]]],
+) -> Workshop:
+    """A new workshop with these stages (kind, title, minutes, config), on its first one."""
     session = tx.session
     workshop = Workshop(
         title=title,
@@ -48,14 +82,9 @@ def create_workshop(
     session.flush()
     stages = [
         Stage(
-            workshop_id=workshop.id,
-            position=i,
-            kind=s.kind,
-            title=dict(s.title),
-            minutes=s.minutes,
-            config=s.config(),
+            workshop_id=workshop.id, position=i, kind=kind, title=stage_title, minutes=minutes, config=config
         )
-        for i, s in enumerate(spec.stages)
+        for i, (kind, stage_title, minutes, config) in enumerate(designs)
     ]
     session.add_all(stages)
     session.flush()
@@ -77,7 +106,9 @@ def create_workshop(
     return workshop
 
 
-def _check_new_workshop(actor: Actor, *, title: str, format_id: str, language: str) -> tuple[str, FormatSpec]:
+def _check_new_workshop(
+    actor: Actor, *, title: str, format_id: str, language: str, known_format: bool = True
+) -> tuple[str, FormatSpec | None]:
     """The trimmed title and the format of a workshop a facilitator may create, or why not."""
     if actor.user_id is None:
         raise Invalid("Only facilitators create workshops.")
@@ -93,7 +124,7 @@ def _check_new_workshop(actor: Actor, *, title: str, format_id: str, language: s
             known=", ".join(LANGUAGES),
         )
     spec = get_format(format_id)
-    if spec is None:
+    if spec is None and known_format:
         raise Invalid("Unknown format {format_id}.", format_id=format_id)
     return title, spec
 

@@ -12,6 +12,10 @@ class WorkshopCreate(BaseModel):
     language: str = Field(default="en", examples=["en", "de", "es"])
 
 
+class WorkshopCopy(BaseModel):
+    title: str = Field(max_length=200, examples=["Co-working lab Offenbach, spring"])
+
+
 class StageOut(BaseModel):
     id: int
     position: int

@@ -115,6 +115,20 @@ async def create_workshop(
     return RedirectResponse(f"/f/w/{workshop.id}", status_code=303)
 
 
+@router.post("/f/w/{workshop_id}/copy")
+async def copy_workshop(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
+    """New workshop like this one: the same agenda and settings, titled "… (copy)", opened on the console."""
+    source = await runtime.commands.query(workshops.get_workshop, workshop_id=workshop_id)
+    title = i18n.gettext("%(title)s (copy)") % {"title": source.title}
+    try:
+        workshop = await runtime.commands.run(
+            workshops.copy_workshop, actor=actor, workshop_id=workshop_id, title=title[: workshops.MAX_TITLE]
+        )
+    except DomainError as exc:
+        return await render_dashboard(request, actor, runtime, status_of(exc), message=i18n.error_text(exc))
+    return RedirectResponse(f"/f/w/{workshop.id}?design=1", status_code=303)
+
+
 async def console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[str, Any]:
     def load(session: Session) -> dict[str, Any]:
         info = workshops.describe_workshop(session, actor=actor, workshop_id=workshop_id)
