@@ -7,6 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 from cowork.domain.board import cards as board
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
+from tests.test_accessibility import _report, check
 from tests.test_browser import _console, _join_on_phone, _projector, _shot
 
 browser = test_browser.browser  # the Chromium fixture, shared
@@ -92,6 +93,10 @@ def test_a_facilitator_builds_a_workshop_from_plain_and_phone_and_projector_foll
     expect(console.locator("#agenda-message")).to_contain_text("cards: 1")
     expect(console.locator("#agenda-message")).to_contain_text("archive it instead")
     _shot(console, "console-agenda-editor-refused")
+    console.locator(".agenda-row", has_text="Gaps").locator("summary").click()
+    found: dict = {}
+    check(console, "console: agenda editor with a refusal and an open edit form", found)
+    assert not found, _report(found)
     console.get_by_role("button", name="Archive Ideas, needs, questions").click()
     expect(console.locator(".agenda-archived")).to_contain_text("Ideas, needs, questions")
     expect(projector.locator("ol.agenda li").first).to_have_text("Tables 30′")
