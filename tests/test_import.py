@@ -27,6 +27,7 @@ from cowork.domain.board import view as board_view
 from cowork.domain.models import Contribution, Participant, Stage, Workshop
 from cowork.domain.program import agenda, evaluation, presentations, table_boards
 from cowork.domain.program import seats as table_seats
+from cowork.domain.program import stages as agenda_design
 from cowork.domain.program import tables as breakout
 from cowork.domain.program.models import BreakoutTable
 from cowork.domain.stakeholders import activity_areas
@@ -456,6 +457,35 @@ def use_every_feature(world: World) -> int:
         answers={"organisation": 2, "positive": "The tables"},
     )
 
+    # The agenda redesigned live: a stage after the current one, renamed in German, re-timed and moved up;
+    # an empty one added and removed; an information stage nobody needs any more archived.
+    with read_session(engine) as session:
+        after = workshops.get_stage(session, stage_id=review).position + 1
+    steps = run(
+        engine,
+        agenda_design.add_stage,
+        actor=fac,
+        workshop_id=lab,
+        kind="information",
+        title={"en": "Next steps"},
+        minutes=5,
+        position=after,
+    )
+    run(
+        engine,
+        agenda_design.edit_stage,
+        actor=fac,
+        stage_id=steps.id,
+        title={"de": "Nächste Schritte"},
+        minutes=8,
+    )
+    run(engine, agenda_design.move_stage, actor=fac, stage_id=steps.id, by=-1)
+    spare = run(
+        engine, agenda_design.add_stage, actor=fac, workshop_id=lab, kind="board", title={"en": "Parking"}
+    )
+    run(engine, agenda_design.remove_stage, actor=fac, stage_id=spare.id)
+    run(engine, agenda_design.archive_stage, actor=fac, stage_id=stages["information"])
+
     # What organisers decide about the data; after a purge the workshop goes on, with a new name in it.
     run(engine, retention.change_privacy, actor=fac, workshop_id=lab, named=True, retention_days=30)
     run(engine, retention.archive_workshop, actor=fac, workshop_id=lab)
@@ -550,6 +580,8 @@ def foreign_ids(engine: Engine, record: dict[str, Any], workshop_id: int) -> lis
             model: set(session.exec(select(model.id).where(model.workshop_id == workshop_id)))  # type: ignore[attr-defined]
             for model in set(ID_TABLES.values())
         }
+    # A removed stage was the workshop's own, though its row is gone.
+    own[Stage] |= {e["data"]["stage_id"] for e in record["events"] if e["type"] == "stage.removed"}
     found = []
 
     def walk(value: Any, where: str) -> None:

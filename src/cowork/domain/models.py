@@ -62,6 +62,8 @@ class Stage(SQLModel, table=True):
     title: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
     minutes: int | None = None
     config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Off the agenda but kept, with what it holds, in the record and the exports (after the live stages).
+    archived: bool = False
 
 
 class Participant(SQLModel, table=True):

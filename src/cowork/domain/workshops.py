@@ -36,6 +36,40 @@ def create_workshop(
 ) -> Workshop:
     """A workshop made from a format; a sample (domain/sample.py) says so in its record."""
     title, spec = _check_new_workshop(actor, title=title, format_id=format_id, language=language)
+    assert spec is not None
+    designs = [(s.kind, dict(s.title), s.minutes, s.config()) for s in spec.stages]
+    return _open_workshop(
+        tx, actor=actor, title=title, format_id=format_id, language=language, designs=designs
+    )
+
+
+def copy_workshop(tx: Tx, *, actor: Actor, workshop_id: int, title: str) -> Workshop:
+    """A new workshop like this one: its format, language and agenda (stages with their settings and
+    questions), without its people, contributions or record."""
+    source = get_workshop(tx.session, workshop_id=workshop_id)
+    actor.check_facilitator(source)
+    title, _spec = _check_new_workshop(
+        actor, title=title, format_id=source.format_id, language=source.language, known_format=False
+    )
+    designs = [
+        (s.kind, dict(s.title), s.minutes, dict(s.config))
+        for s in stages_of(tx.session, workshop_id=workshop_id)
+    ]
+    return _open_workshop(
+        tx, actor=actor, title=title, format_id=source.format_id, language=source.language, designs=designs
+    )
+
+
+def _open_workshop(
+    tx: Tx,
+    *,
+    actor: Actor,
+    title: str,
+    format_id: str,
+    language: str,
+    designs: list[tuple[str, dict[str, str], int | None, dict[str, Any]]],
+) -> Workshop:
+    """A new workshop with these stages (kind, title, minutes, config), on its first one."""
     session = tx.session
     workshop = Workshop(
         title=title,
@@ -50,14 +84,9 @@ def create_workshop(
     session.flush()
     stages = [
         Stage(
-            workshop_id=workshop.id,
-            position=i,
-            kind=s.kind,
-            title=dict(s.title),
-            minutes=s.minutes,
-            config=s.config(),
+            workshop_id=workshop.id, position=i, kind=kind, title=stage_title, minutes=minutes, config=config
         )
-        for i, s in enumerate(spec.stages)
+        for i, (kind, stage_title, minutes, config) in enumerate(designs)
     ]
     session.add_all(stages)
     session.flush()
@@ -80,7 +109,9 @@ def create_workshop(
     return workshop
 
 
-def _check_new_workshop(actor: Actor, *, title: str, format_id: str, language: str) -> tuple[str, FormatSpec]:
+def _check_new_workshop(
+    actor: Actor, *, title: str, format_id: str, language: str, known_format: bool = True
+) -> tuple[str, FormatSpec | None]:
     """The trimmed title and the format of a workshop a facilitator may create, or why not."""
     if actor.user_id is None:
         raise Invalid("Only facilitators create workshops.")
@@ -96,7 +127,7 @@ def _check_new_workshop(actor: Actor, *, title: str, format_id: str, language: s
             known=", ".join(LANGUAGES),
         )
     spec = get_format(format_id)
-    if spec is None:
+    if spec is None and known_format:
         raise Invalid("Unknown format {format_id}.", format_id=format_id)
     return title, spec
 
@@ -134,10 +165,12 @@ def workshop_by_projector_key(session: Session, *, key: str) -> Workshop:
     return workshop
 
 
-def stages_of(session: Session, *, workshop_id: int) -> list[Stage]:
-    return list(
-        session.exec(select(Stage).where(Stage.workshop_id == workshop_id).order_by(col(Stage.position)))
-    )
+def stages_of(session: Session, *, workshop_id: int, archived: bool = False) -> list[Stage]:
+    """The agenda in order; with `archived`, the archived stages after it (kept for record and exports)."""
+    query = select(Stage).where(Stage.workshop_id == workshop_id)
+    if not archived:
+        query = query.where(col(Stage.archived).is_(False))
+    return list(session.exec(query.order_by(col(Stage.position), col(Stage.id))))
 
 
 def get_stage(session: Session, *, stage_id: int) -> Stage:
@@ -172,7 +205,7 @@ def set_current_stage(tx: Tx, *, actor: Actor, workshop_id: int, stage_id: int) 
     workshop = get_workshop(tx.session, workshop_id=workshop_id)
     actor.check_facilitator(workshop)
     stage = tx.session.get(Stage, stage_id)
-    if stage is None or stage.workshop_id != workshop.id:
+    if stage is None or stage.workshop_id != workshop.id or stage.archived:
         raise Invalid("This stage is not part of the workshop.")
     if workshop.current_stage_id != stage.id:
         workshop.current_stage_id = stage.id

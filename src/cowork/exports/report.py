@@ -31,7 +31,7 @@ def build_report(session: Session, *, workshop_id: int, language: str, named: bo
     ctx = Context(
         session,
         workshop,
-        stages_of(session, workshop_id=workshop_id),
+        stages_of(session, workshop_id=workshop_id, archived=True),
         language,
         named,
         participants_of(session, workshop_id=workshop_id),

@@ -1,6 +1,12 @@
 """The evaluation questionnaire of an evaluation stage: five-point scales and open questions (seed 004,
-annexes I and II), answered from phones, with live results per item."""
+annexes I and II), answered from phones, with live results per item.
 
+A stage names a questionnaire file, or holds its own questions (`config["questions"]`, set by the agenda
+designer): each a 5-point scale with its own labels or an open question, in the languages the facilitator
+gave; a language not given shows the workshop's language (`config["questions_language"]`).
+"""
+
+import re
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -15,18 +21,105 @@ from cowork.formats import SCALE_POINTS, QuestionnaireSpec, get_questionnaire
 from cowork.settings import LANGUAGES
 
 DEFAULT_QUESTIONNAIRE = "general"
+DEFAULT_SCALE = "agreement"  # the general questionnaire's scale, for a 5-point question given without labels
+OWN = "own"  # the questionnaire id of a stage with its own questions
 MAX_ANSWER = 2000
+MAX_QUESTIONS = 30
+MAX_QUESTION = 300
+QUESTION_ID = re.compile(r"^[a-z0-9_-]{1,32}$")
 
 
 def questionnaire_id(stage: Stage) -> str:
+    if (stage.config or {}).get("questions"):
+        return OWN
     return str((stage.config or {}).get("questionnaire") or DEFAULT_QUESTIONNAIRE)
 
 
 def spec_of(stage: Stage) -> QuestionnaireSpec:
+    if (stage.config or {}).get("questions"):
+        return own_spec(stage)
     spec = get_questionnaire(questionnaire_id(stage))
     if spec is None:
         raise NotFound("The questionnaire {name} of this stage is missing.", name=questionnaire_id(stage))
     return spec
+
+
+# --- a stage's own questions ------------------------------------------------------------------------------
+
+
+def own_spec(stage: Stage) -> QuestionnaireSpec:
+    """The stage's own questions as a questionnaire, each text in every language (falling back)."""
+    fallback = str(stage.config.get("questions_language") or "en")
+
+    def full(text: dict[str, str]) -> dict[str, str]:
+        return {lang: text.get(lang) or text.get(fallback) or next(iter(text.values())) for lang in LANGUAGES}
+
+    items = [
+        {
+            "id": q["id"],
+            "type": q["type"],
+            "text": full(q["text"]),
+            **({"labels": [full(label) for label in q["labels"]]} if q["type"] == "likert" else {}),
+        }
+        for q in stage.config["questions"]
+    ]
+    return QuestionnaireSpec.model_validate({"id": OWN, "title": full(stage.title), "items": items})
+
+
+def clean_questions(value: Any, *, language: str) -> list[dict[str, Any]]:
+    """A stage's own questions, checked: likert (5 labels, worst first; default: agreement) or text."""
+    if value is None or value == []:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_QUESTIONS:
+        raise Invalid("The questions must be a list of at most {limit} questions.", limit=MAX_QUESTIONS)
+    cleaned: list[dict[str, Any]] = []
+    for n, raw in enumerate(value, start=1):
+        if not isinstance(raw, dict):
+            raise Invalid("Question {n} must give its type and text.", n=n)
+        kind = raw.get("type", "likert")
+        if kind not in ("likert", "text"):
+            raise Invalid(
+                "Question {n} has the unknown type {type}; use likert (a 5-point scale) or text (an open "
+                "question).",
+                n=n,
+                type=kind,
+            )
+        item_id = str(raw.get("id") or f"q{n}")
+        if not QUESTION_ID.match(item_id) or any(q["id"] == item_id for q in cleaned):
+            raise Invalid("Question {n} needs an id of its own (lowercase letters, digits, - or _).", n=n)
+        item: dict[str, Any] = {"id": item_id, "type": kind, "text": _text(raw.get("text"), n, language)}
+        if kind == "likert":
+            labels = raw.get("labels")
+            if labels is None:
+                scale = get_questionnaire(DEFAULT_QUESTIONNAIRE).scales[DEFAULT_SCALE]  # type: ignore[union-attr]
+                labels = [dict(label) for label in scale]
+            if not isinstance(labels, list) or len(labels) != SCALE_POINTS:
+                raise Invalid("Question {n} needs {points} labels, worst first.", n=n, points=SCALE_POINTS)
+            item["labels"] = [_text(label, n, language) for label in labels]
+        elif raw.get("labels"):
+            raise Invalid("Question {n} is an open question and has no labels.", n=n)
+        cleaned.append(item)
+    return cleaned
+
+
+def _text(value: Any, n: int, language: str) -> dict[str, str]:
+    if isinstance(value, str):
+        value = {language: value}
+    if not isinstance(value, dict) or any(lang not in LANGUAGES for lang in value):
+        raise Invalid("Question {n}: a text is a text per language (en, de, es).", n=n)
+    text = {lang: str(t or "").strip() for lang, t in value.items() if str(t or "").strip()}
+    if not text:
+        raise Invalid("Question {n} needs its texts in at least one language.", n=n)
+    if any(len(t) > MAX_QUESTION for t in text.values()):
+        raise Invalid("Question {n} is too long (at most {limit} characters).", n=n, limit=MAX_QUESTION)
+    return text
+
+
+def has_answers(session: Session, *, stage_id: int) -> bool:
+    return (
+        session.exec(select(EvaluationResponse.id).where(EvaluationResponse.stage_id == stage_id)).first()
+        is not None
+    )
 
 
 def _evaluation_stage(session: Session, stage_id: int) -> tuple[Stage, Workshop]:

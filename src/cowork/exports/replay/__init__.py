@@ -13,10 +13,11 @@ report shows. What changes: the ids of every row, the join code and the projecto
 
 The replay functions live by feature: `workshop` (the workshop, participants, stages, privacy), `board`
 (cards and their moderation), `votes` (polls, ballots, proposals, commitments), `stakeholders` (the map and
-the responsibility matrix) and `program` (timer, tables, presentations, evaluation).
+the responsibility matrix), `program` (timer, tables, presentations, evaluation) and `agenda` (the agenda's
+design: stages added, edited, moved, removed, archived).
 """
 
-from cowork.exports.replay import board, program, stakeholders, votes, workshop  # noqa: F401  (each registers its event types)
+from cowork.exports.replay import agenda, board, program, stakeholders, votes, workshop  # noqa: F401  (each registers its event types)
 from cowork.exports.replay.replayer import REPLAYERS, check_record, import_record
 
 __all__ = ["REPLAYERS", "check_record", "import_record"]

@@ -22,10 +22,14 @@ def kind_label(kind: str) -> str:
 
 def agenda_section(ctx: Context) -> Section:
     columns = [_("No."), _("Agenda item"), _("Kind"), _("Minutes")]
+    # Archived stages come after the agenda, without a number: they were taken off it, not held.
     rows: list[list[Cell]] = [
-        [s.position + 1, ctx.text(s.title), kind_label(s.kind), s.minutes] for s in ctx.stages
+        [None, _("%(title)s (archived)") % {"title": ctx.text(s.title)}, kind_label(s.kind), s.minutes]
+        if s.archived
+        else [s.position + 1, ctx.text(s.title), kind_label(s.kind), s.minutes]
+        for s in ctx.stages
     ]
-    total = sum(s.minutes or 0 for s in ctx.stages)
+    total = sum(s.minutes or 0 for s in ctx.stages if not s.archived)
     spec = get_format(ctx.workshop.format_id)
     paragraphs = [_("Format: %(name)s") % {"name": ctx.text(spec.title)}] if spec else []
     if total:

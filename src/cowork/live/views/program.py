@@ -116,20 +116,49 @@ def answer_swaps(env: Environment, event: Event, data: Data, staff: bool) -> Swa
     stage_id = data["stage_id"]
     swaps: Swaps = [{"op": "reload", "target": f"#eval-results-{stage_id}"}]
     spec = get_questionnaire(str(data.get("questionnaire")))
-    if staff and spec is not None:
-        # The console's lists of open answers: this participant's answer replaces their earlier one.
+    answers = data.get("answers") or {}
+    if staff:
+        # The console's lists of open answers: this participant's answer replaces their earlier one. A
+        # stage's own questions are not in a file: its open answers are the ones given as text.
+        if spec is not None:
+            open_ids = [item.id for item in spec.items if item.type == "text"]
+        else:
+            open_ids = [key for key, value in answers.items() if isinstance(value, str)]
         template = env.get_template("program/_text_answer.html")
-        answers = data.get("answers") or {}
         who = data.get("participant_id")
-        for item in spec.items:
-            if item.type != "text":
-                continue
-            swaps.append({"op": "remove", "target": f"#eval-text-{stage_id}-{item.id}-{who}"})
-            if isinstance(answers.get(item.id), str):
-                entry = {"participant_id": who, "text": answers[item.id]}
-                html = template.render(answer=entry, stage_id=stage_id, item_id=item.id)
-                swaps.append({"op": "append", "target": f"#eval-texts-{stage_id}-{item.id}", "html": html})
+        for item_id in open_ids:
+            swaps.append({"op": "remove", "target": f"#eval-text-{stage_id}-{item_id}-{who}"})
+            if isinstance(answers.get(item_id), str):
+                entry = {"participant_id": who, "text": answers[item_id]}
+                html = template.render(answer=entry, stage_id=stage_id, item_id=item_id)
+                swaps.append({"op": "append", "target": f"#eval-texts-{stage_id}-{item_id}", "html": html})
     return swaps
 
 
 register("evaluation.answered", view=EventView(public=public_answer, swaps=answer_swaps))
+
+
+# --- the agenda's design ------------------------------------------------------------------------------
+
+
+def public_stage_change(event: Event) -> Data:
+    """Public screens learn what the agenda shows; a stage's settings stay with the staff."""
+    return {k: v for k, v in event.data.items() if k != "config"}
+
+
+# Every screen shows the agenda (the console's stage list, the projector's agenda, the phone's "stage n
+# of m") and the planned time inside its stage region: each refetches it in its own role and language.
+register(
+    "stage.added",
+    "stage.edited",
+    "stage.moved",
+    "stage.removed",
+    "stage.archived",
+    view=EventView(
+        public=public_stage_change,
+        swaps=lambda env, event, data, staff: [
+            {"op": "reload", "target": "#stage"},
+            {"op": "reload", "target": "#agenda-rows"},  # the console's agenda designer
+        ],
+    ),
+)

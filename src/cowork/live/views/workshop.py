@@ -14,5 +14,10 @@ register(
 # Each screen fetches its own rendering of the new stage (its role and language differ).
 register(
     "stage.changed",
-    view=EventView(swaps=lambda env, event, data, staff: [{"op": "reload", "target": "#stage"}]),
+    view=EventView(
+        swaps=lambda env, event, data, staff: [
+            {"op": "reload", "target": "#stage"},
+            {"op": "reload", "target": "#agenda-rows"},  # the console's agenda designer marks the current one
+        ]
+    ),
 )

@@ -13,9 +13,10 @@ from cowork.domain.board import cards as board
 from cowork.domain.board import config as board_config
 from cowork.domain.board import moderation
 from cowork.domain.board import view as board_view
-from cowork.domain.workshops import get_stage, stage_data
+from cowork.domain.program import stages as agenda_design
+from cowork.domain.workshops import get_stage
 from cowork.i18n import current_language
-from cowork.web.api.schemas import StageOut
+from cowork.web.api.schemas import StageDesignOut
 from cowork.web.deps import UNKNOWN_TOKEN, ApiActor, ApiFacilitator, ApiToken, NotSignedIn, RuntimeDep
 
 router = APIRouter()
@@ -96,9 +97,18 @@ class CategoriesIn(BaseModel):
 class StageSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     approval: bool | None = Field(default=None, description="New cards from participants wait for approval")
+    title: dict[str, str] | str | None = Field(
+        default=None, description="Per language; a language given empty drops its text"
+    )
+    minutes: int | None = Field(default=None, description="1 to 480; null: no planned time")
+    position: int | None = Field(default=None, description="Move to this place on the agenda (0: first)")
+    settings: dict[str, Any] | None = Field(
+        default=None,
+        description="description (all kinds); categories, approval (boards); questions (evaluation)",
+    )
 
 
-class BoardStageOut(StageOut):
+class BoardStageOut(StageDesignOut):
     approval: bool
     card_kinds: list[dict[str, Any]]
     phases: list[dict[str, Any]]
@@ -114,7 +124,7 @@ class UndoOut(BaseModel):
 
 def _board_stage(session: Session, *, stage_id: int) -> dict[str, Any]:
     stage = get_stage(session, stage_id=stage_id)
-    return {**stage_data(stage), **board_config.board_settings(stage)}
+    return {**agenda_design.describe_stage(stage), **board_config.board_settings(stage)}
 
 
 @router.post("/api/v1/stages/{stage_id}/contributions", status_code=201, response_model=CardOut)
@@ -205,6 +215,14 @@ async def set_categories(
 async def change_stage_settings(
     stage_id: int, body: StageSettings, actor: ApiFacilitator, runtime: RuntimeDep
 ) -> BoardStageOut:
+    """Rename, re-time, move or change the settings of a stage (agenda designer), or a board's approval."""
+    design = {
+        k: getattr(body, k)
+        for k in ("title", "minutes", "position", "settings")
+        if k in body.model_fields_set
+    }
+    if design:
+        await runtime.commands.run(agenda_design.edit_stage, actor=actor, stage_id=stage_id, **design)
     if body.approval is not None:
         await runtime.commands.run(board.set_approval, actor=actor, stage_id=stage_id, approval=body.approval)
     return BoardStageOut(**await runtime.commands.query(_board_stage, stage_id=stage_id))

@@ -12,8 +12,11 @@ from pydantic import BaseModel, Field
 from cowork.domain.board import view as board_view
 from cowork.domain.program import agenda, evaluation, presentations, table_boards
 from cowork.domain.program import seats as table_seats
+from cowork.domain.program import stages as agenda_design
 from cowork.domain.program import tables as breakout
+from cowork.domain.workshops import get_stage
 from cowork.i18n import current_language
+from cowork.web.api.schemas import StageDesignOut, StageIn
 from cowork.web.deps import ApiActor, ApiFacilitator, RuntimeDep
 
 router = APIRouter(prefix="/api/v1", tags=["programme"])
@@ -84,6 +87,41 @@ async def control_timer(
         agenda.control_timer, actor=actor, workshop_id=workshop_id, action=body.action, seconds=body.seconds
     )
     return {**data, "server_now": agenda.iso(agenda.utcnow())}
+
+
+# --- the agenda's design -----------------------------------------------------------------------------
+
+
+@router.post("/workshops/{workshop_id}/stages", status_code=201, response_model=StageDesignOut)
+async def add_stage(
+    workshop_id: int, body: StageIn, actor: ApiFacilitator, runtime: RuntimeDep
+) -> StageDesignOut:
+    """Add a stage at `position` (default: the end); live, position = current + 1 puts it next."""
+    stage = await runtime.commands.run(
+        agenda_design.add_stage,
+        actor=actor,
+        workshop_id=workshop_id,
+        kind=body.kind,
+        title=body.title,
+        minutes=body.minutes,
+        position=body.position,
+        settings=body.settings,
+    )
+    return StageDesignOut(**agenda_design.describe_stage(stage))
+
+
+@router.delete("/stages/{stage_id}", status_code=204)
+async def remove_stage(stage_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> None:
+    """Remove a stage that holds nothing; one with cards, votes, ratings or answers → 409 (archive it)."""
+    await runtime.commands.run(agenda_design.remove_stage, actor=actor, stage_id=stage_id)
+
+
+@router.post("/stages/{stage_id}/archive", response_model=StageDesignOut)
+async def archive_stage(stage_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> StageDesignOut:
+    """Take a stage off the agenda; it stays, with what it holds, in the record and the exports."""
+    await runtime.commands.run(agenda_design.archive_stage, actor=actor, stage_id=stage_id)
+    stage = await runtime.commands.query(get_stage, stage_id=stage_id)
+    return StageDesignOut(**agenda_design.describe_stage(stage))
 
 
 # --- breakout tables ----------------------------------------------------------------------------------

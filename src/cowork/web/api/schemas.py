@@ -18,6 +18,10 @@ class WorkshopCreate(BaseModel):
     )
 
 
+class WorkshopCopy(BaseModel):
+    title: str = Field(max_length=200, examples=["Co-working lab Offenbach, spring"])
+
+
 class StageOut(BaseModel):
     id: int
     position: int
@@ -26,6 +30,28 @@ class StageOut(BaseModel):
     minutes: int | None
     categories: list[dict[str, Any]]
     takes_cards: bool
+
+
+class StageDesignOut(StageOut):
+    archived: bool = Field(default=False, description="Off the agenda, kept in the record and exports")
+    settings: dict[str, Any] = Field(default_factory=dict, description="The stage's config as data")
+
+
+class StageIn(BaseModel):
+    kind: str = Field(examples=["needs"], description="information, board, needs, stakeholders, ...")
+    title: dict[str, str] | str = Field(
+        examples=[{"en": "Round table 2", "de": "Runder Tisch 2"}],
+        description="A text per language (one is enough), or a text in the workshop's language",
+    )
+    minutes: int | None = Field(default=None, examples=[20], description="1 to 480")
+    position: int | None = Field(
+        default=None, description="Place on the agenda from 0 (first); default: the end"
+    )
+    settings: dict[str, Any] | None = Field(
+        default=None,
+        examples=[{"categories": [{"key": "housing", "label": {"en": "Housing"}}]}],
+        description="description (all kinds); categories, approval (boards); questions (evaluation)",
+    )
 
 
 class WorkshopOut(BaseModel):

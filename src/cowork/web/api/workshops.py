@@ -16,6 +16,7 @@ from cowork.web.api.schemas import (
     JoinIn,
     JoinOut,
     StageOut,
+    WorkshopCopy,
     WorkshopCreate,
     WorkshopOut,
 )
@@ -44,6 +45,18 @@ async def create_workshop(body: WorkshopCreate, actor: ApiFacilitator, runtime: 
         workshop = await runtime.commands.run(
             workshops.create_workshop, actor=actor, title=body.title, format_id=body.format, language=language
         )
+    data = await runtime.commands.query(describe_workshop, actor=actor, workshop_id=workshop.id)
+    return _workshop_out(runtime, data)
+
+
+@router.post("/workshops/{workshop_id}/copy", status_code=201, response_model=WorkshopOut)
+async def copy_workshop(
+    workshop_id: int, body: WorkshopCopy, actor: ApiFacilitator, runtime: RuntimeDep
+) -> WorkshopOut:
+    """A new workshop like this one: its agenda with every stage's settings; no people, no contributions."""
+    workshop = await runtime.commands.run(
+        workshops.copy_workshop, actor=actor, workshop_id=workshop_id, title=body.title
+    )
     data = await runtime.commands.query(describe_workshop, actor=actor, workshop_id=workshop.id)
     return _workshop_out(runtime, data)
 

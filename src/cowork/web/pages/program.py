@@ -16,11 +16,13 @@ from cowork.domain.actors import Actor
 from cowork.domain.errors import DomainError, NotFound
 from cowork.domain.models import Stage, Workshop, utcnow
 from cowork.domain.program import agenda, evaluation, presentations
+from cowork.domain.program import stages as agenda_design
+from cowork.exports.sections.agenda import kind_label
 from cowork.formats import SCALE_POINTS, get_format
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch
-from cowork.web.pages.forms import phone_refused, to_console
+from cowork.web.pages.forms import console_again, form_number, phone_refused, to_console
 from cowork.web.pages.stages import StageRequest, register, register_common
-from cowork.web.pages.workshops import render
+from cowork.web.pages.workshops import console_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,7 +45,17 @@ def _programme(session: Session, request: StageRequest) -> dict[str, Any]:
             "agenda": agenda.agenda_on_screen(agenda.describe_agenda(session, workshop=workshop, now=now)),
             "server_now": agenda.iso(now),
             "capacity": {"limit": limit, "present": present, "over": limit is not None and present > limit},
+            "design": _design(session, workshop) if request.staff else None,
         }
+    }
+
+
+def _design(session: Session, workshop: Workshop) -> dict[str, Any]:
+    """What the console's agenda editor offers: every stage kind, and the stages archived so far."""
+    archived = [s for s in workshops.stages_of(session, workshop_id=workshop.id, archived=True) if s.archived]  # type: ignore[arg-type]
+    return {
+        "kinds": {kind: kind_label(kind) for kind in agenda_design.KINDS},
+        "archived": [workshops.stage_data(s) for s in archived],
     }
 
 
@@ -218,6 +230,139 @@ async def console_timer(
 async def console_next(workshop_id: int, stage_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
     await runtime.commands.run(presentations.next_presentation, actor=actor, stage_id=stage_id)
     return to_console(workshop_id)
+
+
+# --- the agenda designer (console) -------------------------------------------------------------------
+
+
+@router.get("/f/w/{workshop_id}/agenda-editor")
+async def console_agenda_editor(
+    request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    """The editor's rows, which the console refetches when the agenda changes."""
+    context = await console_context(runtime, actor, workshop_id)
+    return render(request, "program/_agenda_editor.html", **context)
+
+
+def _to_design(workshop_id: int, anchor: str = "agenda-design", **query: Any) -> Response:
+    """Back to the console with the agenda editor open (at the stage just changed; without a fragment
+    after a move, as a page with a target element ignores autofocus)."""
+    params = "&".join(f"{k}={v}" for k, v in {"design": 1, **query}.items())
+    return RedirectResponse(f"/f/w/{workshop_id}?{params}{'#' + anchor if anchor else ''}", status_code=303)
+
+
+async def _design_refused(
+    request: Request, runtime: Any, actor: Actor, workshop_id: int, exc: DomainError, **extra: Any
+) -> Response:
+    """The console again with the editor open and the reason beside it (a 4xx)."""
+    return await console_again(
+        request,
+        runtime,
+        actor,
+        workshop_id,
+        exc,
+        design_open=True,
+        design_message=i18n.error_text(exc),
+        **extra,
+    )
+
+
+@router.post("/f/w/{workshop_id}/stages")
+async def console_add_stage(
+    request: Request,
+    workshop_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    kind: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "en",
+    minutes: Annotated[str, Form()] = "",
+    position: Annotated[str, Form()] = "end",
+) -> Response:
+    try:
+        where = await runtime.commands.query(_position_of, workshop_id=workshop_id, choice=position)
+        stage = await runtime.commands.run(
+            agenda_design.add_stage,
+            actor=actor,
+            workshop_id=workshop_id,
+            kind=kind,
+            title={lang: title},
+            minutes=form_number(minutes),
+            position=where,
+        )
+    except DomainError as exc:
+        form = {"kind": kind, "title": title, "minutes": minutes}
+        return await _design_refused(request, runtime, actor, workshop_id, exc, design_form=form)
+    return _to_design(workshop_id, f"design-{stage.id}")
+
+
+def _position_of(session: Session, *, workshop_id: int, choice: str) -> int | None:
+    """The add form's "where": at the end (None), right after the current stage, or before stage n."""
+    if choice == "next":
+        workshop = workshops.get_workshop(session, workshop_id=workshop_id)
+        current = workshops.get_stage(session, stage_id=workshop.current_stage_id)  # type: ignore[arg-type]
+        return current.position + 1
+    return None if choice in ("", "end") else form_number(choice)
+
+
+@router.post("/f/w/{workshop_id}/stages/{stage_id}/edit")
+async def console_edit_stage(
+    request: Request, workshop_id: int, stage_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    form = await request.form()
+    title = {
+        code: str(form.get(f"title_{code}") or "") for code in ("en", "de", "es") if f"title_{code}" in form
+    }
+    try:
+        await runtime.commands.run(
+            agenda_design.edit_stage,
+            actor=actor,
+            stage_id=stage_id,
+            title=title,
+            minutes=form_number(form.get("minutes")),
+        )
+    except DomainError as exc:
+        return await _design_refused(request, runtime, actor, workshop_id, exc, design_edit=stage_id)
+    return _to_design(workshop_id, f"design-{stage_id}")
+
+
+@router.post("/f/w/{workshop_id}/stages/{stage_id}/move")
+async def console_move_stage(
+    request: Request,
+    workshop_id: int,
+    stage_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    dir: Annotated[str, Form()] = "down",
+) -> Response:
+    by = -1 if dir == "up" else 1
+    try:
+        await runtime.commands.run(agenda_design.move_stage, actor=actor, stage_id=stage_id, by=by)
+    except DomainError as exc:
+        return await _design_refused(request, runtime, actor, workshop_id, exc)
+    return _to_design(workshop_id, "", moved=stage_id, dir="up" if by < 0 else "down")
+
+
+@router.post("/f/w/{workshop_id}/stages/{stage_id}/remove")
+async def console_remove_stage(
+    request: Request, workshop_id: int, stage_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    try:
+        await runtime.commands.run(agenda_design.remove_stage, actor=actor, stage_id=stage_id)
+    except DomainError as exc:
+        return await _design_refused(request, runtime, actor, workshop_id, exc)
+    return _to_design(workshop_id)
+
+
+@router.post("/f/w/{workshop_id}/stages/{stage_id}/archive")
+async def console_archive_stage(
+    request: Request, workshop_id: int, stage_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    try:
+        await runtime.commands.run(agenda_design.archive_stage, actor=actor, stage_id=stage_id)
+    except DomainError as exc:
+        return await _design_refused(request, runtime, actor, workshop_id, exc)
+    return _to_design(workshop_id)
 
 
 # --- participant forms --------------------------------------------------------------------------------

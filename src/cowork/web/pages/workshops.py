@@ -125,6 +125,20 @@ async def create_sample(actor: PageUser, runtime: RuntimeDep) -> Response:
     return RedirectResponse(f"/f/w/{workshop.id}", status_code=303)
 
 
+@router.post("/f/w/{workshop_id}/copy")
+async def copy_workshop(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
+    """New workshop like this one: the same agenda and settings, titled "… (copy)", opened on the console."""
+    source = await runtime.commands.query(workshops.get_workshop, workshop_id=workshop_id)
+    title = i18n.gettext("%(title)s (copy)") % {"title": source.title}
+    try:
+        workshop = await runtime.commands.run(
+            workshops.copy_workshop, actor=actor, workshop_id=workshop_id, title=title[: workshops.MAX_TITLE]
+        )
+    except DomainError as exc:
+        return await render_dashboard(request, actor, runtime, status_of(exc), message=i18n.error_text(exc))
+    return RedirectResponse(f"/f/w/{workshop.id}?design=1", status_code=303)
+
+
 async def console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[str, Any]:
     def load(session: Session) -> dict[str, Any]:
         info = workshops.describe_workshop(session, actor=actor, workshop_id=workshop_id)
@@ -149,7 +163,13 @@ async def console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[
 
 @router.get("/f/w/{workshop_id}")
 async def console(request: Request, workshop_id: int, actor: PageUser, runtime: RuntimeDep) -> Response:
-    return render(request, "facilitator/console.html", **await console_context(runtime, actor, workshop_id))
+    context = await console_context(runtime, actor, workshop_id)
+    query = request.query_params
+    # After an agenda designer's post: the editor open, focus back on the move button just used.
+    context["design_open"] = query.get("design") == "1"
+    context["moved"] = int(query["moved"]) if query.get("moved", "").isdigit() else None
+    context["moved_dir"] = query.get("dir")
+    return render(request, "facilitator/console.html", **context)
 
 
 @router.get("/f/w/{workshop_id}/stage")
