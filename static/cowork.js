@@ -392,16 +392,28 @@
     }
   });
 
+  // Ask for the events after lastSeq. An answer that does not come (a worker restarting) or says the server
+  // cannot read now is asked again after a few seconds: a screen never stays behind the record.
   var syncing = false;
   function sync() {
     if (syncing) return;
     syncing = true;
-    socket.emit("sync", { since: lastSeq }, function (answer) {
+    var asking = socket.timeout ? socket.timeout(10000) : socket;
+    asking.emit("sync", { since: lastSeq }, function (err, answer) {
+      if (!socket.timeout) answer = err;
       syncing = false;
+      if ((socket.timeout && err) || !answer || answer.error) {
+        setTimeout(sync, 3000);
+        return;
+      }
       (answer.events || []).forEach(apply);
       if (answer.complete === false) sync();
     });
   }
+
+  // The server lost its broker for a while (Redis): pushes from other workers may be missing without a gap
+  // to show it. Every screen asks at once otherwise, so each waits a moment of its own first.
+  socket.on("resync", function () { setTimeout(sync, Math.random() * 1000); });
 
   socket.on("connect", function () { setState("online"); flushOutbox(); });
   socket.on("disconnect", function () { setState("offline"); });
