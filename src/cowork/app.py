@@ -1,6 +1,5 @@
 """create_app(settings) -> the ASGI app: socket.io in front of FastAPI. Nothing is built at import time."""
 
-import logging
 import sys
 
 import socketio
@@ -20,12 +19,10 @@ from cowork.logs import AccessLogMiddleware
 from cowork.rendering import make_environment, make_templates
 from cowork.runtime import Runtime
 from cowork.settings import Settings
-from cowork.web import errors, health, routers
-from cowork.web.api import openapi
+from cowork.web import errors, routers
+from cowork.web.api import health, openapi
 from cowork.web.security import SecurityMiddleware
 from cowork.web.throttle import DeviceMiddleware, Throttle
-
-log = logging.getLogger("cowork")
 
 
 class LanguageMiddleware:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
@@ -75,8 +75,10 @@ def store_fault(exc: BaseException) -> str | None:
         return UNREACHABLE
     if not isinstance(exc, DBAPIError):
         return None
-    text = str(exc.orig or exc).lower()
     code = str(getattr(exc.orig, "sqlstate", "") or getattr(exc.orig, "pgcode", "") or "")
+    # Only the server's own complaints are read for words: a constraint's message may quote the input.
+    server_side = isinstance(exc, OperationalError | InternalError | InterfaceError)
+    text = str(exc.orig or exc).lower() if server_side else ""
     if code.startswith("53") or any(word in text for word in _FULL_WORDS):
         return FULL
     if code in _READ_ONLY_CODES or any(word in text for word in _READ_ONLY_WORDS):
