@@ -268,18 +268,23 @@
     e.preventDefault();
     var submitter = e.submitter || (clicked && clicked.form === form ? clicked : null);
     var item = { action: form.action, fields: fieldsOf(form, submitter), page: true, form: form.id || null };
+
+    // The next press of this form is another change: it must not carry the held one's client_id.
+    function keep(message, response) {
+      queue(item);
+      var id = form.querySelector("[name=client_id]");
+      if (id) id.value = randomId();
+      say(form, body.getAttribute(message), false);
+      retryLater(response);
+    }
+
     post(item).then(function (response) {
       if (worthRetrying(response.status)) {
-        queue(item);
-        say(form, body.getAttribute("data-msg-held"), false);
-        retryLater(response);
+        keep("data-msg-held", response);
         return;
       }
       return response.text().then(function (html) { showPage(html, form, submitter); });
-    }, function () {
-      queue(item);
-      say(form, body.getAttribute("data-msg-queued"), false);
-    });
+    }, function () { keep("data-msg-queued", null); });
   });
 
   // A pushed card's edit box comes empty (the text would be in the push three times): fill it when opened.

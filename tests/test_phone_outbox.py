@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.conftest import ThreadServer, World
 from tests.test_browser import _join_on_phone, _projector, _shot, browser  # noqa: F401  (browser is a fixture)
+from tests.votes.test_polls_browser import _open_dot_vote
 
 PHONE_390 = {"viewport": {"width": 390, "height": 844}}
 
@@ -136,3 +137,21 @@ def test_a_proxy_page_instead_of_json_still_tells_the_phone_something(
     phone.get_by_role("button", name="Send card").click()
     expect(phone.locator(".form-message .message-error")).to_have_text("Request Entity Too Large")
     expect(phone.get_by_label("Your card")).to_have_value("A long story")
+
+
+def test_a_vote_whose_answer_a_proxy_lost_is_sent_again_and_counted_once(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    phone = _join_on_phone(browser, server, world)
+    poll = _open_dot_vote(server, world)
+    flaky = FlakyServer(["lost"])
+    phone.route("**/polls/*/ballot", flaky)
+    phone.get_by_role("button", name="One dot more for Childcare").click()
+    expect(phone.locator(".ballot .form-message")).to_contain_text("will be sent as soon as it can")
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")  # sent again, and the page shows it
+    assert len(flaky.client_ids) == 2 and len(set(flaky.client_ids)) == 1
+    staff = {"Authorization": f"Bearer {world.api_token}"}
+    closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
+    assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [1]
