@@ -48,12 +48,13 @@
 
   function saveOutbox(items) { store(QUEUE_KEY, items.length ? JSON.stringify(items) : null); }
 
-  function say(form, text, isError) {
+  // kind: true for a refusal, "waiting" for something kept in the outbox, false for done.
+  function say(form, text, kind) {
     var box = form.querySelector(".form-message");
     if (!box) return;
     box.textContent = "";
     var span = document.createElement("span");
-    span.className = isError ? "message-error" : "ok";
+    span.className = kind === "waiting" ? "waiting" : kind ? "message-error" : "ok";
     span.textContent = text;
     box.appendChild(span);
   }
@@ -108,7 +109,7 @@
     var count = items.length;
     for (var i = 0; i < items.length; i++) {
       var form = items[i].form ? document.getElementById(items[i].form) : null;
-      if (form) say(form, body.getAttribute("data-msg-waiting") + " (" + count + ")", false);
+      if (form) say(form, body.getAttribute("data-msg-waiting") + " (" + count + ")", "waiting");
     }
   }
 
@@ -211,7 +212,7 @@
     function keep(message, response) {
       queue(item);
       clear();
-      say(form, body.getAttribute(message), false);
+      say(form, body.getAttribute(message), "waiting");
       retryLater(response);
     }
 
@@ -274,7 +275,7 @@
       queue(item);
       var id = form.querySelector("[name=client_id]");
       if (id) id.value = randomId();
-      say(form, body.getAttribute(message), false);
+      say(form, body.getAttribute(message), "waiting");
       retryLater(response);
     }
 
