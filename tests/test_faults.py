@@ -67,7 +67,7 @@ def test_a_store_that_refuses_writes_answers_503_with_a_sentence_and_reads_go_on
         assert german.status_code == 503
         assert german.json()["detail"].startswith("Der Server kann gerade nichts speichern")
 
-        # A phone without script posts the plain form: it gets a page with the sentence, not a bare 500.
+        # A phone without script posts the plain form: its page comes again with the sentence and the text.
         page = httpx.post(
             f"{server.url}/j/{world.workshop.code}/cards",
             data={"stage_id": str(world.stage_id), "text": "From a plain form"},
@@ -76,6 +76,7 @@ def test_a_store_that_refuses_writes_answers_503_with_a_sentence_and_reads_go_on
         assert page.status_code == 503 and page.headers["retry-after"] == "5"
         assert "text/html" in page.headers["content-type"]
         assert "Nothing was saved yet" in page.text
+        assert ">From a plain form</textarea>" in page.text
 
         assert _cards(server, world) == ["Before the fault"]  # reads keep working
         health = httpx.get(f"{server.url}/healthz")

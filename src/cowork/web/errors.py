@@ -103,6 +103,12 @@ RETRY_AFTER_SECONDS = 5
 
 def store_unavailable(request: Request, fault: str) -> Response:
     """503 with Retry-After: nothing was saved (its transaction rolled back); send the same again."""
+    response = error_response(request, 503, store_message(fault))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def store_message(fault: str) -> str:
     if fault in (FULL, READ_ONLY):
         message = i18n.gettext(
             "The server cannot save anything right now: its storage is full or read-only. "
@@ -113,9 +119,7 @@ def store_unavailable(request: Request, fault: str) -> Response:
             "The server cannot reach its database right now. "
             "Nothing was saved yet; please try again in a moment."
         )
-    response = error_response(request, 503, message)
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return message
 
 
 def jsonable(errors: object) -> object:
