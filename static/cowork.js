@@ -101,6 +101,15 @@
     saveOutbox(outbox().filter(function (other) { return other.fields.client_id !== item.fields.client_id; }));
   }
 
+  // The form an item came from, if this page shows it: by its id, else the form that posts to the same place.
+  function formOf(item) {
+    var form = item.form ? document.getElementById(item.form) : null;
+    if (form) return form;
+    var forms = document.querySelectorAll("form[data-live-form], form[data-outbox]");
+    for (var i = 0; i < forms.length; i++) if (forms[i].action === item.action) return forms[i];
+    return null;
+  }
+
   // "Waiting to send (N)" in each form that has something in the outbox, after a try that was not taken.
   function showWaiting() {
     var items = outbox();
@@ -108,7 +117,7 @@
     else body.removeAttribute("data-waiting");
     var count = items.length;
     for (var i = 0; i < items.length; i++) {
-      var form = items[i].form ? document.getElementById(items[i].form) : null;
+      var form = formOf(items[i]);
       if (form) say(form, body.getAttribute("data-msg-waiting") + " (" + count + ")", "waiting");
     }
   }
@@ -132,7 +141,7 @@
   // An item refused for good: say why in its form, and give the text back for editing if the box is empty.
   function refused(item, response) {
     return reasonOf(response).then(function (reason) {
-      var form = item.form ? document.getElementById(item.form) : null;
+      var form = formOf(item);
       if (!form) {
         if (announcer) announcer.textContent = reason;
         return;
@@ -182,7 +191,7 @@
       unqueue(item);
       if (response.ok) {
         if (item.page) delivered = true;
-        else if (item.form && document.getElementById(item.form)) say(document.getElementById(item.form), body.getAttribute("data-msg-sent"), false);
+        else if (formOf(item)) say(formOf(item), body.getAttribute("data-msg-sent"), false);
         flushOutbox();
         return;
       }
