@@ -48,24 +48,38 @@
 
   function saveOutbox(items) { store(QUEUE_KEY, items.length ? JSON.stringify(items) : null); }
 
-  function say(form, text, isError) {
+  // kind: true for a refusal, "waiting" for something kept in the outbox, false for done.
+  function say(form, text, kind) {
     var box = form.querySelector(".form-message");
     if (!box) return;
     box.textContent = "";
     var span = document.createElement("span");
-    span.className = isError ? "message-error" : "ok";
+    span.className = kind === "waiting" ? "waiting" : kind ? "message-error" : "ok";
     span.textContent = text;
     box.appendChild(span);
   }
 
   // A live form (cards, answers) is answered with JSON; a page form (votes, ratings) with the page again.
+  // A post that hangs (a proxy holding the line) is given up after 20 s and counts as a network error.
   function post(item) {
-    return fetch(item.action, {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, 20000) : null;
+    var sent = fetch(item.action, {
       method: "POST",
       body: new URLSearchParams(item.fields),
       headers: item.page ? { "Accept": "text/html" } : { "X-Cowork-Fetch": "1", "Accept": "application/json" },
-      credentials: "same-origin"
+      credentials: "same-origin",
+      signal: controller ? controller.signal : undefined
     });
+    return sent.then(function (response) { clearTimeout(timer); return response; },
+      function (error) { clearTimeout(timer); throw error; });
+  }
+
+  // Not taken yet, but the same item may come again: the server or a proxy in front of it is down or busy
+  // (5xx), the request took too long (408), came too early (425) or too often (429). Any other 4xx refuses
+  // the item itself: it would be refused again, so it leaves the outbox and the person sees why.
+  function worthRetrying(status) {
+    return status >= 500 || status === 408 || status === 425 || status === 429;
   }
 
   function fieldsOf(form, submitter) {
@@ -80,33 +94,120 @@
     var items = outbox();
     items.push(item);
     saveOutbox(items);
+    body.setAttribute("data-waiting", String(items.length));
+  }
+
+  function unqueue(item) {
+    saveOutbox(outbox().filter(function (other) { return other.fields.client_id !== item.fields.client_id; }));
+  }
+
+  // The form an item came from, if this page shows it: by its id, else the form that posts to the same place.
+  function formOf(item) {
+    var form = item.form ? document.getElementById(item.form) : null;
+    if (form) return form;
+    var forms = document.querySelectorAll("form[data-live-form], form[data-outbox]");
+    for (var i = 0; i < forms.length; i++) if (forms[i].action === item.action) return forms[i];
+    return null;
+  }
+
+  // "Waiting to send (N)" in each form that has something in the outbox, after a try that was not taken.
+  function showWaiting() {
+    var items = outbox();
+    if (items.length) body.setAttribute("data-waiting", String(items.length));
+    else body.removeAttribute("data-waiting");
+    var count = items.length;
+    for (var i = 0; i < items.length; i++) {
+      var form = formOf(items[i]);
+      if (form) say(form, body.getAttribute("data-msg-waiting") + " (" + count + ")", "waiting");
+    }
+  }
+
+  // The server's sentence for a refusal: JSON's detail, or the message of the page it answered with.
+  function reasonOf(response) {
+    return response.text().then(function (text) {
+      var detail = null;
+      try { detail = JSON.parse(text).detail; } catch (e) {
+        var page = window.DOMParser ? new DOMParser().parseFromString(text, "text/html") : null;
+        var places = [".message-error", "main p", "h1", "p", "title"]; // ours first, then a proxy's page
+        for (var i = 0; page && !detail && i < places.length; i++) {
+          var box = page.querySelector(places[i]);
+          detail = box ? box.textContent.replace(/\s+/g, " ").trim() : null;
+        }
+      }
+      return typeof detail === "string" && detail ? detail : body.getAttribute("data-msg-unreadable");
+    }, function () { return body.getAttribute("data-msg-unreadable"); });
+  }
+
+  // An item refused for good: say why in its form, and give the text back for editing if the box is empty.
+  function refused(item, response) {
+    return reasonOf(response).then(function (reason) {
+      var form = formOf(item);
+      if (!form) {
+        if (announcer) announcer.textContent = reason;
+        return;
+      }
+      say(form, reason, true);
+      var textField = form.querySelector("[data-draft]");
+      if (textField && !textField.value && item.fields[textField.name]) textField.value = item.fields[textField.name];
+    });
   }
 
   var flushing = false;
   var delivered = false; // a page form went out from the outbox: reload to show what was stored
+  var failures = 0; // tries in a row that were not taken: the wait before the next one doubles
+  var retryTimer = null;
+
+  // Exponential backoff with jitter, from 1 s to about 30 s, never sooner than the server's Retry-After.
+  function retryLater(response) {
+    if (!response && navigator.onLine === false) return; // the "online" event sends it
+    failures += 1;
+    var wait = Math.min(30000, 1000 * Math.pow(2, failures - 1));
+    wait = wait / 2 + Math.random() * wait / 2;
+    var after = response ? parseFloat(response.headers.get("Retry-After")) : NaN;
+    if (after > 0) wait = Math.max(wait, Math.min(after, 300) * 1000);
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = setTimeout(function () { retryTimer = null; flushOutbox(); }, wait);
+  }
+
   function flushOutbox() {
-    var items = outbox();
     if (flushing) return;
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; } // back online: try now
+    var items = outbox();
     if (!items.length) {
+      body.removeAttribute("data-waiting");
       if (delivered) location.reload();
       return;
     }
     flushing = true;
     var item = items[0];
     post(item).then(function (response) {
-      // Delivered or refused for good (4xx): either way it leaves the outbox; the retry is idempotent.
-      saveOutbox(outbox().filter(function (other) { return other.fields.client_id !== item.fields.client_id; }));
       flushing = false;
-      if (item.page) delivered = true;
-      if (response.ok || item.page) flushOutbox();
-    }, function () { flushing = false; });
+      if (worthRetrying(response.status)) {
+        showWaiting();
+        retryLater(response); // it stays; sent again with its client_id, so it is stored once
+        return;
+      }
+      failures = 0;
+      unqueue(item);
+      if (response.ok) {
+        if (item.page) delivered = true;
+        else if (formOf(item)) say(formOf(item), body.getAttribute("data-msg-sent"), false);
+        flushOutbox();
+        return;
+      }
+      refused(item, response).then(flushOutbox);
+    }, function () {
+      flushing = false;
+      showWaiting();
+      retryLater(null);
+    });
   }
 
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.hasAttribute || !form.hasAttribute("data-live-form") || !window.fetch) return;
     e.preventDefault();
-    var item = { action: form.action, fields: fieldsOf(form, null) };
+    var item = { action: form.action, fields: fieldsOf(form, null), form: form.id || null };
     var textField = form.querySelector("[data-draft]");
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
@@ -117,6 +218,13 @@
       form.querySelector("[name=client_id]").value = randomId();
     }
 
+    function keep(message, response) {
+      queue(item);
+      clear();
+      say(form, body.getAttribute(message), "waiting");
+      retryLater(response);
+    }
+
     post(item).then(function (response) {
       if (button) button.disabled = false;
       if (response.ok) {
@@ -124,12 +232,14 @@
         say(form, body.getAttribute("data-msg-sent"), false);
         return;
       }
-      return response.json().then(function (problem) { say(form, problem.detail, true); });
+      if (worthRetrying(response.status)) {
+        keep("data-msg-held", response);
+        return;
+      }
+      return reasonOf(response).then(function (reason) { say(form, reason, true); });
     }, function () {
       if (button) button.disabled = false;
-      queue(item);
-      clear();
-      say(form, body.getAttribute("data-msg-queued"), false);
+      keep("data-msg-queued", null);
     });
   });
 
@@ -167,13 +277,24 @@
     if (!form.hasAttribute || !form.hasAttribute("data-outbox") || !window.fetch || !window.DOMParser) return;
     e.preventDefault();
     var submitter = e.submitter || (clicked && clicked.form === form ? clicked : null);
-    var item = { action: form.action, fields: fieldsOf(form, submitter), page: true };
-    post(item).then(function (response) {
-      return response.text().then(function (html) { showPage(html, form, submitter); });
-    }, function () {
+    var item = { action: form.action, fields: fieldsOf(form, submitter), page: true, form: form.id || null };
+
+    // The next press of this form is another change: it must not carry the held one's client_id.
+    function keep(message, response) {
       queue(item);
-      say(form, body.getAttribute("data-msg-queued"), false);
-    });
+      var id = form.querySelector("[name=client_id]");
+      if (id) id.value = randomId();
+      say(form, body.getAttribute(message), "waiting");
+      retryLater(response);
+    }
+
+    post(item).then(function (response) {
+      if (worthRetrying(response.status)) {
+        keep("data-msg-held", response);
+        return;
+      }
+      return response.text().then(function (html) { showPage(html, form, submitter); });
+    }, function () { keep("data-msg-queued", null); });
   });
 
   // A pushed card's edit box comes empty (the text would be in the push three times): fill it when opened.
@@ -286,16 +407,28 @@
     }
   });
 
+  // Ask for the events after lastSeq. An answer that does not come (a worker restarting) or says the server
+  // cannot read now is asked again after a few seconds: a screen never stays behind the record.
   var syncing = false;
   function sync() {
     if (syncing) return;
     syncing = true;
-    socket.emit("sync", { since: lastSeq }, function (answer) {
+    var asking = socket.timeout ? socket.timeout(10000) : socket;
+    asking.emit("sync", { since: lastSeq }, function (err, answer) {
+      if (!socket.timeout) answer = err;
       syncing = false;
+      if ((socket.timeout && err) || !answer || answer.error) {
+        setTimeout(sync, 3000);
+        return;
+      }
       (answer.events || []).forEach(apply);
       if (answer.complete === false) sync();
     });
   }
+
+  // The server lost its broker for a while (Redis): pushes from other workers may be missing without a gap
+  // to show it. Every screen asks at once otherwise, so each waits a moment of its own first.
+  socket.on("resync", function () { setTimeout(sync, Math.random() * 1000); });
 
   socket.on("connect", function () { setState("online"); flushOutbox(); });
   socket.on("disconnect", function () { setState("offline"); });

@@ -1,15 +1,12 @@
 """create_app(settings) -> the ASGI app: socket.io in front of FastAPI. Nothing is built at import time."""
 
-import logging
 import sys
 
 import socketio
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -23,11 +20,9 @@ from cowork.rendering import make_environment, make_templates
 from cowork.runtime import Runtime, SetupLink
 from cowork.settings import Settings
 from cowork.web import errors, routers
-from cowork.web.api import openapi
+from cowork.web.api import health, openapi
 from cowork.web.security import SecurityMiddleware
 from cowork.web.throttle import DeviceMiddleware, Throttle
-
-log = logging.getLogger("cowork")
 
 
 class LanguageMiddleware:
@@ -87,19 +82,10 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     _add_middleware(app, runtime)
     errors.install(app)
     openapi.install(app)
+    app.include_router(health.router)
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
-
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> JSONResponse:
-        """200 only when the database answers."""
-        try:
-            await runtime.commands.query(lambda session: session.exec(text("SELECT 1")).one())
-        except Exception:
-            log.exception("health check: database does not answer")
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
 
     # The pool's connections are the server's to return when it stops (PostgreSQL counts them).
     return socketio.ASGIApp(sio, other_asgi_app=app, on_shutdown=engine.dispose)

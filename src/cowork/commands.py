@@ -11,7 +11,7 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from cowork.db import read_session, write_session
+from cowork.db import health_of, read_session, store_fault, write_session
 from cowork.domain.access import actor_of, token_holder
 from cowork.domain.models import Event
 from cowork.domain.record import Tx
@@ -79,9 +79,17 @@ class Commands:
     def __init__(self, engine: Engine, publish: Publisher) -> None:
         self.engine = engine
         self.publish = publish
+        self.health = health_of(engine)
 
     async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        result, events = await anyio.to_thread.run_sync(partial(run_command, self.engine, fn, **kwargs))
+        try:
+            result, events = await anyio.to_thread.run_sync(partial(run_command, self.engine, fn, **kwargs))
+        except Exception as exc:
+            fault = store_fault(exc)
+            if fault:
+                self.health.failed(fault, exc)  # the transport answers 503; the log says it once
+            raise
+        self.health.succeeded()
         if events:
             await self.publish(events)
         return result

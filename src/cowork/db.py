@@ -1,12 +1,19 @@
 """Engine creation, SQLite durability settings, and read / write session scopes."""
 
+import logging
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 _WRITE = "cowork_write"
+log = logging.getLogger("cowork.store")
 
 
 def make_engine(url: str) -> Engine:
@@ -50,3 +57,87 @@ def write_session(engine: Engine) -> Iterator[Session]:
 def read_session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+# --- faults of the store: which errors mean "cannot read or write now" rather than a bug or bad input ---
+
+FULL, READ_ONLY, UNREACHABLE = "full", "read-only", "unreachable"
+_FULL_WORDS = ("database or disk is full", "no space left", "disk full", "could not extend file")
+_READ_ONLY_WORDS = ("readonly database", "read-only transaction", "read-only file system")
+# PostgreSQL SQLSTATEs: 53xxx insufficient resources (53100 disk full), 25006 read-only transaction, 57P0x
+# the server shutting down, 08xxx connection problems.
+_READ_ONLY_CODES = ("25006",)
+
+
+def store_fault(exc: BaseException) -> str | None:
+    """FULL, READ_ONLY or UNREACHABLE when exc says the database cannot do its work now; None otherwise."""
+    if isinstance(exc, PoolTimeout):
+        return UNREACHABLE
+    if not isinstance(exc, DBAPIError):
+        return None
+    code = str(getattr(exc.orig, "sqlstate", "") or getattr(exc.orig, "pgcode", "") or "")
+    # Only the server's own complaints are read for words: a constraint's message may quote the input.
+    server_side = isinstance(exc, OperationalError | InternalError | InterfaceError)
+    text = str(exc.orig or exc).lower() if server_side else ""
+    if code.startswith("53") or any(word in text for word in _FULL_WORDS):
+        return FULL
+    if code in _READ_ONLY_CODES or any(word in text for word in _READ_ONLY_WORDS):
+        return READ_ONLY
+    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+        return UNREACHABLE
+    if code.startswith(("08", "57P")):
+        return UNREACHABLE
+    return None
+
+
+class StoreHealth:
+    """What the last writes said: a fault episode starts at the first failure and ends at the next success.
+
+    One log line when an episode starts and one when it ends, however many requests fail in between.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.fault: str | None = None
+        self.detail = ""
+        self.since = 0.0
+        self.last_failure = 0.0
+        self.failures = 0
+
+    def failed(self, fault: str, exc: BaseException) -> None:
+        with self._lock:
+            self.failures += 1
+            starts = self.fault is None
+            self.fault, self.detail = fault, str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+            self.last_failure = time.monotonic()
+            if starts:
+                self.since = self.last_failure
+        if starts:
+            log.warning("store fault: %s", fault, extra={"fields": {"fault": fault, "error": self.detail}})
+
+    def current(self, window: float) -> str | None:
+        """The fault of an episode whose last failure is at most `window` seconds old, else None."""
+        with self._lock:
+            recent = self.fault is not None and time.monotonic() - self.last_failure <= window
+            return f"{self.fault}: {self.detail}" if recent else None
+
+    def succeeded(self) -> None:
+        if self.fault is None:
+            return
+        with self._lock:
+            fault, failures, lasted = self.fault, self.failures, time.monotonic() - self.since
+            self.fault, self.detail, self.failures = None, "", 0
+        log.warning(
+            "store recovered: %s",
+            fault,
+            extra={"fields": {"fault": fault, "failed_requests": failures, "seconds": round(lasted, 1)}},
+        )
+
+
+_HEALTH: WeakKeyDictionary[Engine, StoreHealth] = WeakKeyDictionary()
+_HEALTH_GUARD = threading.Lock()
+
+
+def health_of(engine: Engine) -> StoreHealth:
+    with _HEALTH_GUARD:
+        return _HEALTH.setdefault(engine, StoreHealth())

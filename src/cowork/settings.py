@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # A room gets at most one live frame per this many ms; events in between share the next frame (0: none).
     push_interval_ms: int = Field(default=50, ge=0, le=1000)
 
+    # Readiness (/healthz) answers 503 below this much free space where the data lives (SQLite: its folder).
+    min_free_disk_mb: int = Field(default=100, ge=0)
+
     @field_validator("public_base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

@@ -39,7 +39,7 @@ def create_workshop(
     assert spec is not None
     designs = [(s.kind, dict(s.title), s.minutes, s.config()) for s in spec.stages]
     return _open_workshop(
-        tx, actor=actor, title=title, format_id=format_id, language=language, designs=designs
+        tx, actor=actor, title=title, format_id=format_id, language=language, designs=designs, sample=sample
     )
 
 
@@ -68,6 +68,7 @@ def _open_workshop(
     format_id: str,
     language: str,
     designs: list[tuple[str, dict[str, str], int | None, dict[str, Any]]],
+    sample: bool = False,
 ) -> Workshop:
     """A new workshop with these stages (kind, title, minutes, config), on its first one."""
     session = tx.session

@@ -61,6 +61,63 @@ def _as_list(encoded: Any) -> list[Any]:
     return encoded if isinstance(encoded, list) else [encoded]
 
 
+# While Redis is away the listener tries again after 0.5, 1, 2, 2, … s (the library doubles up to 60 s),
+# so a worker hears of its return within about two seconds.
+RETRY_FIRST, RETRY_MOST = 0.5, 2.0
+RESYNC = "resync"  # tells screens: ask for what you missed since your last seq (`sync`)
+
+
 class OnePassRedisManager(socketio.AsyncRedisManager, OnePassManager):
     """Through Redis to every worker; each worker's local delivery (the library's `super().emit` in
-    `_handle_emit`) resolves to OnePassManager.emit, which sits between the pub/sub and base managers."""
+    `_handle_emit`) resolves to OnePassManager.emit, which sits between the pub/sub and base managers.
+
+    A lost Redis loses the broadcasts of its outage: the other workers' screens never get them, and
+    nothing later need show them a gap. So when Redis is back, each worker tells its own screens to catch
+    up from the record (its listener reconnected), and a worker whose publishes failed tells every screen.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.publish_failed = False
+
+    async def _publish(self, data: Any) -> Any:
+        sent = await super()._publish(data)  # the library logs and drops a publish Redis did not take
+        if sent is None:
+            if not self.publish_failed:
+                log.warning("redis lost: broadcasts to other workers fail; screens catch up when it is back")
+            self.publish_failed = True
+        elif self.publish_failed:
+            self.publish_failed = False
+            log.warning("redis back: every screen is asked to catch up")
+            await self.emit(RESYNC, {}, namespace="/")  # to every worker's screens, through Redis
+        return sent
+
+    async def resync_here(self) -> None:
+        """Ask this worker's own screens to catch up (they may have missed other workers' broadcasts)."""
+        await OnePassManager.emit(self, RESYNC, {}, "/")
+
+    async def _redis_listen_with_retries(self) -> Any:
+        retry, subscribed, lost = RETRY_FIRST, False, False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    await self.pubsub.subscribe(self.channel)
+                    subscribed, retry = True, RETRY_FIRST
+                    if lost:
+                        lost = False
+                        log.warning("redis back: this worker's screens are asked to catch up")
+                        await self.resync_here()
+                async for message in self.pubsub.listen():
+                    yield message
+                subscribed = False  # the subscription ended without an error: subscribe again
+            except Exception as exc:  # whatever the client raises while Redis is away
+                if not lost:
+                    log.warning(
+                        "redis lost: listening again every %s s",
+                        RETRY_MOST,
+                        extra={"fields": {"error": str(exc)}},
+                    )
+                lost, subscribed = True, False
+                await asyncio.sleep(retry)
+                retry = min(retry * 2, RETRY_MOST)

@@ -10,6 +10,7 @@ from jinja2 import Environment
 from socketio.exceptions import ConnectionRefusedError as Refused  # its message reaches the client
 
 from cowork.commands import query_in_thread
+from cowork.db import store_fault
 from cowork.domain.access import Viewer, viewer_for
 from cowork.domain.models import Event
 from cowork.domain.record import events_since
@@ -144,7 +145,12 @@ class Hub:
         since = data.get("since") if isinstance(data, dict) else None
         if not isinstance(since, int) or since < 0:
             return {"error": "since must be a whole number of 0 or more"}
-        events = await self._events(viewer, session["audience"], since)
+        try:
+            events = await self._events(viewer, session["audience"], since)
+        except Exception as exc:
+            if store_fault(exc) is None:
+                raise
+            return {"error": "the record cannot be read now; ask again in a moment", "retry": True}
         return {"events": events, "complete": len(events) < CATCH_UP_LIMIT}
 
     async def unexpected(self, event: str, sid: str, *data: Any) -> dict[str, Any]:

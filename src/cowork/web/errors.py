@@ -5,9 +5,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cowork import i18n
+from cowork.db import FULL, READ_ONLY, health_of, store_fault
 from cowork.domain.errors import Closed, Conflict, DomainError, Invalid, NotAllowed, NotFound
 from cowork.web.deps import NeedsJoin, NotSignedIn
 from cowork.web.throttle import TooManyAttempts
@@ -74,9 +76,13 @@ def install(app: FastAPI) -> None:
         return error_response(request, 422, message)
 
     @app.exception_handler(OverflowError)
-    @app.exception_handler(DataError)
     @app.exception_handler(StatementError)
-    async def _out_of_range(request: Request, exc: Exception) -> Response:
+    @app.exception_handler(PoolTimeout)
+    async def _database(request: Request, exc: Exception) -> Response:
+        fault = store_fault(exc)
+        if fault:
+            health_of(request.app.state.runtime.engine).failed(fault, exc)
+            return store_unavailable(request, fault)
         # A number too large for the database (SQLite: OverflowError; PostgreSQL: a DataError) is bad input.
         cause = getattr(exc, "orig", exc)
         if isinstance(exc, DataError) or isinstance(cause, OverflowError):
@@ -89,6 +95,31 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404 and message == "Not Found":
             message = i18n.gettext("This page does not exist.")
         return error_response(request, exc.status_code, message)
+
+
+# How long a phone's outbox waits before it sends again after a 503 (it backs off further on its own).
+RETRY_AFTER_SECONDS = 5
+
+
+def store_unavailable(request: Request, fault: str) -> Response:
+    """503 with Retry-After: nothing was saved (its transaction rolled back); send the same again."""
+    response = error_response(request, 503, store_message(fault))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def store_message(fault: str) -> str:
+    if fault in (FULL, READ_ONLY):
+        message = i18n.gettext(
+            "The server cannot save anything right now: its storage is full or read-only. "
+            "Nothing was saved yet; please try again in a moment."
+        )
+    else:
+        message = i18n.gettext(
+            "The server cannot reach its database right now. "
+            "Nothing was saved yet; please try again in a moment."
+        )
+    return message
 
 
 def jsonable(errors: object) -> object:

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from cowork import i18n
@@ -22,7 +24,7 @@ from cowork.domain.models import Contribution, Stage
 from cowork.domain.workshops import get_stage, stage_data
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch, is_htmx
 from cowork.web.errors import status_of
-from cowork.web.pages.forms import phone_refused
+from cowork.web.pages.forms import phone_not_saved, phone_refused
 from cowork.web.pages.stages import StageRequest, register
 from cowork.web.pages.workshops import render
 
@@ -47,6 +49,7 @@ async def participant_add_card(
 ) -> Response:
     participant = phone.participant
     assert participant is not None
+    draft = {"text": text, "category": category, "card_kind": card_kind, "phase": phase}
     try:
         card = await runtime.commands.run(
             board.add_card,
@@ -60,8 +63,9 @@ async def participant_add_card(
             phase=phase or None,
         )
     except DomainError as exc:
-        draft = {"text": text, "category": category, "card_kind": card_kind, "phase": phase}
         return await phone_refused(request, runtime, phone, exc, draft=draft)
+    except (StatementError, PoolTimeout) as exc:  # the store cannot save now: keep the text on the page
+        return await phone_not_saved(request, runtime, phone, exc, draft=draft)
     if is_fetch(request):
         return JSONResponse({"id": card.id, "seq": card.seq, "approved": card.approved}, status_code=201)
     return RedirectResponse(f"/j/{phone.workshop.code}/stage#card-{card.id}", status_code=303)

@@ -9,10 +9,11 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from cowork import i18n
+from cowork.db import health_of, store_fault
 from cowork.domain.actors import Actor
 from cowork.domain.errors import DomainError, Invalid
 from cowork.web.deps import PhoneSession, is_fetch
-from cowork.web.errors import status_of
+from cowork.web.errors import RETRY_AFTER_SECONDS, status_of, store_message
 from cowork.web.pages.workshops import console_context, phone_context, render
 
 
@@ -38,6 +39,26 @@ async def phone_again(
     """The phone's stage page again, with the reason it was refused."""
     context = await phone_context(runtime, phone)
     return render(request, "participant/stage.html", status_of(exc), **context, **extra)
+
+
+async def phone_not_saved(
+    request: Request, runtime: Any, phone: PhoneSession, exc: Exception, **extra: Any
+) -> Response:
+    """A plain form post the store could not save: the stage page again with the reason and what was typed
+    (503, Retry-After). A fetch, or a store that cannot even be read, gets the usual 503 instead."""
+    fault = store_fault(exc)
+    if fault is None or is_fetch(request):
+        raise exc
+    health_of(runtime.engine).failed(fault, exc)
+    try:
+        context = await phone_context(runtime, phone)
+    except Exception:
+        raise exc from None
+    response = render(
+        request, "participant/stage.html", 503, **context, message=store_message(fault), **extra
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 async def phone_refused(
