@@ -402,3 +402,113 @@
   });
 })();
 /* --- end of timers --- */
+
+/* --- projector fit --- */
+/* The fitted projector (body.projector-fit) never scrolls. Its board flows into as many columns as it
+ * needs; what does not fit one screen goes on to the right, and this shows it a page (one board width) at
+ * a time, turning every data-page-seconds, with "Page 2 of 3" in the pager. Each card gets data-page, so
+ * what is on screen can be told. Live cards change the density (data-density-steps: "4:xl 12:l *:s"). */
+(function () {
+  "use strict";
+  if (!document.body || !document.body.classList.contains("projector-fit")) return;
+  var DENSITIES = ["xl", "l", "m", "s"]; // largest type first, as in cowork.css
+  var page = 0;
+  var timer = null;
+  var pending = null;
+
+  function boardOf() { return document.querySelector("#stage .board"); }
+
+  function densityFor(board, count) {
+    var steps = (board.getAttribute("data-density-steps") || "").split(" ");
+    for (var i = 0; i < steps.length; i++) {
+      var pair = steps[i].split(":");
+      if (pair.length === 2 && (pair[0] === "*" || count <= parseInt(pair[0], 10))) return pair[1];
+    }
+    return board.getAttribute("data-density");
+  }
+
+  function items(board) {
+    return board.querySelectorAll(".column > .cards > .card:not([hidden]), .column > .cards > .cluster:not([hidden])");
+  }
+
+  function gapOf(board) { return parseFloat(window.getComputedStyle(board).columnGap) || 0; }
+
+  // Overflowing columns continue to the right at the same pitch: a page is one board width plus a gap.
+  function countPages(board) {
+    var gap = gapOf(board);
+    var pitch = board.clientWidth + gap;
+    return pitch > 0 ? Math.max(1, Math.ceil((board.scrollWidth + gap) / pitch - 0.01)) : 1;
+  }
+
+  function say(pager, at, pages) {
+    var text = (pager.getAttribute("data-msg") || "{page} / {pages}")
+      .replace("{page}", String(at + 1)).replace("{pages}", String(pages));
+    if (pager.textContent !== text) pager.textContent = text; // unchanged text: no mutation, no refit
+  }
+
+  function fit() {
+    pending = null;
+    var board = boardOf();
+    if (!board) return;
+    var count = board.querySelectorAll(".card:not([hidden])").length;
+    var density = densityFor(board, count);
+    if (density && density !== board.getAttribute("data-density")) board.setAttribute("data-density", density);
+    // Long cards on a small screen: smaller type (down to the smallest, 20 px) before a second page.
+    var step = DENSITIES.indexOf(board.getAttribute("data-density"));
+    while (step >= 0 && step < DENSITIES.length - 1 && countPages(board) > 1) {
+      step += 1;
+      board.setAttribute("data-density", DENSITIES[step]);
+    }
+    var pager = document.getElementById(board.id.replace("board-", "pager-"));
+    var pages = countPages(board);
+    if (pager) {
+      say(pager, page, pages);
+      pager.hidden = pages < 2; // the pager takes a line from the board: count again
+      pages = countPages(board);
+    }
+    if (page >= pages) page = 0;
+    var pitch = board.clientWidth + gapOf(board);
+    board.scrollLeft = page * pitch;
+    var left = board.getBoundingClientRect().left - board.scrollLeft;
+    var all = items(board);
+    for (var i = 0; i < all.length; i++) {
+      var on = Math.floor((all[i].getBoundingClientRect().left - left + 1) / pitch);
+      all[i].setAttribute("data-page", String(Math.max(0, on) + 1));
+    }
+    if (pager) say(pager, page, pages);
+    board.setAttribute("data-pages", String(pages));
+    board.setAttribute("data-page", String(page + 1));
+    if (pages < 2 && timer) {
+      clearInterval(timer);
+      timer = null;
+    } else if (pages > 1 && !timer) {
+      var seconds = parseFloat(board.getAttribute("data-page-seconds")) || 12;
+      timer = setInterval(turn, seconds * 1000);
+    }
+  }
+
+  function turn() {
+    var board = boardOf();
+    var pages = board ? parseInt(board.getAttribute("data-pages") || "1", 10) : 1;
+    page = (page + 1) % pages;
+    fit();
+  }
+
+  function later() { if (!pending) pending = setTimeout(fit, 50); }
+
+  fit();
+  window.addEventListener("resize", later);
+  document.addEventListener("cowork:event", later);
+  var stage = document.getElementById("stage");
+  if (stage && window.MutationObserver) {
+    // A new stage starts at page one; cards coming and going refit; a ticking timer does not.
+    new MutationObserver(function (changes) {
+      for (var i = 0; i < changes.length; i++) {
+        var target = changes[i].target;
+        if (target === stage) page = 0;
+        if (target === stage || (target.closest && target.closest(".board"))) later();
+      }
+    }).observe(stage, { childList: true, subtree: true });
+  }
+})();
+/* --- end of projector fit --- */

@@ -195,10 +195,16 @@ async def _screen_context(runtime: Any, key: str, user_id: int | None = None) ->
     return context
 
 
+PROJECTOR_THEMES = ("light", "dark")
+
+
 @router.get("/s/{key}")
-async def projector(request: Request, key: str, runtime: RuntimeDep) -> Response:
+async def projector(request: Request, key: str, runtime: RuntimeDep, theme: str = "light") -> Response:
+    """The projector; `?theme=dark` for a dark room (an unknown theme falls back to light)."""
     user_id = request.session.get("user_id")
-    return render(request, "projector/screen.html", **await _screen_context(runtime, key, user_id))
+    context = await _screen_context(runtime, key, user_id)
+    context["theme"] = theme if theme in PROJECTOR_THEMES else PROJECTOR_THEMES[0]
+    return render(request, "projector/screen.html", **context)
 
 
 @router.get("/s/{key}/stage")

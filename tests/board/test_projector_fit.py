@@ -1,0 +1,122 @@
+"""In Debian's Chromium: the projector's needs board fits the screen at every size of board.
+
+A projector cannot scroll. For 1, 12, 60 and 200 cards at 1920x1080 and 1280x720: the page never overflows,
+every card on the current page lies inside the viewport, the cards' type follows the room's rule (at least
+32 px at 1080p for a dozen cards or fewer, never under 20 px), and a board too big for one screen pages
+visibly ("Page 2 of 3") so that no card is silently left out.
+"""
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests import test_browser
+from tests.board.test_needs_board import AREAS, Lab, open_lab
+from tests.conftest import ThreadServer, World
+from tests.test_browser import _shot
+
+pytestmark = pytest.mark.browser
+browser = test_browser.browser  # the module's Chromium fixture
+SCREENS = {"1080p": {"width": 1920, "height": 1080}, "720p": {"width": 1280, "height": 720}}
+
+# What people write at a needs board: short and long, in the seeds' words.
+TEXTS = [
+    "No childcare during the language course",
+    "Kita hours do not fit shift work",
+    "Landlords refuse tenants on benefits",
+    "A mentor after the first job day would keep people in work",
+    "Recognition of foreign diplomas takes more than a year, and nobody tells you which office is in charge",
+    "Job centre letters are only in German",
+    "Employers do not know the wage subsidies",
+    "Debt counselling has a waiting list of four months",
+    "Trauma support in Arabic and Dari",
+    "After prison: no bank account, so no job",
+    "Training allowance ends before the exam",
+    "One contact person instead of five offices",
+]
+
+
+def fill_board(lab: Lab, count: int) -> None:
+    """`count` cards from ten people, a third of them without a category (the old "Other" pile)."""
+    people = [lab.join(f"P{n}")[0] for n in range(min(count, 10))]
+    for n in range(count):
+        area = None if n % 3 == 2 else AREAS[n % len(AREAS)]
+        text = TEXTS[n % len(TEXTS)] + (f" ({n + 1})" if n >= len(TEXTS) else "")
+        lab.card(people[n % len(people)], text, category=area)
+
+
+# Everything the room must be able to read, measured in the page: overflow, cards off screen, type sizes.
+MEASURE = """() => {
+  const doc = document.documentElement, board = document.querySelector('#stage .board');
+  const page = board.getAttribute('data-page'), pages = board.getAttribute('data-pages');
+  const cards = [...board.querySelectorAll('.column > .cards > .card, .column > .cards > .cluster')];
+  const inView = r => r.left >= 0 && r.top >= 0
+    && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5;
+  const boardBox = board.getBoundingClientRect();
+  const onPage = cards.filter(c => c.getAttribute('data-page') === page);
+  return {
+    overflowX: doc.scrollWidth - innerWidth, overflowY: doc.scrollHeight - innerHeight,
+    cards: cards.length, page: Number(page), pages: Number(pages),
+    unpaged: cards.filter(c => !c.hasAttribute('data-page')).length,
+    pagesUsed: [...new Set(cards.map(c => Number(c.getAttribute('data-page'))))].sort((a, b) => a - b),
+    onPage: onPage.length,
+    outside: onPage.filter(c => !inView(c.getBoundingClientRect())).map(c => c.id),
+    cutByBoard: onPage.filter(c => {
+      const r = c.getBoundingClientRect();
+      return r.bottom > boardBox.bottom + 0.5 || r.right > boardBox.right + 0.5;
+    }).map(c => c.id),
+    fontSizes: [...board.querySelectorAll('.card-text')].map(t => parseFloat(getComputedStyle(t).fontSize)),
+    title: parseFloat(getComputedStyle(document.querySelector('.stage-title')).fontSize),
+    pager: (() => { const p = document.querySelector('.board-pager');
+                    return p.hidden ? null : p.textContent; })(),
+    pagerInView: (() => { const p = document.querySelector('.board-pager');
+                          return !p.hidden && inView(p.getBoundingClientRect()); })(),
+  };
+}"""
+
+
+def open_projector(browser: Browser, server: ThreadServer, lab: Lab, size: str, theme: str = "") -> Page:
+    page = browser.new_context(viewport=SCREENS[size]).new_page()
+    page.goto(f"{server.url}/s/{lab.workshop.projector_key}" + (f"?theme={theme}" if theme else ""))
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(page.locator("#stage .board")).to_have_attribute("data-pages", re.compile(r"\d+"))  # fitted
+    return page
+
+
+def measure(page: Page) -> dict[str, Any]:
+    return page.evaluate(MEASURE)
+
+
+@pytest.mark.parametrize("count", [1, 12, 60, 200])
+def test_the_projector_board_fits_the_screen_and_pages_what_does_not_fit(
+    browser: Browser, server: ThreadServer, world: World, count: int
+) -> None:
+    lab = open_lab(world)
+    fill_board(lab, count)
+    for size in SCREENS:
+        page = open_projector(browser, server, lab, size)
+        seen = measure(page)
+        _shot(page, f"projector-{count}-cards-{size}")
+        what = f"{count} cards at {size}"
+        assert seen["cards"] == count, what
+        assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{what}: the page scrolls {seen}"
+        assert seen["outside"] == [] and seen["cutByBoard"] == [], f"{what}: cards off the screen {seen}"
+        assert seen["onPage"] > 0, what
+        assert min(seen["fontSizes"]) >= 20, f"{what}: card text under 20 px {seen['fontSizes'][:5]}"
+        if size == "1080p":
+            assert seen["title"] >= 48, f"{what}: the stage title is {seen['title']} px"
+            if count <= 12:
+                assert min(seen["fontSizes"]) >= 32, f"{what}: card text {min(seen['fontSizes'])} px"
+        # Nothing silently hidden: every card is on one of the pages, and more than one page says so.
+        assert seen["unpaged"] == 0, what
+        assert seen["pagesUsed"] == list(range(1, seen["pages"] + 1)), f"{what}: {seen}"
+        if seen["pages"] > 1:
+            assert seen["pager"] == f"Page 1 of {seen['pages']}", f"{what}: {seen}"
+            assert seen["pagerInView"], what
+        else:
+            assert seen["pager"] is None, f"{what}: a pager on a board that fits"
+        if count <= 12:
+            assert seen["pages"] == 1, f"{what}: a dozen cards should fit one screen"
+        page.context.close()
