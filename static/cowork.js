@@ -406,7 +406,7 @@
 /* --- projector fit --- */
 /* The fitted projector (body.projector-fit) never scrolls. Its board flows into as many columns as it
  * needs; what does not fit one screen goes on to the right, and this shows it a page (one board width) at
- * a time, turning every data-page-seconds, with "Page 2 of 3" in the pager. Each card gets data-page, so
+ * a time, turning every data-page-seconds (on the body), with "Page 2 of 3" in the pager. Each card gets data-page, so
  * what is on screen can be told. Live cards change the density (data-density-steps: "4:xl 12:l *:s"). */
 (function () {
   "use strict";
@@ -482,7 +482,7 @@
       clearInterval(timer);
       timer = null;
     } else if (pages > 1 && !timer) {
-      var seconds = parseFloat(board.getAttribute("data-page-seconds")) || 12;
+      var seconds = parseFloat(document.body.getAttribute("data-page-seconds")) || 12;
       timer = setInterval(turn, seconds * 1000);
     }
   }

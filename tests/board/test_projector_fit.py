@@ -9,12 +9,16 @@ visibly ("Page 2 of 3") so that no card is silently left out.
 import re
 from typing import Any
 
+import httpx
 import pytest
+import qrcode
 from playwright.sync_api import Browser, Page, expect
 
+from cowork.db import read_session
+from cowork.domain import workshops
 from tests import test_browser
 from tests.board.test_needs_board import AREAS, Lab, open_lab
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, run
 from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
@@ -120,3 +124,70 @@ def test_the_projector_board_fits_the_screen_and_pages_what_does_not_fit(
         if count <= 12:
             assert seen["pages"] == 1, f"{what}: a dozen cards should fit one screen"
         page.context.close()
+
+
+def qr_modules(svg: str) -> set[tuple[int, int]]:
+    """The dark modules of the projector's QR code, read from its SVG path (one square per module)."""
+    return {(int(x), int(y)) for x, y in re.findall(r"M(\d+),(\d+)H", svg)}
+
+
+def expected_modules(url: str) -> set[tuple[int, int]]:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(url)
+    code.make(fit=True)
+    return {(x, y) for y, row in enumerate(code.get_matrix()) for x, dark in enumerate(row) if dark}
+
+
+def box(page: Page, selector: str) -> dict[str, float]:
+    return page.locator(selector).first.evaluate(
+        "el => { const r = el.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; }"
+    )
+
+
+def test_the_join_panel_is_full_while_people_join_then_a_corner_badge_whose_qr_still_is_the_join_url(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    lab = open_lab(world)
+    with read_session(lab.engine) as session:
+        first, second = workshops.stages_of(session, workshop_id=lab.workshop.id)[:2]
+    run(
+        lab.engine,
+        workshops.set_current_stage,
+        actor=lab.facilitator,
+        workshop_id=lab.workshop.id,
+        stage_id=first.id,
+    )
+    page = browser.new_context(viewport=SCREENS["1080p"]).new_page()
+    page.goto(f"{server.url}/s/{lab.workshop.projector_key}")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+
+    # While people join: a third of the screen, a QR code of at least 400 px, the code and the address.
+    panel, qr = box(page, ".join-panel"), box(page, ".join-panel .qr")
+    assert panel["w"] >= 1920 * 0.3 and qr["w"] >= 400, (panel, qr)
+    expect(page.locator(".join-howto li").first).to_be_visible()
+    _shot(page, "projector-join-full")
+
+    # The workshop moves on (from the console's API): the page turns the panel into a badge in the corner.
+    moved = httpx.post(
+        f"{server.url}/api/v1/workshops/{lab.workshop.id}/current-stage",
+        json={"stage_id": second.id},
+        headers={"Authorization": f"Bearer {world.api_token}"},
+    )
+    assert moved.status_code == 200, moved.text
+    expect(page.locator(".stage-title")).to_have_text(second.title["en"])
+    page.wait_for_function("document.querySelector('.join-panel').getBoundingClientRect().height < 400")
+    assert box(page, ".join-howto")["w"] <= 1  # left to screen readers
+    panel, qr = box(page, ".join-panel"), box(page, ".join-panel .qr")
+    assert panel["x"] + panel["w"] >= 1920 - 60 and panel["y"] <= 60, f"not in the corner: {panel}"
+    assert panel["w"] * panel["h"] <= 1920 * 1080 * 0.06, f"the badge takes too much room: {panel}"
+    # Scannable from 3 m: at least 160 px (about 17 cm on a 2 m wide screen), the code beside it.
+    assert qr["w"] >= 160, qr
+    expect(page.locator("#join-code")).to_be_visible()
+    expect(page.locator("#join-code")).to_have_text(lab.workshop.code)
+
+    # The QR on screen encodes the join URL that is printed beside it.
+    join_url = page.locator(".join-url").inner_text()
+    assert join_url == f"{server.url}/j/{lab.workshop.code}"
+    svg = page.request.get(server.url + (page.locator(".join-panel .qr").get_attribute("src") or "")).text()
+    assert qr_modules(svg) == expected_modules(join_url)
+    _shot(page, "projector-join-badge")

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import qrcode
 import qrcode.image.svg
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
@@ -199,11 +199,18 @@ PROJECTOR_THEMES = ("light", "dark")
 
 
 @router.get("/s/{key}")
-async def projector(request: Request, key: str, runtime: RuntimeDep, theme: str = "light") -> Response:
-    """The projector; `?theme=dark` for a dark room (an unknown theme falls back to light)."""
+async def projector(
+    request: Request,
+    key: str,
+    runtime: RuntimeDep,
+    theme: str = "light",
+    page_seconds: Annotated[int, Query(ge=3, le=600)] = 12,
+) -> Response:
+    """The projector; `?theme=dark` for a dark room, `?page_seconds=20` to turn a long board's pages slower."""
     user_id = request.session.get("user_id")
     context = await _screen_context(runtime, key, user_id)
     context["theme"] = theme if theme in PROJECTOR_THEMES else PROJECTOR_THEMES[0]
+    context["page_seconds"] = page_seconds
     return render(request, "projector/screen.html", **context)
 
 
