@@ -19,6 +19,7 @@ from cowork.domain import workshops
 from tests import test_browser
 from tests.board.test_needs_board import AREAS, Lab, open_lab
 from tests.conftest import ThreadServer, World, run
+from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
@@ -191,3 +192,36 @@ def test_the_join_panel_is_full_while_people_join_then_a_corner_badge_whose_qr_s
     svg = page.request.get(server.url + (page.locator(".join-panel .qr").get_attribute("src") or "")).text()
     assert qr_modules(svg) == expected_modules(join_url)
     _shot(page, "projector-join-badge")
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "es"])
+def test_the_fitted_projector_has_no_axe_violations_in_light_and_dark(
+    browser: Browser, server: ThreadServer, world: World, lang: str
+) -> None:
+    workshop = run(
+        world.engine,
+        workshops.create_workshop,
+        actor=world.facilitator,
+        title="Co-Working Lab",
+        format_id="co-working-lab",
+        language=lang,
+    )
+    with read_session(world.engine) as session:
+        needs = next(s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "needs")
+    run(
+        world.engine,
+        workshops.set_current_stage,
+        actor=world.facilitator,
+        workshop_id=workshop.id,
+        stage_id=needs.id,
+    )
+    lab = Lab(world, workshop, needs.id)
+    fill_board(lab, 60)  # paged: the pager is checked too
+    for theme in ("light", "dark"):
+        page = open_projector(browser, server, lab, "1080p", theme)
+        expect(page.locator("body")).to_have_attribute("data-theme", theme)
+        expect(page.locator(".board-pager")).to_be_visible()
+        violations = axe_violations(page)
+        _shot(page, f"projector-60-cards-{theme}-{lang}")
+        assert violations == [], f"{lang} {theme}: " + _report({"projector": violations})
+        page.context.close()
