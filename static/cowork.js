@@ -512,3 +512,78 @@
   }
 })();
 /* --- end of projector fit --- */
+
+/* --- phone: read aloud, folded board --- */
+/* On a phone, a "read aloud" button beside the stage's question and each card speaks it with the phone's
+ * own voice (speechSynthesis) in the page's language; where the phone has no such voice there is no button.
+ * The folded board's "See all cards (N)" counts the live cards. Without this script: no button, the count
+ * of the page's loading. */
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!body || !body.classList.contains("participant")) return;
+  var stage = document.getElementById("stage");
+
+  function countCards() {
+    var counts = document.querySelectorAll("[data-card-count]");
+    for (var i = 0; i < counts.length; i++) {
+      var fold = counts[i].parentNode.parentNode; // span < summary < details
+      var n = fold.querySelectorAll(".board .card:not([hidden]):not(.card-pending)").length;
+      if (counts[i].textContent !== String(n)) counts[i].textContent = String(n);
+    }
+  }
+
+  var synth = window.speechSynthesis;
+  var lang = (document.documentElement.lang || "en").toLowerCase();
+
+  function hasVoice() {
+    var voices = synth ? synth.getVoices() : [];
+    for (var i = 0; i < voices.length; i++) {
+      if ((voices[i].lang || "").toLowerCase().replace("_", "-").split("-")[0] === lang.split("-")[0]) return true;
+    }
+    return false;
+  }
+
+  function speak(text) {
+    synth.cancel();
+    var words = new window.SpeechSynthesisUtterance(text);
+    words.lang = lang;
+    synth.speak(words);
+  }
+
+  // The stage's question is its title and, if there is one, its description.
+  function textOf(el) {
+    if (!el.classList.contains("stage-title")) return el.textContent;
+    var description = stage ? stage.querySelector(".stage-description") : null;
+    return el.textContent + (description ? ". " + description.textContent : "");
+  }
+
+  function addButtons() {
+    if (!synth || !window.SpeechSynthesisUtterance || !stage || !hasVoice()) return;
+    var label = stage.getAttribute("data-msg-read-aloud") || "Read aloud";
+    var targets = stage.querySelectorAll(".stage-title, .card-text");
+    for (var i = 0; i < targets.length; i++) {
+      var target = targets[i];
+      var before = target.previousElementSibling;
+      if (before && before.className === "read-aloud") continue;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "read-aloud";
+      button.innerHTML = '<span class="icon icon-read-aloud" aria-hidden="true"></span><span class="visually-hidden"></span>';
+      button.lastChild.textContent = label;
+      button.onclick = (function (el) { return function () { speak(textOf(el)); }; })(target);
+      target.parentNode.insertBefore(button, target);
+    }
+  }
+
+  function refresh() {
+    countCards();
+    addButtons();
+  }
+
+  refresh();
+  if (synth && synth.addEventListener) synth.addEventListener("voiceschanged", addButtons);
+  document.addEventListener("cowork:event", refresh);
+  if (stage && window.MutationObserver) new MutationObserver(refresh).observe(stage, { childList: true });
+})();
+/* --- end of phone --- */

@@ -141,7 +141,8 @@ def expected_modules(url: str) -> set[tuple[int, int]]:
 
 def box(page: Page, selector: str) -> dict[str, float]:
     return page.locator(selector).first.evaluate(
-        "el => { const r = el.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; }"
+        "el => { const r = el.getBoundingClientRect();"
+        " return {x: r.left, y: r.top, w: r.width, h: r.height}; }"
     )
 
 
