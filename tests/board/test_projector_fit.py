@@ -226,3 +226,38 @@ def test_the_fitted_projector_has_no_axe_violations_in_light_and_dark(
         _shot(page, f"projector-60-cards-{theme}-{lang}")
         assert violations == [], f"{lang} {theme}: " + _report({"projector": violations})
         page.context.close()
+
+
+def test_live_cards_land_in_their_column_the_type_shrinks_and_the_pages_turn_on_their_own(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    lab = open_lab(world)
+    fill_board(lab, 4)
+    page = browser.new_context(viewport=SCREENS["1080p"]).new_page()
+    page.goto(f"{server.url}/s/{lab.workshop.projector_key}?page_seconds=3")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    board = page.locator("#stage .board")
+    expect(board).to_have_attribute("data-density", "xl")
+
+    # Cards pushed over the socket (sent through the API) go to their column; the board refits as they come.
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {world.api_token}"}) as api:
+        for n in range(56):
+            area = None if n % 3 == 2 else AREAS[n % len(AREAS)]
+            sent = api.post(
+                f"/api/v1/stages/{lab.stage_id}/contributions",
+                json={"text": f"{TEXTS[n % len(TEXTS)]} [{n}]", "category": area},
+            )
+            assert sent.status_code == 201, sent.text
+    expect(page.locator(f"#col-{lab.stage_id}-housing .card", has_text="[55]")).to_have_count(1)
+    expect(page.locator(f"#col-{lab.stage_id}-none .card", has_text="[2]")).to_have_count(1)
+    expect(board).to_have_attribute("data-density", "s")
+    expect(page.locator(".board-pager")).to_have_text(re.compile(r"^Page 1 of [2-9]$"))
+    seen = measure(page)
+    assert seen["cards"] == 60 and seen["unpaged"] == 0, seen
+    assert seen["outside"] == [] and seen["overflowX"] <= 0 and seen["overflowY"] <= 0, seen
+
+    # The pages turn by themselves (every 3 s here), and the cards of the new page are the ones on screen.
+    expect(page.locator(".board-pager")).to_have_text(re.compile(r"^Page 2 of "), timeout=10_000)
+    seen = measure(page)
+    assert seen["page"] == 2 and seen["onPage"] > 0 and seen["outside"] == [], seen
+    _shot(page, "projector-live-page-2")
