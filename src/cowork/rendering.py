@@ -48,7 +48,7 @@ def _datetime(value: Any, fmt: str = "medium") -> str:
 
 
 def icon(name: str) -> Markup:
-    """An icon beside a word (never instead of it): a span the stylesheet masks with an SVG from lucide-static.
+    """An icon beside a word (never instead of it): a span that the stylesheet masks with a lucide SVG.
 
     `name` is an action (`send`), or `cat-<key>`, `kind-<key>`, `phase-<key>` for a board's categories, card
     kinds and phases; one without its own picture in cowork.css shows the generic tag.

@@ -206,7 +206,7 @@ async def projector(
     theme: str = "light",
     page_seconds: Annotated[int, Query(ge=3, le=600)] = 12,
 ) -> Response:
-    """The projector; `?theme=dark` for a dark room, `?page_seconds=20` to turn a long board's pages slower."""
+    """The projector; `?theme=dark` for a dark room, `?page_seconds=20` to turn long boards slower."""
     user_id = request.session.get("user_id")
     context = await _screen_context(runtime, key, user_id)
     context["theme"] = theme if theme in PROJECTOR_THEMES else PROJECTOR_THEMES[0]
