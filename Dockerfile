@@ -2,8 +2,9 @@
 # PostgreSQL + Redis + several workers.
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /build
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY package.json package-lock.json static/icons.txt ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+    && mkdir icons && for icon in $(cat icons.txt); do cp "node_modules/lucide-static/icons/$icon.svg" icons/; done
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -21,6 +22,7 @@ COPY templates ./templates
 COPY static ./static
 COPY --from=frontend /build/node_modules/htmx.org/dist/htmx.min.js \
      /build/node_modules/socket.io-client/dist/socket.io.min.js ./static/vendor/
+COPY --from=frontend /build/icons ./static/vendor/icons/
 RUN pip install --no-cache-dir ".[postgres,redis]" && cowork i18n compile
 USER cowork
 VOLUME ["/data"]

@@ -18,11 +18,17 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-$(VENDOR)/.installed: package.json package-lock.json
+# The few lucide-static icons cowork.css uses (.icon-*), listed in static/icons.txt (the Dockerfile reads it
+# too) and copied one by one: no icon font, no CDN.
+ICONS := $(shell cat static/icons.txt)
+
+$(VENDOR)/.installed: package.json package-lock.json static/icons.txt
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	mkdir -p $(VENDOR)/icons
+	cp $(foreach icon,$(ICONS),node_modules/lucide-static/icons/$(icon).svg) $(VENDOR)/icons/
 	touch $@
 
 run: setup

@@ -535,3 +535,188 @@
   });
 })();
 /* --- end of timers --- */
+
+/* --- projector fit --- */
+/* The fitted projector (body.projector-fit) never scrolls. Its board flows into as many columns as it
+ * needs; what does not fit one screen goes on to the right, and this shows it a page (one board width) at
+ * a time, turning every data-page-seconds (on the body), with "Page 2 of 3" in the pager. Each card gets data-page, so
+ * what is on screen can be told. Live cards change the density (data-density-steps: "4:xl 12:l *:s"). */
+(function () {
+  "use strict";
+  if (!document.body || !document.body.classList.contains("projector-fit")) return;
+  var DENSITIES = ["xl", "l", "m", "s"]; // largest type first, as in cowork.css
+  var page = 0;
+  var timer = null;
+  var pending = null;
+
+  function boardOf() { return document.querySelector("#stage .board"); }
+
+  function densityFor(board, count) {
+    var steps = (board.getAttribute("data-density-steps") || "").split(" ");
+    for (var i = 0; i < steps.length; i++) {
+      var pair = steps[i].split(":");
+      if (pair.length === 2 && (pair[0] === "*" || count <= parseInt(pair[0], 10))) return pair[1];
+    }
+    return board.getAttribute("data-density");
+  }
+
+  function items(board) {
+    return board.querySelectorAll(".column > .cards > .card:not([hidden]), .column > .cards > .cluster:not([hidden])");
+  }
+
+  function gapOf(board) { return parseFloat(window.getComputedStyle(board).columnGap) || 0; }
+
+  // Overflowing columns continue to the right at the same pitch: a page is one board width plus a gap.
+  function countPages(board) {
+    var gap = gapOf(board);
+    var pitch = board.clientWidth + gap;
+    return pitch > 0 ? Math.max(1, Math.ceil((board.scrollWidth + gap) / pitch - 0.01)) : 1;
+  }
+
+  function say(pager, at, pages) {
+    var text = (pager.getAttribute("data-msg") || "{page} / {pages}")
+      .replace("{page}", String(at + 1)).replace("{pages}", String(pages));
+    if (pager.textContent !== text) pager.textContent = text; // unchanged text: no mutation, no refit
+  }
+
+  function fit() {
+    pending = null;
+    var board = boardOf();
+    if (!board) return;
+    var count = board.querySelectorAll(".card:not([hidden])").length;
+    var density = densityFor(board, count);
+    if (density && density !== board.getAttribute("data-density")) board.setAttribute("data-density", density);
+    // Long cards on a small screen: smaller type (down to the smallest, 20 px) before a second page.
+    var step = DENSITIES.indexOf(board.getAttribute("data-density"));
+    while (step >= 0 && step < DENSITIES.length - 1 && countPages(board) > 1) {
+      step += 1;
+      board.setAttribute("data-density", DENSITIES[step]);
+    }
+    var pager = document.getElementById(board.id.replace("board-", "pager-"));
+    var pages = countPages(board);
+    if (pager) {
+      say(pager, page, pages);
+      pager.hidden = pages < 2; // the pager takes a line from the board: count again
+      pages = countPages(board);
+    }
+    if (page >= pages) page = 0;
+    var pitch = board.clientWidth + gapOf(board);
+    board.scrollLeft = page * pitch;
+    var left = board.getBoundingClientRect().left - board.scrollLeft;
+    var all = items(board);
+    for (var i = 0; i < all.length; i++) {
+      var on = Math.floor((all[i].getBoundingClientRect().left - left + 1) / pitch);
+      all[i].setAttribute("data-page", String(Math.max(0, on) + 1));
+    }
+    if (pager) say(pager, page, pages);
+    board.setAttribute("data-pages", String(pages));
+    board.setAttribute("data-page", String(page + 1));
+    if (pages < 2 && timer) {
+      clearInterval(timer);
+      timer = null;
+    } else if (pages > 1 && !timer) {
+      var seconds = parseFloat(document.body.getAttribute("data-page-seconds")) || 12;
+      timer = setInterval(turn, seconds * 1000);
+    }
+  }
+
+  function turn() {
+    var board = boardOf();
+    var pages = board ? parseInt(board.getAttribute("data-pages") || "1", 10) : 1;
+    page = (page + 1) % pages;
+    fit();
+  }
+
+  function later() { if (!pending) pending = setTimeout(fit, 50); }
+
+  fit();
+  window.addEventListener("resize", later);
+  document.addEventListener("cowork:event", later);
+  var stage = document.getElementById("stage");
+  if (stage && window.MutationObserver) {
+    // A new stage starts at page one; cards coming and going refit; a ticking timer does not.
+    new MutationObserver(function (changes) {
+      for (var i = 0; i < changes.length; i++) {
+        var target = changes[i].target;
+        if (target === stage) page = 0;
+        if (target === stage || (target.closest && target.closest(".board"))) later();
+      }
+    }).observe(stage, { childList: true, subtree: true });
+  }
+})();
+/* --- end of projector fit --- */
+
+/* --- phone: read aloud, folded board --- */
+/* On a phone, a "read aloud" button beside the stage's question and each card speaks it with the phone's
+ * own voice (speechSynthesis) in the page's language; where the phone has no such voice there is no button.
+ * The folded board's "See all cards (N)" counts the live cards. Without this script: no button, the count
+ * of the page's loading. */
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!body || !body.classList.contains("participant")) return;
+  var stage = document.getElementById("stage");
+
+  function countCards() {
+    var counts = document.querySelectorAll("[data-card-count]");
+    for (var i = 0; i < counts.length; i++) {
+      var fold = counts[i].parentNode.parentNode; // span < summary < details
+      var n = fold.querySelectorAll(".board .card:not([hidden]):not(.card-pending)").length;
+      if (counts[i].textContent !== String(n)) counts[i].textContent = String(n);
+    }
+  }
+
+  var synth = window.speechSynthesis;
+  var lang = (document.documentElement.lang || "en").toLowerCase();
+
+  function hasVoice() {
+    var voices = synth ? synth.getVoices() : [];
+    for (var i = 0; i < voices.length; i++) {
+      if ((voices[i].lang || "").toLowerCase().replace("_", "-").split("-")[0] === lang.split("-")[0]) return true;
+    }
+    return false;
+  }
+
+  function speak(text) {
+    synth.cancel();
+    var words = new window.SpeechSynthesisUtterance(text);
+    words.lang = lang;
+    synth.speak(words);
+  }
+
+  // The stage's question is its title and, if there is one, its description.
+  function textOf(el) {
+    if (!el.classList.contains("stage-title")) return el.textContent;
+    var description = stage ? stage.querySelector(".stage-description") : null;
+    return el.textContent + (description ? ". " + description.textContent : "");
+  }
+
+  function addButtons() {
+    if (!synth || !window.SpeechSynthesisUtterance || !stage || !hasVoice()) return;
+    var label = stage.getAttribute("data-msg-read-aloud") || "Read aloud";
+    var targets = stage.querySelectorAll(".stage-title, .card-text");
+    for (var i = 0; i < targets.length; i++) {
+      var target = targets[i];
+      var before = target.previousElementSibling;
+      if (before && before.className === "read-aloud") continue;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "read-aloud";
+      button.innerHTML = '<span class="icon icon-read-aloud" aria-hidden="true"></span><span class="visually-hidden"></span>';
+      button.lastChild.textContent = label;
+      button.onclick = (function (el) { return function () { speak(textOf(el)); }; })(target);
+      target.parentNode.insertBefore(button, target);
+    }
+  }
+
+  function refresh() {
+    countCards();
+    addButtons();
+  }
+
+  refresh();
+  if (synth && synth.addEventListener) synth.addEventListener("voiceschanged", addButtons);
+  document.addEventListener("cowork:event", refresh);
+  if (stage && window.MutationObserver) new MutationObserver(refresh).observe(stage, { childList: true });
+})();
+/* --- end of phone --- */

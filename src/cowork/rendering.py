@@ -5,6 +5,7 @@ from typing import Any
 
 from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
 from cowork import i18n, numbers
@@ -46,6 +47,15 @@ def _datetime(value: Any, fmt: str = "medium") -> str:
     return format_datetime(value, fmt, locale=i18n.current_language())
 
 
+def icon(name: str) -> Markup:
+    """An icon beside a word (never instead of it): a span that the stylesheet masks with a lucide SVG.
+
+    `name` is an action (`send`), or `cat-<key>`, `kind-<key>`, `phase-<key>` for a board's categories, card
+    kinds and phases; one without its own picture in cowork.css shows the generic tag.
+    """
+    return Markup('<span class="icon icon-%s" aria-hidden="true"></span>') % name
+
+
 def make_environment(*, websocket_only: bool = False) -> Environment:
     env = Environment(
         loader=FileSystemLoader(asset_dir("templates")),
@@ -74,6 +84,7 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
         join_howto=JOIN_HOWTO,
         stage_templates=templates_for,
         stage_extras=extras_for,
+        icon=icon,
     )
     return env
 

@@ -297,6 +297,22 @@ def next_label(label: dict[str, str]) -> str:
 # --- what a board stage shows ----------------------------------------------------------------------------
 
 
+# How large the projector draws a board: up to so many visible cards, this density (the CSS sets its type
+# size; past the last step the cards are at their smallest and the board pages). cowork.js reads the steps
+# from the board's data-density-steps to follow live cards.
+DENSITY_STEPS = ((4, "xl"), (12, "l"), (30, "m"))
+SMALLEST = "s"
+
+
+def density(count: int) -> str:
+    """The density of a projector board showing `count` cards."""
+    return next((name for most, name in DENSITY_STEPS if count <= most), SMALLEST)
+
+
+def density_steps() -> str:
+    return " ".join(f"{most}:{name}" for most, name in DENSITY_STEPS) + f" *:{SMALLEST}"
+
+
 @register("board", "needs")
 def board_context(session: Session, request: StageRequest) -> dict[str, Any]:
     """Cards for each screen; a facilitator signed in on the projector gets the moderation tools there too."""
@@ -314,8 +330,11 @@ def board_context(session: Session, request: StageRequest) -> dict[str, Any]:
     )
     workshop = request.workshop
     labels = {c["key"]: c["label"] for c in stage.config.get("categories", [])}
+    visible = sum(1 for c in cards if c["kind"] != "cluster" and c["approved"] and not c["hidden"])
     return {
         "cards": cards,
+        "density": density(visible),
+        "density_steps": density_steps(),
         "board": board_config.board_settings(stage),
         "approval": board_config.approval_on(stage),
         "moderating": moderating,

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import qrcode
 import qrcode.image.svg
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
@@ -227,10 +227,23 @@ async def _screen_context(runtime: Any, key: str, user_id: int | None = None) ->
     return context
 
 
+PROJECTOR_THEMES = ("light", "dark")
+
+
 @router.get("/s/{key}")
-async def projector(request: Request, key: str, runtime: RuntimeDep) -> Response:
+async def projector(
+    request: Request,
+    key: str,
+    runtime: RuntimeDep,
+    theme: str = "light",
+    page_seconds: Annotated[int, Query(ge=3, le=600)] = 12,
+) -> Response:
+    """The projector; `?theme=dark` for a dark room, `?page_seconds=20` to turn long boards slower."""
     user_id = request.session.get("user_id")
-    return render(request, "projector/screen.html", **await _screen_context(runtime, key, user_id))
+    context = await _screen_context(runtime, key, user_id)
+    context["theme"] = theme if theme in PROJECTOR_THEMES else PROJECTOR_THEMES[0]
+    context["page_seconds"] = page_seconds
+    return render(request, "projector/screen.html", **context)
 
 
 @router.get("/s/{key}/stage")
