@@ -198,4 +198,3 @@ async def test_an_imported_record_with_a_lone_surrogate_is_refused(
         headers=_auth(world.api_token),
     )
     assert (answer.status_code, answer.json()["detail"]) == (422, UNSTORABLE(5))
-
