@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 
 class WorkshopCreate(BaseModel):
-    title: str = Field(max_length=200, examples=["Co-working lab Offenbach"])
+    title: str = Field(examples=["Co-working lab Offenbach"])
     format: str = Field(default="plain", examples=["plain"])
     language: str = Field(default="en", examples=["en", "de", "es"])
 
@@ -43,8 +43,8 @@ class CurrentStage(BaseModel):
 
 
 class JoinIn(BaseModel):
-    name: str | None = Field(default=None, max_length=80)
-    organisation: str | None = Field(default=None, max_length=120)
+    name: str | None = None
+    organisation: str | None = None
     group: str | None = Field(default=None, examples=["employer"])
     language: str | None = Field(default=None, examples=["de"])
 
