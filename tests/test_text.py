@@ -5,6 +5,7 @@ These run on SQLite and, with COWORK_TEST_DATABASE_URL, on PostgreSQL: the answe
 
 import json
 import unicodedata
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,7 +19,7 @@ from cowork.domain.errors import Invalid
 from cowork.domain.models import Contribution, Event, Workshop
 from cowork.domain.stakeholders import registry as stakeholders
 from cowork.domain.text import clean_text, one_line
-from tests.conftest import World, run
+from tests.conftest import World, cli, run
 
 UNSTORABLE = "The text contains a character that cannot be stored (position {}).".format
 CONTROL = 'The field "{}" contains a control character (position {}); please remove it.'.format
@@ -198,3 +199,15 @@ async def test_an_imported_record_with_a_lone_surrogate_is_refused(
         headers=_auth(world.api_token),
     )
     assert (answer.status_code, answer.json()["detail"]) == (422, UNSTORABLE(5))
+
+
+def test_the_cli_says_what_is_wrong_with_an_address_that_is_not_utf_8(tmp_path: Path, db_url: str) -> None:
+    env = {"COWORK_DATA_DIR": str(tmp_path / "data"), "COWORK_DATABASE_URL": db_url}
+    # A Latin-1 "ä" in a UTF-8 terminal: Python hands it to cowork as a lone surrogate (\udce4).
+    made = cli(
+        "users", "create", "j\udce4ger@example.org", "--password-stdin", env=env, stdin="long password!\n"
+    )
+    assert made.returncode != 0 and "Traceback" not in made.stderr
+    assert UNSTORABLE(2) in made.stderr
+    token = cli("token", "create", "j\udce4ger@example.org", env=env)
+    assert token.returncode != 0 and UNSTORABLE(2) in token.stderr
