@@ -19,6 +19,9 @@ from cowork.domain.errors import Invalid
 from cowork.domain.models import Contribution, Event, Workshop
 from cowork.domain.stakeholders import registry as stakeholders
 from cowork.domain.text import clean_text, one_line
+from cowork.exports.pdf import report_html
+from cowork.exports.report import build_report
+from cowork.rendering import direction
 from tests.conftest import World, cli, run
 
 UNSTORABLE = "The text contains a character that cannot be stored (position {}).".format
@@ -211,3 +214,21 @@ def test_the_cli_says_what_is_wrong_with_an_address_that_is_not_utf_8(tmp_path: 
     assert UNSTORABLE(2) in made.stderr
     token = cli("token", "create", "j\udce4ger@example.org", env=env)
     assert token.returncode != 0 and UNSTORABLE(2) in token.stderr
+
+
+def test_the_report_writes_out_each_text_s_direction_for_the_pdf(world: World) -> None:
+    # WeasyPrint does not resolve dir="auto": the report template says rtl or ltr per cell itself.
+    for text in ("نحتاج إلى حضانة للأطفال", "Childcare (B1 كورس)", "שירות התעסוקה"):
+        run(world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text=text)
+    report = run_query(world.engine, build_report, workshop_id=world.workshop.id, language="en")
+    html = report_html(report)
+    assert '<td dir="rtl">نحتاج إلى حضانة للأطفال</td>' in html
+    assert '<td dir="ltr">Childcare (B1 كورس)</td>' in html
+    assert '<td dir="rtl">שירות התעסוקה</td>' in html
+    assert [direction(t) for t in ("", "123 -", "\u200f123 مرحبا", "(1) שלום", "x ب")] == [
+        "ltr",
+        "ltr",
+        "rtl",
+        "rtl",
+        "ltr",
+    ]
