@@ -7,6 +7,7 @@ import json
 import unicodedata
 from pathlib import Path
 
+import aiohttp
 import httpx
 import pytest
 from sqlmodel import func, select
@@ -22,7 +23,7 @@ from cowork.domain.text import clean_text, one_line
 from cowork.exports.pdf import report_html
 from cowork.exports.report import build_report
 from cowork.rendering import direction
-from tests.conftest import World, cli, run
+from tests.conftest import ThreadServer, World, cli, run
 
 UNSTORABLE = "The text contains a character that cannot be stored (position {}).".format
 CONTROL = 'The field "{}" contains a control character (position {}); please remove it.'.format
@@ -232,3 +233,20 @@ def test_the_report_writes_out_each_text_s_direction_for_the_pdf(world: World) -
         "rtl",
         "ltr",
     ]
+
+
+async def test_a_socket_token_no_database_keeps_is_refused_with_the_reason(
+    server: ThreadServer, world: World
+) -> None:
+    """Read off the wire: the Socket.IO connect carries the token as JSON, where "\\ud800" is valid."""
+    url = f"ws://{server.url.split('://', 1)[1]}/socket.io/?EIO=4&transport=websocket"
+    auth = json.dumps({"token": "tok\ud800en", "workshop_id": world.workshop.id})  # ASCII, escaped
+    async with aiohttp.ClientSession() as http:
+        async with http.ws_connect(url, origin=server.url) as ws:
+            assert (await ws.receive_str()).startswith("0{")  # Engine.IO open
+            await ws.send_str("40" + auth)
+            refused = await ws.receive_str()
+        assert refused.startswith("44")  # Socket.IO connect error, with its reason
+        assert json.loads(refused[2:]) == {"message": UNSTORABLE(4)}
+        async with http.get(f"{server.url}/healthz") as health:
+            assert health.status == 200
