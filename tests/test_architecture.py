@@ -76,6 +76,7 @@ def test_the_web_holds_the_api_and_the_pages() -> None:
         "__init__",
         "deps",
         "errors",
+        "limits",
         "security",
         "throttle",
         "urls",
