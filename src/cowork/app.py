@@ -21,6 +21,7 @@ from cowork.runtime import Runtime, SetupLink
 from cowork.settings import Settings
 from cowork.web import errors, routers
 from cowork.web.api import health, openapi
+from cowork.web.limits import BodyLimitMiddleware
 from cowork.web.security import SecurityMiddleware
 from cowork.web.throttle import DeviceMiddleware, Throttle
 
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
 def _add_middleware(app: FastAPI, runtime: Runtime) -> None:
     """The layers around every request; the last added runs first (security headers, then device id, …)."""
     settings = runtime.settings
+    # Innermost, so its 413 is in the reader's language; no layer outside it reads a body.
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(LanguageMiddleware, default=settings.default_language)
     app.add_middleware(
         SessionMiddleware,

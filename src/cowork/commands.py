@@ -15,6 +15,7 @@ from cowork.db import health_of, read_session, store_fault, write_session
 from cowork.domain.access import actor_of, token_holder
 from cowork.domain.models import Event
 from cowork.domain.record import Tx
+from cowork.domain.text import check_arguments
 
 T = TypeVar("T")
 
@@ -40,8 +41,11 @@ def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple
     """Check and change in one transaction; return the result and the committed events.
 
     A unique-constraint race (two retries of one client command at once) is run again once:
-    the second run finds the first one's receipt and changes nothing.
+    the second run finds the first one's receipt and changes nothing. Text that neither database can
+    keep alike (a lone surrogate, a control character) is refused before anything runs, whatever field
+    or transport it came by (`domain/text.py`).
     """
+    check_arguments(kwargs)
     for attempt in (1, 2):
         try:
             with _writer_lock(engine), write_session(engine) as session:
@@ -64,6 +68,7 @@ def as_token_holder(tx: Tx, /, *, token: str, fn: Callable[..., T], **kwargs: An
 
 
 def run_query(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    check_arguments(kwargs)
     with read_session(engine) as session:
         return fn(session, **kwargs)
 

@@ -1,5 +1,6 @@
 """One Jinja environment for pages, htmx swaps and socket pushes: one template serves all three."""
 
+import unicodedata
 import uuid
 from typing import Any
 
@@ -43,6 +44,20 @@ def _localized(value: dict[str, str] | str | None) -> str:
     return value or ""
 
 
+def direction(value: Any) -> str:
+    """ "rtl" or "ltr" by the first strongly directional letter, as a browser decides `dir="auto"`.
+
+    For the PDF: WeasyPrint does not resolve dir="auto", so the report writes the direction out.
+    """
+    for ch in str(value if value is not None else ""):
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
 def _datetime(value: Any, fmt: str = "medium") -> str:
     return format_datetime(value, fmt, locale=i18n.current_language())
 
@@ -67,6 +82,7 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localized"] = _localized
     env.filters["datetime"] = _datetime
+    env.filters["direction"] = direction
     # Numbers for people, in the reader's language: `number` a count (or any table value), `decimal` a
     # mean, `percent` a share. Attributes (SVG coordinates, form values) keep plain numbers.
     env.filters["decimal"] = numbers.decimal

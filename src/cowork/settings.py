@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     export_processes: int = Field(default=1, ge=1, le=16)
     # A room gets at most one live frame per this many ms; events in between share the next frame (0: none).
     push_interval_ms: int = Field(default=50, ge=0, le=1000)
+    # A request body over this many bytes is refused with 413 before it is read (a record's import: 64 MiB).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=16 * 1024)
 
     # Readiness (/healthz) answers 503 below this much free space where the data lives (SQLite: its folder).
     min_free_disk_mb: int = Field(default=100, ge=0)

@@ -748,7 +748,7 @@ async def test_a_facilitator_merges_undoes_and_edits_categories_with_plain_forms
     )
     assert merged.status_code == 303 and merged.headers["location"] == f"/f/w/{lab.workshop.id}"
     console = await client.get(f"/f/w/{lab.workshop.id}")
-    assert "Cluster:</span> Late starters" in console.text
+    assert 'Cluster:</span> <bdi class="cluster-name">Late starters</bdi>' in console.text
     moved = await client.post(
         f"/f/stages/{lab.stage_id}/moderate", data={"action": "move", "card_ids": [str(a.id)], "to": "~none"}
     )

@@ -1024,7 +1024,9 @@ async def test_the_console_merges_pins_and_fills_the_matrix_with_plain_forms(
     document = await client.get(f"/f/w/{region.workshop_id}/interface-document")
     assert document.status_code == 200
     assert "Interface document" in document.text and "Anja Stephan" in document.text
-    assert re.search(r"Placement into training and work.*Jobcenter Leipzig \(T1, T3\)", document.text, re.S)
+    assert re.search(
+        r"Placement into training and work.*<bdi>Jobcenter Leipzig</bdi> \(T1, T3\)", document.text, re.S
+    )
     assert "Childcare" in document.text
 
 

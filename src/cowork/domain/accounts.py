@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from cowork.domain.errors import Conflict, Invalid, NotAllowed, NotFound
 from cowork.domain.models import ApiToken, User
+from cowork.domain.text import check_storable
 
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,8 +27,16 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _email(email: str) -> str:
+    """An address as accounts keep it; one typed on a command line may hold bytes no database stores."""
+    check_storable(email, "email")
+    return email.strip().lower()
+
+
 def create_user(session: Session, *, email: str, password: str | None, is_admin: bool = False) -> User:
-    email = email.strip().lower()
+    email = _email(email)
+    if password is not None:
+        check_storable(password, "password")
     if not _EMAIL.match(email):
         raise Invalid("Please give a valid email address.")
     if password is not None and len(password) < MIN_PASSWORD:
@@ -52,7 +61,7 @@ def create_first_account(session: Session, *, email: str, password: str) -> User
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    user = session.exec(select(User).where(User.email == _email(email))).first()
     try:
         if user is None or user.password_hash is None:
             raise VerificationError
@@ -64,7 +73,7 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
 
 def create_api_token(session: Session, *, email: str) -> str:
     """Make a token for the user and return it; only its digest is stored."""
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    user = session.exec(select(User).where(User.email == _email(email))).first()
     if user is None:
         raise Invalid("There is no account for {email}.", email=email)
     token = new_secret()

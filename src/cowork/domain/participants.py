@@ -9,15 +9,18 @@ from cowork.domain.errors import Closed, Invalid
 from cowork.domain.models import Participant
 from cowork.domain.record import Tx
 from cowork.domain.stakeholders.families import FAMILIES
+from cowork.domain.text import N_, one_line
 from cowork.domain.workshops import participant_count, workshop_by_code
 from cowork.settings import LANGUAGES
 
 MAX_NAME = 80
 MAX_ORGANISATION = 120
+NAME_TOO_LONG = N_("The name is too long (at most {limit} characters).")
+ORGANISATION_TOO_LONG = N_("The organisation is too long (at most {limit} characters).")
 
 
-def _optional(value: str | None) -> str | None:
-    return (value or "").strip() or None
+def _optional(value: str | None, field: str, limit: int, too_long: str) -> str | None:
+    return one_line(value, field=field, limit=limit, too_long=too_long) or None
 
 
 def join_workshop(
@@ -33,11 +36,9 @@ def join_workshop(
     workshop = workshop_by_code(tx.session, code=code)
     if workshop.status != "open":
         raise Closed("This workshop has ended; joining is no longer possible.")
-    name, organisation, group = _optional(name), _optional(organisation), _optional(group)
-    if name and len(name) > MAX_NAME:
-        raise Invalid("The name is too long (at most {limit} characters).", limit=MAX_NAME)
-    if organisation and len(organisation) > MAX_ORGANISATION:
-        raise Invalid("The organisation is too long (at most {limit} characters).", limit=MAX_ORGANISATION)
+    name = _optional(name, "name", MAX_NAME, NAME_TOO_LONG)
+    organisation = _optional(organisation, "organisation", MAX_ORGANISATION, ORGANISATION_TOO_LONG)
+    group = (group or "").strip() or None
     if group is not None and group not in FAMILIES:
         raise Invalid("Unknown stakeholder group {group}.", group=group)
     language = language or workshop.language

@@ -10,6 +10,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.errors import Invalid, NotFound
 from cowork.domain.models import Event, Participant, Stage, Workshop
 from cowork.domain.record import Tx, aware, events_since
+from cowork.domain.text import N_, one_line
 from cowork.formats import CARD_KINDS, FormatSpec, get_format
 from cowork.settings import LANGUAGES
 
@@ -17,6 +18,7 @@ from cowork.settings import LANGUAGES
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 MAX_TITLE = 200
+TITLE_TOO_LONG = N_("The title is too long (at most {limit} characters).")
 
 
 def new_code(session: Session) -> str:
@@ -116,11 +118,9 @@ def _check_new_workshop(
     """The trimmed title and the format of a workshop a facilitator may create, or why not."""
     if actor.user_id is None:
         raise Invalid("Only facilitators create workshops.")
-    title = title.strip()
+    title = one_line(title, field="title", limit=MAX_TITLE, too_long=TITLE_TOO_LONG)
     if not title:
         raise Invalid("A workshop needs a title.")
-    if len(title) > MAX_TITLE:
-        raise Invalid("The title is too long (at most {limit} characters).", limit=MAX_TITLE)
     if language not in LANGUAGES:
         raise Invalid(
             "Unknown language {language}; cowork speaks {known}.",

@@ -12,6 +12,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused  # its message
 from cowork.commands import query_in_thread
 from cowork.db import store_fault
 from cowork.domain.access import Viewer, viewer_for
+from cowork.domain.errors import DomainError
 from cowork.domain.models import Event
 from cowork.domain.record import events_since
 from cowork.domain.workshops import get_workshop
@@ -114,12 +115,15 @@ class Hub:
             environ, PARTICIPANT_COOKIE.format(workshop_id=workshop_id)
         )
         ticket = read_ticket(self.settings.secret_key or "", token) if token.startswith("t.") else None
-        viewer: Viewer | None = await self._query(
-            viewer_for,
-            workshop_id=workshop_id,
-            token=None if ticket else token,
-            user_id=ticket.user_id if ticket else None,
-        )
+        try:
+            viewer: Viewer | None = await self._query(
+                viewer_for,
+                workshop_id=workshop_id,
+                token=None if ticket else token,
+                user_id=ticket.user_id if ticket else None,
+            )
+        except DomainError as exc:  # a token no database keeps (a lone surrogate, a NUL): say so
+            raise Refused(exc.message) from None
         if viewer is None:
             raise Refused("This token does not open this workshop.")
         if viewer.participant_id is not None and not await self._within_budget(viewer, sid, connect=True):

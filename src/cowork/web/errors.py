@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cowork import i18n
 from cowork.db import FULL, READ_ONLY, health_of, store_fault
 from cowork.domain.errors import Closed, Conflict, DomainError, Invalid, NotAllowed, NotFound
+from cowork.domain.text import UNSTORABLE, check_storable
 from cowork.web.deps import NeedsJoin, NotSignedIn
 from cowork.web.throttle import TooManyAttempts
 
@@ -68,6 +69,12 @@ def install(app: FastAPI) -> None:
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = []
         for err in exc.errors():
+            if err["type"] == "string_unicode" and isinstance(err.get("input"), str):
+                # pydantic refuses a lone surrogate in a constrained string before the domain sees it.
+                try:
+                    check_storable(err["input"], "")
+                except Invalid as refusal:
+                    return error_response(request, 422, i18n.error_text(refusal))
             where = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
             problems.append(f"{where}: {err['msg']}" if where else err["msg"])
         message = i18n.gettext("The request is not valid:") + " " + "; ".join(problems)
@@ -76,6 +83,8 @@ def install(app: FastAPI) -> None:
         return error_response(request, 422, message)
 
     @app.exception_handler(OverflowError)
+    @app.exception_handler(UnicodeEncodeError)
+    @app.exception_handler(DataError)
     @app.exception_handler(StatementError)
     @app.exception_handler(PoolTimeout)
     async def _database(request: Request, exc: Exception) -> Response:
@@ -83,11 +92,11 @@ def install(app: FastAPI) -> None:
         if fault:
             health_of(request.app.state.runtime.engine).failed(fault, exc)
             return store_unavailable(request, fault)
-        # A number too large for the database (SQLite: OverflowError; PostgreSQL: a DataError) is bad input.
-        cause = getattr(exc, "orig", exc)
-        if isinstance(exc, DataError) or isinstance(cause, OverflowError):
-            return error_response(request, 422, i18n.gettext("A number in the request is out of range."))
-        raise exc
+        # Input the database refused is bad input, and the answer names what was wrong with it.
+        message = storage_refusal(exc)
+        if message is None:
+            raise exc
+        return error_response(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -122,5 +131,36 @@ def store_message(fault: str) -> str:
     return message
 
 
+# PostgreSQL's SQLSTATEs for a number out of its column's range (numeric, integer, datetime field).
+OUT_OF_RANGE = frozenset({"22003", "22008"})
+
+
+def storage_refusal(exc: BaseException) -> str | None:
+    """Why the database refused a value, for the reader; None when it was no refusal of a value.
+
+    The domain refuses text neither database can keep (`domain/text.py`) before it reaches them; this
+    is the net behind it, so a value that slips through is still a 422 that says what is wrong.
+    """
+    cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    if isinstance(cause, UnicodeEncodeError):
+        return i18n.error_text(Invalid(UNSTORABLE, position=cause.start + 1))
+    if isinstance(cause, OverflowError) or getattr(cause, "sqlstate", None) in OUT_OF_RANGE:
+        return i18n.gettext("A number in the request is out of range.")
+    if isinstance(exc, DataError):
+        return i18n.gettext("A value in the request cannot be stored.")
+    return None
+
+
 def jsonable(errors: object) -> object:
-    return jsonable_encoder(errors, custom_encoder={Exception: str})
+    return _storable(jsonable_encoder(errors, custom_encoder={Exception: str}))
+
+
+def _storable(value: object) -> object:
+    """The value with any lone surrogate (in an input quoted back) replaced, so the answer can be UTF-8."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value

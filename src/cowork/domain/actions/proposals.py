@@ -16,6 +16,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.errors import Closed, Invalid, NotAllowed, NotFound
 from cowork.domain.models import Contribution, Participant, Stage, Workshop, utcnow
 from cowork.domain.record import Tx
+from cowork.domain.text import N_, clean_text, one_line
 from cowork.domain.workshops import get_workshop
 
 STATUSES = ("open", "in_progress", "done")
@@ -84,11 +85,6 @@ class Commitment(SQLModel, table=True):
 # --- checking input ---------------------------------------------------------------------------------------
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction; `Invalid` translates it when it is raised."""
-    return message
-
-
 # One message per field, so each reads well in every language.
 TOO_LONG = {
     "title": N_("The title is too long (at most {limit} characters)."),
@@ -102,6 +98,8 @@ TOO_LONG = {
     "indicator": N_("An indicator is too long (at most {limit} characters)."),
     "note": N_("The note is too long (at most {limit} characters)."),
 }
+# Fields shown on one line: a newline typed into them becomes a space.
+ONE_LINE = frozenset({"title", "owner", "contact", "milestone"})
 NOT_A_DATE = {
     "due": N_("The due date must be a date like 2026-03-31, not {value}."),
     "milestone": N_("A milestone's date must be a date like 2026-03-31, not {value}."),
@@ -109,13 +107,10 @@ NOT_A_DATE = {
 
 
 def check_text(value: Any, field: str, limit: int, required: bool = False) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise Invalid("Please give text here, not {value}.", value=value)
-    text = (value or "").strip()
+    clean = one_line if field in ONE_LINE else clean_text
+    text = clean(value, field=field, limit=limit, too_long=TOO_LONG[field])
     if required and not text:
         raise Invalid("Please give the proposal a title.")
-    if len(text) > limit:
-        raise Invalid(TOO_LONG[field], limit=limit)
     return text or None
 
 

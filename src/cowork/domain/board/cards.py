@@ -22,21 +22,21 @@ from cowork.domain.board.view import author_of, card_data, cluster_members, desc
 from cowork.domain.errors import Closed, Invalid, NotAllowed, NotFound
 from cowork.domain.models import Contribution, Stage, Workshop, utcnow
 from cowork.domain.record import Tx
+from cowork.domain.text import N_
+from cowork.domain.text import clean_text as clean
 from cowork.domain.workshops import stage_for
 from cowork.formats import CARD_KINDS
 from cowork.settings import LANGUAGES
 
 MAX_TEXT = 2000
+CARD_TOO_LONG = N_("The card is too long: {count} characters, at most {limit}.")
 
 
 def clean_text(text: str | None) -> str:
-    text = (text or "").strip()
+    """A card's text as it is kept (the rules of `domain/text.py`), or why not."""
+    text = clean(text, field="text", limit=MAX_TEXT, too_long=CARD_TOO_LONG)
     if not text:
         raise Invalid("Please write something on the card first.")
-    if len(text) > MAX_TEXT:
-        raise Invalid(
-            "The card is too long: {count} characters, at most {limit}.", count=len(text), limit=MAX_TEXT
-        )
     return text
 
 

@@ -8,10 +8,12 @@ from sqlmodel import Session, func, select
 
 from cowork.domain.errors import Conflict, Invalid
 from cowork.domain.models import Contribution, Stage
+from cowork.domain.text import N_, one_line
 from cowork.settings import LANGUAGES
 
 MAX_LABEL = 120
 MAX_CATEGORIES = 20
+LABEL_TOO_LONG = N_("A label has at most {limit} characters.")
 KEY_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
 
 
@@ -80,9 +82,7 @@ def _clean_category(raw: dict[str, Any]) -> dict[str, Any]:
     for lang, value in label_in.items():
         if lang not in LANGUAGES:
             raise Invalid("Unknown language {language}.", language=lang)
-        value = str(value or "").strip()
-        if len(value) > MAX_LABEL:
-            raise Invalid("A label has at most {limit} characters.", limit=MAX_LABEL)
+        value = one_line(str(value or ""), field="label", limit=MAX_LABEL, too_long=LABEL_TOO_LONG)
         if value:
             label[lang] = value
     if not label:

@@ -23,9 +23,11 @@ from cowork.domain.board.view import placement
 from cowork.domain.errors import Conflict, Invalid, NotFound
 from cowork.domain.models import Contribution, Event, Stage, Workshop, utcnow
 from cowork.domain.record import Tx
+from cowork.domain.text import N_, one_line
 
 MAX_TITLE = 200
 MAX_SELECTION = 200
+TITLE_TOO_LONG = N_("The title is too long (at most {limit} characters).")
 # The events that are moderation steps, and so may be undone.
 STEPS = ("card.updated", "cards.moved", "cards.merged")
 
@@ -112,10 +114,7 @@ def _check_mergeable(items: list[Contribution]) -> list[Contribution]:
 
 
 def clean_title(title: str | None) -> str:
-    title = (title or "").strip()
-    if len(title) > MAX_TITLE:
-        raise Invalid("The title is too long (at most {limit} characters).", limit=MAX_TITLE)
-    return title
+    return one_line(title, field="title", limit=MAX_TITLE, too_long=TITLE_TOO_LONG)
 
 
 def new_cluster(

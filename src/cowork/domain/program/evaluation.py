@@ -16,6 +16,7 @@ from cowork.domain.errors import Closed, Invalid, NotAllowed, NotFound
 from cowork.domain.models import Participant, Stage, Workshop, utcnow
 from cowork.domain.program.models import EvaluationResponse
 from cowork.domain.record import Tx
+from cowork.domain.text import clean_text
 from cowork.domain.workshops import get_workshop
 from cowork.formats import SCALE_POINTS, QuestionnaireSpec, get_questionnaire
 from cowork.settings import LANGUAGES
@@ -188,7 +189,7 @@ def _clean_answers(spec: QuestionnaireSpec, answers: Any) -> dict[str, Any]:
         else:
             if not isinstance(value, str):
                 raise Invalid("The answer to {item} must be a text.", item=key)
-            text = value.strip()
+            text = clean_text(value, field=f"answers.{key}")
             if len(text) > MAX_ANSWER:
                 raise Invalid(
                     "The answer to {item} is too long: {count} characters, at most {limit}.",

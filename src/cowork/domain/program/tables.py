@@ -15,6 +15,7 @@ from cowork.domain.errors import Closed, Invalid, NotFound
 from cowork.domain.models import Participant, Stage, Workshop
 from cowork.domain.program.models import BreakoutTable, PresentationSlot, TableSeat
 from cowork.domain.record import Tx
+from cowork.domain.text import N_, one_line
 from cowork.domain.workshops import get_workshop, stages_of
 from cowork.settings import LANGUAGES
 
@@ -23,6 +24,7 @@ ROLES = ("note_taker", "presenter")
 ROLE_MODES = ("choose", "auto")
 MAX_TABLES = 50
 MAX_TOPIC = 200
+TOPIC_TOO_LONG = N_("A topic is too long (at most {limit} characters).")
 # Each new table's topic (or None) and its members as (participant id, role or None).
 Layout = list[tuple[dict[str, str] | None, list[tuple[int, str | None]]]]
 
@@ -126,11 +128,13 @@ def _topics(stage: Stage | None, topics: list[str] | None) -> list[dict[str, str
     if topics:
         if len(topics) > MAX_TABLES:
             raise Invalid("At most {limit} topics, please.", limit=MAX_TABLES)
-        cleaned = [t.strip() for t in topics if isinstance(t, str)]
+        cleaned = [
+            one_line(t, field="topics", limit=MAX_TOPIC, too_long=TOPIC_TOO_LONG)
+            for t in topics
+            if isinstance(t, str)
+        ]
         if len(cleaned) != len(topics) or not all(cleaned):
             raise Invalid("Each topic needs a text.")
-        if any(len(t) > MAX_TOPIC for t in cleaned):
-            raise Invalid("A topic is too long (at most {limit} characters).", limit=MAX_TOPIC)
         return [dict.fromkeys(LANGUAGES, t) for t in cleaned]
     if stage is None:
         return []

@@ -16,20 +16,18 @@ from cowork.domain.stakeholders.matrix import (
     stored_activities,
 )
 from cowork.domain.stakeholders.models import Activity, ResponsibilityCell
+from cowork.domain.text import N_, one_line
 from cowork.settings import LANGUAGES
 
 MAX_LABEL = 120
 MAX_ROWS = 40
+LABEL_TOO_LONG = N_("The name of the activity area is too long (at most {limit} characters).")
 
 
 def _clean_label(label: str | None) -> dict[str, str]:
-    text = " ".join((label or "").split())
+    text = one_line(label, field="label", limit=MAX_LABEL, too_long=LABEL_TOO_LONG)
     if not text:
         raise Invalid("Please name the activity area.")
-    if len(text) > MAX_LABEL:
-        raise Invalid(
-            "The name of the activity area is too long (at most {limit} characters).", limit=MAX_LABEL
-        )
     # Words a facilitator typed are not translated: every language shows them as written.
     return dict.fromkeys(LANGUAGES, text)
 

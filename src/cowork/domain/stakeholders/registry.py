@@ -28,20 +28,21 @@ from cowork.domain.stakeholders.map import (
 )
 from cowork.domain.stakeholders.models import MAX_NAME, MAX_TASKS, Stakeholder
 from cowork.domain.stakeholders.names import normalise_name
+from cowork.domain.text import N_, clean_text, one_line
 from cowork.domain.workshops import stage_for
 
 KIND = "stakeholders"
 MAX_STAKEHOLDERS = 200
+NAME_TOO_LONG = N_("The name is too long (at most {limit} characters).")
+TASKS_TOO_LONG = N_("The tasks are too long: {count} characters, at most {limit}.")
 
 # --- checks -------------------------------------------------------------------------------------------
 
 
 def _clean_name(name: str | None) -> tuple[str, str]:
-    name = " ".join((name or "").split())
+    name = one_line(name, field="name", limit=MAX_NAME, too_long=NAME_TOO_LONG)
     if not name:
         raise Invalid("Please give the stakeholder a name.")
-    if len(name) > MAX_NAME:
-        raise Invalid("The name is too long (at most {limit} characters).", limit=MAX_NAME)
     key = normalise_name(name)
     if not key:
         raise Invalid("A stakeholder's name needs letters or digits.")
@@ -76,12 +77,7 @@ def _check_role(role: str | None) -> str | None:
 
 
 def _clean_tasks(tasks: str | None) -> str | None:
-    tasks = (tasks or "").strip() or None
-    if tasks and len(tasks) > MAX_TASKS:
-        raise Invalid(
-            "The tasks are too long: {count} characters, at most {limit}.", count=len(tasks), limit=MAX_TASKS
-        )
-    return tasks
+    return clean_text(tasks, field="tasks", limit=MAX_TASKS, too_long=TASKS_TOO_LONG) or None
 
 
 def _stakeholder_stage(session: Session, actor: Actor, stage_id: int) -> tuple[Workshop, Stage]:

@@ -7,6 +7,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.errors import Invalid, NotFound
 from cowork.domain.models import Contribution, Stage, Workshop
 from cowork.domain.record import Tx
+from cowork.domain.text import N_, one_line
 from cowork.domain.votes.polls import MAX_LABEL, Poll, PollOption, poll_data, shorten_label
 from cowork.domain.workshops import get_workshop
 
@@ -14,6 +15,7 @@ METHODS = ("dots", "approval", "yes_no_abstain", "ranking", "scale")
 THRESHOLDS = {"simple": 0.5, "two_thirds": 2 / 3}
 MAX_OPTIONS = 40
 MAX_BUDGET = 100
+TITLE_TOO_LONG = N_("The title is too long (at most {limit} characters).")
 DEFAULT_BUDGET = 3
 
 
@@ -91,7 +93,7 @@ def _make_options(tx: Tx, workshop: Workshop, specs: list[dict[str, Any]]) -> li
                 tx.session.add(proposal)
             option.proposal_id, option.label = proposal.id, shorten_label(proposal.title)
         else:
-            label = str(value).strip()
+            label = one_line(str(value), field="label")
             if not label or len(label) > MAX_LABEL:
                 raise Invalid("An option's label needs 1 to {limit} characters.", limit=MAX_LABEL)
             option.label = label
@@ -158,9 +160,7 @@ def build_poll(
         raise Invalid(
             "Unknown voting method {method}; cowork knows {known}.", method=method, known=", ".join(METHODS)
         )
-    title = (title or "").strip() or None
-    if title and len(title) > 200:
-        raise Invalid("The title is too long (at most {limit} characters).", limit=200)
+    title = one_line(title, field="title", limit=200, too_long=TITLE_TOO_LONG) or None
     if quorum is not None and not 0 <= quorum <= 1:
         raise Invalid("The quorum is a share of the participants, between 0 and 1.")
     made = _make_options(tx, workshop, options)

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["votes"])
 
 class Milestone(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str = Field(max_length=200)
+    title: str
     due: date | None = None
 
 

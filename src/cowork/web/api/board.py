@@ -76,7 +76,7 @@ class CardList(BaseModel):
 
 
 class ClusterIn(BaseModel):
-    title: str | None = Field(default=None, max_length=200, examples=["Childcare"])
+    title: str | None = Field(default=None, examples=["Childcare"])
     card_ids: list[int] = Field(examples=[[12, 15]])
 
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 
 class WorkshopCreate(BaseModel):
-    title: str = Field(default="", max_length=200, examples=["Co-working lab Offenbach"])
+    title: str = Field(default="", examples=["Co-working lab Offenbach"])
     format: str = Field(default="plain", examples=["plain"])
     language: str | None = Field(
         default=None, examples=["en", "de", "es"], description="Default: the caller's (Accept-Language)."
@@ -19,7 +19,7 @@ class WorkshopCreate(BaseModel):
 
 
 class WorkshopCopy(BaseModel):
-    title: str = Field(max_length=200, examples=["Co-working lab Offenbach, spring"])
+    title: str = Field(examples=["Co-working lab Offenbach, spring"])
 
 
 class StageOut(BaseModel):
@@ -76,8 +76,8 @@ class CurrentStage(BaseModel):
 
 
 class JoinIn(BaseModel):
-    name: str | None = Field(default=None, max_length=80)
-    organisation: str | None = Field(default=None, max_length=120)
+    name: str | None = None
+    organisation: str | None = None
     group: str | None = Field(default=None, examples=["employer"])
     language: str | None = Field(default=None, examples=["de"])
 

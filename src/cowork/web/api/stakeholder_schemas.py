@@ -12,11 +12,11 @@ class ContactIn(BaseModel):
 
 
 class StakeholderIn(BaseModel):
-    name: str = Field(max_length=200, examples=["Jobcenter Offenbach"])
+    name: str = Field(examples=["Jobcenter Offenbach"])
     family: str = Field(examples=["job_centre"], description="A key of GET /stakeholder-families")
     level: str | None = Field(default=None, examples=["operational"])
     role: str | None = Field(default=None, examples=["matching"])
-    tasks: str | None = Field(default=None, max_length=2000, examples=["Placement and benefits"])
+    tasks: str | None = Field(default=None, examples=["Placement and benefits"])
     contact: ContactIn | None = None
     consent: bool = Field(default=False, description="The contact person agreed to share these details")
     client_id: str | None = Field(
@@ -26,11 +26,11 @@ class StakeholderIn(BaseModel):
 
 class StakeholderPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, max_length=200)
+    name: str | None = None
     family: str | None = None
     level: str | None = None
     role: str | None = None
-    tasks: str | None = Field(default=None, max_length=2000)
+    tasks: str | None = None
     contact: ContactIn | None = Field(default=None, description="null erases the contact details")
     consent: bool = False
 
@@ -105,7 +105,7 @@ class MergeIn(BaseModel):
 
 
 class ActivityIn(BaseModel):
-    label: str = Field(max_length=200, examples=["Debt counselling"])
+    label: str = Field(examples=["Debt counselling"])
 
 
 class ActivityOut(BaseModel):

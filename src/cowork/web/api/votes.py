@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1", tags=["votes"])
 
 class OptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    label: str | None = Field(default=None, max_length=200, examples=["Shared intake form"])
+    label: str | None = Field(default=None, examples=["Shared intake form"])
     contribution_id: int | None = None
     proposal_id: int | None = None
 
@@ -33,7 +33,7 @@ class PollIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     method: str = Field(examples=["dots", "approval", "yes_no_abstain", "ranking", "scale"])
     options: list[OptionIn] = Field(max_length=poll_setup.MAX_OPTIONS)
-    title: str | None = Field(default=None, max_length=200)
+    title: str | None = None
     budget: int | None = Field(default=None, description="Dots each voter has (dots only)")
     max_per_option: int | None = Field(default=None, description="Most dots on one option (dots only)")
     quorum: float | None = Field(default=None, description="Share of eligible participants who must vote")

@@ -1,0 +1,91 @@
+"""Request bodies over the limit are refused with 413 before they are read whole (web/limits.py)."""
+
+import json
+import socket
+from collections.abc import Iterator
+
+import httpx
+
+from tests.conftest import ThreadServer, World
+
+TOO_LARGE = "The request is too large: at most 1,024 KB."
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_5_mb_card_is_refused_after_its_headers_without_waiting_for_the_body(
+    server: ThreadServer, world: World
+) -> None:
+    """The body is announced but never sent: only an answer from the headers alone can arrive."""
+    request = (
+        f"POST /api/v1/stages/{world.stage_id}/contributions HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{server.port}\r\nAuthorization: Bearer {world.api_token}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 5000011\r\n\r\n"
+        '{"text": "' + "x" * 1000
+    ).encode()
+    with socket.create_connection(("127.0.0.1", int(server.port)), timeout=20) as sock:
+        sock.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 "), head
+    assert json.loads(body) == {"detail": TOO_LARGE}
+    cards = httpx.get(
+        f"{server.url}/api/v1/stages/{world.stage_id}/contributions", headers=_auth(world.api_token)
+    )
+    assert cards.json()["items"] == []
+
+
+def test_a_body_sent_in_chunks_is_counted_and_refused_once_it_passes_the_limit(
+    server: ThreadServer, world: World
+) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the server learns the size only by counting
+        yield b'{"text": "'
+        for _ in range(80):  # 5 MiB in all
+            yield b"x" * 65536
+        yield b'"}'
+
+    try:
+        answer = httpx.post(
+            f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
+            content=chunks(),
+            headers={**_auth(world.api_token), "Content-Type": "application/json"},
+            timeout=30,
+        )
+    except httpx.WriteError:  # the server answered and closed while the client was still sending
+        answer = None
+    if answer is not None:
+        assert (answer.status_code, answer.json()) == (413, {"detail": TOO_LARGE})
+    cards = httpx.get(
+        f"{server.url}/api/v1/stages/{world.stage_id}/contributions", headers=_auth(world.api_token)
+    )
+    assert cards.json()["items"] == []
+
+
+def test_a_large_form_post_from_a_phone_gets_a_page_that_says_why(server: ThreadServer, world: World) -> None:
+    with httpx.Client(base_url=server.url) as phone:
+        phone.post(f"/j/{world.workshop.code}", data={"name": "Ana"})
+        refused = phone.post(
+            f"/j/{world.workshop.code}/cards",
+            data={"stage_id": str(world.stage_id), "text": "x" * 2_000_000},
+        )
+    assert refused.status_code == 413
+    assert "text/html" in refused.headers["content-type"] and TOO_LARGE in refused.text
+
+
+def test_a_card_over_its_own_limit_but_under_the_body_limit_stays_a_422(
+    server: ThreadServer, world: World
+) -> None:
+    answer = httpx.post(
+        f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
+        json={"text": "x" * 5000},
+        headers=_auth(world.api_token),
+    )
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == "The card is too long: 5,000 characters, at most 2,000."
