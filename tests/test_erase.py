@@ -265,7 +265,7 @@ async def test_an_erased_card_leaves_no_word_in_any_answer_page_export_or_row(wa
     assert [d["label"] for d in results["divergence"] if d["id"] == row["option_id"]] == [""]
     proposal = (await walk.staff.get(f"/api/v1/proposals/{walk.proposal_id}")).json()
     assert proposal["needs"] == [walk.card_id]
-    assert proposal["need_cards"] == [{"id": walk.card_id, "text": "", "erased": True}]
+    assert proposal["need_cards"] == [{"id": walk.card_id, "text": "", "hidden": True, "erased": True}]
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="the files of the embedded SQLite database")

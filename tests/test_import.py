@@ -210,7 +210,7 @@ def domain_event_types() -> set[str]:
     string or looked up in a module's table of strings (agenda.EVENT_OF). A call whose type cannot be read
     this way fails, so that no event type escapes this list."""
     found: set[str] = set()
-    for path in sorted(Path(domain.__file__).parent.glob("*.py")):
+    for path in sorted(Path(domain.__file__).parent.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         tables = {
             target.id: node.value
@@ -619,7 +619,7 @@ async def test_a_workshop_that_used_every_feature_comes_back_event_by_event_and_
         "needs/needs",
         "stakeholders/stakeholders",
         "actions/actions",
-        "votes/polls",
+        "polls/polls",
         "evaluation/answers",
     ):
         assert new[key], key  # each part of the report has something to compare

@@ -22,11 +22,14 @@ from cowork.domain.board.view import author_of, card_data, cluster_members, desc
 from cowork.domain.errors import Closed, Invalid, NotAllowed, NotFound
 from cowork.domain.models import Contribution, Stage, Workshop, utcnow
 from cowork.domain.record import Tx
+from cowork.domain.redaction import card_copies, copies_card_text
 from cowork.domain.workshops import stage_for
 from cowork.formats import CARD_KINDS
 from cowork.settings import LANGUAGES
 
 MAX_TEXT = 2000
+# The card as written (card.added, also a table board's), as edited with its earlier text, as approved.
+copies_card_text("card.added", "card.updated", "card.approved", redact=card_copies)
 
 
 def clean_text(text: str | None) -> str:
