@@ -50,7 +50,7 @@ def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple
                     tx = Tx(session)
                     result = fn(tx, **kwargs)
                     session.flush()
-                vacuum = redaction.disk_wipe([e.type for e in tx.events])
+                vacuum = redaction.disk_wipe([(e.type, e.data) for e in tx.events])
                 if vacuum is not None:  # an erase or purge: its words leave the files as well
                     wipe_files(engine, vacuum=vacuum)
             return result, tx.events

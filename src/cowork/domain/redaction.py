@@ -21,7 +21,7 @@ StoredRedactor = Callable[[Session, Contribution], None]  # cleans the rows of o
 
 _EVENTS: dict[str, EventRedactor] = {}
 _STORED: dict[str, StoredRedactor] = {}
-_DISK: dict[str, Callable[[], list[str]]] = {}  # event type -> the tables PostgreSQL vacuums after it
+_DISK: dict[str, tuple[Callable[[Data], bool], Callable[[], list[str]]]] = {}  # type -> (when, vacuum)
 
 
 def copies_card_text(*types: str, redact: EventRedactor) -> None:
@@ -35,16 +35,19 @@ def stores_card_text(table: str, *, redact: StoredRedactor) -> None:
     _STORED[table] = redact
 
 
-def wipes_disk(type_: str, *, vacuum: Callable[[], list[str]] = list) -> None:
+def wipes_disk(
+    type_: str, *, when: Callable[[Data], bool] = lambda data: True, vacuum: Callable[[], list[str]] = list
+) -> None:
     """After a committed event of this type, deleted words must leave the database files too: SQLite
     checkpoints and truncates its WAL (secure_delete has zeroed the freed space); PostgreSQL vacuums the
-    tables `vacuum` names (none: its dead rows wait for autovacuum, see docs/privacy.md)."""
-    _DISK[type_] = vacuum
+    tables `vacuum` names (none: its dead rows wait for autovacuum, see docs/privacy.md); `when` picks the
+    events of the type that removed something."""
+    _DISK[type_] = (when, vacuum)
 
 
-def disk_wipe(types: list[str]) -> list[str] | None:
-    """None when none of these events erased anything, else the tables to vacuum."""
-    wiping = [_DISK[t] for t in types if t in _DISK]
+def disk_wipe(events: list[tuple[str, Data]]) -> list[str] | None:
+    """None when none of these (type, data) events removed anything, else the tables to vacuum."""
+    wiping = [_DISK[t][1] for t, data in events if t in _DISK and _DISK[t][0](data)]
     if not wiping:
         return None
     return sorted({table for vacuum in wiping for table in vacuum()})
