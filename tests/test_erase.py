@@ -263,6 +263,10 @@ async def test_an_erased_card_leaves_no_word_in_any_answer_page_export_or_row(wa
     row = next(r for r in results["results"] if r["contribution_id"] == walk.card_id)
     assert row["dots"] == 4 and row["erased"] is True and row["label"] == ""
     assert [d["label"] for d in results["divergence"] if d["id"] == row["option_id"]] == [""]
+    listed = (await walk.staff.get(f"/api/v1/stages/{walk.stages['group_work']}/contributions")).json()
+    assert walk.card_id not in [c["id"] for c in listed["items"]]  # nothing left to moderate
+    shown = await walk.staff.patch(f"/api/v1/contributions/{walk.card_id}", json={"hidden": False})
+    assert shown.status_code == 409 and "erased" in shown.json()["detail"]
     proposal = (await walk.staff.get(f"/api/v1/proposals/{walk.proposal_id}")).json()
     assert proposal["needs"] == [walk.card_id]
     assert proposal["need_cards"] == [{"id": walk.card_id, "text": "", "hidden": True, "erased": True}]

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+import sqlalchemy
 
 from cowork.domain import retention
 from cowork.domain.board import moderation
@@ -102,7 +102,7 @@ async def test_an_erased_card_leaves_no_trace_in_clusters_moves_undo_or_vote_opt
 async def test_a_purge_leaves_no_name_in_the_database_files(
     client: httpx.AsyncClient, world: World, db_url: str
 ) -> None:
-    """SQLite: the WAL is checkpointed into the secure_delete database; PostgreSQL: the tables are vacuumed."""
+    """SQLite: the WAL is checkpointed into the secure_delete database; PostgreSQL vacuums the tables."""
     joined = await client.post(
         f"/api/v1/join/{world.workshop.code}",
         json={"name": "Zebediah Quarkfinch", "organisation": "Oddsfirm"},
@@ -119,8 +119,9 @@ async def test_a_purge_leaves_no_name_in_the_database_files(
         return
     with world.engine.connect() as conn:
         vacuumed = conn.execute(
-            text(
-                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() AND last_vacuum IS NOT NULL"
+            sqlalchemy.text(
+                "SELECT relname FROM pg_stat_user_tables"
+                " WHERE schemaname = current_schema() AND last_vacuum IS NOT NULL"
             )
         ).scalars()
         assert {"participant", "event", "contribution"} <= set(vacuumed)
