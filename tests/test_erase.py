@@ -18,10 +18,13 @@ from pypdf import PdfReader
 from sqlalchemy import Engine, select
 from sqlmodel import SQLModel
 
+from cowork.db import read_session
 from cowork.domain import redaction
+from cowork.domain.models import Contribution, Event
 from cowork.exports import FORMATS
 from cowork.live.hub import PARTICIPANT_COOKIE
 from tests.conftest import PG_URL, World
+from tests.test_import import domain_event_types, use_every_feature
 
 ORIGINAL = "Quokkadebt"  # words nobody else writes: one found anywhere is a copy of this card
 EDITED = "Wombatarrears"
@@ -298,3 +301,28 @@ async def test_every_event_and_stored_result_that_carries_card_text_has_a_redact
             if leaks(json.dumps([str(v) for v in row], ensure_ascii=False))
         }
     assert tables and sorted(tables - redaction.stored_tables()) == []
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_every_event_type_of_a_full_workshop_that_copies_a_cards_text_has_a_redaction(world: World) -> None:
+    """The workshop of tests/test_import.py records every event type the domain has: each event that holds a
+    card's text (as a whole string) must be of a type that registered how to take it out."""
+    workshop_id = use_every_feature(world)
+    with read_session(world.engine) as session:
+        cards = session.scalars(select(Contribution).where(Contribution.kind == "card"))  # type: ignore[arg-type]
+        texts = {c.text for c in cards if c.text}
+        events = list(session.scalars(select(Event).where(Event.workshop_id == workshop_id)))  # type: ignore[arg-type]
+    assert {e.type for e in events} == domain_event_types()  # the workshop used every feature
+    carrying = {e.type for e in events if texts & set(_strings(e.data))}
+    assert {"card.added", "cards.merged", "poll.closed"} <= carrying
+    assert not carrying - redaction.event_types(), " ".join(sorted(carrying - redaction.event_types()))
