@@ -59,9 +59,18 @@ def test_an_erased_card_shows_as_an_erased_card_in_a_closed_vote_on_every_screen
         )
     run(world.engine, closing.close_poll, actor=world.facilitator, poll_id=poll.id)
 
+    watching = browser.new_context(**_size("projector")).new_page()
+    watching.goto(f"{server.url}/s/{world.workshop.projector_key}")
+    expect(watching.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(watching.locator(f"#poll-{poll.id}-bars").get_by_text(WORDS)).to_be_visible()
+    watching.evaluate("window.__sameDocument = true")  # gone if the page reloads
+
     phone.goto(f"{server.url}/j/{world.workshop.code}/mine")
     phone.get_by_role("button", name="Erase this card").click()
     expect(phone.get_by_text("You have no cards (any more).")).to_be_visible()
+    # The projector that showed the vote learns it live: its bars come again without the words.
+    expect(watching.locator(f"#poll-{poll.id}-bars").get_by_text("an erased card")).to_be_visible()
+    assert "Quokkadebt" not in watching.content() and watching.evaluate("window.__sameDocument")
 
     screens = {"phone": phone}
     phone.goto(f"{server.url}/j/{world.workshop.code}/stage")
