@@ -63,7 +63,11 @@ async def test_creating_a_workshop_needs_a_facilitator_token(client: httpx.Async
     as_participant = await client.post(
         "/api/v1/workshops", json={"title": "x"}, headers=_auth(participant["token"])
     )
-    assert as_participant.status_code == 401
+    assert as_participant.status_code == 403  # known, not allowed (401 is for no or a wrong token)
+    assert as_participant.json()["detail"] == "This needs a facilitator's API token, not a participant's."
+    assert "www-authenticate" not in as_participant.headers
+    wrong = await client.post("/api/v1/workshops", json={"title": "x"}, headers=_auth("not-a-token"))
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
 
 
 async def test_bad_workshop_input_is_refused_with_a_reason(client: httpx.AsyncClient, world: World) -> None:
@@ -174,7 +178,7 @@ async def test_facilitators_moderate_and_participants_stop_seeing_hidden_cards(
     by_participant = await client.patch(
         f"/api/v1/contributions/{card['id']}", json={"hidden": False}, headers=_auth(token)
     )
-    assert by_participant.status_code == 401
+    assert by_participant.status_code == 403
 
 
 async def test_the_session_record_lists_every_change_in_seq_order(
@@ -204,7 +208,7 @@ async def test_the_session_record_lists_every_change_in_seq_order(
     ).status_code == 422
     assert (
         await client.get(f"/api/v1/workshops/{world.workshop.id}/events", headers=_auth(token))
-    ).status_code == 401
+    ).status_code == 403
 
 
 async def test_openapi_describes_the_contract(client: httpx.AsyncClient) -> None:

@@ -248,7 +248,7 @@ async def test_only_the_workshops_facilitators_may_export(client: httpx.AsyncCli
         params={"format": "json"},
         headers={"Authorization": f"Bearer {token}"},
     )
-    assert response.status_code == 401
+    assert response.status_code == 403
     anonymous = await client.get(f"/api/v1/workshops/{filled.id}/export", params={"format": "json"})
     assert anonymous.status_code == 401
 

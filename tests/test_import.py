@@ -179,7 +179,7 @@ async def test_only_facilitators_import(client: httpx.AsyncClient, world: World)
     response = await client.post(
         "/api/v1/workshops/import", json={"schema_version": 1}, headers={"Authorization": f"Bearer {token}"}
     )
-    assert response.status_code == 401
+    assert response.status_code == 403
 
 
 def test_the_cli_imports_a_record_and_prints_the_new_id_last(

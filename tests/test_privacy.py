@@ -1,7 +1,11 @@
 """A participant sees their own cards on the phone and erases them for good: from screens and the record."""
 
-import httpx
+from pathlib import Path
 
+import httpx
+import sqlalchemy
+
+from cowork.domain import retention
 from cowork.domain.board import moderation
 from cowork.domain.votes import setup as poll_setup
 from tests.conftest import World, run
@@ -93,3 +97,31 @@ async def test_an_erased_card_leaves_no_trace_in_clusters_moves_undo_or_vote_opt
             f"/api/v1/workshops/{world.workshop.id}/export", params={"format": fmt}, headers=staff
         )
         assert "debts with the landlord" not in exported.text
+
+
+async def test_a_purge_leaves_no_name_in_the_database_files(
+    client: httpx.AsyncClient, world: World, db_url: str
+) -> None:
+    """SQLite: the WAL is checkpointed into the secure_delete database; PostgreSQL vacuums the tables."""
+    joined = await client.post(
+        f"/api/v1/join/{world.workshop.code}",
+        json={"name": "Zebediah Quarkfinch", "organisation": "Oddsfirm"},
+    )
+    assert joined.status_code == 201
+    counts = run(world.engine, retention.purge_now, actor=world.facilitator, workshop_id=world.workshop.id)
+    assert counts["participants"] == 1
+    if db_url.startswith("sqlite"):
+        path = Path(db_url.removeprefix("sqlite:///"))
+        for file in (path, path.with_name(path.name + "-wal")):
+            if file.exists():
+                content = file.read_bytes()
+                assert b"Zebediah" not in content and b"Oddsfirm" not in content, file.name
+        return
+    with world.engine.connect() as conn:
+        vacuumed = conn.execute(
+            sqlalchemy.text(
+                "SELECT relname FROM pg_stat_user_tables"
+                " WHERE schemaname = current_schema() AND last_vacuum IS NOT NULL"
+            )
+        ).scalars()
+        assert {"participant", "event", "contribution"} <= set(vacuumed)

@@ -11,7 +11,8 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from cowork.db import health_of, read_session, store_fault, write_session
+from cowork.db import health_of, read_session, store_fault, wipe_files, write_session
+from cowork.domain import redaction
 from cowork.domain.access import actor_of, token_holder
 from cowork.domain.models import Event
 from cowork.domain.record import Tx
@@ -48,10 +49,14 @@ def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple
     check_arguments(kwargs)
     for attempt in (1, 2):
         try:
-            with _writer_lock(engine), write_session(engine) as session:
-                tx = Tx(session)
-                result = fn(tx, **kwargs)
-                session.flush()
+            with _writer_lock(engine):
+                with write_session(engine) as session:
+                    tx = Tx(session)
+                    result = fn(tx, **kwargs)
+                    session.flush()
+                vacuum = redaction.disk_wipe([(e.type, e.data) for e in tx.events])
+                if vacuum is not None:  # an erase or purge: its words leave the files as well
+                    wipe_files(engine, vacuum=vacuum)
             return result, tx.events
         except IntegrityError:
             if attempt == 2:

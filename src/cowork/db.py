@@ -3,11 +3,11 @@
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
@@ -35,6 +35,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Freed space is overwritten with zeros: an erased card's words do not linger in free pages.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -141,3 +143,24 @@ _HEALTH_GUARD = threading.Lock()
 def health_of(engine: Engine) -> StoreHealth:
     with _HEALTH_GUARD:
         return _HEALTH.setdefault(engine, StoreHealth())
+
+
+def wipe_files(engine: Engine, *, vacuum: Sequence[str] = ()) -> None:
+    """After an erase or a purge has committed: let the old words leave the database's files.
+
+    SQLite: the WAL still holds the pages as they were; a TRUNCATE checkpoint writes the newest pages into
+    the database file (where secure_delete zeroed the freed space) and empties the WAL.
+    PostgreSQL: the old row versions stay in the table files as dead rows until VACUUM; the tables named
+    are vacuumed now (VACUUM runs outside a transaction).
+    """
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()  # outside any transaction: a checkpoint waits for none of its own
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            raw.close()
+        return
+    if vacuum:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            quote = engine.dialect.identifier_preparer.quote
+            conn.execute(text("VACUUM " + ", ".join(quote(name) for name in vacuum)))

@@ -9,6 +9,7 @@ import logging
 import time
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access = logging.getLogger("cowork.access")
@@ -37,7 +38,13 @@ def configure(level: str) -> None:
     root.propagate = False
 
 
+CLIENT_CLOSED = 499  # nginx's word for "the client closed the connection before the answer"
+
+
 class AccessLogMiddleware:
+    """One line per request; a client that went away before its answer is logged as 499, not as the 400 or
+    500 its broken-off body led to, so operators see server errors only where there were some."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -47,15 +54,27 @@ class AccessLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        answered = gone = False
+
+        async def listen() -> Message:
+            nonlocal gone
+            message = await receive()
+            if message["type"] == "http.disconnect" and not answered:
+                gone = True
+            return message
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True
             await send(message)
 
         try:
-            await self.app(scope, receive, capture)
+            await self.app(scope, listen, capture)
+        except ClientDisconnect:
+            gone = True  # nobody is left to answer: not an error of ours
         finally:
             route = scope.get("route")
             access.info(
@@ -64,7 +83,7 @@ class AccessLogMiddleware:
                     "fields": {
                         "method": scope["method"],
                         "route": getattr(route, "path", "(unmatched)"),
-                        "status": status,
+                        "status": CLIENT_CLOSED if gone else status,
                         "ms": round((time.perf_counter() - started) * 1000, 1),
                     }
                 },

@@ -451,7 +451,7 @@ async def test_the_api_drafts_lists_edits_and_commits_proposals(
     as_participant = await client.patch(
         f"/api/v1/proposals/{proposal['id']}", json={"selected": True}, headers=_auth(ana)
     )
-    assert as_participant.status_code == 401
+    assert as_participant.status_code == 403
     edited = await client.patch(
         f"/api/v1/proposals/{proposal['id']}",
         json={"selected": True, "owner": "Job centre MainArbeit", "due": "2026-09-30"},

@@ -580,7 +580,7 @@ async def test_the_api_merges_undoes_and_refuses_a_merge_across_workshops(
     by_participant = await client.post(
         clusters, json={"title": "T", "card_ids": [a["id"], b["id"]]}, headers=_auth(token)
     )
-    assert by_participant.status_code == 401
+    assert by_participant.status_code == 403
 
     made = await client.post(clusters, json={"title": "Basics", "card_ids": [a["id"], b["id"]]}, headers=fac)
     assert made.status_code == 201, made.text
@@ -654,7 +654,7 @@ async def test_the_api_switches_approval_and_approves_a_waiting_card(
     assert switched.status_code == 200 and switched.json()["approval"] is True
     assert (
         await client.patch(f"/api/v1/stages/{lab.stage_id}", json={"approval": True}, headers=_auth(ana))
-    ).status_code == 401
+    ).status_code == 403
     url = f"/api/v1/stages/{lab.stage_id}/contributions"
     card = (await client.post(url, json={"text": "Waits for a yes"}, headers=_auth(ana))).json()
     assert card["approved"] is False

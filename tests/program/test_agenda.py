@@ -253,7 +253,7 @@ async def test_the_timer_api_answers_with_the_servers_end_and_refuses_bad_input(
         assert status == 200 or answer.json()["detail"]
     _, participant_token = world.join()
     refused = await client.post(url, json={"action": "start"}, headers=_auth(participant_token))
-    assert refused.status_code == 401
+    assert refused.status_code == 403
 
 
 async def test_the_agenda_api_gives_each_stage_its_kind_and_minutes(

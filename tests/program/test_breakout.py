@@ -458,7 +458,7 @@ async def test_the_tables_api_splits_and_answers_with_members_and_roles(
         answer = await client.post(url, json=bad, headers=_auth(world.api_token))
         assert answer.status_code == 422, bad
     by_phone = await client.post(url, json={"count": 2}, headers=_auth(lab.people[0][1]))
-    assert by_phone.status_code == 401
+    assert by_phone.status_code == 403
 
 
 async def test_a_phone_chooses_a_table_takes_a_role_and_writes_on_its_board(

@@ -277,7 +277,7 @@ async def test_the_questionnaire_api_contract(client: httpx.AsyncClient, world: 
     assert items["organisation"]["distribution"]["4"] == 1
     assert items["positive"]["answers"] == ["Working at tables"]
     by_phone = await client.get(f"/api/v1/stages/{stage_id}/evaluation", headers=_auth(token))
-    assert by_phone.status_code == 401
+    assert by_phone.status_code == 403
 
 
 async def test_a_phone_answers_the_questionnaire_without_javascript(

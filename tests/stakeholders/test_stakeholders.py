@@ -760,7 +760,7 @@ async def test_pinning_and_merging_over_the_api(client: httpx.AsyncClient, regio
     by_participant = await client.post(
         f"/api/v1/stakeholders/{keep.id}/pin", json={"influence": 4, "interest": 5}, headers=_auth(ana)
     )
-    assert by_participant.status_code in (401, 403)
+    assert by_participant.status_code == 403
     merged = await client.post(f"/api/v1/stakeholders/{drop.id}/merge", json={"into": keep.id}, headers=staff)
     assert merged.status_code == 200 and merged.json()["id"] == keep.id and merged.json()["ratings"] == 1
     listed = (await client.get(f"/api/v1/stages/{region.map_stage}/stakeholders", headers=staff)).json()[
@@ -823,7 +823,7 @@ async def test_the_matrix_over_the_api(client: httpx.AsyncClient, region: Region
         json={"activity_id": "placement", "stakeholder_id": jobcenter.id, "mark": None},
         headers=_auth(ana),
     )
-    assert by_participant.status_code in (401, 403)
+    assert by_participant.status_code == 403
 
 
 async def test_a_cell_for_a_stakeholder_of_another_workshop_is_refused(
@@ -846,7 +846,7 @@ async def test_the_interface_document_over_the_api_is_for_facilitators(
     participant, ana = region.participant()
     region.propose(participant, "Jobcenter", contact=CONTACT, consent=True)
     url = f"/api/v1/workshops/{region.workshop_id}/interface-document"
-    assert (await client.get(url, headers=_auth(ana))).status_code == 401
+    assert (await client.get(url, headers=_auth(ana))).status_code == 403
     document = (await client.get(url, headers=_auth(region.world.api_token))).json()
     assert document["contacts"][0]["email"] == CONTACT["email"]
 
@@ -1069,3 +1069,71 @@ async def test_the_matrix_stage_shows_phones_and_projector_the_matrix(
     assert fragment.status_code == 200 and "rm-gap-summary" in fragment.text
     projector = await client.get(f"/s/{region.world.workshop.projector_key}/responsibilities")
     assert projector.status_code == 200 and "Jobcenter" in projector.text
+
+
+@pytest.mark.parametrize("consent", ["yes", 1, "true", None, [True], {"given": True}])
+async def test_consent_is_a_json_true_and_nothing_else(
+    client: httpx.AsyncClient, region: Region, consent: Any
+) -> None:
+    _, ana = region.participant()
+    body = {"name": "Migrationsberatung", "family": "welfare", "contact": CONTACT, "consent": consent}
+    refused = await client.post(
+        f"/api/v1/stages/{region.map_stage}/stakeholders", json=body, headers=_auth(ana)
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith("The request is not valid: consent:")
+    listed = await client.get(f"/api/v1/stages/{region.map_stage}/stakeholders", headers=_auth(ana))
+    assert listed.json()["items"] == []
+    unticked = await client.post(
+        f"/api/v1/stages/{region.map_stage}/stakeholders", json={**body, "consent": False}, headers=_auth(ana)
+    )
+    assert unticked.status_code == 422 and "tick the consent box" in unticked.json()["detail"]
+
+
+async def test_withdrawn_consent_takes_the_contact_out_of_everything(
+    client: httpx.AsyncClient, region: Region
+) -> None:
+    _, ana = region.participant()
+    staff = _auth(region.world.api_token)
+    body = {"name": "Migrationsberatung", "family": "welfare", "contact": CONTACT, "consent": True}
+    created = await client.post(
+        f"/api/v1/stages/{region.map_stage}/stakeholders", json=body, headers=_auth(ana)
+    )
+    assert created.status_code == 201
+    sid = created.json()["id"]
+    renamed = await client.patch(
+        f"/api/v1/stakeholders/{sid}", json={"name": "Migration advice"}, headers=staff
+    )
+    assert renamed.json()["contact"] == CONTACT  # a correction leaves the contact where it was
+    for flaky in ("no", 0):
+        refused = await client.patch(f"/api/v1/stakeholders/{sid}", json={"consent": flaky}, headers=staff)
+        assert refused.status_code == 422
+    interface = f"/api/v1/workshops/{region.workshop_id}/interface-document"
+    record = f"/api/v1/workshops/{region.workshop_id}/events"
+    for url in (interface, record):
+        assert "stephan@example.org" in (await client.get(url, headers=staff)).text
+
+    withdrawn = await client.patch(f"/api/v1/stakeholders/{sid}", json={"consent": False}, headers=staff)
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["contact"] is None and withdrawn.json()["has_contact"] is False
+    for url in (interface, record, f"/api/v1/stakeholders/{sid}"):
+        answer = (await client.get(url, headers=staff)).text
+        assert (
+            "Anja Stephan" not in answer and "stephan@example.org" not in answer and "4161345" not in answer
+        )
+    for fmt in ("md", "json", "csv"):
+        exported = await client.get(
+            f"/api/v1/workshops/{region.workshop_id}/export", params={"format": fmt}, headers=staff
+        )
+        assert b"Anja Stephan" not in exported.content and b"stephan@example.org" not in exported.content
+    events = (await client.get(record, headers=staff)).json()["events"]
+    assert [e["type"] for e in events].count("stakeholder.updated") == 2  # the record keeps its steps
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    with read_session(region.engine) as session:
+        assert [
+            row for row in session.exec(select(Stakeholder)) if row.contact_email or row.contact_person
+        ] == []
+    again = await client.patch(f"/api/v1/stakeholders/{sid}", json={"consent": False}, headers=staff)
+    assert again.status_code == 200 and len(
+        (await client.get(record, headers=staff)).json()["events"]
+    ) == len(events)

@@ -688,7 +688,7 @@ async def test_a_bad_poll_is_refused_by_the_api(client: Any, world: World) -> No
         json={"method": "dots", "options": [{"label": "A"}]},
         headers=_auth(ana),
     )
-    assert as_participant.status_code == 401
+    assert as_participant.status_code == 403
 
 
 async def test_a_paper_ballot_through_the_api_is_marked_as_paper(client: Any, world: World) -> None:

@@ -102,6 +102,11 @@ class Contribution(SQLModel, table=True):
     created_at: datetime = _when()
     updated_at: datetime = _when()
 
+    @property
+    def erased(self) -> bool:
+        """Its author erased it: a card's text is never empty otherwise (privacy.erase_card)."""
+        return self.kind == "card" and not self.text
+
 
 class Event(SQLModel, table=True):
     """One entry of a workshop's session record."""

@@ -1,19 +1,25 @@
 """A participant's own contributions: listed on their phone, and erased for good from there.
 
-Erasing removes the text and the author link from the card, from the vote options made of it and from every
-event of the record that carried them (the record keeps that a card existed and was erased), and takes the
-card off every screen.
+Erasing removes the text and the author link from the card and from every copy a feature made of them (the
+places are registered in `domain/redaction.py`): vote options, frozen results with their by-group and
+divergence rows, and every event of the record that carried them (the record keeps that a card existed and
+was erased, and the votes keep their counts); it takes the card off every screen.
 """
 
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cowork.domain import redaction
+from cowork.domain.actions import proposals as _proposals  # noqa: F401
 from cowork.domain.actors import Actor
+from cowork.domain.board import cards as _cards  # noqa: F401  (the features that register their copies)
+from cowork.domain.board import moderation as _moderation  # noqa: F401
 from cowork.domain.errors import NotAllowed, NotFound
 from cowork.domain.models import Contribution, Event, utcnow
 from cowork.domain.record import Tx, aware
-from cowork.domain.votes.polls import PollOption
+from cowork.domain.votes import closing as _closing  # noqa: F401
+from cowork.domain.votes import setup as _setup  # noqa: F401
 
 
 def my_cards(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
@@ -47,31 +53,17 @@ def erase_my_card(tx: Tx, *, actor: Actor, card_id: int) -> Contribution:
 
 
 def erase_card(session: Session, card: Contribution) -> None:
-    """Take the text and the author off the card, off the vote options made of it, and off every event of
-    the record that carried them: the card's own events, and the clusters, moves, undo steps and votes that
-    copied it."""
+    """Take the text and the author off the card and off every copy the features registered
+    (`domain/redaction.py`): the record's events stay (a card existed and was erased), their words go."""
     card.text, card.hidden, card.participant_id, card.updated_at = "", True, None, utcnow()
     session.add(card)
-    for option in session.exec(select(PollOption).where(PollOption.contribution_id == card.id)):
-        option.label = ""
-        session.add(option)
+    redaction.redact_stored(session, card)
     for event in session.exec(select(Event).where(Event.workshop_id == card.workshop_id)):
-        redacted = _redact(event.data, card.id)  # type: ignore[arg-type]
+        redacted = redaction.redact_event(event.type, event.data, card.id)  # type: ignore[arg-type]
         if redacted != event.data:
             event.data = redacted
             session.add(event)
 
 
-def _redact(value: Any, card_id: int) -> Any:
-    """value with the card's text and author taken out wherever the record copied them."""
-    if isinstance(value, list):
-        return [_redact(item, card_id) for item in value]
-    if not isinstance(value, dict):
-        return value
-    out = {key: _redact(item, card_id) for key, item in value.items()}
-    if out.get("id") == card_id and "text" in out and "category" in out:  # the card (board_view.card_data)
-        out = {key: item for key, item in out.items() if key != "before"}  # its earlier texts
-        out.update(text="", author=None, participant_id=None, erased=True)
-    elif out.get("contribution_id") == card_id:  # something made of the card: a vote option, a linked need
-        out.update({key: "" for key in ("label", "text") if key in out})
-    return out
+# On disk too: SQLite checkpoints its WAL into the (secure_delete) database after an erase.
+redaction.wipes_disk("card.erased")

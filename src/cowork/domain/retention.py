@@ -14,6 +14,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.errors import Invalid
 from cowork.domain.models import Contribution, Event, ExportSettings, Participant, Workshop, utcnow
 from cowork.domain.record import Tx, aware
+from cowork.domain.redaction import wipes_disk
 from cowork.domain.workshops import get_workshop, participant_count, workshops_of
 
 MAX_RETENTION_DAYS = 3650
@@ -165,6 +166,11 @@ def erase_personal_data(session: Session, *, workshop_id: int) -> dict[str, int]
     return {"participants": len(participants), "cards": cards, "contacts": contacts, "events": events}
 
 
+def _purged_tables() -> list[str]:
+    """What PostgreSQL vacuums after a purge: every table a purge may rewrite (those of a workshop)."""
+    return [table.name for table in _workshop_tables()]
+
+
 def mark_purged(session: Session, *, workshop_id: int, seq: int) -> None:
     settings = session.get(ExportSettings, workshop_id) or ExportSettings(workshop_id=workshop_id)
     settings.purged_seq = seq
@@ -309,6 +315,10 @@ def _scopes(workshop_id: int) -> dict[str, Any]:
                 condition = fk.parent.in_(ids)
                 scopes[table.name] = condition if table.name not in scopes else scopes[table.name] | condition
     return scopes
+
+
+# The purge's old names leave the files too: SQLite checkpoints its WAL, PostgreSQL vacuums these tables.
+wipes_disk("workshop.purged", vacuum=_purged_tables)
 
 
 # --- the dashboard ----------------------------------------------------------------------------------

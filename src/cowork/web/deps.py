@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 
 from cowork.domain.access import actor_for_token, actor_for_user
 from cowork.domain.actors import Actor
-from cowork.domain.errors import NotFound
+from cowork.domain.errors import NotAllowed, NotFound
 from cowork.domain.models import Participant, Workshop
 from cowork.domain.participants import participant_for_token
 from cowork.domain.workshops import workshop_by_code
@@ -56,7 +56,8 @@ async def api_actor(request: Request, runtime: RuntimeDep) -> Actor:
 
 async def api_facilitator(actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
     if actor.is_participant:
-        raise NotSignedIn("This needs a facilitator's API token, not a participant's.")
+        # Known, not allowed: 403 (401 is for no or a wrong token, docs/api.md).
+        raise NotAllowed("This needs a facilitator's API token, not a participant's.")
     return actor
 
 

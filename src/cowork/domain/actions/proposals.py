@@ -16,6 +16,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.errors import Closed, Invalid, NotAllowed, NotFound
 from cowork.domain.models import Contribution, Participant, Stage, Workshop, utcnow
 from cowork.domain.record import Tx
+from cowork.domain.redaction import copies_card_text
 from cowork.domain.text import N_, clean_text, one_line
 from cowork.domain.workshops import get_workshop
 
@@ -329,12 +330,35 @@ def proposal_data(session: Session, proposal: Proposal) -> dict[str, Any]:
         "rationale": proposal.rationale,
         "indicators": proposal.indicators,
         "needs": proposal.needs,
+        "need_cards": need_cards(session, proposal.needs),
         "selected": proposal.selected,
         "decision": proposal.decision,
         "participant_id": proposal.participant_id,
         "author": None if author is None else {"name": author.name, "group": author.group},
         "by_facilitator": proposal.author_user_id is not None,
     }
+
+
+def need_cards(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """The cards a proposal answers, with their text now; a hidden card shows none, an erased one says so."""
+    cards = [session.get(Contribution, i) for i in ids]
+    return [
+        {"id": c.id, "text": "" if c.hidden else c.text, "hidden": c.hidden, "erased": c.erased}
+        for c in cards
+        if c is not None
+    ]
+
+
+def _erase_need(data: dict[str, Any], card_id: int) -> dict[str, Any]:
+    """A proposal's event names the erased card among its needs, without its words."""
+    needs = data.get("need_cards")
+    if not isinstance(needs, list) or not any(n.get("id") == card_id for n in needs):
+        return data
+    erased = {"id": card_id, "text": "", "hidden": True, "erased": True}
+    return {**data, "need_cards": [erased if n.get("id") == card_id else n for n in needs]}
+
+
+copies_card_text("proposal.drafted", "proposal.updated", redact=_erase_need)
 
 
 def list_proposals(session: Session, *, stage_id: int) -> list[dict[str, Any]]:

@@ -19,9 +19,10 @@ from cowork.domain.board.config import (
     check_phase,
 )
 from cowork.domain.board.view import author_of, card_data, cluster_members, describe_card, item_data
-from cowork.domain.errors import Closed, Invalid, NotAllowed, NotFound
+from cowork.domain.errors import Closed, Conflict, Invalid, NotAllowed, NotFound
 from cowork.domain.models import Contribution, Stage, Workshop, utcnow
 from cowork.domain.record import Tx
+from cowork.domain.redaction import card_copies, copies_card_text
 from cowork.domain.text import N_
 from cowork.domain.text import clean_text as clean
 from cowork.domain.workshops import stage_for
@@ -30,6 +31,8 @@ from cowork.settings import LANGUAGES
 
 MAX_TEXT = 2000
 CARD_TOO_LONG = N_("The card is too long: {count} characters, at most {limit}.")
+# The card as written (card.added, also a table board's), as edited with its earlier text, as approved.
+copies_card_text("card.added", "card.updated", "card.approved", redact=card_copies)
 
 
 def clean_text(text: str | None) -> str:
@@ -145,6 +148,8 @@ def moderated_card(tx: Tx, actor: Actor, card_id: int) -> tuple[Contribution, Wo
     if card is None:
         raise NotFound("There is no such card.")
     workshop, stage = moderated_stage(tx, actor, card.stage_id)
+    if card.erased:
+        raise Conflict("Its author erased this card; it cannot be edited, shown or moved any more.")
     return card, workshop, stage
 
 

@@ -23,6 +23,7 @@ from cowork.domain.board.view import placement
 from cowork.domain.errors import Conflict, Invalid, NotFound
 from cowork.domain.models import Contribution, Event, Stage, Workshop, utcnow
 from cowork.domain.record import Tx
+from cowork.domain.redaction import card_copies, copies_card_text
 from cowork.domain.text import N_, one_line
 
 MAX_TITLE = 200
@@ -30,6 +31,8 @@ MAX_SELECTION = 200
 TITLE_TOO_LONG = N_("The title is too long (at most {limit} characters).")
 # The events that are moderation steps, and so may be undone.
 STEPS = ("card.updated", "cards.moved", "cards.merged")
+# Their `items` (where the changed cards now sit) hold the cards; `before`, what undo puts back.
+copies_card_text("cards.merged", "cards.moved", "moderation.undone", redact=card_copies)
 
 
 def _selection(tx: Tx, workshop: Workshop, stage: Stage, card_ids: Iterable[int]) -> list[Contribution]:

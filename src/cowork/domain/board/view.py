@@ -112,6 +112,8 @@ def list_cards(
     )
     items: dict[int, dict[str, Any]] = {}
     for card, author in session.exec(query):
+        if card.erased:
+            continue  # its author erased it: nothing left to show or moderate (privacy.erase_card)
         if not include_hidden and (
             card.hidden
             or (not card.approved and (participant_id is None or card.participant_id != participant_id))

@@ -3,8 +3,11 @@
 import re
 from typing import Any
 
+from sqlmodel import Session, select
+
 from cowork.domain.errors import Invalid
-from cowork.domain.models import utcnow
+from cowork.domain.models import Event, utcnow
+from cowork.domain.redaction import wipes_disk
 from cowork.domain.stakeholders.models import MAX_EMAIL, MAX_PERSON, Stakeholder
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -40,6 +43,32 @@ def set_contact(stakeholder: Stakeholder, details: dict[str, str | None] | None)
     stakeholder.contact_email = details["email"] if details else None
     stakeholder.contact_phone = details["phone"] if details else None
     stakeholder.contact_consent_at = utcnow() if details else None
+
+
+def forget_contact(session: Session, *, workshop_id: int, details: dict[str, str | None]) -> None:
+    """Contact details removed or withdrawn leave everywhere: any stakeholder row of the workshop that still
+    holds them (one merged away) and every event of the record that carried them (the events stay)."""
+    for stakeholder in session.exec(select(Stakeholder).where(Stakeholder.workshop_id == workshop_id)):
+        if contact_of(stakeholder) == details:
+            set_contact(stakeholder, None)
+            session.add(stakeholder)
+    for event in session.exec(select(Event).where(Event.workshop_id == workshop_id)):
+        clean = _without(event.data, details)
+        if clean != event.data:
+            event.data = clean
+            session.add(event)
+
+
+def _without(value: Any, details: dict[str, str | None]) -> Any:
+    if isinstance(value, list):
+        return [_without(item, details) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: None if k == "contact" and v == details else _without(v, details) for k, v in value.items()}
+
+
+# On disk too, once the removal has committed (see redaction.wipes_disk).
+wipes_disk("stakeholder.updated", when=lambda data: bool(data.get("contact_removed")))
 
 
 def contact_of(stakeholder: Stakeholder) -> dict[str, str | None] | None:

@@ -16,7 +16,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.errors import Closed, Conflict, Invalid, NotFound
 from cowork.domain.models import Stage, Workshop
 from cowork.domain.record import Tx
-from cowork.domain.stakeholders.contacts import clean_contact, contact_of, set_contact
+from cowork.domain.stakeholders.contacts import clean_contact, contact_of, forget_contact, set_contact
 from cowork.domain.stakeholders.families import FAMILIES, LEVELS, ROLES
 from cowork.domain.stakeholders.map import (
     EMPTY_STATS,
@@ -227,14 +227,21 @@ def update_stakeholder(
     role: str | None = _UNSET,
     tasks: str | None = _UNSET,
     contact: dict[str, Any] | None = _UNSET,
-    consent: bool = False,
+    consent: bool | None = None,
 ) -> Stakeholder:
-    """Facilitators correct a stakeholder; `contact=None` erases the contact details."""
+    """Facilitators correct a stakeholder; `contact=None` erases the contact details, and so does
+    `consent=False` (the person withdrew it): from the stakeholder and from every event that carried them."""
     stakeholder, workshop = get_stakeholder(tx.session, actor=actor, stakeholder_id=stakeholder_id)
     actor.check_facilitator(workshop)
     given = {"name": name, "family": family, "level": level, "role": role, "tasks": tasks, "contact": contact}
     fields = {key: value for key, value in given.items() if value is not _UNSET}
-    changes = change_stakeholder(tx.session, stakeholder, fields, consent=consent)
+    if consent is False and "contact" not in fields:
+        fields["contact"] = None
+    earlier = contact_of(stakeholder)
+    changes = change_stakeholder(tx.session, stakeholder, fields, consent=consent is True)
+    removed = "contact" in changes and earlier is not None
+    if removed:
+        forget_contact(tx.session, workshop_id=workshop.id, details=earlier)  # type: ignore[arg-type]
     if changes:
         tx.record(
             workshop.id,
@@ -243,6 +250,7 @@ def update_stakeholder(
                 **event_stakeholder(tx.session, stakeholder),
                 "changes": changes,
                 "workshop_code": workshop.code,
+                **({"contact_removed": True} if removed else {}),
             },
         )
     return stakeholder

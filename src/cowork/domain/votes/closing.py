@@ -5,14 +5,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from cowork.domain.actions.proposals import Proposal
 from cowork.domain.actors import Actor
 from cowork.domain.errors import Closed
-from cowork.domain.models import Receipt, utcnow
+from cowork.domain.models import Contribution, Receipt, utcnow
 from cowork.domain.record import Tx
-from cowork.domain.votes.polls import Ballot, Poll, get_poll
+from cowork.domain.redaction import copies_card_text, result_copies, stores_card_text
+from cowork.domain.votes.polls import Ballot, Poll, PollOption, get_poll
 from cowork.domain.votes.results import compute_results
 from cowork.domain.workshops import get_workshop
 
@@ -61,3 +62,20 @@ def _decide_proposals(session: Session, poll: Poll, result: dict[str, Any]) -> N
             if proposal is not None:
                 proposal.decision = "adopted" if row["adopted"] else "rejected"
                 session.add(proposal)
+
+
+def _erase_from_results(session: Session, card: Contribution) -> None:
+    """The frozen results of the votes the card was an option of: counts stay, its words go."""
+    polls = session.exec(
+        select(Poll)
+        .join(PollOption, col(PollOption.poll_id) == col(Poll.id))
+        .where(PollOption.contribution_id == card.id)
+    )
+    for poll in {poll.id: poll for poll in polls if poll.result}.values():
+        poll.result = result_copies(poll.result, card.id)  # type: ignore[arg-type]
+        session.add(poll)
+
+
+# The frozen result, in the record and on the poll: by group and divergence rows too.
+copies_card_text("poll.closed", redact=result_copies)
+stores_card_text("poll", redact=_erase_from_results)

@@ -19,6 +19,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.errors import Closed, NotFound
 from cowork.domain.models import Contribution, Stage, utcnow
 from cowork.domain.record import Tx
+from cowork.domain.redaction import card_copies, copies_card_text, stores_card_text
 from cowork.domain.workshops import get_workshop
 
 ANSWERS = {"yes": 1, "abstain": 0, "no": -1}  # how a yes/no/abstain answer is stored as a mark
@@ -95,6 +96,17 @@ class Mark(SQLModel, table=True):
     ballot_id: int
     option_id: int
     value: int
+
+
+def _erase_option_labels(session: Session, card: Contribution) -> None:
+    """An option made of the card keeps its place and its votes, not the label it was made with."""
+    for option in session.exec(select(PollOption).where(PollOption.contribution_id == card.id)):
+        option.label = ""
+        session.add(option)
+
+
+copies_card_text("poll.opened", redact=card_copies)  # its options, as poll.created
+stores_card_text("polloption", redact=_erase_option_labels)
 
 
 # --- reading --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.errors import Invalid, NotFound
 from cowork.domain.models import Contribution, Stage, Workshop
 from cowork.domain.record import Tx
+from cowork.domain.redaction import card_copies, copies_card_text
 from cowork.domain.text import N_, one_line
 from cowork.domain.votes.polls import MAX_LABEL, Poll, PollOption, poll_data, shorten_label
 from cowork.domain.workshops import get_workshop
@@ -14,6 +15,7 @@ from cowork.domain.workshops import get_workshop
 METHODS = ("dots", "approval", "yes_no_abstain", "ranking", "scale")
 THRESHOLDS = {"simple": 0.5, "two_thirds": 2 / 3}
 MAX_OPTIONS = 40
+copies_card_text("poll.created", redact=card_copies)  # its options, labelled with the cards' texts
 MAX_BUDGET = 100
 TITLE_TOO_LONG = N_("The title is too long (at most {limit} characters).")
 DEFAULT_BUDGET = 3

@@ -78,7 +78,7 @@ def _result_table(ctx: Context, result: dict[str, Any], *, key: str, title: str,
         table.rows.append(
             [
                 row.get("place"),
-                row["label"],
+                row["label"] or _("an erased card"),
                 _outcome(method, row),
                 *[_outcome(method, options.get(row["option_id"])) for options in by_group.values()],
             ]
@@ -91,11 +91,10 @@ def _sheet_rows(ctx: Context, result: dict[str, Any], *, base: list[Cell], metho
     by_group = _by_group(result)
     rows: list[list[Cell]] = []
     for row in result.get("results", []):
-        rows.append([*base, row["label"], row.get("place"), _outcome(method, row), _("All")])
+        label = row["label"] or _("an erased card")
+        rows.append([*base, label, row.get("place"), _outcome(method, row), _("All")])
         for g, options in by_group.items():
-            rows.append(
-                [*base, row["label"], None, _outcome(method, options.get(row["option_id"])), _group(ctx, g)]
-            )
+            rows.append([*base, label, None, _outcome(method, options.get(row["option_id"])), _group(ctx, g)])
     return rows
 
 

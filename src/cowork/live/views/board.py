@@ -141,11 +141,16 @@ register(
     view=EventView(swaps=lambda env, event, data, staff: [{"op": "reload", "target": "#stage"}]),
 )
 
-# An erased card leaves every screen; its record entries no longer carry its text.
+# An erased card leaves every screen; its record entries no longer carry its text. The votes and the ranking
+# it was part of are refetched: their bars show "an erased card" instead of its words.
 register(
     "card.erased",
     view=EventView(
-        swaps=lambda env, event, data, staff: [{"op": "remove", "target": f"#card-{data['id']}"}],
+        swaps=lambda env, event, data, staff: [
+            {"op": "remove", "target": f"#card-{data['id']}"},
+            {"op": "reload", "target": "#polls"},
+            {"op": "reload", "target": f"#ranking-{data['stage_id']}"},
+        ],
         moderation=True,
     ),
 )

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 
 class ContactIn(BaseModel):
@@ -18,7 +18,9 @@ class StakeholderIn(BaseModel):
     role: str | None = Field(default=None, examples=["matching"])
     tasks: str | None = Field(default=None, examples=["Placement and benefits"])
     contact: ContactIn | None = None
-    consent: bool = Field(default=False, description="The contact person agreed to share these details")
+    consent: StrictBool = Field(
+        default=False, description="true: the contact person agreed to share these details (JSON true only)"
+    )
     client_id: str | None = Field(
         default=None, max_length=64, description="Retries with it store nothing new"
     )
@@ -32,7 +34,9 @@ class StakeholderPatch(BaseModel):
     role: str | None = None
     tasks: str | None = None
     contact: ContactIn | None = Field(default=None, description="null erases the contact details")
-    consent: bool = False
+    consent: StrictBool | None = Field(
+        default=None, description="true with new contact details; false withdraws consent: the contact goes"
+    )
 
 
 class Spread(BaseModel):
