@@ -213,6 +213,7 @@ def _plan(
 ) -> None:
     start = date(2027, 1, 15)
     drafted = []
+    details: dict[str, list[str]] = {}  # what the plan shows of each proposal
     for i in range(count):
         fields = {
             "title": f"Proposal {i + 1}: shared intake for newcomers in district {i + 1}",
@@ -244,7 +245,7 @@ def _plan(
             "needs": [needs[i % len(needs)].id],
         }
         drafted.append(run(engine, proposals.draft_proposal, actor=fac, stage_id=stage_id, **fields))
-        filled.values += [
+        details[fields["title"]] = [
             fields["title"],
             fields["owner"],
             fields["due"],
@@ -279,3 +280,6 @@ def _plan(
     made = run(engine, commitments.commit_poll, actor=fac, poll_id=vote.id)
     filled.committed = [c.title for c in made]
     filled.values.append("Recommendations for action")
+    # The plan tells the adopted proposals in full; the refused ones are named with their votes.
+    for title, values in details.items():
+        filled.values += values if title in filled.committed else [title]

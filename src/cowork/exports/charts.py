@@ -68,8 +68,21 @@ def _label(parts: list[str], text: str, y: float) -> None:
     first = y - (len(lines) - 1) * 6
     for i, line in enumerate(lines):
         parts.append(
-            f'<text x="{LABEL - 8}" y="{first + i * 12 + 4:.1f}" text-anchor="end">{escape(line)}</text>'
+            f'<text x="{LABEL - 8}" y="{first + i * 12 + 4:.1f}" text-anchor="end">{escape(visual(line))}</text>'
         )
+
+
+def visual(line: str) -> str:
+    """A right-to-left line as the PDF renderer's SVG text needs it.
+
+    WeasyPrint places the words of a Hebrew or Arabic line right to left but draws each word's letters in
+    the order stored, so each such word is given with its letters turned round (and then reads as written).
+    """
+    return " ".join(word[::-1] if any(_rtl(c) for c in word) else word for word in line.split(" "))
+
+
+def _rtl(char: str) -> bool:
+    return "\u0590" <= char <= "\u08ff" or "\ufb1d" <= char <= "\ufdff" or "\ufe70" <= char <= "\ufeff"
 
 
 def _segments(parts: list[str], values: list[int], x: float, y: float, scale: float, sign: int) -> float:
@@ -105,7 +118,7 @@ def _yes_no(parts: list[str], rows: list[dict[str, Any]], by_group: list[dict[An
     half = (WIDTH - LABEL - 20) / 2
     middle = LABEL + 10 + half
     biggest = max([max(r.get("yes", 0), r.get("no", 0)) for r in rows] + [1])
-    scale = (half - 60) / biggest
+    scale = (half - 90) / biggest  # room at the right for the abstentions
     parts.append(
         f'<text x="{middle - 6:.1f}" y="10" text-anchor="end" fill="#333">← {escape(_("no"))}</text>'
     )
@@ -124,7 +137,7 @@ def _yes_no(parts: list[str], rows: list[dict[str, Any]], by_group: list[dict[An
         )
         abstain = _("abstain %(n)s") % {"n": numbers.count(row.get("abstain", 0))}
         parts.append(
-            f'<text x="{WIDTH - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#555" font-size="9">'
+            f'<text x="{WIDTH - 76}" y="{y + 4:.1f}" fill="#555" font-size="9">'
             f"{escape(abstain)}</text>"
         )
     end = top + 8 + len(rows) * ROW

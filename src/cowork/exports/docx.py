@@ -112,7 +112,8 @@ def _widths(table: Table, total: int) -> list[int]:
         mean = sum(lengths) / len(lengths) if lengths else len(str(name))
         weights.append(max(float(longest_word), min(mean, 60.0), 4.0))
     whole = sum(weights)
-    return [int(total * w / whole) for w in weights]
+    twip = 635  # Word keeps widths in twentieths of a point: whole ones, rounded down, stay on the page
+    return [int(total * w / whole) // twip * twip for w in weights]
 
 
 def _fixed_layout(grid: Any) -> None:

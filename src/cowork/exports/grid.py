@@ -5,10 +5,10 @@ below the picture too), so the picture carries no meaning by colour alone. The d
 that the quadrants' names and the scales never enter, and dots at the same place are spread around it.
 """
 
-import math
 import textwrap
 from xml.sax.saxutils import escape
 
+from cowork.exports.charts import visual
 from cowork.i18n import gettext as _
 
 SIZE = 420  # the grid's square
@@ -49,7 +49,7 @@ def grid_svg(points: list[tuple[int, float, float]], names: dict[int, str] | Non
     for index, (line, bold) in enumerate(key):
         weight = ' font-weight="bold"' if bold else ""
         parts.append(
-            f'<text x="{SIZE + 8}" y="{24 + index * 14}" font-size="11"{weight}>{escape(line)}</text>'
+            f'<text x="{SIZE + 8}" y="{24 + index * 14}" font-size="11"{weight}>{escape(visual(line))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -63,11 +63,8 @@ def _spread(points: list[tuple[int, float, float]]) -> list[tuple[int, float, fl
         places.setdefault((round(x / RADIUS), round(y / RADIUS)), []).append((number, x, y))
     spread = []
     for group in places.values():
-        ring = 0.0 if len(group) == 1 else RADIUS * 1.1 / math.sin(math.pi / max(len(group), 2))
-        ring = min(ring, INSET - RADIUS + 4)
-        for i, (number, x, y) in enumerate(group):
-            angle = 2 * math.pi * i / len(group) - math.pi / 2
-            spread.append((number, x + ring * math.cos(angle), y + ring * math.sin(angle)))
+        for i, (number, x, y) in enumerate(group):  # side by side: up or down they would cover the names
+            spread.append((number, x + (i - (len(group) - 1) / 2) * (2 * RADIUS + 2), y))
     return spread
 
 
