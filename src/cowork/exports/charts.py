@@ -67,8 +67,9 @@ def _label(parts: list[str], text: str, y: float) -> None:
     lines = textwrap.wrap(text, 34, max_lines=2, placeholder=" …") or [""]
     first = y - (len(lines) - 1) * 6
     for i, line in enumerate(lines):
+        y_line = first + i * 12 + 4
         parts.append(
-            f'<text x="{LABEL - 8}" y="{first + i * 12 + 4:.1f}" text-anchor="end">{escape(visual(line))}</text>'
+            f'<text x="{LABEL - 8}" y="{y_line:.1f}" text-anchor="end">{escape(visual(line))}</text>'
         )
 
 
@@ -137,8 +138,7 @@ def _yes_no(parts: list[str], rows: list[dict[str, Any]], by_group: list[dict[An
         )
         abstain = _("abstain %(n)s") % {"n": numbers.count(row.get("abstain", 0))}
         parts.append(
-            f'<text x="{WIDTH - 76}" y="{y + 4:.1f}" fill="#555" font-size="9">'
-            f"{escape(abstain)}</text>"
+            f'<text x="{WIDTH - 76}" y="{y + 4:.1f}" fill="#555" font-size="9">{escape(abstain)}</text>'
         )
     end = top + 8 + len(rows) * ROW
     parts.append(

@@ -83,6 +83,8 @@ def _add_table(document: Any, table: Table, *, level: int) -> None:
     _fixed_layout(grid)
     page = document.sections[-1]
     widths = _widths(table, page.page_width - page.left_margin - page.right_margin)
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width  # the grid Word lays out by (fixed layout)
     size = Pt(8) if table.wide or len(table.columns) > 6 else Pt(9)
     _fill_row(grid.rows[0], table.columns, widths, size, bold=True)
     _repeat_header(grid.rows[0])
