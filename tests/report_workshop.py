@@ -3,8 +3,8 @@
 `fill_large` makes the workshop of issue 25: 21 people from all seven stakeholder groups, 200 cards
 (long ones, right-to-left ones), a dot vote, a stakeholder map with consented contacts, a responsibility
 matrix, 20 proposals with milestones, impact, reasoning, indicators, resources and needs, a yes / no /
-abstain vote on all of them, the commitments it made, and evaluation answers. `fill_small` makes one of five people.
-The returned `Filled` lists the values a reader must find in every document.
+abstain vote on all of them, the commitments it made, and evaluation answers. `fill_small` makes one of
+five people. The returned `Filled` lists the values a reader must find in every document.
 """
 
 from dataclasses import dataclass, field
