@@ -13,17 +13,20 @@ from cowork.i18n import gettext as _
 from cowork.i18n import ngettext
 
 TOP_NEEDS = 3
-NEXT_DATES = 5
+NEXT_DATES = 3
 
 
 def outcome_section(ctx: Context) -> Section:
     section = Section("outcome", _("Outcome"))
-    section.paragraphs.append(
-        ngettext("%(count)s person took part.", "%(count)s people took part.", len(ctx.participants))
-        % {"count": numbers.count(len(ctx.participants))}
-    )
+    took_part = ngettext(
+        "%(count)s person took part.", "%(count)s people took part.", len(ctx.participants)
+    ) % {"count": numbers.count(len(ctx.participants))}
     if ctx.participants:
-        section.tables.append(participants_table(ctx))
+        people = participants_table(ctx)
+        people.title = f"{people.title} – {took_part}"
+        section.tables.append(people)
+    else:
+        section.paragraphs.append(took_part)
     actions = plan(ctx)
     committed = [a for a in actions if a.commitment is not None]
     adopted = Table(
@@ -46,12 +49,24 @@ def outcome_section(ctx: Context) -> Section:
 
 
 def participants_table(ctx: Context) -> Table:
+    """People by stakeholder group, two groups a row: the first page has room for the commitments."""
     counts: dict[str | None, int] = {}
     for person in ctx.participants.values():
         counts[person.group] = counts.get(person.group, 0) + 1
-    rows: list[list[Cell]] = [[ctx.group(key), counts[key]] for key in [*FAMILIES, None] if key in counts]
+    pairs: list[Cell] = [
+        c for key in [*FAMILIES, None] if key in counts for c in (ctx.group(key), counts[key])
+    ]
+    half = (len(pairs) // 2 + 1) // 2 * 2  # the first column of groups, then the second
+    rows: list[list[Cell]] = []
+    for i in range(0, half, 2):
+        right = pairs[half + i : half + i + 2]
+        rows.append([*pairs[i : i + 2], *(right or ["", ""])])
+    heads = [_("Stakeholder group"), _("People")]
     return Table(
-        "participants", _("Participants by stakeholder group"), [_("Stakeholder group"), _("People")], rows
+        "participants",
+        _("Participants by stakeholder group"),
+        [*heads, *heads] if len(pairs) > 2 else heads,
+        rows if len(pairs) > 2 else [pairs],
     )
 
 
