@@ -195,6 +195,15 @@ def test_the_word_document_has_real_headings_and_every_table_fits_its_page(large
         elif child.tag == qn("w:p") and child.find(".//" + qn("w:sectPr")) is not None:
             index += 1
     assert turned, "the vote by stakeholder group is on a page turned sideways"
+    hebrew = [
+        paragraph
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for paragraph in cell.paragraphs
+        if paragraph.text in large.filled.hebrew
+    ]
+    assert hebrew and all(p._p.pPr.find(qn("w:bidi")) is not None for p in hebrew)  # read from the right
 
 
 async def test_the_interface_document_and_the_action_plan_export_on_their_own(

@@ -100,9 +100,17 @@ def _fill_row(row: Any, values: list[Any], widths: list[int], size: Any, bold: b
         cell.width = width
         cell.text = numbers.number(value)
         for paragraph in cell.paragraphs:
+            if right_to_left(paragraph.text):
+                paragraph._p.get_or_add_pPr().append(OxmlElement("w:bidi"))
             for run in paragraph.runs:
                 run.font.size = size
                 run.bold = bold or None
+
+
+def right_to_left(text: str) -> bool:
+    """The text's first letter is Hebrew or Arabic: its paragraph reads from the right (like dir="auto")."""
+    letter = next((c for c in text if c.isalpha()), "")
+    return "\u0590" <= letter <= "\u08ff" or "\ufb1d" <= letter <= "\ufeff"
 
 
 def _widths(table: Table, total: int) -> list[int]:
