@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database: a SQLite file, or a schema of its own in the test PostgreSQL."""
+@contextmanager
+def migrated_database(folder: Path) -> Iterator[str]:
+    """A fresh, migrated database: a SQLite file in folder, or a schema of its own in the test PostgreSQL."""
     if not PG_URL:
-        url = f"sqlite:///{tmp_path / 'cowork.db'}"
+        url = f"sqlite:///{folder / 'cowork.db'}"
         upgrade(url)
         yield url
         return
@@ -59,6 +60,13 @@ def db_url(tmp_path: Path) -> Iterator[str]:
     yield url
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database per test."""
+    with migrated_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

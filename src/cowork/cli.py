@@ -254,6 +254,15 @@ def export_command(
     lang: Annotated[
         str | None, typer.Option(help="Language of the export (en, de, es); default: the workshop's.")
     ] = None,
+    part: Annotated[
+        str | None,
+        typer.Option(
+            help="One part on its own: actions (summary and plan) or interface (partners' handout)."
+        ),
+    ] = None,
+    appendix: Annotated[
+        bool, typer.Option("--appendix/--no-appendix", help="End the report with the session record.")
+    ] = True,
 ) -> None:
     """Export a workshop: the report, its tables or its session record."""
     from cowork.domain.errors import DomainError
@@ -264,7 +273,9 @@ def export_command(
     settings = _settings()
     upgrade(settings.db_url)
     try:
-        report, body = export_workshop(settings.db_url, workshop_id=workshop_id, fmt=format, lang=lang)
+        report, body = export_workshop(
+            settings.db_url, workshop_id=workshop_id, fmt=format, lang=lang, part=part, appendix=appendix
+        )
     except (DomainError, ExportUnavailable) as exc:
         _fail(exc.message if isinstance(exc, DomainError) else str(exc))
     from cowork.exports import FORMATS

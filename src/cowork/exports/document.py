@@ -26,6 +26,7 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     show_empty: bool = False  # documents show its header row even with no rows (a plan to fill in)
+    wide: bool = False  # many columns: PDF and Word give it a landscape page of its own
 
     @property
     def shown(self) -> bool:
@@ -40,21 +41,37 @@ class Figure:
     alt: str
     caption: str
     table: "Table | None" = None  # the same content as rows and columns, for formats without pictures
+    wide: bool = False  # drawn across the page (a vote chart), not at the width of a small picture
 
 
 @dataclass
 class Section:
+    """A part of the report: documents show its paragraphs, fields, figures, tables, then its subsections."""
+
     key: str
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)  # what documents show
     figures: list[Figure] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (label, text) told one under the other
+    subsections: list["Section"] = field(default_factory=list)  # after the tables, each under its heading
     sheets: list[Table] = field(default_factory=list)  # what spreadsheets get: flat, one row per thing
     empty: str | None = None  # said instead of the content when the section has nothing yet
 
     @property
     def is_empty(self) -> bool:
-        return not (self.paragraphs or self.figures or any(t.rows for t in self.tables))
+        return not (
+            self.paragraphs
+            or self.fields
+            or self.figures
+            or self.subsections
+            or any(t.rows for t in self.tables)
+        )
+
+    @property
+    def in_documents(self) -> bool:
+        """Documents show the section unless it has nothing to show and nothing to say about that."""
+        return not self.is_empty or bool(self.empty)
 
 
 @dataclass
@@ -71,6 +88,14 @@ class Report:
     workshop: dict[str, Any]  # the workshop's metadata, as the JSON record carries it
     events: list[dict[str, Any]]  # the full record, pseudonymised unless named
     status_label: str = ""
+    part: str | None = None  # one part on its own (PARTS), else the whole report
+    part_title: str = ""  # what the cover calls it: "Workshop report", "Action plan", ...
+    appendix: bool = True  # the session record at the end
+
+    @property
+    def shown(self) -> list[Section]:
+        """The sections documents show, in order."""
+        return [s for s in self.sections if s.in_documents]
 
     @property
     def sheets(self) -> list[Table]:
@@ -81,7 +106,8 @@ class Report:
 
     @property
     def file_stem(self) -> str:
-        return f"cowork-{self.workshop_id}-{slug(self.title)}"
+        part = f"-{self.part}" if self.part else ""
+        return f"cowork-{self.workshop_id}-{slug(self.title)}{part}"
 
     @property
     def record(self) -> dict[str, Any]:
@@ -122,6 +148,7 @@ class Context:
     named: bool
     participants: dict[int, Participant]
     hidden_cards: set[int] = field(default_factory=set)
+    today: date = field(default_factory=date.today)  # "what happens next" lists the dates from here on
 
     @property
     def workshop_id(self) -> int:

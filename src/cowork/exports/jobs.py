@@ -19,7 +19,15 @@ from cowork.exports.replay import import_record
 from cowork.exports.report import build_report
 
 
-def export_workshop(db_url: str, *, workshop_id: int, fmt: str, lang: str | None) -> tuple[Report, bytes]:
+def export_workshop(
+    db_url: str,
+    *,
+    workshop_id: int,
+    fmt: str,
+    lang: str | None,
+    part: str | None = None,
+    appendix: bool = True,
+) -> tuple[Report, bytes]:
     """The report of a workshop and its file in `fmt` (the operator of the command line may export any)."""
     chosen = FORMATS.get(fmt)
     if chosen is None:
@@ -30,7 +38,9 @@ def export_workshop(db_url: str, *, workshop_id: int, fmt: str, lang: str | None
         )
     engine = make_engine(db_url)
     try:
-        report = run_query(engine, build_report, workshop_id=workshop_id, language=lang or "")
+        report = run_query(
+            engine, build_report, workshop_id=workshop_id, language=lang or "", part=part, appendix=appendix
+        )
     finally:
         engine.dispose()
     return report, chosen.render(report)

@@ -1,13 +1,18 @@
-"""The report as Markdown: headings, paragraphs and pipe tables (pictures are described in words)."""
+"""The report as Markdown: headings, paragraphs, fields as a list and pipe tables (pictures in words)."""
 
 from cowork import i18n, numbers
-from cowork.exports.document import Report, Table
+from cowork.exports.document import Report, Section, Table
 from cowork.i18n import gettext as _
 
 
 def _escape(value: object) -> str:
     text = numbers.number(value)
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+
+
+def _line(text: str) -> str:
+    """Text kept in its lines inside a list item (a hard break, then the item's indent)."""
+    return "  \n  ".join(_escape(part) for part in text.split("\n"))
 
 
 def table_md(table: Table) -> list[str]:
@@ -18,9 +23,31 @@ def table_md(table: Table) -> list[str]:
     return [*lines, ""]
 
 
+def section_md(section: Section, level: int) -> list[str]:
+    lines = [f"{'#' * level} {_escape(section.title)}", ""]
+    if section.is_empty and section.empty:
+        lines += [section.empty, ""]
+    for paragraph in section.paragraphs:
+        lines += [_escape(paragraph), ""]
+    if section.fields:
+        lines += [f"- **{_escape(label)}:** {_line(text)}" for label, text in section.fields]
+        lines.append("")
+    for figure in section.figures:
+        if figure.table is not None:
+            lines += [*table_md(figure.table), f"*{_escape(figure.caption)}*", ""]
+    for table in section.tables:
+        if table.shown:
+            lines += table_md(table)
+    for part in section.subsections:
+        lines += section_md(part, level + 1)
+    return lines
+
+
 def render(report: Report) -> bytes:
     with i18n.language(report.language):
         lines = [f"# {_escape(report.title)}", ""]
+        if report.part:
+            lines += [f"*{_escape(report.part_title)}*", ""]
         lines.append(f"{_('Date')}: {report.date.isoformat()}  ")
         if report.venue:
             lines.append(f"{_('Venue')}: {_escape(report.venue)}  ")
@@ -28,16 +55,6 @@ def render(report: Report) -> bytes:
             _("Authors are shown by name.") if report.named else _("Authors are shown by stakeholder group.")
         )
         lines.append("")
-        for section in report.sections:
-            lines += [f"## {_escape(section.title)}", ""]
-            if section.is_empty and section.empty:
-                lines += [section.empty, ""]
-            for paragraph in section.paragraphs:
-                lines += [_escape(paragraph), ""]
-            for figure in section.figures:
-                if figure.table is not None:
-                    lines += [*table_md(figure.table), f"*{_escape(figure.caption)}*", ""]
-            for table in section.tables:
-                if table.shown:
-                    lines += table_md(table)
+        for section in report.shown:
+            lines += section_md(section, 2)
     return "\n".join(lines).encode("utf-8")

@@ -12,17 +12,34 @@ from sqlmodel import Session, col, select
 
 from cowork import i18n
 from cowork.domain.actors import Actor
+from cowork.domain.errors import Invalid
 from cowork.domain.models import Contribution, Event, Participant
 from cowork.domain.record import aware
 from cowork.domain.retention import export_settings, scrub_event
 from cowork.domain.workshops import get_workshop, stages_of
 from cowork.exports.document import Context, Report, Section, iso
-from cowork.exports.sections import SECTIONS
+from cowork.exports.sections import APPENDIX, PARTS, SECTIONS
 from cowork.i18n import gettext as _
 
 
-def build_report(session: Session, *, workshop_id: int, language: str, named: bool | None = None) -> Report:
-    """The workshop's outcome in `language`; named (authors by name) only if asked or set for the workshop."""
+def build_report(
+    session: Session,
+    *,
+    workshop_id: int,
+    language: str,
+    named: bool | None = None,
+    part: str | None = None,
+    appendix: bool = True,
+) -> Report:
+    """The workshop's outcome in `language`; named (authors by name) only if asked or set for the workshop.
+
+    `part` makes one part on its own (a key of PARTS); `appendix=False` leaves the session record out."""
+    if part is not None and part not in PARTS:
+        raise Invalid(
+            "Unknown part {part}; cowork exports these parts on their own: {parts}.",
+            part=part,
+            parts=", ".join(PARTS),
+        )
 
     workshop = get_workshop(session, workshop_id=workshop_id)
     settings = export_settings(session, workshop_id=workshop_id)
@@ -39,6 +56,16 @@ def build_report(session: Session, *, workshop_id: int, language: str, named: bo
     )
     with i18n.language(language):
         sections = [build(ctx) for build in SECTIONS]
+        if part is not None:
+            by_key = {section.key: section for section in sections}
+            sections = [by_key[key] for key in PARTS[part]]
+        elif not appendix:
+            sections = [section for section in sections if section.key != APPENDIX]
+        part_title = {
+            None: _("Workshop report"),
+            "actions": _("Action plan"),
+            "interface": _("Interface document"),
+        }[part]
         if workshop.is_sample:
             sections.insert(0, sample_section())
         status_label = {"open": _("Open"), "archived": _("Archived")}.get(workshop.status, workshop.status)
@@ -56,6 +83,9 @@ def build_report(session: Session, *, workshop_id: int, language: str, named: bo
         workshop=workshop_metadata(ctx, settings_named=settings.named, retention=settings.retention_days),
         events=record_events(session, workshop_id=workshop_id, named=named),
         status_label=status_label,
+        part=part,
+        part_title=part_title,
+        appendix=appendix and part is None,
     )
 
 
@@ -66,11 +96,20 @@ def export_report(
     workshop_id: int,
     language: str | None = None,
     named: bool | None = None,
+    part: str | None = None,
+    appendix: bool = True,
 ) -> Report:
     """The report for the workshop's facilitators, in `language` or the workshop's own."""
     workshop = get_workshop(session, workshop_id=workshop_id)
     actor.check_facilitator(workshop)
-    return build_report(session, workshop_id=workshop_id, language=language or workshop.language, named=named)
+    return build_report(
+        session,
+        workshop_id=workshop_id,
+        language=language or workshop.language,
+        named=named,
+        part=part,
+        appendix=appendix,
+    )
 
 
 def participants_of(session: Session, *, workshop_id: int) -> dict[int, Participant]:

@@ -1,14 +1,14 @@
 """The participants' section: how many took part from each stakeholder group, and in named mode who."""
 
-from cowork import numbers
 from cowork.domain.stakeholders.families import FAMILIES
 from cowork.exports.document import Cell, Context, Section, Table
 from cowork.i18n import gettext as _
-from cowork.i18n import ngettext
 
 
 def participants_section(ctx: Context) -> Section:
-    """Participants counted by stakeholder group; in named mode also the list of names."""
+    """Participants counted by stakeholder group for spreadsheets; in named mode the list of names.
+
+    Documents show the counts on the first page (the outcome section)."""
     counts: dict[str | None, int] = {}
     for person in ctx.participants.values():
         counts[person.group] = counts.get(person.group, 0) + 1
@@ -17,16 +17,7 @@ def participants_section(ctx: Context) -> Section:
     table = Table(
         "participants", _("Participants by stakeholder group"), [_("Stakeholder group"), _("People")], rows
     )
-    section = Section(
-        "participants",
-        _("Participants"),
-        paragraphs=[
-            ngettext("%(count)s person took part.", "%(count)s people took part.", len(ctx.participants))
-            % {"count": numbers.count(len(ctx.participants))}
-        ],
-        tables=[table],
-        sheets=[table],
-    )
+    section = Section("participants", _("Participants"), sheets=[table])
     if ctx.named:
         people = sorted(ctx.participants.values(), key=lambda p: ((p.name or "").casefold(), p.id or 0))
         names = Table(

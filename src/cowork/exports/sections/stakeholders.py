@@ -25,6 +25,7 @@ def stakeholders_section(ctx: Context) -> Section:
     section = Section("stakeholders", _("Stakeholder map"), sheets=[sheet], empty=_("No stakeholders yet."))
     items = stakeholder_map.list_stakeholders(ctx.session, workshop_id=ctx.workshop_id, include_contact=False)
     points = []
+    names: dict[int, str] = {}
     for number, item in enumerate(items, start=1):
         position = item.get("position") or {}
         sheet.rows.append(
@@ -42,16 +43,17 @@ def stakeholders_section(ctx: Context) -> Section:
         )
         if position.get("influence") is not None and position.get("interest") is not None:
             points.append((number, float(position["influence"]), float(position["interest"])))
+            names[number] = item["name"]
     if points:
-        section.figures.append(grid_figure(points))
+        section.figures.append(grid_figure(points, names))
     section.tables.append(sheet)
     return section
 
 
-def grid_figure(points: list[tuple[int, float, float]]) -> Figure:
+def grid_figure(points: list[tuple[int, float, float]], names: dict[int, str] | None = None) -> Figure:
     """The influence / interest grid as a picture, with alt text and the same grid as a table."""
     return Figure(
-        svg=grid_svg(points),
+        svg=grid_svg(points, names),
         alt=ngettext(
             "Influence and interest grid: %(count)s stakeholder drawn as a numbered dot; "
             "the table lists its number with its influence and interest.",
@@ -62,6 +64,7 @@ def grid_figure(points: list[tuple[int, float, float]]) -> Figure:
         % {"count": numbers.count(len(points))},
         caption=_("Where the group placed the stakeholders (1 = low, 5 = high)."),
         table=grid_table(points),
+        wide=bool(names),
     )
 
 

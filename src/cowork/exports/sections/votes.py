@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from cowork import numbers
 from cowork.domain.votes import polls
 from cowork.domain.votes import results as poll_results
+from cowork.exports.charts import vote_chart
 from cowork.exports.document import Cell, Context, Section, Table
 from cowork.i18n import gettext as _
 from cowork.i18n import ngettext
@@ -47,10 +48,19 @@ def polls_section(ctx: Context) -> Section:
         quorum: Cell = numbers.Share(poll.quorum) if poll.quorum else _("none")
         met = _("yes") if result.get("quorum_met") else _("no")
         method = method_names().get(poll.method, poll.method)
-        section.paragraphs.append(_sentence(result, title=title, method=method, quorum=quorum, met=met))
-        section.tables.append(
-            _result_table(ctx, result, key=f"poll-{poll.id}", title=title, method=poll.method)
-        )
+        part = Section(f"poll-{poll.id}", title)
+        part.paragraphs.append(_sentence(result, title=title, method=method, quorum=quorum, met=met))
+        if result.get("results"):
+            names = [group_name(ctx, g) for g in result.get("by_group", {})]
+            part.figures.append(
+                vote_chart(result, names=names, title=title, method=poll.method, outcome=outcome)
+            )
+        part.tables.append(_result_table(result, key=f"poll-{poll.id}", title=title, method=poll.method))
+        if result.get("by_group"):
+            part.tables.append(
+                _group_table(ctx, result, key=f"poll-{poll.id}-groups", title=title, method=poll.method)
+            )
+        section.subsections.append(part)
         base = [title, method, poll.status, quorum, result.get("ballots"), result.get("eligible"), met]
         sheet.rows.extend(_sheet_rows(ctx, result, base=base, method=poll.method))
     return section
@@ -70,17 +80,31 @@ def _sentence(result: dict[str, Any], *, title: str, method: str, quorum: Cell, 
     }
 
 
-def _result_table(ctx: Context, result: dict[str, Any], *, key: str, title: str, method: str) -> Table:
-    """What documents show of a vote: each option's place and result, overall and per stakeholder group."""
+def _result_table(result: dict[str, Any], *, key: str, title: str, method: str) -> Table:
+    """What documents show of a vote overall: each option's place and result."""
+    table = Table(key, title, [_("Place"), _("Option"), _("Result")])
+    for row in result.get("results", []):
+        table.rows.append([row.get("place"), row["label"], outcome(method, row)])
+    return table
+
+
+def _group_table(ctx: Context, result: dict[str, Any], *, key: str, title: str, method: str) -> Table:
+    """Each option's result in each stakeholder group: a column per group, on a page turned sideways."""
     by_group = _by_group(result)
-    table = Table(key, title, [_("Place"), _("Option"), _("All"), *[_group(ctx, g) for g in by_group]])
+    table = Table(
+        key,
+        _("%(title)s by stakeholder group") % {"title": title},
+        [_("Option"), *[group_name(ctx, g) for g in by_group]],
+        wide=True,
+    )
     for row in result.get("results", []):
         table.rows.append(
             [
-                row.get("place"),
                 row["label"] or _("an erased card"),
-                _outcome(method, row),
-                *[_outcome(method, options.get(row["option_id"])) for options in by_group.values()],
+                *[
+                    outcome(method, options.get(row["option_id"]), short=True)
+                    for options in by_group.values()
+                ],
             ]
         )
     return table
@@ -91,10 +115,19 @@ def _sheet_rows(ctx: Context, result: dict[str, Any], *, base: list[Cell], metho
     by_group = _by_group(result)
     rows: list[list[Cell]] = []
     for row in result.get("results", []):
-        label = row["label"] or _("an erased card")
-        rows.append([*base, label, row.get("place"), _outcome(method, row), _("All")])
+        rows.append(
+            [*base, row["label"] or _("an erased card"), row.get("place"), outcome(method, row), _("All")]
+        )
         for g, options in by_group.items():
-            rows.append([*base, label, None, _outcome(method, options.get(row["option_id"])), _group(ctx, g)])
+            rows.append(
+                [
+                    *base,
+                    row["label"] or _("an erased card"),
+                    None,
+                    outcome(method, options.get(row["option_id"])),
+                    group_name(ctx, g),
+                ]
+            )
     return rows
 
 
@@ -113,12 +146,12 @@ def method_names() -> dict[str, str]:
     }
 
 
-def _group(ctx: Context, key: str) -> str:
+def group_name(ctx: Context, key: str) -> str:
     return _("No group given") if key == "none" else ctx.group(key)
 
 
-def _outcome(method: str, row: dict[str, Any] | None) -> str:
-    """The numbers of one option as a reader says them."""
+def outcome(method: str, row: dict[str, Any] | None, short: bool = False) -> str:
+    """The numbers of one option as a reader says them (short: without whether the option was adopted)."""
     if not row:
         return ""
     if method == "dots":
@@ -131,7 +164,7 @@ def _outcome(method: str, row: dict[str, Any] | None) -> str:
         text = _("yes %(yes)s, no %(no)s, abstain %(abstain)s") % {
             answer: numbers.count(row.get(answer, 0)) for answer in ("yes", "no", "abstain")
         }
-        if "adopted" in row:
+        if "adopted" in row and not short:
             text += " – " + (_("adopted") if row["adopted"] else _("not adopted"))
         return text
     if method == "ranking":

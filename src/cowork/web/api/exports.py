@@ -22,6 +22,7 @@ from cowork.domain.errors import Invalid
 from cowork.exports import FORMATS, ExportUnavailable, render_format
 from cowork.exports.replay import import_record
 from cowork.exports.report import export_report
+from cowork.exports.sections import PARTS
 from cowork.settings import LANGUAGES
 from cowork.web.deps import ApiFacilitator, RuntimeDep
 from cowork.web.errors import error_response
@@ -43,9 +44,17 @@ def _unknown_format(fmt: str) -> Invalid:
 
 
 async def export_file(
-    request: Request, runtime: Any, actor: Actor, workshop_id: int, fmt: str, lang: str | None
+    request: Request,
+    runtime: Any,
+    actor: Actor,
+    workshop_id: int,
+    fmt: str,
+    lang: str | None,
+    part: str | None = None,
+    appendix: bool = True,
 ) -> Response:
-    """The workshop as a file in format `fmt` (in `lang`, else the workshop's language)."""
+    """The workshop as a file in format `fmt` (in `lang`, else the workshop's language); one part of it on
+    its own (`part`), or the whole report with or without the session record as its appendix."""
     chosen = FORMATS.get(fmt)
     if chosen is None:
         return error_response(request, 400, i18n.error_text(_unknown_format(fmt)))
@@ -53,7 +62,9 @@ async def export_file(
         raise Invalid(
             "Unknown language {language}; cowork speaks {known}.", language=lang, known=", ".join(LANGUAGES)
         )
-    report = await runtime.commands.query(export_report, actor=actor, workshop_id=workshop_id, language=lang)
+    report = await runtime.commands.query(
+        export_report, actor=actor, workshop_id=workshop_id, language=lang, part=part, appendix=appendix
+    )
     try:
         body = await anyio.to_process.run_sync(render_format, chosen.name, report, limiter=runtime.renderers)
     except ExportUnavailable as exc:
@@ -78,9 +89,16 @@ async def export_api(
     runtime: RuntimeDep,
     format: str = Query(description="One of: " + ", ".join(FORMATS)),
     lang: str | None = Query(default=None, description="en, de or es; the workshop's language if not given"),
+    part: str | None = Query(
+        default=None,
+        description="One part on its own: "
+        + ", ".join(PARTS)
+        + " (the partners' handout); the whole report if not given",
+    ),
+    appendix: bool = Query(default=True, description="false leaves the session record (the appendix) out"),
 ) -> Response:
     """Download the workshop as PDF, DOCX, XLSX, CSV (ZIP), Markdown, JSON (the record) or all in a ZIP."""
-    return await export_file(request, runtime, actor, workshop_id, format, lang)
+    return await export_file(request, runtime, actor, workshop_id, format, lang, part or None, appendix)
 
 
 @router.post("/workshops/import", status_code=201, response_model=ImportOut)

@@ -62,8 +62,12 @@ async def export_page(
     runtime: RuntimeDep,
     format: str = "pdf",
     lang: str | None = None,
+    part: str | None = None,
+    appendix: bool = True,
 ) -> Response:
-    return await export_file(request, runtime, actor, workshop_id, format, lang or None)
+    return await export_file(
+        request, runtime, actor, workshop_id, format, lang or None, part or None, appendix
+    )
 
 
 def _data_page(session: Session, *, actor: Actor, workshop_id: int) -> dict[str, Any]:
