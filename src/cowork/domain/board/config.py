@@ -11,6 +11,7 @@ from cowork.domain.models import Contribution, Stage
 from cowork.settings import LANGUAGES
 
 MAX_LABEL = 120
+MAX_DESCRIPTION = 300
 MAX_CATEGORIES = 20
 KEY_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
 
@@ -73,21 +74,30 @@ def _clean_category(raw: dict[str, Any]) -> dict[str, Any]:
         raise Invalid(
             "A category key has 1 to 64 lowercase letters, digits, - or _; not {key}.", key=key or '""'
         )
-    label_in = raw.get("label") or {}
-    if not isinstance(label_in, dict):
+    label = _texts(raw.get("label"), key, MAX_LABEL)
+    if not label:
+        raise Invalid("The category {key} needs a label.", key=key)
+    description = _texts(raw.get("description"), key, MAX_DESCRIPTION)
+    return {"key": key, "label": label, **({"description": description} if description else {})}
+
+
+def _texts(given: Any, key: str, limit: int) -> dict[str, str]:
+    """A category's label or description: a text per language, each at most `limit` characters."""
+    given = given or {}
+    if not isinstance(given, dict):
         raise Invalid("The label of the category {key} must give a text per language.", key=key)
-    label: dict[str, str] = {}
-    for lang, value in label_in.items():
+    texts: dict[str, str] = {}
+    for lang, value in given.items():
         if lang not in LANGUAGES:
             raise Invalid("Unknown language {language}.", language=lang)
         value = str(value or "").strip()
-        if len(value) > MAX_LABEL:
-            raise Invalid("A label has at most {limit} characters.", limit=MAX_LABEL)
+        if len(value) > limit:
+            if limit == MAX_LABEL:
+                raise Invalid("A label has at most {limit} characters.", limit=limit)
+            raise Invalid("A description has at most {limit} characters.", limit=limit)
         if value:
-            label[lang] = value
-    if not label:
-        raise Invalid("The category {key} needs a label.", key=key)
-    return {"key": key, "label": label}
+            texts[lang] = value
+    return texts
 
 
 def cards_in_category(session: Session, *, stage_id: int, category: str) -> int:
