@@ -101,19 +101,19 @@ def category_confidences(
 def groups(vectors: np.ndarray, columns: list[object], threshold: float = GROUP_THRESHOLD) -> list[list[int]]:
     """Sets of at least two similar cards (indices) within one column, by average linkage."""
     n = len(vectors)
+    codes = np.array([list(dict.fromkeys(columns)).index(c) for c in columns])
     sims = (vectors @ vectors.T).astype(np.float64)
-    same = np.array([[a == b for b in columns] for a in columns], dtype=bool) if n else np.zeros((0, 0), bool)
-    sims[~same] = -np.inf
-    np.fill_diagonal(sims, -np.inf)
+    if n:
+        sims[codes[:, None] != codes[None, :]] = -np.inf
+        np.fill_diagonal(sims, -np.inf)
     members: list[list[int]] = [[i] for i in range(n)]
     alive = np.ones(n, dtype=bool)
     while n:
-        masked = np.where(alive[:, None] & alive[None, :], sims, -np.inf)
-        a, b = np.unravel_index(np.argmax(masked), masked.shape)
-        if masked[a, b] < threshold:
+        a, b = np.unravel_index(np.argmax(sims), sims.shape)
+        if sims[a, b] < threshold:
             break
         size_a, size_b = len(members[a]), len(members[b])
-        merged = (size_a * sims[a] + size_b * sims[b]) / (size_a + size_b)
+        merged = (size_a * sims[a] + size_b * sims[b]) / (size_a + size_b)  # -inf stays -inf
         sims[a], sims[:, a] = merged, merged
         sims[a, a] = -np.inf
         members[a] += members[b]

@@ -216,5 +216,5 @@ def dismiss_suggestions(
     if kind == "group" and len(items) < 2:
         raise Invalid("A group has at least two cards.")
     ids = [i.id for i in items]
-    tx.record(workshop.id, DISMISSED, {"stage_id": stage.id, "kind": kind, "card_ids": ids})  # type: ignore[arg-type]
+    tx.record(workshop.id, "suggestions.dismissed", {"stage_id": stage.id, "kind": kind, "card_ids": ids})  # type: ignore[arg-type]
     return ids  # type: ignore[return-value]
