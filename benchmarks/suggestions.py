@@ -94,18 +94,20 @@ def quality() -> dict[str, Any]:
         report[f"category_accuracy_{name}_one_placed"] = round(float((guess[rest] == truth[rest]).mean()), 3)
     # Groups in the columns the board would suggest (from labels and descriptions, whole board).
     columns = similarity.category_confidences(vectors, described, nothing).argmax(axis=1).tolist()
-    found = pairs(similarity.groups(vectors, columns))
+    found = pairs(similarity.groups(vectors @ vectors.T, columns))
     same = {p for p in itertools.combinations(range(len(rows)), 2) if meaning[p[0]] == meaning[p[1]]}
     right = {p for p in found if p in same}
     report["group_precision"] = round(len(right) / max(len(found), 1), 3)
     report["group_recall"] = round(len(right) / len(same), 3)
-    report["groups_found"] = len(similarity.groups(vectors, columns))
+    report["groups_found"] = len(similarity.groups(vectors @ vectors.T, columns))
     languages = [similarity.guess_language(r["text"], None) for r in rows]
     report["language_guess_accuracy"] = round(
         float(np.mean([g == r["language"] for g, r in zip(languages, rows, strict=True)])), 3
     )
     crossed = {
-        p for p in pairs(similarity.translations(vectors, languages)) if languages[p[0]] != languages[p[1]]
+        p
+        for p in pairs(similarity.translations(vectors @ vectors.T, languages))
+        if languages[p[0]] != languages[p[1]]
     }
     across = {p for p in same if rows[p[0]]["language"] != rows[p[1]]["language"]}
     main = {p for p in across if {rows[p[0]]["language"], rows[p[1]]["language"]} <= {"en", "de", "es"}}

@@ -98,11 +98,17 @@ def category_confidences(
     return softmax(scores)
 
 
-def groups(vectors: np.ndarray, columns: list[object], threshold: float = GROUP_THRESHOLD) -> list[list[int]]:
+def similarities(vectors: np.ndarray) -> np.ndarray:
+    """Every pair's cosine similarity (computed once per ask, shared by groups and translations)."""
+    return vectors @ vectors.T
+
+
+def groups(sims: np.ndarray, columns: list[object], threshold: float = GROUP_THRESHOLD) -> list[list[int]]:
     """Sets of at least two similar cards (indices) within one column, by average linkage."""
-    n = len(vectors)
-    codes = np.array([list(dict.fromkeys(columns)).index(c) for c in columns])
-    sims = (vectors @ vectors.T).astype(np.float64)
+    n = len(sims)
+    order = {c: k for k, c in enumerate(dict.fromkeys(columns))}
+    codes = np.array([order[c] for c in columns])
+    sims = sims.astype(np.float64)
     if n:
         sims[codes[:, None] != codes[None, :]] = -np.inf
         np.fill_diagonal(sims, -np.inf)
@@ -122,25 +128,24 @@ def groups(vectors: np.ndarray, columns: list[object], threshold: float = GROUP_
     return [sorted(members[i]) for i in np.flatnonzero(alive) if len(members[i]) > 1]
 
 
-def mean_similarity(vectors: np.ndarray, members: list[int]) -> float:
+def mean_similarity(sims: np.ndarray, members: list[int]) -> float:
     """The mean similarity of each pair of the members."""
-    block = vectors[members] @ vectors[members].T
+    block = sims[np.ix_(members, members)]
     m = len(members)
     return float((block.sum() - np.trace(block)) / (m * (m - 1)))
 
 
-def central(vectors: np.ndarray, members: list[int]) -> int:
+def central(sims: np.ndarray, members: list[int]) -> int:
     """The member most like the others: its words are the group's proposed title."""
-    block = vectors[members] @ vectors[members].T
+    block = sims[np.ix_(members, members)]
     return members[int(block.sum(axis=1).argmax())]
 
 
 def translations(
-    vectors: np.ndarray, languages: list[str], threshold: float = TRANSLATION_THRESHOLD
+    sims: np.ndarray, languages: list[str], threshold: float = TRANSLATION_THRESHOLD
 ) -> list[list[int]]:
     """Sets of cards in different languages that say the same: mutual closest matches, joined."""
-    n = len(vectors)
-    sims = vectors @ vectors.T
+    n = len(sims)
     langs = np.array(languages)
     best: dict[tuple[int, str], int] = {}
     for lang in set(languages):

@@ -134,19 +134,19 @@ def suggest(session: Session, *, actor: Actor, stage_id: int, language: str = "e
                     }
                 )
     cards = [n for n, i in enumerate(items) if i.kind == "card"]
-    card_vectors = vectors[cards]
+    sims = similarity.similarities(vectors[cards])
     languages = [similarity.guess_language(items[n].text, items[n].language) for n in cards]
-    answer["translations"] = _translations(items, cards, card_vectors, languages, no_group, language)
+    answer["translations"] = _translations(items, cards, sims, languages, no_group, language)
     known = {frozenset(t["card_ids"]) for t in answer["translations"]}
-    for group in similarity.groups(card_vectors, [columns[n] for n in cards]):
+    for group in similarity.groups(sims, [columns[n] for n in cards]):
         ids = frozenset(items[cards[m]].id for m in group)  # type: ignore[misc]
         if ids in no_group or ids in known or len(ids) > MAX_SELECTION:
             continue
         answer["groups"].append(
             {
-                **_titled(items, cards, card_vectors, group, languages, language),
+                **_titled(items, cards, sims, group, languages, language),
                 "category": columns[cards[group[0]]],
-                "confidence": round(similarity.mean_similarity(card_vectors, group), 2),
+                "confidence": round(similarity.mean_similarity(sims, group), 2),
             }
         )
     for kind in answer:
@@ -157,7 +157,7 @@ def suggest(session: Session, *, actor: Actor, stage_id: int, language: str = "e
 def _titled(
     items: list[Contribution],
     cards: list[int],
-    vectors: Any,
+    sims: Any,
     group: list[int],
     languages: list[str],
     language: str,
@@ -166,7 +166,7 @@ def _titled(
     from cowork.domain.board import similarity
 
     mine = [m for m in group if languages[m] == language]
-    title = items[cards[similarity.central(vectors, mine or group)]].text
+    title = items[cards[similarity.central(sims, mine or group)]].text
     ordered = sorted(group, key=lambda m: items[cards[m]].category is None)
     return {
         "card_ids": [items[cards[m]].id for m in ordered],
@@ -179,7 +179,7 @@ def _titled(
 def _translations(
     items: list[Contribution],
     cards: list[int],
-    vectors: Any,
+    sims: Any,
     languages: list[str],
     no_group: set[frozenset[int]],
     language: str,
@@ -187,15 +187,15 @@ def _translations(
     from cowork.domain.board import similarity
 
     found = []
-    for same in similarity.translations(vectors, languages):
+    for same in similarity.translations(sims, languages):
         if frozenset(items[cards[m]].id for m in same) in no_group:  # type: ignore[misc]
             continue
-        suggestion = _titled(items, cards, vectors, same, languages, language)
+        suggestion = _titled(items, cards, sims, same, languages, language)
         found.append(
             {
                 **suggestion,
                 "languages": sorted(set(suggestion["languages"])),
-                "confidence": round(similarity.mean_similarity(vectors, same), 2),
+                "confidence": round(similarity.mean_similarity(sims, same), 2),
             }
         )
     return found
