@@ -80,3 +80,21 @@ def test_a_facilitator_accepts_edits_a_title_and_dismisses_suggestions_by_keyboa
     expect(console.get_by_role("heading", name="Suggest")).to_be_visible()
     expect(console.locator("main")).not_to_contain_text(TEXTS[4])
     assert axe_violations(console) == []
+
+
+def test_the_phone_shows_what_belongs_under_each_category(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    lab = open_lab(world)
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
+    phone.goto(f"{server.url}/j/{lab.workshop.code}")
+    phone.get_by_label("Your name or a nickname").fill("Amira")
+    phone.get_by_role("button", name="Join the workshop").click()
+    housing = phone.get_by_role("radio", name="Housing")
+    expect(housing).to_be_visible()
+    choice = phone.locator("label.choice", has=housing)
+    expect(choice).to_contain_text("Social counselling; a hotel or an apartment from the district")
+    _shot(phone, "suggest-phone-categories-390x844")
+    assert axe_violations(phone) == []
