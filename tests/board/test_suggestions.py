@@ -284,3 +284,31 @@ def test_a_second_ask_encodes_nothing_again() -> None:
         embedding._encoder = real
     assert calls == [] and (again == first).all()
     assert float(first[0] @ first[1]) > 0.6  # the same sentence in two languages
+
+
+async def test_without_javascript_accept_all_above_a_threshold_makes_one_step_each(
+    client: httpx.AsyncClient, lab: Lab
+) -> None:
+    cards = sorted_board(lab)
+    signed = await client.post(
+        "/login", data={"email": "fac@example.org", "password": "correct horse battery"}
+    )
+    assert signed.status_code == 303
+    page = await client.get(f"/f/stages/{lab.stage_id}/suggestions")
+    assert page.status_code == 200 and "There are not enough affordable flats for families" in page.text
+    before = len(record_of(lab))
+    found = (await client.get(_url(lab), headers=_auth(lab.world.api_token))).json()
+    sure = [s for kind in found.values() for s in kind if s["confidence"] >= 0.5]
+    done = await client.post(f"/f/stages/{lab.stage_id}/suggestions/accept-all", data={"threshold": "0.5"})
+    assert done.status_code == 303 and done.headers["location"] == f"/f/stages/{lab.stage_id}/suggestions"
+    steps = [t for _, t in record_of(lab)[before:]]
+    assert steps and set(steps) <= {"cards.moved", "cards.merged"}
+    assert len(steps) <= len(sure)
+    # A group merged first keeps its cards out of the later moves: each card takes part in one step.
+    with read_session(lab.engine) as session:
+        events = session.exec(select(Event).where(Event.workshop_id == lab.workshop.id, Event.seq > before))
+        touched = [i for e in events for i in e.data["card_ids"]]
+    assert len(touched) == len(set(touched))
+    assert categories_of(lab)[cards["hidden"].id] is None and categories_of(lab)[cards["waiting"].id] is None
+    refused = await client.post(f"/f/stages/{lab.stage_id}/suggestions/dismiss", data={"kind": "group"})
+    assert refused.status_code == 422 and "Choose the cards whose suggestion to dismiss." in refused.text
