@@ -312,3 +312,23 @@ async def test_without_javascript_accept_all_above_a_threshold_makes_one_step_ea
     assert categories_of(lab)[cards["hidden"].id] is None and categories_of(lab)[cards["waiting"].id] is None
     refused = await client.post(f"/f/stages/{lab.stage_id}/suggestions/dismiss", data={"kind": "group"})
     assert refused.status_code == 422 and "Choose the cards whose suggestion to dismiss." in refused.text
+
+
+async def test_renaming_categories_on_the_console_keeps_their_descriptions(
+    client: httpx.AsyncClient, lab: Lab
+) -> None:
+    await client.post("/login", data={"email": "fac@example.org", "password": "correct horse battery"})
+    with read_session(lab.engine) as session:
+        columns = workshops.get_stage(session, stage_id=lab.stage_id).config["categories"]
+    form: dict[str, list[str]] = {"key": [], "label_en": [], "label_de": [], "label_es": []}
+    for column in columns:
+        form["key"].append(column["key"])
+        for lang in ("en", "de", "es"):
+            form[f"label_{lang}"].append(column["label"][lang])
+    form["label_en"][0] = "Housing and shelter"
+    saved = await client.post(f"/f/stages/{lab.stage_id}/categories", data=form)
+    assert saved.status_code == 303
+    with read_session(lab.engine) as session:
+        housing = workshops.get_stage(session, stage_id=lab.stage_id).config["categories"][0]
+    assert housing["label"]["en"] == "Housing and shelter"
+    assert housing["description"] == columns[0]["description"]
