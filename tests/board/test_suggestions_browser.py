@@ -55,6 +55,8 @@ def test_a_facilitator_accepts_edits_a_title_and_dismisses_suggestions_by_keyboa
     )
     console.keyboard.press("Enter")
     expect(panel.locator(".form-message")).to_contain_text("Moved.")
+    # The keyboard's place is kept: the focus lands on the new panel's heading, not the top of the page.
+    expect(panel.get_by_role("heading", name="Suggest")).to_be_focused()
     expect(board.locator(f"#col-{lab.stage_id}-housing")).to_contain_text(TEXTS[3])
 
     # Edit the proposed title of the same card in three languages, then merge.
