@@ -7,7 +7,8 @@ cosine similarity of two unit vectors is their dot product.
   of its label in each language and each item of its description), blended with its similarity to the
   closest cards already placed there. Then the board is read as a whole: the cards that fit a category most
   clearly (by their margin over the next best) become examples too, weighted less and never for themselves,
-  and every card is scored again. The confidence is the softmax of the scores: the best category's share.
+  and every card is scored again. On a board of CENTER_FROM cards or more, the board's mean card vector is
+  first taken from every vector. The confidence is the softmax of the scores: the best category's share.
 - **Groups**: average-linkage clustering of the cards of each column (a card without a column counts in the
   column suggested for it); a group stays when its cards are on average at least GROUP_THRESHOLD alike.
 - **Translations**: cards in different languages that are each other's closest card in that language and
@@ -22,9 +23,14 @@ EXAMPLE_WEIGHT = 0.5  # beside the category's own words, weighing 1
 PSEUDO_WEIGHT = 0.5  # a clear card's weight as an example, beside a placed card's 1
 PSEUDO_PER_CATEGORY = 5  # the clearest cards of each category that become examples
 TOP_EXAMPLES = 3
+CENTER_FROM = 30  # cards on a board from which their mean is a fair picture of "a card on this board"
 TEMPERATURE = 0.04
 GROUP_THRESHOLD = 0.5
 TRANSLATION_THRESHOLD = 0.55
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9)
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:
@@ -78,6 +84,11 @@ def category_confidences(
     `categories` holds each category's text vectors; `placed` the index of each card's category, -1 for none.
     """
     n = len(categories)
+    if len(vectors) >= CENTER_FROM:
+        # What every card of the board shares ("a need in a workshop") says nothing about its category:
+        # taken away, the differences between the categories weigh more.
+        mean = vectors.mean(axis=0)
+        vectors, categories = _unit(vectors - mean), [_unit(words - mean) for words in categories]
     label = label_scores(vectors, categories)
     examples = np.flatnonzero(placed >= 0)
     owners, weights = placed[examples], np.ones(len(examples))
