@@ -304,6 +304,13 @@
     if (source) box.value = source.textContent;
   }, true);
 
+  // htmx replaced the Suggest panel under the keyboard's focus: give the focus to its heading, so the next
+  // Tab goes on inside the panel instead of from the top of the page.
+  document.addEventListener("htmx:after:swap", function () {
+    var heading = document.querySelector(".suggest h3[tabindex]");
+    if (heading && (!document.activeElement || document.activeElement === body)) heading.focus();
+  });
+
   window.addEventListener("online", flushOutbox);
   restoreDrafts(document);
 

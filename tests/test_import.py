@@ -22,7 +22,7 @@ from cowork.domain import participants, privacy, retention, workshops
 from cowork.domain.actions import commitments, proposals
 from cowork.domain.actions.proposals import Proposal
 from cowork.domain.board import cards as board
-from cowork.domain.board import moderation
+from cowork.domain.board import moderation, suggestions
 from cowork.domain.board import view as board_view
 from cowork.domain.models import Contribution, Participant, Stage, Workshop
 from cowork.domain.program import agenda, evaluation, presentations, table_boards
@@ -302,6 +302,7 @@ def use_every_feature(world: World) -> int:
     )
     run(engine, moderation.move_cards, actor=fac, stage_id=needs, card_ids=[cluster.id], category="education")
     run(engine, moderation.undo_last_step, actor=fac, stage_id=needs)
+    run(engine, suggestions.dismiss_suggestions, actor=fac, stage_id=needs, card_ids=[bus.id, childcare.id])
     regret = run(engine, board.add_card, actor=ben, stage_id=needs, text="My neighbour Mr. X drinks")
     run(engine, privacy.erase_my_card, actor=ben, card_id=regret.id)
     hidden = run(engine, board.add_card, actor=fac, stage_id=needs, text="Rude remark")

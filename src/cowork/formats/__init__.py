@@ -60,6 +60,8 @@ class Category(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: Key
     label: Text
+    # What belongs there, in a few words (shown under the category on phones; it also guides suggestions).
+    description: OptionalText = {}
 
 
 class StageSpec(BaseModel):
@@ -72,6 +74,9 @@ class StageSpec(BaseModel):
     def config(self) -> dict[str, Any]:
         """What a workshop copies besides kind, title and minutes."""
         data = self.model_dump(exclude={"kind", "title", "minutes"})
+        for category in data["categories"]:
+            if not category["description"]:
+                del category["description"]
         return data
 
 

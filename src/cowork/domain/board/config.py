@@ -12,8 +12,10 @@ from cowork.domain.text import N_, one_line
 from cowork.settings import LANGUAGES
 
 MAX_LABEL = 120
+MAX_DESCRIPTION = 300
 MAX_CATEGORIES = 20
 LABEL_TOO_LONG = N_("A label has at most {limit} characters.")
+DESCRIPTION_TOO_LONG = N_("A description has at most {limit} characters.")
 KEY_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
 
 
@@ -75,19 +77,32 @@ def _clean_category(raw: dict[str, Any]) -> dict[str, Any]:
         raise Invalid(
             "A category key has 1 to 64 lowercase letters, digits, - or _; not {key}.", key=key or '""'
         )
-    label_in = raw.get("label") or {}
-    if not isinstance(label_in, dict):
-        raise Invalid("The label of the category {key} must give a text per language.", key=key)
-    label: dict[str, str] = {}
-    for lang, value in label_in.items():
-        if lang not in LANGUAGES:
-            raise Invalid("Unknown language {language}.", language=lang)
-        value = one_line(str(value or ""), field="label", limit=MAX_LABEL, too_long=LABEL_TOO_LONG)
-        if value:
-            label[lang] = value
+    label = _texts(raw.get("label"), key, MAX_LABEL)
     if not label:
         raise Invalid("The category {key} needs a label.", key=key)
-    return {"key": key, "label": label}
+    description = _texts(raw.get("description"), key, MAX_DESCRIPTION)
+    return {"key": key, "label": label, **({"description": description} if description else {})}
+
+
+def _texts(given: Any, key: str, limit: int) -> dict[str, str]:
+    """A category's label or description: a text per language, each at most `limit` characters."""
+    given = given or {}
+    if not isinstance(given, dict):
+        raise Invalid("The label of the category {key} must give a text per language.", key=key)
+    texts: dict[str, str] = {}
+    for lang, value in given.items():
+        if lang not in LANGUAGES:
+            raise Invalid("Unknown language {language}.", language=lang)
+        is_label = limit == MAX_LABEL
+        value = one_line(
+            str(value or ""),
+            field="label" if is_label else "description",
+            limit=limit,
+            too_long=LABEL_TOO_LONG if is_label else DESCRIPTION_TOO_LONG,
+        )
+        if value:
+            texts[lang] = value
+    return texts
 
 
 def cards_in_category(session: Session, *, stage_id: int, category: str) -> int:

@@ -35,7 +35,7 @@ STEPS = ("card.updated", "cards.moved", "cards.merged")
 copies_card_text("cards.merged", "cards.moved", "moderation.undone", redact=card_copies)
 
 
-def _selection(tx: Tx, workshop: Workshop, stage: Stage, card_ids: Iterable[int]) -> list[Contribution]:
+def selected_cards(tx: Tx, workshop: Workshop, stage: Stage, card_ids: Iterable[int]) -> list[Contribution]:
     """The chosen cards, in the order given, each checked to be on this stage of this workshop."""
     ids = list(dict.fromkeys(card_ids))
     if len(ids) > MAX_SELECTION:
@@ -58,7 +58,7 @@ def merge_cards(
 ) -> tuple[Contribution, bool]:
     """Merge cards into a new titled cluster, or into the one cluster among them; gives (cluster, created)."""
     workshop, stage = moderated_stage(tx, actor, stage_id)
-    items = _selection(tx, workshop, stage, card_ids)
+    items = selected_cards(tx, workshop, stage, card_ids)
     clusters = _check_mergeable(items)
     title = clean_title(title)
     data: dict[str, Any] = {"stage_id": stage.id}
@@ -150,7 +150,7 @@ def move_cards(
     """Move cards (out of their clusters) and clusters (with their cards) to one column, as one step."""
     workshop, stage = moderated_stage(tx, actor, stage_id)
     category = check_category(stage, category)
-    items = _selection(tx, workshop, stage, card_ids)
+    items = selected_cards(tx, workshop, stage, card_ids)
     if not items:
         raise Invalid("Select the cards to move first.")
     before = move_selection(tx.session, items, category)

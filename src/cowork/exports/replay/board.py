@@ -6,7 +6,7 @@ from typing import Any
 from cowork.domain import privacy
 from cowork.domain.board import cards as board
 from cowork.domain.board import config as board_config
-from cowork.domain.board import moderation
+from cowork.domain.board import moderation, suggestions
 from cowork.domain.errors import Invalid
 from cowork.domain.models import Contribution, Stage
 from cowork.exports.replay.replayer import Replay, flag, replays
@@ -147,4 +147,15 @@ def moderation_undone(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     if step is None or step.seq != data["undone"]["seq"]:
         raise Invalid("Event {seq} undoes a step that is not the last one on its board.", seq=replay.seq)
     moderation.revert_step(replay.session, stage, step)
+    return replay.remap(data)
+
+
+@replays(suggestions.DISMISSED)
+def suggestions_dismissed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
+    """Dismissed suggestions stay dismissed in the imported workshop (no rows: the event is all)."""
+    stage = replay.stage(data.get("stage_id"), *CARD_KINDS)
+    if data.get("kind") not in suggestions.KINDS or not data.get("card_ids"):
+        raise Invalid("Event {seq} dismisses no suggestion.", seq=replay.seq)
+    for old in data["card_ids"]:
+        _card(replay, old, stage)
     return replay.remap(data)

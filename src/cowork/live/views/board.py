@@ -154,3 +154,6 @@ register(
         moderation=True,
     ),
 )
+
+# A dismissed suggestion is the facilitator's own business: public screens see only its seq.
+register("suggestions.dismissed", view=EventView(public=lambda event: None))

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from cowork.domain.board import cards as board
 from cowork.domain.board import config as board_config
-from cowork.domain.board import moderation
+from cowork.domain.board import moderation, suggestions
 from cowork.domain.board import view as board_view
 from cowork.domain.program import stages as agenda_design
 from cowork.domain.workshops import get_stage
@@ -88,6 +88,12 @@ class MoveIn(BaseModel):
 class CategoryIn(BaseModel):
     key: str = Field(examples=["housing"])
     label: dict[str, str] = Field(examples=[{"en": "Housing", "de": "Wohnen"}])
+    description: dict[str, str] | None = Field(
+        default=None,
+        examples=[{"en": "Social counselling; hotel, apartment", "de": "Sozialberatung; Hotel, Wohnung"}],
+        description="What belongs there, per language (at most 300 characters); phones show it under the "
+        "category, and suggestions use it",
+    )
 
 
 class CategoriesIn(BaseModel):
@@ -112,6 +118,47 @@ class BoardStageOut(StageDesignOut):
     approval: bool
     card_kinds: list[dict[str, Any]]
     phases: list[dict[str, Any]]
+
+
+class CategorySuggestion(BaseModel):
+    card_id: int
+    category: str
+    confidence: float = Field(ge=0, le=1)
+
+
+class GroupSuggestion(BaseModel):
+    card_ids: list[int] = Field(description="A placed card first: merged, the cluster lands in its column")
+    title: str = Field(description="Proposed cluster title, in the cards' own words")
+    category: str | None
+    confidence: float = Field(ge=0, le=1, description="The cards' mean similarity")
+
+
+class TranslationSuggestion(BaseModel):
+    card_ids: list[int]
+    languages: list[str] = Field(examples=[["de", "en", "es"]])
+    title: str
+    confidence: float = Field(ge=0, le=1)
+
+
+class SuggestionsOut(BaseModel):
+    categories: list[CategorySuggestion]
+    groups: list[GroupSuggestion]
+    translations: list[TranslationSuggestion]
+
+
+class DismissalIn(BaseModel):
+    card_ids: list[int] = Field(examples=[[12, 15]])
+    kind: str | None = Field(
+        default=None,
+        examples=["group"],
+        description='"category": the category suggestion of each card; "group": the group (or translation) '
+        "of exactly these cards. Without it: one card means its category, several their group",
+    )
+
+
+class DismissalOut(BaseModel):
+    card_ids: list[int]
+    kind: str
 
 
 class UndoOut(BaseModel):
@@ -226,3 +273,31 @@ async def change_stage_settings(
     if body.approval is not None:
         await runtime.commands.run(board.set_approval, actor=actor, stage_id=stage_id, approval=body.approval)
     return BoardStageOut(**await runtime.commands.query(_board_stage, stage_id=stage_id))
+
+
+@router.get("/api/v1/stages/{stage_id}/suggestions", response_model=SuggestionsOut)
+async def get_suggestions(stage_id: int, actor: ApiActor, runtime: RuntimeDep) -> SuggestionsOut:
+    """Suggested categories, groups and translations for the board's visible cards (facilitators only).
+
+    Computed on this server (no text leaves it); the first ask loads the model and encodes the cards, later
+    asks reuse their vectors. Nothing moves: accept through `/moves` and `/clusters`, or dismiss."""
+    found = await runtime.commands.query(
+        suggestions.suggest, actor=actor, stage_id=stage_id, language=current_language()
+    )
+    return SuggestionsOut(**found)
+
+
+@router.post("/api/v1/stages/{stage_id}/suggestions/dismissals", status_code=201, response_model=DismissalOut)
+async def dismiss_suggestions(
+    stage_id: int, body: DismissalIn, actor: ApiActor, runtime: RuntimeDep
+) -> DismissalOut:
+    """Dismiss suggestions for good: they do not come back for the same cards (recorded in the record)."""
+    ids = await runtime.commands.run(
+        suggestions.dismiss_suggestions,
+        actor=actor,
+        stage_id=stage_id,
+        card_ids=body.card_ids,
+        kind=body.kind,
+    )
+    kind = body.kind or ("category" if len(ids) == 1 else "group")
+    return DismissalOut(card_ids=ids, kind=kind)

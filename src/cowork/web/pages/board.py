@@ -17,7 +17,7 @@ from cowork import i18n
 from cowork.domain.actors import Actor
 from cowork.domain.board import cards as board
 from cowork.domain.board import config as board_config
-from cowork.domain.board import moderation
+from cowork.domain.board import moderation, suggestions
 from cowork.domain.board import view as board_view
 from cowork.domain.errors import DomainError, Invalid
 from cowork.domain.models import Contribution, Stage
@@ -274,8 +274,13 @@ async def console_categories(
 ) -> Response:
     """The categories editor: rename in each language, remove unused ones, add one."""
     rows = zip(key, label_en, label_de, label_es, strict=False)
+    # The form renames and removes; the descriptions (API and formats) stay as they are.
+    view = await runtime.commands.query(_stage_view, stage_id=stage_id)
+    described = {c["key"]: c.get("description") for c in view["stage"]["categories"]}
     categories = [
-        {"key": k, "label": {"en": en, "de": de, "es": es}} for k, en, de, es in rows if k not in remove
+        {"key": k, "label": {"en": en, "de": de, "es": es}, "description": described.get(k)}
+        for k, en, de, es in rows
+        if k not in remove
     ]
     new = {"en": new_en, "de": new_de, "es": new_es}
     if any(v.strip() for v in new.values()):
@@ -292,6 +297,144 @@ async def console_categories(
 
 def next_label(label: dict[str, str]) -> str:
     return next(v for v in (label.get("en"), *label.values()) if v and v.strip())
+
+
+# --- suggestions: the console's "Suggest" panel ------------------------------------------------------
+
+DEFAULT_THRESHOLD = 0.8
+
+
+async def _suggest_panel(
+    request: Request, runtime: Any, actor: Actor, stage_id: int, status: int = 200, **context: Any
+) -> Response:
+    """The panel with the board's current suggestions: a fragment for htmx, else a page of its own."""
+    found = await runtime.commands.query(
+        suggestions.suggest, actor=actor, stage_id=stage_id, language=i18n.current_language()
+    )
+    view = await runtime.commands.query(_stage_view, stage_id=stage_id)
+    labels = {c["key"]: c["label"] for c in view["stage"]["categories"]}
+    page = "board/_suggestions.html" if is_htmx(request) else "board/suggestions.html"
+    context.setdefault("threshold", DEFAULT_THRESHOLD)
+    return render(request, page, status, **view, suggestions=found, labels=labels, **context)
+
+
+@router.get("/f/stages/{stage_id}/suggestions", include_in_schema=False)
+async def console_suggestions(
+    request: Request, stage_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    try:
+        return await _suggest_panel(request, runtime, actor, stage_id)
+    except DomainError as exc:
+        return _problem(request, exc, "/f")
+
+
+async def _accept(
+    runtime: Any, actor: Actor, stage_id: int, kind: str, card_ids: list[int], **how: Any
+) -> str:
+    """One suggestion accepted through the board's own moderation step: a move, or a merge."""
+    if kind == "category":
+        await runtime.commands.run(
+            moderation.move_cards, actor=actor, stage_id=stage_id, card_ids=card_ids, category=how["category"]
+        )
+        return i18n.gettext("Moved.")
+    cluster, _created = await runtime.commands.run(
+        moderation.merge_cards, actor=actor, stage_id=stage_id, card_ids=card_ids, title=how["title"]
+    )
+    return i18n.gettext("Merged into the cluster “%(title)s”.") % {"title": cluster.text}
+
+
+async def _after(request: Request, runtime: Any, actor: Actor, stage_id: int, **context: Any) -> Response:
+    """A panel form's answer: the panel drawn again (htmx), or back to the panel's page."""
+    if not is_htmx(request):
+        if context.get("message"):
+            return _problem(request, context["error"], f"/f/stages/{stage_id}/suggestions")
+        return RedirectResponse(f"/f/stages/{stage_id}/suggestions", status_code=303)
+    context.pop("error", None)
+    return await _suggest_panel(request, runtime, actor, stage_id, context.pop("status", 200), **context)
+
+
+@router.post("/f/stages/{stage_id}/suggestions/accept", include_in_schema=False)
+async def console_accept_suggestion(
+    request: Request,
+    stage_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    kind: Annotated[str, Form()] = "group",
+    card_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+    category: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    """Accept one suggestion: move the card to its category, or merge the group under its (edited) title."""
+    try:
+        done = await _accept(runtime, actor, stage_id, kind, card_ids, category=category or None, title=title)
+        return await _after(request, runtime, actor, stage_id, done=done)
+    except DomainError as exc:
+        message = i18n.error_text(exc)
+        return await _after(
+            request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc)
+        )
+
+
+@router.post("/f/stages/{stage_id}/suggestions/accept-all", include_in_schema=False)
+async def console_accept_all(
+    request: Request,
+    stage_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    threshold: Annotated[float, Form(ge=0, le=1)] = DEFAULT_THRESHOLD,
+) -> Response:
+    """Accept every suggestion at least this sure, each as its own moderation step; groups first."""
+    try:
+        found = await runtime.commands.query(
+            suggestions.suggest, actor=actor, stage_id=stage_id, language=i18n.current_language()
+        )
+        taken: set[int] = set()
+        count = 0
+        for kind in ("translations", "groups", "categories"):
+            for item in found[kind]:
+                ids = item["card_ids"] if kind != "categories" else [item["card_id"]]
+                if item["confidence"] < threshold or taken & set(ids):
+                    continue
+                taken.update(ids)
+                how = "category" if kind == "categories" else "group"
+                await _accept(
+                    runtime, actor, stage_id, how, ids, category=item.get("category"), title=item.get("title")
+                )
+                count += 1
+        done = i18n.ngettext("%(count)s suggestion accepted.", "%(count)s suggestions accepted.", count) % {
+            "count": count
+        }
+        return await _after(request, runtime, actor, stage_id, done=done, threshold=threshold)
+    except DomainError as exc:
+        message = i18n.error_text(exc)
+        return await _after(
+            request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc)
+        )
+
+
+@router.post("/f/stages/{stage_id}/suggestions/dismiss", include_in_schema=False)
+async def console_dismiss_suggestion(
+    request: Request,
+    stage_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    kind: Annotated[str, Form()] = "",
+    card_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+) -> Response:
+    try:
+        await runtime.commands.run(
+            suggestions.dismiss_suggestions,
+            actor=actor,
+            stage_id=stage_id,
+            card_ids=card_ids,
+            kind=kind or None,
+        )
+        return await _after(request, runtime, actor, stage_id, done=i18n.gettext("Dismissed."))
+    except DomainError as exc:
+        message = i18n.error_text(exc)
+        return await _after(
+            request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc)
+        )
 
 
 # --- what a board stage shows ----------------------------------------------------------------------------

@@ -1,0 +1,242 @@
+"""Suggestions benchmark: how right suggestions are on a labelled set, and what asking costs a live server.
+
+    .venv/bin/python benchmarks/suggestions.py                   # quality, then a 200-card board, 100 phones
+    .venv/bin/python benchmarks/suggestions.py --quality-only    # the labelled set only (no server)
+    .venv/bin/python benchmarks/suggestions.py --clients 50
+
+**Quality**, in this process, on `tests/data/suggestions.csv` (158 cards written for the seeds' topics in
+en/de/es and some ar/tr, each labelled with its Co-Working Lab category and a meaning id: cards with the same
+meaning id say the same thing), through the very code the server runs (`domain/board/similarity.py`):
+
+- `category_accuracy_*`: the share of cards whose suggested category is their label, from the category
+  labels alone (`labels`), from labels and the format's descriptions (`described`), card by card
+  (`_alone`) or reading the whole board at once (`_board`), and after one card per category is placed (the
+  first of each category in the file; accuracy over the other cards).
+- `group_precision`, `group_recall`: over pairs of cards: a pair in one suggested group is right when both
+  cards have the same meaning; recall over all same-meaning pairs. Groups are formed in each suggested column.
+- `translation_*`: pairs of cards in different languages found in one translation set; `_precision` (same
+  meaning), `_recall` over all same-meaning pairs across languages, and `_recall_en_de_es` over those between
+  en, de and es only.
+
+**Cost**, against `cowork serve` as its own process (SQLite in a temp dir unless --database-url): a
+Co-Working Lab workshop whose needs board gets --cards cards from the labelled set (repeated with a number
+when more are asked for than it holds), from the API; --clients phones of another workshop connected by
+socket.io, one of them writing a marked card every --interval seconds. Then the needs board's suggestions
+are asked twice: `first_ask_s` (the worker loads the model and encodes every card) and `second_ask_s`
+(vectors are kept). `fanout_*_p95_ms` is the p95 time from a live card's post to its arrival at the phones,
+before (`baseline`) and while the first ask runs (`during`).
+
+The last line on stdout is one JSON object with all of the above and the conditions (`load_avg_1m_at_start`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import itertools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from export_pdf import Phones
+from harness import Server, join_all, logger, ms, percentile, run_against_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from cowork.domain.board import embedding, similarity, suggestions  # noqa: E402
+from cowork.formats import get_format  # noqa: E402
+
+log = logger("suggestions")
+DATA = ROOT / "tests" / "data" / "suggestions.csv"
+
+
+def labelled() -> list[dict[str, str]]:
+    with DATA.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def lab_categories() -> list[dict[str, Any]]:
+    needs = next(s for s in get_format("co-working-lab").stages if s.kind == "needs")
+    return needs.config()["categories"]
+
+
+def pairs(sets: list[list[int]]) -> set[tuple[int, int]]:
+    return {tuple(sorted(p)) for s in sets for p in itertools.combinations(s, 2)}  # type: ignore[misc]
+
+
+def quality() -> dict[str, Any]:
+    rows = labelled()
+    categories = lab_categories()
+    keys = [c["key"] for c in categories]
+    truth = np.array([keys.index(r["category"]) for r in rows])
+    meaning = [r["meaning"] for r in rows]
+    vectors = embedding.vectors([r["text"] for r in rows])
+    bare = [embedding.vectors(list(c["label"].values())) for c in categories]
+    described = [embedding.vectors(suggestions.category_texts(c)) for c in categories]
+    nothing = np.full(len(rows), -1)
+    report: dict[str, Any] = {"cards": len(rows), "languages": sorted({r["language"] for r in rows})}
+    for name, words in (("labels", bare), ("described", described)):
+        for how, whole in (("alone", False), ("board", True)):
+            guess = similarity.category_confidences(vectors, words, nothing, whole_board=whole).argmax(axis=1)
+            report[f"category_accuracy_{name}_{how}"] = round(float((guess == truth).mean()), 3)
+        placed = nothing.copy()
+        for k in range(len(keys)):
+            placed[np.flatnonzero(truth == k)[0]] = k
+        rest = placed < 0
+        guess = similarity.category_confidences(vectors, words, placed).argmax(axis=1)
+        report[f"category_accuracy_{name}_one_placed"] = round(float((guess[rest] == truth[rest]).mean()), 3)
+    # Groups in the columns the board would suggest (from labels and descriptions, whole board).
+    columns = similarity.category_confidences(vectors, described, nothing).argmax(axis=1).tolist()
+    found = pairs(similarity.groups(vectors @ vectors.T, columns))
+    same = {p for p in itertools.combinations(range(len(rows)), 2) if meaning[p[0]] == meaning[p[1]]}
+    right = {p for p in found if p in same}
+    report["group_precision"] = round(len(right) / max(len(found), 1), 3)
+    report["group_recall"] = round(len(right) / len(same), 3)
+    report["groups_found"] = len(similarity.groups(vectors @ vectors.T, columns))
+    languages = [similarity.guess_language(r["text"], None) for r in rows]
+    report["language_guess_accuracy"] = round(
+        float(np.mean([g == r["language"] for g, r in zip(languages, rows, strict=True)])), 3
+    )
+    crossed = {
+        p
+        for p in pairs(similarity.translations(vectors @ vectors.T, languages))
+        if languages[p[0]] != languages[p[1]]
+    }
+    across = {p for p in same if rows[p[0]]["language"] != rows[p[1]]["language"]}
+    main = {p for p in across if {rows[p[0]]["language"], rows[p[1]]["language"]} <= {"en", "de", "es"}}
+    report["translation_pairs_found"] = len(crossed & across)
+    report["translation_pairs_total"] = len(across)
+    report["translation_precision"] = round(len(crossed & same) / max(len(crossed), 1), 3)
+    report["translation_recall"] = round(len(crossed & across) / len(across), 3)
+    report["translation_recall_en_de_es"] = round(len(crossed & main) / len(main), 3)
+    return report
+
+
+async def cost(args: Any, server: Server) -> dict[str, Any]:
+    rows = labelled()
+    async with httpx.AsyncClient(timeout=600) as http:
+        await server.wait_healthy(http)
+        lab = (
+            await http.post(
+                f"{server.base}/api/v1/workshops",
+                json={"title": "Sorting the pile", "format": "co-working-lab"},
+                headers=server.staff,
+            )
+        ).json()
+        needs = next(s for s in lab["stages"] if s["kind"] == "needs")
+        await http.post(
+            f"{server.base}/api/v1/workshops/{lab['id']}/current-stage",
+            json={"stage_id": needs["id"]},
+            headers=server.staff,
+        )
+        writers = await join_all(http, server.base, lab["code"], 20)
+        url = f"{server.base}/api/v1/stages/{needs['id']}/contributions"
+        for i in range(args.cards):
+            row = rows[i % len(rows)]
+            text = row["text"] if i < len(rows) else f"{row['text']} ({i // len(rows) + 1})"
+            body = {
+                "text": text,
+                "language": row["language"] if row["language"] in ("en", "de", "es") else "en",
+            }
+            made = await http.post(url, json=body, headers={"Authorization": f"Bearer {writers[i % 20]}"})
+            made.raise_for_status()
+        log(f"{args.cards} cards on the needs board")
+        live = (
+            await http.post(f"{server.base}/api/v1/workshops", json={"title": "Live"}, headers=server.staff)
+        ).json()
+        tokens = await join_all(http, server.base, live["code"], args.clients)
+        phones = Phones()
+        await phones.connect(server.base, live["id"], tokens)
+        sent: dict[int, float] = {}
+        stop = asyncio.Event()
+        live_url = f"{server.base}/api/v1/stages/{live['current_stage_id']}/contributions"
+
+        async def send_cards() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                sent[n] = time.time()
+                await http.post(
+                    live_url,
+                    json={"text": f"pdfbench-{n} a live card"},
+                    headers={"Authorization": f"Bearer {tokens[0]}"},
+                )
+                await asyncio.sleep(max(0.0, sent[n] + args.interval - time.time()))
+
+        sender = asyncio.create_task(send_cards())
+        await asyncio.sleep(args.baseline)
+        ask = f"{server.base}/api/v1/stages/{needs['id']}/suggestions"
+        first_from = time.time()
+        first = await http.get(ask, headers=server.staff)
+        first_to = time.time()
+        first.raise_for_status()
+        await asyncio.sleep(1.0)
+        seconds = []
+        for _ in range(3):
+            t = time.time()
+            (await http.get(ask, headers=server.staff)).raise_for_status()
+            seconds.append(time.time() - t)
+        stop.set()
+        await sender
+        await asyncio.sleep(args.grace)
+        await phones.close()
+        rss = _rss_mb(server.proc.pid)
+
+    def latencies(cards: list[int]) -> list[float]:
+        return [at - sent[n] for n in cards for at in phones.arrivals.get(n, [])]
+
+    baseline = latencies([n for n, at in sent.items() if at < first_from])
+    during = latencies([n for n, at in sent.items() if first_from <= at <= first_to])
+    found = first.json()
+    return {
+        "board_cards": args.cards,
+        "clients": args.clients,
+        "first_ask_s": round(first_to - first_from, 2),
+        "second_ask_ms": ms(min(seconds)),
+        "second_ask_max_ms": ms(max(seconds)),
+        "suggested": {k: len(v) for k, v in found.items()},
+        "fanout_baseline_p95_ms": ms(percentile(baseline, 95)),
+        "fanout_during_first_ask_p95_ms": ms(percentile(during, 95)),
+        "fanout_during_first_ask_max_ms": ms(max(during, default=None)),  # type: ignore[arg-type]
+        "server_rss_mb_after": rss,
+    }
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quality-only", action="store_true", help="only the labelled set, no server")
+    p.add_argument("--cards", type=int, default=200, help="cards on the needs board (200)")
+    p.add_argument("--clients", type=int, default=100, help="phones of the live workshop (100)")
+    p.add_argument("--interval", type=float, default=0.25, help="seconds between live cards (0.25)")
+    p.add_argument("--baseline", type=float, default=4.0, help="seconds of live cards before asking (4)")
+    p.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late deliveries (3)")
+    p.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp dir")
+    args = p.parse_args()
+    started = time.perf_counter()
+    report: dict[str, Any] = {"load_avg_1m_at_start": round(os.getloadavg()[0], 2), **quality()}
+    report["quality_s"] = round(time.perf_counter() - started, 1)
+    if not args.quality_only:
+        report.update(run_against_server("suggestions", cost, args, phones=args.clients))
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
