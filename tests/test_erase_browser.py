@@ -1,6 +1,7 @@
 """What the room sees after a participant erased a card that a closed vote was about: the vote's bars and its
 groups keep the card's place and counts as "an erased card", and its words show on no screen."""
 
+import pytest
 from playwright.sync_api import Browser, expect
 
 from cowork.db import read_session
@@ -9,6 +10,8 @@ from cowork.domain.votes import ballots, closing, polls
 from cowork.domain.votes import setup as poll_setup
 from tests.conftest import ThreadServer, World, run
 from tests.test_browser import _shot, browser  # noqa: F401  (browser is a fixture)
+
+pytestmark = pytest.mark.browser
 
 WORDS = "Quokkadebt with the landlord"
 SIZES = {
@@ -36,6 +39,7 @@ def test_an_erased_card_shows_as_an_erased_card_in_a_closed_vote_on_every_screen
     phone.get_by_role("button", name="Join the workshop").click()
     phone.get_by_label("Your card").fill(WORDS)
     phone.get_by_role("button", name="Send card").click()
+    phone.get_by_text("See all cards").click()  # the board waits folded under the phone's task
     expect(phone.locator(".card-text", has_text=WORDS)).to_be_visible()
 
     ben, _ = world.join(name="Ben", group="employer")

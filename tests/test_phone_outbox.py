@@ -5,11 +5,14 @@ import json
 from urllib.parse import parse_qs
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.conftest import ThreadServer, World
 from tests.test_browser import _join_on_phone, _projector, _shot, browser  # noqa: F401  (browser is a fixture)
 from tests.votes.test_polls_browser import _open_dot_vote
+
+pytestmark = pytest.mark.browser
 
 PHONE_390 = {"viewport": {"width": 390, "height": 844}}
 
