@@ -7,6 +7,7 @@ visibly ("Page 2 of 3") so that no card is silently left out.
 """
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from cowork.db import read_session
 from cowork.domain import workshops
+from cowork.settings import Settings
 from tests import test_browser
 from tests.board.test_needs_board import AREAS, Lab, open_lab
 from tests.conftest import ThreadServer, World, run
@@ -94,17 +96,26 @@ def measure(page: Page) -> dict[str, Any]:
     return page.evaluate(MEASURE)
 
 
-@pytest.mark.parametrize("count", [1, 12, 60, 200])
-def test_the_projector_board_fits_the_screen_and_pages_what_does_not_fit(
-    browser: Browser, server: ThreadServer, world: World, count: int
-) -> None:
-    lab = open_lab(world)
-    fill_board(lab, count)
+@pytest.fixture
+def lan_server(live_settings: Settings) -> Iterator[ThreadServer]:
+    """The server as `cowork serve` runs it on a venue's Wi-Fi: the QR names a LAN address (192.0.2.10
+    stands for it), the projector's browser opens it on this machine (127.0.0.1, a served origin)."""
+    port = live_settings.public_base_url.rsplit(":", 1)[1]
+    here = f"http://127.0.0.1:{port}"
+    settings = live_settings.model_copy(
+        update={"public_base_url": f"http://192.0.2.10:{port}", "served_origins": [here]}
+    )
+    with ThreadServer(settings) as running:
+        running.url = here
+        yield running
+
+
+def check_fit(browser: Browser, server: ThreadServer, lab: Lab, count: int, shot: str) -> None:
     for size in SCREENS:
         page = open_projector(browser, server, lab, size)
         seen = measure(page)
-        _shot(page, f"projector-{count}-cards-{size}")
-        what = f"{count} cards at {size}"
+        _shot(page, f"{shot}-{size}")
+        what = f"{count} cards at {size} ({shot})"
         assert seen["cards"] == count, what
         assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{what}: the page scrolls {seen}"
         assert seen["outside"] == [] and seen["cutByBoard"] == [], f"{what}: cards off the screen {seen}"
@@ -125,6 +136,40 @@ def test_the_projector_board_fits_the_screen_and_pages_what_does_not_fit(
         if count <= 12:
             assert seen["pages"] == 1, f"{what}: a dozen cards should fit one screen"
         page.context.close()
+
+
+@pytest.mark.parametrize("count", [1, 12, 60, 200])
+def test_the_projector_board_fits_the_screen_and_pages_what_does_not_fit(
+    browser: Browser, server: ThreadServer, world: World, count: int
+) -> None:
+    """On 127.0.0.1 phones cannot join: the projector says so on a line of its own; the board still fits."""
+    lab = open_lab(world)
+    fill_board(lab, count)
+    page = browser.new_context(viewport=SCREENS["720p"]).new_page()
+    page.goto(f"{server.url}/s/{lab.workshop.projector_key}")
+    warning = page.locator("#join-unreachable")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Phones cannot open this address")
+    assert page.locator(".join-panel #join-unreachable").count() == 0, "the warning widens the badge"
+    page.context.close()
+    check_fit(browser, server, lab, count, f"projector-{count}-cards")
+
+
+@pytest.mark.parametrize("count", [12, 200])
+def test_on_a_lan_address_there_is_no_warning_and_the_board_fits_the_same(
+    browser: Browser, lan_server: ThreadServer, world: World, count: int
+) -> None:
+    lab = open_lab(world)
+    fill_board(lab, count)
+    page = browser.new_context(viewport=SCREENS["1080p"]).new_page()
+    page.goto(f"{lan_server.url}/s/{lab.workshop.projector_key}")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(page.locator(".join-url")).to_have_text(
+        f"http://192.0.2.10:{lan_server.port}/j/{lab.workshop.code}"
+    )
+    expect(page.locator("#join-unreachable")).to_have_count(0)
+    page.context.close()
+    check_fit(browser, lan_server, lab, count, f"projector-lan-{count}-cards")
 
 
 def qr_modules(svg: str) -> set[tuple[int, int]]:
