@@ -584,14 +584,25 @@
   function fitBody() {
     var body = document.querySelector("#stage .stage-body");
     if (!body) return;
-    var parts = body.children;
-    var zoom = 1;
-    var i;
-    for (i = 0; i < parts.length; i++) parts[i].style.zoom = "";
-    while (zoom > 0.5 && body.scrollHeight > body.clientHeight + 1) {
-      zoom = Math.max(0.5, zoom * Math.min(0.95, body.clientHeight / body.scrollHeight + 0.02));
-      for (i = 0; i < parts.length; i++) parts[i].style.zoom = String(zoom);
+    var parts = [];
+    for (var i = 0; i < body.children.length; i++) {
+      // The agenda's status line keeps its size: it is the same line on every stage.
+      if (!body.children[i].classList.contains("agenda-status")) parts.push(body.children[i]);
     }
+    function zoomTo(zoom) {
+      for (var j = 0; j < parts.length; j++) parts[j].style.zoom = zoom === 1 ? "" : String(zoom);
+      return body.scrollHeight <= body.clientHeight + 1;
+    }
+    if (zoomTo(1)) return;
+    // Columns reflow as the type shrinks, so the largest zoom that fits is searched for, not computed.
+    var low = 0.5;
+    var high = 1;
+    for (var step = 0; step < 7; step++) {
+      var mid = (low + high) / 2;
+      if (zoomTo(mid)) low = mid;
+      else high = mid;
+    }
+    zoomTo(low);
   }
 
   // The stage's room is what the layout leaves it (a head that wraps, a warning line): measured after

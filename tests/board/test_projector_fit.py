@@ -328,3 +328,63 @@ def test_the_console_opens_the_projector_in_the_dark_theme_and_an_unknown_theme_
     expect(projector.locator("body")).to_have_attribute("data-theme", "light")
     refused = httpx.get(f"{server.url}/s/{lab.workshop.projector_key}?page_seconds=1")
     assert refused.status_code == 422 and "page_seconds" in refused.text, refused.text
+
+
+# An evaluation stage's results and a long text: no board to page, so the type gets smaller to fit.
+BODY = """() => {
+  const body = document.querySelector('#stage .stage-body');
+  const inView = r => r.left >= 0 && r.top >= 0
+    && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5;
+  return {
+    overflowX: document.documentElement.scrollWidth - innerWidth,
+    overflowY: document.documentElement.scrollHeight - innerHeight,
+    hidden: body.scrollHeight - body.clientHeight,
+    scrolls: ['auto', 'scroll'].includes(getComputedStyle(body).overflowY),
+    items: document.querySelectorAll('.eval-item').length,
+    outside: [...document.querySelectorAll('.eval-item h3, .eval-bars th')]
+      .filter(e => !inView(e.getBoundingClientRect())).map(e => e.textContent),
+  };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["es", "de"])
+def test_an_evaluation_stage_on_the_projector_fits_without_a_scroll_region(
+    browser: Browser, server: ThreadServer, world: World, lang: str
+) -> None:
+    workshop = run(
+        world.engine,
+        workshops.create_workshop,
+        actor=world.facilitator,
+        title="Laboratorio de co-trabajo",
+        format_id="co-working-lab",
+        language=lang,
+    )
+    with read_session(world.engine) as session:
+        stage = next(
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "evaluation"
+        )
+    run(
+        world.engine,
+        workshops.set_current_stage,
+        actor=world.facilitator,
+        workshop_id=workshop.id,
+        stage_id=stage.id,
+    )
+    for size in SCREENS:
+        page = browser.new_context(viewport=SCREENS[size]).new_page()
+        page.goto(f"{server.url}/s/{workshop.projector_key}")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        expect(page.locator(".eval-item").first).to_be_visible()
+        page.wait_for_function(
+            "() => { const b = document.querySelector('#stage .stage-body');"
+            " return b.scrollHeight <= b.clientHeight + 1; }"
+        )
+        seen = page.evaluate(BODY)
+        _shot(page, f"projector-evaluation-{lang}-{size}")
+        what = f"evaluation ({lang}) at {size}"
+        assert seen["items"] >= 5 and not seen["scrolls"], f"{what}: {seen}"
+        assert seen["hidden"] <= 1 and seen["outside"] == [], f"{what}: cut off {seen}"
+        assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{what}: the page scrolls {seen}"
+        violations = axe_violations(page)
+        assert violations == [], f"{what}: " + _report({"projector": violations})
+        page.context.close()
