@@ -298,6 +298,11 @@ def test_live_cards_land_in_their_column_the_type_shrinks_and_the_pages_turn_on_
     expect(board).to_have_attribute("data-density", "s")
     pager = page.locator(".board-pager")
     expect(pager).to_have_text(re.compile(r"^Page \d of [2-9]$"))  # it may have turned already
+    # The board refits a moment after the last push: then every card is on a page.
+    page.wait_for_function(
+        "() => document.querySelectorAll('#stage .board .card').length === 60"
+        " && !document.querySelector('#stage .column > .cards > .card:not([data-page])')"
+    )
     seen = measure(page)
     assert seen["cards"] == 60 and seen["unpaged"] == 0, seen
     assert seen["outside"] == [] and seen["overflowX"] <= 0 and seen["overflowY"] <= 0, seen
