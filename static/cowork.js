@@ -586,10 +586,52 @@
     if (pager.textContent !== text) pager.textContent = text; // unchanged text: no mutation, no refit
   }
 
+  // A stage without a board (an evaluation's results, a long text) cannot page: its type gets smaller
+  // (CSS zoom on the body's parts, rem sizes too) until it fits, never under half, never a scroll region.
+  function fitBody() {
+    var body = document.querySelector("#stage .stage-body");
+    if (!body) return;
+    var parts = [];
+    for (var i = 0; i < body.children.length; i++) {
+      // The agenda's status line keeps its size: it is the same line on every stage.
+      if (!body.children[i].classList.contains("agenda-status")) parts.push(body.children[i]);
+    }
+    function zoomTo(zoom) {
+      for (var j = 0; j < parts.length; j++) parts[j].style.zoom = zoom === 1 ? "" : String(zoom);
+      return body.scrollHeight <= body.clientHeight + 1;
+    }
+    if (zoomTo(1)) return;
+    // Columns reflow as the type shrinks, so the largest zoom that fits is searched for, not computed.
+    var low = 0.5;
+    var high = 1;
+    for (var step = 0; step < 7; step++) {
+      var mid = (low + high) / 2;
+      if (zoomTo(mid)) low = mid;
+      else high = mid;
+    }
+    zoomTo(low);
+  }
+
+  // The stage's room is what the layout leaves it (a head that wraps, a warning line): measured after
+  // layout, and measured again whenever the body's box changes size.
+  var sizes = window.ResizeObserver ? new window.ResizeObserver(later) : null;
+  var watched = null;
+  function watch() {
+    var body = document.querySelector("#stage .stage-body");
+    if (!sizes || !body || body === watched) return;
+    if (watched) sizes.unobserve(watched);
+    sizes.observe(body);
+    watched = body;
+  }
+
   function fit() {
     pending = null;
+    watch();
     var board = boardOf();
-    if (!board) return;
+    if (!board) {
+      fitBody();
+      return;
+    }
     var count = board.querySelectorAll(".card:not([hidden])").length;
     var density = densityFor(board, count);
     if (density && density !== board.getAttribute("data-density")) board.setAttribute("data-density", density);
@@ -605,6 +647,7 @@
       say(pager, page, pages);
       pager.hidden = pages < 2; // the pager takes a line from the board: count again
       pages = countPages(board);
+      if (pages < 2) pager.hidden = true; // "Page 1 of 1" says nothing
     }
     if (page >= pages) page = 0;
     var pitch = board.clientWidth + gapOf(board);
@@ -641,12 +684,12 @@
   document.addEventListener("cowork:event", later);
   var stage = document.getElementById("stage");
   if (stage && window.MutationObserver) {
-    // A new stage starts at page one; cards coming and going refit; a ticking timer does not.
+    // A new stage starts at page one; cards coming and going refit, so do new results; a ticking timer does not.
     new MutationObserver(function (changes) {
       for (var i = 0; i < changes.length; i++) {
         var target = changes[i].target;
         if (target === stage) page = 0;
-        if (target === stage || (target.closest && target.closest(".board"))) later();
+        if (target === stage || (target.closest && target.closest(".board, .eval-results"))) later();
       }
     }).observe(stage, { childList: true, subtree: true });
   }

@@ -7,6 +7,7 @@ visibly ("Page 2 of 3") so that no card is silently left out.
 """
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from cowork.db import read_session
 from cowork.domain import workshops
+from cowork.settings import Settings
 from tests import test_browser
 from tests.board.test_needs_board import AREAS, Lab, open_lab
 from tests.conftest import ThreadServer, World, run
@@ -94,17 +96,26 @@ def measure(page: Page) -> dict[str, Any]:
     return page.evaluate(MEASURE)
 
 
-@pytest.mark.parametrize("count", [1, 12, 60, 200])
-def test_the_projector_board_fits_the_screen_and_pages_what_does_not_fit(
-    browser: Browser, server: ThreadServer, world: World, count: int
-) -> None:
-    lab = open_lab(world)
-    fill_board(lab, count)
+@pytest.fixture
+def lan_server(live_settings: Settings) -> Iterator[ThreadServer]:
+    """The server as `cowork serve` runs it on a venue's Wi-Fi: the QR names a LAN address (192.0.2.10
+    stands for it), the projector's browser opens it on this machine (127.0.0.1, a served origin)."""
+    port = live_settings.public_base_url.rsplit(":", 1)[1]
+    here = f"http://127.0.0.1:{port}"
+    settings = live_settings.model_copy(
+        update={"public_base_url": f"http://192.0.2.10:{port}", "served_origins": [here]}
+    )
+    with ThreadServer(settings) as running:
+        running.url = here
+        yield running
+
+
+def check_fit(browser: Browser, server: ThreadServer, lab: Lab, count: int, shot: str) -> None:
     for size in SCREENS:
         page = open_projector(browser, server, lab, size)
         seen = measure(page)
-        _shot(page, f"projector-{count}-cards-{size}")
-        what = f"{count} cards at {size}"
+        _shot(page, f"{shot}-{size}")
+        what = f"{count} cards at {size} ({shot})"
         assert seen["cards"] == count, what
         assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{what}: the page scrolls {seen}"
         assert seen["outside"] == [] and seen["cutByBoard"] == [], f"{what}: cards off the screen {seen}"
@@ -125,6 +136,40 @@ def test_the_projector_board_fits_the_screen_and_pages_what_does_not_fit(
         if count <= 12:
             assert seen["pages"] == 1, f"{what}: a dozen cards should fit one screen"
         page.context.close()
+
+
+@pytest.mark.parametrize("count", [1, 12, 60, 200])
+def test_the_projector_board_fits_the_screen_and_pages_what_does_not_fit(
+    browser: Browser, server: ThreadServer, world: World, count: int
+) -> None:
+    """On 127.0.0.1 phones cannot join: the projector says so on a line of its own; the board still fits."""
+    lab = open_lab(world)
+    fill_board(lab, count)
+    page = browser.new_context(viewport=SCREENS["720p"]).new_page()
+    page.goto(f"{server.url}/s/{lab.workshop.projector_key}")
+    warning = page.locator("#join-unreachable")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Phones cannot open this address")
+    assert page.locator(".join-panel #join-unreachable").count() == 0, "the warning widens the badge"
+    page.context.close()
+    check_fit(browser, server, lab, count, f"projector-{count}-cards")
+
+
+@pytest.mark.parametrize("count", [12, 200])
+def test_on_a_lan_address_there_is_no_warning_and_the_board_fits_the_same(
+    browser: Browser, lan_server: ThreadServer, world: World, count: int
+) -> None:
+    lab = open_lab(world)
+    fill_board(lab, count)
+    page = browser.new_context(viewport=SCREENS["1080p"]).new_page()
+    page.goto(f"{lan_server.url}/s/{lab.workshop.projector_key}")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(page.locator(".join-url")).to_have_text(
+        f"http://192.0.2.10:{lan_server.port}/j/{lab.workshop.code}"
+    )
+    expect(page.locator("#join-unreachable")).to_have_count(0)
+    page.context.close()
+    check_fit(browser, lan_server, lab, count, f"projector-lan-{count}-cards")
 
 
 def qr_modules(svg: str) -> set[tuple[int, int]]:
@@ -253,6 +298,11 @@ def test_live_cards_land_in_their_column_the_type_shrinks_and_the_pages_turn_on_
     expect(board).to_have_attribute("data-density", "s")
     pager = page.locator(".board-pager")
     expect(pager).to_have_text(re.compile(r"^Page \d of [2-9]$"))  # it may have turned already
+    # The board refits a moment after the last push: then every card is on a page.
+    page.wait_for_function(
+        "() => document.querySelectorAll('#stage .board .card').length === 60"
+        " && !document.querySelector('#stage .column > .cards > .card:not([data-page])')"
+    )
     seen = measure(page)
     assert seen["cards"] == 60 and seen["unpaged"] == 0, seen
     assert seen["outside"] == [] and seen["overflowX"] <= 0 and seen["overflowY"] <= 0, seen
@@ -283,3 +333,63 @@ def test_the_console_opens_the_projector_in_the_dark_theme_and_an_unknown_theme_
     expect(projector.locator("body")).to_have_attribute("data-theme", "light")
     refused = httpx.get(f"{server.url}/s/{lab.workshop.projector_key}?page_seconds=1")
     assert refused.status_code == 422 and "page_seconds" in refused.text, refused.text
+
+
+# An evaluation stage's results and a long text: no board to page, so the type gets smaller to fit.
+BODY = """() => {
+  const body = document.querySelector('#stage .stage-body');
+  const inView = r => r.left >= 0 && r.top >= 0
+    && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5;
+  return {
+    overflowX: document.documentElement.scrollWidth - innerWidth,
+    overflowY: document.documentElement.scrollHeight - innerHeight,
+    hidden: body.scrollHeight - body.clientHeight,
+    scrolls: ['auto', 'scroll'].includes(getComputedStyle(body).overflowY),
+    items: document.querySelectorAll('.eval-item').length,
+    outside: [...document.querySelectorAll('.eval-item h3, .eval-bars th')]
+      .filter(e => !inView(e.getBoundingClientRect())).map(e => e.textContent),
+  };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["es", "de"])
+def test_an_evaluation_stage_on_the_projector_fits_without_a_scroll_region(
+    browser: Browser, server: ThreadServer, world: World, lang: str
+) -> None:
+    workshop = run(
+        world.engine,
+        workshops.create_workshop,
+        actor=world.facilitator,
+        title="Laboratorio de co-trabajo",
+        format_id="co-working-lab",
+        language=lang,
+    )
+    with read_session(world.engine) as session:
+        stage = next(
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "evaluation"
+        )
+    run(
+        world.engine,
+        workshops.set_current_stage,
+        actor=world.facilitator,
+        workshop_id=workshop.id,
+        stage_id=stage.id,
+    )
+    for size in SCREENS:
+        page = browser.new_context(viewport=SCREENS[size]).new_page()
+        page.goto(f"{server.url}/s/{workshop.projector_key}")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        expect(page.locator(".eval-item").first).to_be_visible()
+        page.wait_for_function(
+            "() => { const b = document.querySelector('#stage .stage-body');"
+            " return b.scrollHeight <= b.clientHeight + 1; }"
+        )
+        seen = page.evaluate(BODY)
+        _shot(page, f"projector-evaluation-{lang}-{size}")
+        what = f"evaluation ({lang}) at {size}"
+        assert seen["items"] >= 5 and not seen["scrolls"], f"{what}: {seen}"
+        assert seen["hidden"] <= 1 and seen["outside"] == [], f"{what}: cut off {seen}"
+        assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{what}: the page scrolls {seen}"
+        violations = axe_violations(page)
+        assert violations == [], f"{what}: " + _report({"projector": violations})
+        page.context.close()
