@@ -393,3 +393,29 @@ def test_an_evaluation_stage_on_the_projector_fits_without_a_scroll_region(
         violations = axe_violations(page)
         assert violations == [], f"{what}: " + _report({"projector": violations})
         page.context.close()
+
+
+CARD_TEXT_SIZES = """() => [...document.querySelectorAll('#stage .board .card-text')]
+  .filter(el => el.getClientRects().length > 0)
+  .map(el => ({text: el.textContent.trim(), px: parseFloat(getComputedStyle(el).fontSize),
+               inCluster: !!el.closest('.cluster-cards')}))"""
+
+
+def test_cards_inside_a_cluster_are_as_legible_as_the_cards_beside_it(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """A cluster's cards are read from the back row too: never under 20 px, whatever size of screen."""
+    lab = open_lab(world)
+    fill_board(lab, 8)
+    ids = [card["id"] for card in lab.seen_by(lab.facilitator)][:3]
+    lab.merge(ids, title="Childcare and language course")
+    for size in SCREENS:
+        page = open_projector(browser, server, lab, size)
+        sizes = page.evaluate(CARD_TEXT_SIZES)
+        _shot(page, f"projector-cluster-{size}")
+        in_cluster = [s for s in sizes if s["inCluster"]]
+        assert len(in_cluster) == 3, sizes
+        assert min(s["px"] for s in sizes) >= 20, f"{size}: {sizes}"
+        seen = measure(page)
+        assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{size}: the page scrolls {seen}"
+        page.context.close()
