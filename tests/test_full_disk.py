@@ -16,7 +16,7 @@ from cowork.migrate import upgrade
 from cowork.settings import Settings
 from tests.conftest import PG_URL, SECRET, ThreadServer, World, free_port, make_facilitator, run
 
-pytestmark = pytest.mark.skipif(bool(PG_URL), reason="a full disk under SQLite's file; PostgreSQL's is its own")
+pytestmark = pytest.mark.skipif(bool(PG_URL), reason="a full disk under SQLite's file, not PostgreSQL's")
 
 
 @pytest.fixture
