@@ -27,7 +27,7 @@ def _post(server: object, world: World, phone: str, path: str, data: dict[str, s
     return answer
 
 
-def _to_stage(world: World, kind: str) -> int:
+def _to_stage(world: World, kind: str, **settings: object) -> int:
     stage = run(
         world.engine,
         stages.add_stage,
@@ -35,6 +35,7 @@ def _to_stage(world: World, kind: str) -> int:
         workshop_id=world.workshop.id,
         kind=kind,
         title=kind.title(),
+        settings=settings or None,
     )
     run(
         world.engine,
@@ -88,3 +89,25 @@ def test_a_stakeholder_proposal_and_a_rating_posted_plainly_keep_what_was_given(
     assert SENTENCE in rating.text
     assert 'name="influence" value="4" required checked' in rating.text
     assert 'name="interest" value="2" required checked' in rating.text
+
+
+def test_evaluation_answers_posted_plainly_stay_on_the_page(
+    tmp_path: Path, db_url: str, world: World
+) -> None:
+    _participant, phone = world.join()
+    questions = [
+        {"id": "pace", "text": "The pace was right."},
+        {"id": "next", "type": "text", "text": {"en": "What should come next?"}},
+    ]
+    stage_id = _to_stage(world, "evaluation", questions=questions)
+    with _serving(tmp_path, _read_only(db_url)) as server:
+        page = _post(
+            server,
+            world,
+            phone,
+            f"/evaluation/{stage_id}",
+            {"a-pace": "4", "a-next": "More time with employers"},
+        )
+    assert SENTENCE in page.text
+    assert 'name="a-pace" value="4" checked' in page.text
+    assert ">More time with employers</textarea>" in page.text
