@@ -1,14 +1,19 @@
 """The phone's outbox in Chromium: a card is kept through offline spells, 503s and 502s, sent again with
 backoff, and stored exactly once; a card the server refuses for good comes back to its author with why."""
 
+import asyncio
 import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.conftest import ThreadServer, World
+from cowork.settings import Settings
+from tests.conftest import SECRET, ThreadServer, World, free_port
 from tests.test_browser import _join_on_phone, _projector, _shot, browser  # noqa: F401  (browser is a fixture)
 from tests.votes.test_polls_browser import _open_dot_vote
 
@@ -158,3 +163,148 @@ def test_a_vote_whose_answer_a_proxy_lost_is_sent_again_and_counted_once(
     staff = {"Authorization": f"Bearer {world.api_token}"}
     closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
     assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [1]
+
+
+class FaultyProxy:
+    """A tiny reverse proxy in the test process, in front of the real server: the first posts that match
+    `path_part` get the answers of `plan` ("503": busy, with Retry-After; "502": a bad gateway page), then
+    every request passes through. One request per connection (it answers with `Connection: close`), and an
+    upgrade (the socket's websocket) is piped both ways as it is."""
+
+    def __init__(self, upstream_port: int, path_part: str, plan: list[str]) -> None:
+        self.upstream_port = upstream_port
+        self.path_part = path_part.encode()
+        self.plan = plan
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.faults_answered: list[bytes] = []
+        self.posts_passed: list[bytes] = []
+        self.writers: set[asyncio.StreamWriter] = set()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> "FaultyProxy":
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+    async def _start(self) -> None:
+        self.listener = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+
+    async def _stop(self) -> None:
+        self.listener.close()
+        for writer in self.writers:
+            writer.close()
+        tasks = asyncio.all_tasks(self.loop) - {asyncio.current_task()}
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.listener.wait_closed()
+
+    async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        self.writers.add(client_w)
+        try:
+            head = await client_r.readuntil(b"\r\n\r\n")
+            lines = head.split(b"\r\n")
+            method, path, _version = lines[0].split(b" ", 2)
+            fields = {
+                name.strip().lower(): value.strip()
+                for name, _, value in (line.partition(b":") for line in lines[1:] if line)
+            }
+            body = await client_r.readexactly(int(fields.get(b"content-length", b"0")))
+            if method == b"POST" and self.path_part in path and self.plan:
+                self.faults_answered.append(body)
+                client_w.write(self._fault(self.plan.pop(0)))
+                await client_w.drain()
+                return
+            if method == b"POST" and self.path_part in path:
+                self.posts_passed.append(body)
+            upstream_r, upstream_w = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+            self.writers.add(upstream_w)
+            if b"upgrade" in fields:  # the websocket: pipe it both ways until one side closes
+                upstream_w.write(head + body)
+                await asyncio.gather(self._pipe(client_r, upstream_w), self._pipe(upstream_r, client_w))
+                return
+            kept = [line for line in lines[1:] if line and not line.lower().startswith(b"connection:")]
+            upstream_w.write(b"\r\n".join([lines[0], *kept, b"Connection: close", b"", b""]) + body)
+            await self._pipe(upstream_r, client_w)
+            upstream_w.close()
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.CancelledError):
+            pass
+        finally:
+            client_w.close()
+
+    @staticmethod
+    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while chunk := await reader.read(65536):
+                writer.write(chunk)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    @staticmethod
+    def _fault(step: str) -> bytes:
+        if step == "503":
+            body = json.dumps({"detail": "The server cannot reach its database right now."}).encode()
+            head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+        else:
+            body = b"<h1>502 Bad Gateway</h1>"
+            head = "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\n"
+        return f"{head}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+
+
+@pytest.fixture
+def proxied(tmp_path: Path, db_url: str) -> Iterator[tuple[ThreadServer, FaultyProxy]]:
+    """The real server, reached by the phone only through a FaultyProxy that answers the first two card posts
+    503 and then 502; the server accepts pages, posts and sockets from the proxy's origin."""
+    port = free_port()
+    proxy = FaultyProxy(port, "/cards", ["503", "502"])
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        secret_key=SECRET,
+        public_base_url=f"http://127.0.0.1:{port}",
+        served_origins=[proxy.url],
+    )
+    with ThreadServer(settings) as server, proxy:
+        yield server, proxy
+
+
+def test_through_a_proxy_that_answers_503_then_502_a_card_typed_offline_arrives_once(
+    browser: Browser,  # noqa: F811
+    proxied: tuple[ThreadServer, FaultyProxy],
+    world: World,
+) -> None:
+    server, proxy = proxied
+    projector = _projector(browser, server, world)
+    phone = browser.new_context(**PHONE_390).new_page()
+    phone.goto(f"{proxy.url}/j/{world.workshop.code}")
+    phone.get_by_label("Your name or a nickname").fill("Amira")
+    phone.get_by_label("You are here as").select_option("beneficiary")
+    phone.get_by_role("button", name="Join the workshop").click()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    phone.context.set_offline(True)
+    phone.get_by_label("Your card").fill("Typed on the night bus")
+    phone.get_by_role("button", name="Send card").click()
+    expect(phone.locator(".form-message")).to_contain_text("will be sent when the connection is back")
+    assert proxy.faults_answered == []  # nothing left the phone while it was offline
+
+    phone.context.set_offline(False)
+    expect(projector.locator(".card", has_text="Typed on the night bus")).to_have_count(1)
+    expect(phone.locator(".form-message")).to_have_text("Sent.")
+    expect(phone.locator(".card", has_text="Typed on the night bus")).to_have_count(1)
+    assert _outbox(phone) == []
+    # The proxy answered 503, then 502, then let the same card (the same client_id) through once.
+    assert len(proxy.faults_answered) == 2 and proxy.plan == []
+    sent = [parse_qs(body.decode())["client_id"][0] for body in proxy.faults_answered + proxy.posts_passed]
+    assert len(proxy.posts_passed) == 1 and len(set(sent)) == 1
+    assert _stored(server, world, "Typed on the night bus") == 1

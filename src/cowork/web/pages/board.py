@@ -9,8 +9,6 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy.exc import StatementError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from cowork import i18n
@@ -24,7 +22,7 @@ from cowork.domain.models import Contribution, Stage
 from cowork.domain.workshops import get_stage, stage_data
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch, is_htmx
 from cowork.web.errors import status_of
-from cowork.web.pages.forms import phone_not_saved, phone_refused
+from cowork.web.pages.forms import STORE_ERRORS, phone_not_saved, phone_refused
 from cowork.web.pages.stages import StageRequest, register
 from cowork.web.pages.workshops import render
 
@@ -64,7 +62,7 @@ async def participant_add_card(
         )
     except DomainError as exc:
         return await phone_refused(request, runtime, phone, exc, draft=draft)
-    except (StatementError, PoolTimeout) as exc:  # the store cannot save now: keep the text on the page
+    except STORE_ERRORS as exc:  # the store cannot save now: keep the text on the page
         return await phone_not_saved(request, runtime, phone, exc, draft=draft)
     if is_fetch(request):
         return JSONResponse({"id": card.id, "seq": card.seq, "approved": card.approved}, status_code=201)

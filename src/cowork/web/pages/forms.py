@@ -3,10 +3,13 @@
 A post is answered by a redirect, or by the page again with the reason and what was typed.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cowork import i18n
 from cowork.db import health_of, store_fault
@@ -15,6 +18,9 @@ from cowork.domain.errors import DomainError, Invalid
 from cowork.web.deps import PhoneSession, is_fetch
 from cowork.web.errors import RETRY_AFTER_SECONDS, status_of, store_message
 from cowork.web.pages.workshops import console_context, phone_context, render
+
+# What a write raises when the store cannot save now (full, read-only, unreachable): see phone_not_saved.
+STORE_ERRORS = (StatementError, PoolTimeout)
 
 
 def form_lines(value: Any) -> list[str]:
@@ -42,10 +48,16 @@ async def phone_again(
 
 
 async def phone_not_saved(
-    request: Request, runtime: Any, phone: PhoneSession, exc: Exception, **extra: Any
+    request: Request,
+    runtime: Any,
+    phone: PhoneSession,
+    exc: Exception,
+    say: Callable[[str], dict[str, Any]] | None = None,
+    **extra: Any,
 ) -> Response:
     """A plain form post the store could not save: the stage page again with the reason and what was typed
-    (503, Retry-After). A fetch, or a store that cannot even be read, gets the usual 503 instead."""
+    (503, Retry-After). `say` puts the reason beside its form (default: the card form's `message`). A fetch,
+    or a store that cannot even be read, gets the usual 503 instead."""
     fault = store_fault(exc)
     if fault is None or is_fetch(request):
         raise exc
@@ -54,9 +66,9 @@ async def phone_not_saved(
         context = await phone_context(runtime, phone)
     except Exception:
         raise exc from None
-    response = render(
-        request, "participant/stage.html", 503, **context, message=store_message(fault), **extra
-    )
+    reason = store_message(fault)
+    placed = say(reason) if say else {"message": reason}
+    response = render(request, "participant/stage.html", 503, **context, **placed, **extra)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -20,7 +20,14 @@ from cowork.domain.program import stages as agenda_design
 from cowork.exports.sections.agenda import kind_label
 from cowork.formats import SCALE_POINTS, get_format
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch
-from cowork.web.pages.forms import console_again, form_number, phone_refused, to_console
+from cowork.web.pages.forms import (
+    STORE_ERRORS,
+    console_again,
+    form_number,
+    phone_not_saved,
+    phone_refused,
+    to_console,
+)
 from cowork.web.pages.stages import StageRequest, register, register_common
 from cowork.web.pages.workshops import console_context, render
 
@@ -384,6 +391,8 @@ async def phone_answer(request: Request, stage_id: int, phone: JoinedPhone, runt
             answers=answers,
             client_id=client_id if isinstance(client_id, str) and client_id else None,
         )
+    except STORE_ERRORS as exc:  # the store cannot save now: the answers stay on the page
+        return await phone_not_saved(request, runtime, phone, exc, eval_draft=answers)
     except DomainError as exc:
         return await phone_refused(request, runtime, phone, exc, eval_draft=answers)
     if is_fetch(request):

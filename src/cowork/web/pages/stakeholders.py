@@ -23,7 +23,7 @@ from cowork.domain.stakeholders import registry as domain
 from cowork.domain.workshops import get_workshop
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_htmx
 from cowork.web.errors import status_of
-from cowork.web.pages.forms import to_console
+from cowork.web.pages.forms import STORE_ERRORS, phone_not_saved, to_console
 from cowork.web.pages.matrix import matrix_context
 from cowork.web.pages.stages import StageRequest, register
 from cowork.web.pages.workshops import phone_context, render
@@ -100,13 +100,22 @@ class StakeholderForm(BaseModel):
 async def phone_propose(
     request: Request, phone: JoinedPhone, runtime: RuntimeDep, form: Annotated[StakeholderForm, Form()]
 ) -> Response:
+    draft = form.model_dump(exclude={"stage_id", "client_id"})
     try:
         stakeholder, duplicate = await runtime.commands.run(
             domain.propose_stakeholder, actor=phone.actor, **form.proposal()
         )
+    except STORE_ERRORS as exc:  # the store cannot save now: keep what was typed on the page
+        return await phone_not_saved(
+            request,
+            runtime,
+            phone,
+            exc,
+            say=lambda reason: {"sh_message": reason},
+            sh_draft={**draft, "consent": bool(form.consent)},
+        )
     except DomainError as exc:
         context = await phone_context(runtime, phone)
-        draft = form.model_dump(exclude={"stage_id", "client_id"})
         return render(
             request,
             "participant/stage.html",
@@ -140,6 +149,16 @@ async def phone_rate(
             stakeholder_id=stakeholder_id,
             influence=_score(influence),
             interest=_score(interest),
+        )
+    except STORE_ERRORS as exc:  # the store cannot save now: the form again with the choices made
+        return await phone_not_saved(
+            request,
+            runtime,
+            phone,
+            exc,
+            say=lambda reason: {"sh_rate_message": {stakeholder_id: reason}},
+            sh_open=stakeholder_id,
+            sh_rate_draft={stakeholder_id: {"influence": _score(influence), "interest": _score(interest)}},
         )
     except DomainError as exc:
         context = await phone_context(runtime, phone)

@@ -24,7 +24,15 @@ from cowork.domain.votes import setup as poll_setup
 from cowork.formats import CARD_KINDS
 from cowork.live.views.votes import main_number
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep
-from cowork.web.pages.forms import console_again, form_lines, form_number, phone_again, to_console
+from cowork.web.pages.forms import (
+    STORE_ERRORS,
+    console_again,
+    form_lines,
+    form_number,
+    phone_again,
+    phone_not_saved,
+    to_console,
+)
 from cowork.web.pages.stages import StageRequest, register_common
 from cowork.web.pages.workshops import render
 
@@ -144,6 +152,15 @@ async def participant_ballot(
     try:
         await runtime.commands.run(
             ballots.cast_ballot, actor=phone.actor, poll_id=poll_id, choices=choices, client_id=client_id
+        )
+    except STORE_ERRORS as exc:  # the store cannot save now: the ballot again as it was filled in
+        return await phone_not_saved(
+            request,
+            runtime,
+            phone,
+            exc,
+            say=lambda reason: {"poll_errors": {poll_id: reason}},
+            poll_drafts={poll_id: choices},
         )
     except DomainError as exc:
         return await phone_again(
