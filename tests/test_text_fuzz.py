@@ -1,9 +1,11 @@
 """Generated text against a real server, on SQLite and (with COWORK_TEST_DATABASE_URL) PostgreSQL.
 
-Every JSON endpoint that keeps text people write (cards, edits, titles, labels, the plan, names) gets lone surrogates, NUL and other controls, combining
+Every JSON endpoint that keeps text people write (cards and their edits, titles, labels, the plan's
+fields, commitments, topics, answers, names) gets lone surrogates, NUL and other controls, combining
 marks, right-to-left marks, emoji and 10,000-character words. Each answer is a 2xx, or a 4xx with a
-`detail` sentence, never a 5xx; what was stored reads back as the NFC-normalised input; and at the end
-everything stored before is still there, unchanged.
+`detail` sentence, never a 5xx; a refused character gets the exact 422 sentence with its field and
+position; where the text can be read back it is the NFC-normalised input, and at the end everything
+stored before is still there, unchanged. Each endpoint also takes a plain text with a right-to-left word.
 """
 
 import json
