@@ -19,6 +19,7 @@ from cowork.domain.board import cards as board
 from cowork.domain.errors import Invalid
 from cowork.domain.models import Contribution, Event, Workshop
 from cowork.domain.stakeholders import registry as stakeholders
+from cowork.domain.stakeholders.contacts import clean_contact
 from cowork.domain.text import clean_text, one_line
 from cowork.exports.pdf import report_html
 from cowork.exports.report import build_report
@@ -116,6 +117,18 @@ def test_a_name_typed_two_ways_is_one_stakeholder(world: World) -> None:
     )
     assert (again.id, duplicate) == (made.id, True)
     assert made.name == composed  # stored composed, whichever way it was typed first
+
+
+def test_contact_details_follow_the_one_text_rule() -> None:
+    person = unicodedata.normalize("NFD", "José  Müller\n")
+    kept = clean_contact({"person": person, "email": "j@example.org"}, consent=True)
+    assert kept == {"person": "José Müller", "email": "j@example.org", "phone": None}
+    with pytest.raises(Invalid) as refused:
+        clean_contact({"person": "Ana\x00"}, consent=True)
+    assert refused.value.message == CONTROL("contact.person", 4)
+    with pytest.raises(Invalid) as refused:
+        clean_contact({"person": "Ana", "phone": "+49 \ud800"}, consent=True)
+    assert refused.value.message == UNSTORABLE(5)
 
 
 def test_a_command_refuses_a_lone_surrogate_in_any_argument(world: World) -> None:

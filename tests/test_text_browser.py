@@ -119,3 +119,30 @@ def test_a_hebrew_stakeholder_and_an_arabic_cluster_title_read_right_to_left(
     expect(name).to_be_visible()
     assert name.evaluate("el => getComputedStyle(el).direction") == "rtl"
     _shot(screen, "rtl-projector-stakeholders-1920x1080")
+
+    # On the grid: the Hebrew name is laid out right to left and still starts beside its dot, not on it;
+    # one at the right edge (its label to the left of the dot) too.
+    for interest in (2.0, 5.0):
+        other = httpx.post(
+            f"{api}/stages/{stage['id']}/stakeholders",
+            json={"name": f"{HEBREW_NAME} {int(interest)}", "family": "employer"},
+            headers=auth,
+        ).json()
+        pinned = httpx.post(
+            f"{api}/stakeholders/{other['id']}/pin",
+            json={"influence": 3.0, "interest": interest},
+            headers=auth,
+        )
+        assert pinned.status_code == 200, pinned.text
+        label = screen.locator(f"#sh-marker-{other['id']} .sh-label")
+        expect(label).to_contain_text(HEBREW_NAME)
+        assert label.evaluate("el => getComputedStyle(el).direction") == "rtl"
+        box = label.bounding_box()
+        dot = screen.locator(f"#sh-marker-{other['id']} .sh-dot").bounding_box()
+        assert box is not None and dot is not None
+        centre = dot["x"] + dot["width"] / 2
+        if interest < 4:
+            assert box["x"] > centre, (box, dot)  # the whole name to the right of the dot
+        else:
+            assert box["x"] + box["width"] < centre, (box, dot)  # the whole name to the left of it
+    _shot(screen, "rtl-projector-stakeholder-grid-1920x1080")

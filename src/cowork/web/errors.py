@@ -69,15 +69,16 @@ def install(app: FastAPI) -> None:
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = []
         for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
             if err["type"] == "string_unicode" and isinstance(err.get("input"), str):
                 # pydantic refuses a lone surrogate in a constrained string before the domain sees it.
                 try:
-                    check_storable(err["input"], "")
+                    check_storable(err["input"], where)
                 except Invalid as refusal:
                     return error_response(request, 422, i18n.error_text(refusal))
-            where = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
             problems.append(f"{where}: {err['msg']}" if where else err["msg"])
         message = i18n.gettext("The request is not valid:") + " " + "; ".join(problems)
+        message = message if message.endswith(".") else message + "."  # a sentence, like every other answer
         if _wants_json(request):
             return JSONResponse({"detail": message, "errors": jsonable(exc.errors())}, status_code=422)
         return error_response(request, 422, message)

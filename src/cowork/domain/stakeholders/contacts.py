@@ -9,6 +9,7 @@ from cowork.domain.errors import Invalid
 from cowork.domain.models import Event, utcnow
 from cowork.domain.redaction import wipes_disk
 from cowork.domain.stakeholders.models import MAX_EMAIL, MAX_PERSON, Stakeholder
+from cowork.domain.text import one_line
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]{2,39}$")
@@ -16,8 +17,9 @@ PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]{2,39}$")
 
 def clean_contact(contact: dict[str, Any] | None, consent: bool) -> dict[str, str | None] | None:
     """Contact details, or None when none were given; refused without consent (they are personal data)."""
+    # The one text rule (domain/text.py): NFC, no control character or lone surrogate, one line.
     fields = {
-        key: " ".join(str((contact or {}).get(key) or "").split()) or None
+        key: one_line(str((contact or {}).get(key) or ""), field=f"contact.{key}") or None
         for key in ("person", "email", "phone")
     }
     if not any(fields.values()):
