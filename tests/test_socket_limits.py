@@ -74,8 +74,12 @@ async def test_a_phone_that_keeps_reconnecting_is_refused_for_a_while(
             reasons: list[str] = []
             client.on("connect_error", lambda data: reasons.append(str(data)))
             try:
+                # A shared CI machine can take over a second to answer; the default wait is one.
                 await client.connect(
-                    server.url, auth={"token": token, "workshop_id": wid}, transports=["websocket"]
+                    server.url,
+                    auth={"token": token, "workshop_id": wid},
+                    transports=["websocket"],
+                    wait_timeout=10,
                 )
             except socketio.exceptions.ConnectionError:
                 assert "Too many connections from this phone" in reasons[0]
