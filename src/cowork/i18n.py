@@ -1,10 +1,12 @@
 """Languages: gettext catalogs compiled by Babel, and the reader's language for this request or push."""
 
 import io
+from datetime import datetime
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
+from babel.dates import format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -65,10 +67,23 @@ AS_GIVEN_FIELDS = frozenset({"id", "seq", "option", "value"})
 def error_text(exc: DomainError) -> str:
     """The error in the reader's language, its amounts written as they read numbers (2.000 in German)."""
     params = {
-        name: value if name in AS_GIVEN_FIELDS else numbers.number(value)
+        name: value
+        if name in AS_GIVEN_FIELDS
+        else moment_text(value)
+        if isinstance(value, datetime)
+        else numbers.number(value)
         for name, value in exc.params.items()
     }
     return gettext(exc.template).format(**params)
+
+
+def moment_text(value: datetime) -> str:
+    """A date and time as the reader writes it ("Mon, Dec 7, 2026, 09:00"), in the server's time zone: the
+    zone of the venue, where cowork runs on the facilitator's laptop (as the timer's times without script)."""
+    local = value.astimezone()
+    lang = current_language()
+    day = format_skeleton("yMMMEd", local, tzinfo=local.tzinfo, locale=lang)
+    return f"{day}, {format_skeleton('Hm', local, tzinfo=local.tzinfo, locale=lang)}"
 
 
 def compile_catalogs() -> list[Path]:

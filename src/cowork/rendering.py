@@ -82,6 +82,7 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localized"] = _localized
     env.filters["datetime"] = _datetime
+    env.filters["moment"] = i18n.moment_text
     env.filters["direction"] = direction
     # Numbers for people, in the reader's language: `number` a count (or any table value), `decimal` a
     # mean, `percent` a share. Attributes (SVG coordinates, form values) keep plain numbers.

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, func, select
 
 from cowork.domain.accounts import new_secret
 from cowork.domain.actors import Actor
+from cowork.domain.board.opening import WINDOW
 from cowork.domain.errors import Invalid, NotFound
 from cowork.domain.models import Event, Participant, Stage, Workshop
 from cowork.domain.record import Tx, aware, events_since
@@ -53,8 +54,9 @@ def copy_workshop(tx: Tx, *, actor: Actor, workshop_id: int, title: str) -> Work
     title, _spec = _check_new_workshop(
         actor, title=title, format_id=source.format_id, language=source.language, known_format=False
     )
+    # A board's dates before the day belong to that workshop's day, not to the copy's.
     designs = [
-        (s.kind, dict(s.title), s.minutes, dict(s.config))
+        (s.kind, dict(s.title), s.minutes, {k: v for k, v in s.config.items() if k not in WINDOW})
         for s in stages_of(tx.session, workshop_id=workshop_id)
     ]
     return _open_workshop(

@@ -18,8 +18,9 @@ from cowork.domain.board.config import (
     check_category,
     check_phase,
 )
+from cowork.domain.board.opening import check_takes_cards
 from cowork.domain.board.view import author_of, card_data, cluster_members, describe_card, item_data
-from cowork.domain.errors import Closed, Conflict, Invalid, NotAllowed, NotFound
+from cowork.domain.errors import Conflict, Invalid, NotAllowed, NotFound
 from cowork.domain.models import Contribution, Stage, Workshop, utcnow
 from cowork.domain.record import Tx
 from cowork.domain.redaction import card_copies, copies_card_text
@@ -43,13 +44,13 @@ def clean_text(text: str | None) -> str:
     return text
 
 
-def _open_stage_for(tx: Tx, actor: Actor, stage_id: int) -> tuple[Workshop, Stage]:
+def _open_stage_for(tx: Tx, actor: Actor, stage_id: int) -> tuple[Workshop, Stage, bool]:
+    """The stage a card goes to, and whether it comes in early (before the day, `opening.py`)."""
     workshop, stage = stage_for(tx.session, actor=actor, stage_id=stage_id)
     if stage.kind not in CARD_KINDS:
         raise Invalid("This stage does not take cards.")
-    if actor.is_participant and (workshop.status != "open" or workshop.current_stage_id != stage.id):
-        raise Closed("This stage is not open for cards right now.")
-    return workshop, stage
+    early = check_takes_cards(workshop, stage, actor)
+    return workshop, stage, early
 
 
 def moderated_stage(tx: Tx, actor: Actor, stage_id: int) -> tuple[Workshop, Stage]:
@@ -89,7 +90,7 @@ def add_card(
         card = tx.session.get(Contribution, earlier)
         assert card is not None
         return card
-    workshop, stage = _open_stage_for(tx, actor, stage_id)
+    workshop, stage, early = _open_stage_for(tx, actor, stage_id)
     card = new_card(
         stage,
         text=clean_text(text),
@@ -108,6 +109,8 @@ def add_card(
     event = tx.record(workshop.id, "card.added", {})
     card.seq = event.seq  # the card carries the seq of the event that added it
     event.data = card_data(card, author_of(tx.session, card), stage)
+    if early:
+        event.data["early"] = True  # public screens keep it to its author until the stage is on
     return card
 
 

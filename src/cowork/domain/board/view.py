@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cowork.domain.actors import Actor
+from cowork.domain.board.opening import window_of
 from cowork.domain.errors import NotFound
 from cowork.domain.models import Contribution, Participant, Stage
 from cowork.domain.workshops import stage_for
@@ -88,15 +89,19 @@ def placement(
 def cards_of_stage(session: Session, *, actor: Actor, stage_id: int) -> list[dict[str, Any]]:
     """The stage's cards and clusters, oldest first.
 
-    Participants see neither hidden nor waiting cards, except their own waiting ones (approved False).
+    Participants see neither hidden nor waiting cards, except their own waiting ones (approved False); of a
+    board open before the day, until it is on, only their own.
     """
-    stage_for(session, actor=actor, stage_id=stage_id)  # 404 / 403 before listing
-    return list_cards(
+    workshop, stage = stage_for(session, actor=actor, stage_id=stage_id)  # 404 / 403 before listing
+    cards = list_cards(
         session,
         stage_id=stage_id,
         include_hidden=not actor.is_participant,
         participant_id=actor.participant_id,
     )
+    if actor.is_participant and workshop.current_stage_id != stage_id and window_of(stage) is not None:
+        return [card for card in cards if card["participant_id"] == actor.participant_id]
+    return cards
 
 
 def list_cards(

@@ -12,6 +12,8 @@ from sqlmodel import Session, col, func, select
 
 from cowork.domain.actions.proposals import Proposal
 from cowork.domain.actors import Actor
+from cowork.domain.board import opening
+from cowork.domain.board.cards import set_approval
 from cowork.domain.board.config import check_categories
 from cowork.domain.errors import Conflict, Invalid
 from cowork.domain.models import Contribution, Stage, Workshop
@@ -34,6 +36,9 @@ SETTINGS: dict[str, frozenset[str] | None] = {
     "categories": CARD_KINDS,
     "approval": CARD_KINDS,
     "questions": frozenset({"evaluation"}),
+    # A board open before the day (board/opening.py): both or neither.
+    "opens_at": opening.EARLY_KINDS,
+    "closes_at": opening.EARLY_KINDS,
 }
 UNSET: Any = object()
 
@@ -124,6 +129,7 @@ def clean_settings(session: Session, stage: Stage, settings: Any) -> dict[str, A
             language = get_workshop(session, workshop_id=stage.workshop_id).language
             changes[key] = evaluation.clean_questions(value, language=language)
             changes["questions_language"] = language
+    changes.update(opening.clean_window(stage, settings))
     return changes
 
 
@@ -295,6 +301,16 @@ def edit_stage(
         apply_moved(tx.session, stage, position)
         tx.record(workshop.id, "stage.moved", {"stage_id": stage.id, "position": position})  # type: ignore[arg-type]
     return stage
+
+
+def change_stage(
+    tx: Tx, *, actor: Actor, stage_id: int, approval: bool | None = None, **design: Any
+) -> Stage:
+    """The designer's edit and a board's approval mode as one change: one refused part changes nothing."""
+    stage = edit_stage(tx, actor=actor, stage_id=stage_id, **design) if design else None
+    if approval is not None:
+        stage = set_approval(tx, actor=actor, stage_id=stage_id, approval=approval)
+    return stage or get_stage(tx.session, stage_id=stage_id)
 
 
 def move_stage(tx: Tx, *, actor: Actor, stage_id: int, by: int) -> Stage:

@@ -1,7 +1,8 @@
 """Cards on a board: appended to, replaced in, or removed from their column or cluster.
 
-Public screens (projector, phones) never get the text of a hidden or waiting card, nor what a card said
-before an edit (`before`). A waiting card reaches only its author's page, as a note without its text.
+Public screens (projector, phones) never get the text of a hidden or waiting card, nor of a card sent before
+the day (`early`), nor what a card said before an edit (`before`). A waiting card reaches only its author's
+page, as a note without its text.
 """
 
 from typing import Any
@@ -35,6 +36,9 @@ def _public_cluster(item: Data) -> Data:
 def public_card(event: Event) -> Data | None:
     """A hidden card keeps its text to staff; a waiting one tells only its author that it arrived."""
     data = event.data
+    if data.get("early"):  # before the day: only its author's phone lists it, from its own fetch
+        keys = ("id", "stage_id", "participant_id", "early", "seq")
+        return {k: data.get(k) for k in keys}
     if data.get("hidden"):
         return {"id": data["id"], "stage_id": data["stage_id"], "hidden": True, "seq": data.get("seq")}
     if not data.get("approved", True):
@@ -90,6 +94,11 @@ def _place(env: Environment, item: Data, staff: bool) -> Swaps:
 
 
 def card_swaps(env: Environment, event: Event, card: Data, staff: bool) -> Swaps:
+    if card.get("early"):
+        # Before the day: its author's list (on their page alone) and the console's count fetch themselves.
+        stage_id = card["stage_id"]
+        mine = {"op": "reload", "target": f"#early-mine-{stage_id}-{card.get('participant_id')}"}
+        return [mine, {"op": "reload", "target": f"#early-count-{stage_id}"}] if staff else [mine]
     target = f"#card-{card['id']}"
     if not staff and not card.get("approved", True):
         # Only the author's page has this list: it learns that the card arrived and waits.

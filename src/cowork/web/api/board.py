@@ -110,7 +110,9 @@ class StageSettings(BaseModel):
     position: int | None = Field(default=None, description="Move to this place on the agenda (0: first)")
     settings: dict[str, Any] | None = Field(
         default=None,
-        description="description (all kinds); categories, approval (boards); questions (evaluation)",
+        description="description (all kinds); categories, approval (boards); opens_at, closes_at (a board "
+        "or needs board open before the day: ISO 8601 with its UTC offset, both or null); questions "
+        "(evaluation)",
     )
 
 
@@ -268,10 +270,9 @@ async def change_stage_settings(
         for k in ("title", "minutes", "position", "settings")
         if k in body.model_fields_set
     }
-    if design:
-        await runtime.commands.run(agenda_design.edit_stage, actor=actor, stage_id=stage_id, **design)
-    if body.approval is not None:
-        await runtime.commands.run(board.set_approval, actor=actor, stage_id=stage_id, approval=body.approval)
+    await runtime.commands.run(
+        agenda_design.change_stage, actor=actor, stage_id=stage_id, approval=body.approval, **design
+    )
     return BoardStageOut(**await runtime.commands.query(_board_stage, stage_id=stage_id))
 
 

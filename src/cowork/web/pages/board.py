@@ -47,7 +47,7 @@ async def participant_add_card(
 ) -> Response:
     participant = phone.participant
     assert participant is not None
-    draft = {"text": text, "category": category, "card_kind": card_kind, "phase": phase}
+    draft = {"text": text, "category": category, "card_kind": card_kind, "phase": phase, "stage_id": stage_id}
     try:
         card = await runtime.commands.run(
             board.add_card,

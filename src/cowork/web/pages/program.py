@@ -17,9 +17,9 @@ from cowork.domain.errors import DomainError, NotFound
 from cowork.domain.models import Stage, Workshop, utcnow
 from cowork.domain.program import agenda, evaluation, presentations
 from cowork.domain.program import stages as agenda_design
-from cowork.exports.sections.agenda import kind_label
 from cowork.formats import SCALE_POINTS, get_format
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch
+from cowork.web.pages.designer import design_context
 from cowork.web.pages.forms import (
     STORE_ERRORS,
     console_again,
@@ -52,17 +52,8 @@ def _programme(session: Session, request: StageRequest) -> dict[str, Any]:
             "agenda": agenda.agenda_on_screen(agenda.describe_agenda(session, workshop=workshop, now=now)),
             "server_now": agenda.iso(now),
             "capacity": {"limit": limit, "present": present, "over": limit is not None and present > limit},
-            "design": _design(session, workshop) if request.staff else None,
+            "design": design_context(session, workshop) if request.staff else None,
         }
-    }
-
-
-def _design(session: Session, workshop: Workshop) -> dict[str, Any]:
-    """What the console's agenda editor offers: every stage kind, and the stages archived so far."""
-    archived = [s for s in workshops.stages_of(session, workshop_id=workshop.id, archived=True) if s.archived]  # type: ignore[arg-type]
-    return {
-        "kinds": {kind: kind_label(kind) for kind in agenda_design.KINDS},
-        "archived": [workshops.stage_data(s) for s in archived],
     }
 
 

@@ -169,6 +169,8 @@ async def console(request: Request, workshop_id: int, actor: PageUser, runtime: 
     context["design_open"] = query.get("design") == "1"
     context["moved"] = int(query["moved"]) if query.get("moved", "").isdigit() else None
     context["moved_dir"] = query.get("dir")
+    context["design_edit"] = int(query["edit"]) if query.get("edit", "").isdigit() else None
+    context["design_focus"] = query.get("focus")
     return render(request, "facilitator/console.html", **context)
 
 
