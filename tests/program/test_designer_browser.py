@@ -1,8 +1,10 @@
 """In Debian's Chromium: a facilitator designs the agenda on the console; a phone and the projector follow."""
 
 import re
+from datetime import datetime, timedelta
 
-from playwright.sync_api import Browser, Page, expect
+import httpx
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from cowork.domain.board import cards as board
 from tests import test_browser
@@ -23,7 +25,7 @@ def _open_editor(console: Page) -> None:
 
 def _add(console: Page, kind: str, title: str, minutes: str, where: str = "at the end") -> None:
     _open_editor(console)
-    console.get_by_label("Kind").select_option(label=kind)
+    console.get_by_label("Kind", exact=True).select_option(label=kind)
     console.get_by_label("Title", exact=True).fill(title)
     console.locator("#new-stage-minutes").fill(minutes)
     console.get_by_label("Where").select_option(label=where)
@@ -36,7 +38,7 @@ def _edit(console: Page, title: str, **fields: str) -> None:
     row.locator("summary").click()
     for label, value in fields.items():
         row.get_by_label(label, exact=True).fill(value)
-    row.get_by_role("button", name="Save").click()
+    row.get_by_role("button", name="Save", exact=True).click()
 
 
 def test_a_facilitator_builds_a_workshop_from_plain_and_phone_and_projector_follow(
@@ -101,3 +103,97 @@ def test_a_facilitator_builds_a_workshop_from_plain_and_phone_and_projector_foll
     expect(console.locator(".agenda-archived")).to_contain_text("Ideas, needs, questions")
     expect(projector.locator("ol.agenda li").first).to_have_text("Tables 30′")
     expect(phone.get_by_role("heading", name="Tables")).to_be_visible()
+
+
+def _open_row(console: Page, title: str) -> Locator:
+    """The agenda row of this stage with its edit forms unfolded."""
+    row = console.locator(".agenda-row", has_text=title)
+    if row.locator("details.agenda-edit").get_attribute("open") is None:
+        row.locator("summary").click()
+    return row
+
+
+def test_a_board_opens_before_the_day_and_the_evaluation_questions_are_edited_on_the_console(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    projector = _projector(browser, server, world)
+    console = _console(browser, server, world.workshop.id)
+    console.set_viewport_size({"width": 1440, "height": 900})
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
+    phone.goto(f"{server.url}/j/{world.workshop.code}")
+    phone.get_by_label("Your name or a nickname").fill("Amira")
+    phone.get_by_role("button", name="Join the workshop").click()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    phone.evaluate("window.__sameDocument = true")
+
+    _add(console, "Needs and gaps", "Before we meet", "20")
+    _add(console, "Evaluation", "Feedback", "5")
+
+    # Opened from an hour ago until tomorrow, in the server's time (what a datetime-local field holds).
+    now = datetime.now().astimezone()
+    row = _open_row(console, "Before we meet")
+    row.get_by_label("Closes").fill((now - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    row.get_by_label("Opens").fill((now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    row.get_by_role("button", name="Save the times").click()
+    expect(console.locator("#agenda-message")).to_have_text(
+        "The closing time must come after the opening time."
+    )
+    row = _open_row(console, "Before we meet")
+    row.get_by_label("Closes").fill((now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    row.get_by_role("button", name="Save the times").click()
+    expect(console.locator(".agenda-row", has_text="Before we meet")).to_contain_text("Open for cards now")
+
+    # The phone, on another stage, gets the board live and sends a card that only it sees so far.
+    early = phone.locator(".before-day")
+    expect(early.get_by_role("heading", name="Before we meet")).to_be_visible()
+    assert phone.evaluate("window.__sameDocument") is True
+    early.get_by_label("Your card").fill("No childcare in the evenings")
+    early.get_by_role("button", name="Send card").click()
+    expect(early.locator(".early-mine .card-text")).to_have_text(["No childcare in the evenings"])
+    expect(console.locator(".agenda-row", has_text="Before we meet")).to_contain_text(
+        "1 card came in before the day"
+    )
+    _shot(phone, "phone-card-before-the-day")
+    assert phone.evaluate("window.__sameDocument") is True
+    found: dict = {}
+    check(phone, "phone: a board open before the day above the stage on", found)
+    assert not found, _report(found)
+
+    # The evaluation questions: one in German, an open question added and moved up by keyboard, one removed.
+    row = _open_row(console, "Feedback")
+    row.get_by_label("Question 1 (Deutsch)", exact=True).fill("War der Tag gut organisiert?")
+    row.get_by_label("Low end (1), question 1 (English)").fill("Not at all")
+    row.get_by_label("Kind of the new question").select_option(label="Open question")
+    row.get_by_label("New question (English)", exact=True).fill("What should we do next time?")
+    row.get_by_role("button", name="Add the question").click()
+    count = console.locator(".questions-form .q-list > li").count()
+    up = console.get_by_role("button", name=f"Move question {count} up")
+    up.focus()
+    console.keyboard.press("Enter")
+    expect(console.get_by_role("button", name=f"Move question {count - 1} up")).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(console.get_by_role("button", name=f"Move question {count - 2} up")).to_be_focused()
+    _open_row(console, "Feedback").get_by_role("button", name="Remove question 2").click()
+    _open_row(console, "Before we meet")
+    _shot(console, "console-agenda-window-and-questions")
+    check(console, "console: a board's window and an evaluation stage's questions", found)
+    assert not found, _report(found)
+
+    auth = {"Authorization": f"Bearer {world.api_token}"}
+    stages = httpx.get(f"{server.url}/api/v1/workshops/{world.workshop.id}", headers=auth).json()["stages"]
+    feedback = next(s["id"] for s in stages if s["title"].get("en") == "Feedback")
+    items = httpx.get(f"{server.url}/api/v1/stages/{feedback}/questionnaire?lang=de", headers=auth).json()
+    texts = [i["text"] for i in items["items"]]
+    english = httpx.get(f"{server.url}/api/v1/stages/{feedback}/questionnaire?lang=en", headers=auth).json()
+    assert texts[0] == "War der Tag gut organisiert?" and english["items"][0]["labels"][0] == "Not at all"
+    assert items["items"][0]["labels"][0] == "Stimme gar nicht zu"  # the other ends as they were
+    assert texts[-3] == "What should we do next time?" and len(texts) == count - 1
+    assert items["items"][-3]["type"] == "text"
+
+    # The projector shows the early card once the board is on.
+    expect(projector.locator(".card", has_text="No childcare")).to_have_count(0)
+    console.locator(".stage-nav").get_by_role("button", name=re.compile("Before we meet")).click()
+    expect(projector.locator(".card", has_text="No childcare in the evenings")).to_be_visible()
+    assert projector.evaluate("window.__sameDocument") is True
