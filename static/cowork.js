@@ -338,7 +338,16 @@
     if (!src) return;
     fetch(src, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
       if (html === null) return;
+      // A facilitator in the middle of the agenda editor keeps what is unfolded and where the keyboard is.
+      var open = [].map.call(el.querySelectorAll("details[open][id]"), function (d) { return d.id; });
+      var focused = el.contains(document.activeElement) ? document.activeElement.id : "";
       el.innerHTML = html;
+      open.forEach(function (id) {
+        var again = document.getElementById(id);
+        if (again) again.open = true;
+      });
+      var refocus = focused && document.getElementById(focused);
+      if (refocus) refocus.focus();
       restoreDrafts(el);
       activate(el);
     });

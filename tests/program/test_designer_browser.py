@@ -168,7 +168,10 @@ def test_a_board_opens_before_the_day_and_the_evaluation_questions_are_edited_on
     row.get_by_label("Kind of the new question").select_option(label="Open question")
     row.get_by_label("New question (English)", exact=True).fill("What should we do next time?")
     row.get_by_role("button", name="Add the question").click()
-    count = console.locator(".questions-form .q-list > li").count()
+    count = 9  # the standard questionnaire's eight, and this one
+    expect(row.get_by_label(f"Question {count} (English)", exact=True)).to_have_value(
+        "What should we do next time?"
+    )
     up = console.get_by_role("button", name=f"Move question {count} up")
     up.focus()
     console.keyboard.press("Enter")

@@ -1,6 +1,7 @@
 """The agenda editor's plain form posts (no script): a board's times before the day, an evaluation stage's
 questions moved, removed and added; a refusal comes back on the console with the reason."""
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,3 +123,26 @@ async def test_the_questions_form_moves_removes_and_adds_a_question_and_keeps_th
     refused = await client.post(url, data={**_row(0, "useful", "likert", " "), "op": "save"})
     assert refused.status_code == 422
     assert "Question 1 needs its texts in at least one language." in refused.text
+
+
+async def test_with_htmx_the_questions_form_comes_back_alone_saved_or_with_the_reason(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await _signed_in(client)
+    stage_id = await _stage(client, world, "evaluation", "Feedback")
+    url = f"/f/w/{world.workshop.id}/stages/{stage_id}/questions"
+    htmx = {"HX-Request": "true"}
+    rows = {**_row(0, "a", "likert", "First?"), **_row(1, "b", "text", "Second?")}
+    moved = await client.post(url, data={**rows, "op": "down-0"}, headers=htmx)
+    assert moved.status_code == 200
+    assert f'id="questions-{stage_id}"' in moved.text and "<html" not in moved.text
+    # "a" is last now, its down arrow disabled: the keyboard lands on its up arrow.
+    up = re.search(rf'<button[^>]*id="q-btn-{stage_id}-a-up"[^>]*>', moved.text)
+    down = re.search(rf'<button[^>]*id="q-btn-{stage_id}-a-down"[^>]*>', moved.text)
+    assert up and "autofocus" in up.group(0) and down and "autofocus" not in down.group(0)
+    assert [i["id"] for i in await _questions(client, world, stage_id)] == ["b", "a"]
+
+    refused = await client.post(url, data={**_row(0, "a", "maybe", "First?"), "op": "save"}, headers=htmx)
+    assert refused.status_code == 422 and "<html" not in refused.text
+    assert "Question 1 has the unknown type maybe" in refused.text
+    assert [i["id"] for i in await _questions(client, world, stage_id)] == ["b", "a"]

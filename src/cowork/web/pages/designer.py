@@ -20,8 +20,10 @@ from cowork.domain.program import evaluation
 from cowork.domain.program import stages as agenda_design
 from cowork.exports.sections.agenda import kind_label
 from cowork.settings import LANGUAGES
-from cowork.web.deps import PageUser, RuntimeDep
+from cowork.web.deps import PageUser, RuntimeDep, is_htmx
+from cowork.web.errors import status_of
 from cowork.web.pages.forms import console_again
+from cowork.web.pages.workshops import render
 
 router = APIRouter(include_in_schema=False)
 MIDDLE = ("2", "3", "4")  # a scale given by its ends: the points between are their numbers
@@ -230,5 +232,40 @@ async def console_stage_questions(
             agenda_design.edit_stage, actor=actor, stage_id=stage_id, settings={"questions": questions}
         )
     except DomainError as exc:
+        if is_htmx(request):
+            message = i18n.error_text(exc)
+            return await _questions_editor(request, runtime, actor, stage_id, status_of(exc), message=message)
         return await _refused(request, runtime, actor, workshop_id, stage_id, exc)
+    if is_htmx(request):
+        return await _questions_editor(request, runtime, actor, stage_id, 200, focus=focus)
     return _to_stage(workshop_id, stage_id, **({"focus": focus} if focus else {}))
+
+
+async def _questions_editor(
+    request: Request,
+    runtime: Any,
+    actor: Any,
+    stage_id: int,
+    status: int,
+    focus: str | None = None,
+    message: str | None = None,
+) -> Response:
+    """The questions form alone, for htmx: saved (the focus on the button used) or with the reason."""
+
+    def load(session: Session) -> dict[str, Any]:
+        stage = workshops.get_stage(session, stage_id=stage_id)
+        workshop = workshops.get_workshop(session, workshop_id=stage.workshop_id)
+        actor.check_facilitator(workshop)
+        questions = _questions(session, stage)
+        return {"workshop": workshop, "s": workshops.stage_data(stage), "questions": questions}
+
+    context = await runtime.commands.query(load)
+    return render(
+        request,
+        "program/_questions_editor.html",
+        status,
+        **context,
+        design_edit=stage_id,
+        design_focus=focus,
+        questions_message=message,
+    )
