@@ -10,7 +10,7 @@ from cowork.domain.board import cards as board
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
 from tests.test_accessibility import _report, check
-from tests.test_browser import _console, _join_on_phone, _projector, _shot
+from tests.test_browser import ARTIFACTS, _console, _join_on_phone, _projector, _shot
 
 browser = test_browser.browser  # the Chromium fixture, shared
 pytestmark = test_browser.pytestmark
@@ -181,6 +181,11 @@ def test_a_board_opens_before_the_day_and_the_evaluation_questions_are_edited_on
     _open_row(console, "Feedback").get_by_role("button", name="Remove question 2").click()
     _open_row(console, "Before we meet")
     _shot(console, "console-agenda-window-and-questions")
+    console.locator(".agenda-row", has_text="Before we meet").scroll_into_view_if_needed()
+    console.evaluate(
+        "window.scrollBy(0, document.querySelector('#agenda-design').getBoundingClientRect().top - 8)"
+    )
+    console.screenshot(path=str(ARTIFACTS / "console-agenda-window-and-questions-1440x900.png"))
     check(console, "console: a board's window and an evaluation stage's questions", found)
     assert not found, _report(found)
 
