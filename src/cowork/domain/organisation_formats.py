@@ -39,8 +39,16 @@ class OrganisationFormat(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
+# Whoever runs `cowork formats ...` on the server acts for the installation: no account, all its formats.
+COMMAND_LINE = Actor(is_admin=True)
+
+
+def _is_staff(actor: Actor | None) -> bool:
+    return actor is not None and not actor.is_participant and (actor.user_id is not None or actor.is_admin)
+
+
 def _check_staff(actor: Actor) -> None:
-    if actor.user_id is None:
+    if not _is_staff(actor):
         raise NotAllowed("Only facilitators keep formats.")
 
 
@@ -59,7 +67,7 @@ def find_format(session: Session, key: str) -> FormatSpec | None:
 def list_formats(session: Session, *, actor: Actor | None) -> list[tuple[str, FormatSpec]]:
     """("builtin" | "organisation", format): the built-in ones, then the organisation's for its staff."""
     found = [("builtin", spec) for spec in all_formats().values()]
-    if actor is not None and actor.user_id is not None:
+    if _is_staff(actor):
         rows = session.exec(select(OrganisationFormat).order_by(col(OrganisationFormat.key)))
         found += [("organisation", FormatSpec.model_validate(row.data)) for row in rows]
     return found

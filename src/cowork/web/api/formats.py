@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from cowork.domain import organisation_formats as formats
 from cowork.domain.errors import Invalid
 from cowork.formats import FormatSpec
-from cowork.web.api.schemas import FormatOut, FormatRename
+from cowork.web.api.schemas import FormatOut, FormatRename, FormatSave
 from cowork.web.deps import ApiFacilitator, ApiMaybeFacilitator, RuntimeDep
 
 router = APIRouter(prefix="/api/v1")
@@ -70,6 +70,22 @@ async def import_format(
     except UnicodeDecodeError:
         raise Invalid("A format file is UTF-8 text.") from None
     row = await runtime.commands.run(formats.import_format, actor=actor, text=text, replace=replace)
+    return format_out(FormatSpec.model_validate(row.data), "organisation", lang)
+
+
+@router.post("/workshops/{workshop_id}/format", status_code=201, response_model=FormatOut)
+async def save_workshop_as_format(
+    workshop_id: int, body: FormatSave, actor: ApiFacilitator, runtime: RuntimeDep, lang: Lang = "en"
+) -> FormatOut:
+    """Keep the workshop's agenda (stages, titles, minutes, settings; no people, no contributions) as a
+    format of the organisation; a name in use → 409 unless `"replace": true`."""
+    row = await runtime.commands.run(
+        formats.save_workshop_as_format,
+        actor=actor,
+        workshop_id=workshop_id,
+        name=body.title,
+        replace=body.replace,
+    )
     return format_out(FormatSpec.model_validate(row.data), "organisation", lang)
 
 

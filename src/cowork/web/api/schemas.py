@@ -112,3 +112,8 @@ class FormatOut(BaseModel):
 
 class FormatRename(BaseModel):
     title: str = Field(min_length=1, max_length=200)
+
+
+class FormatSave(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    replace: bool = False
