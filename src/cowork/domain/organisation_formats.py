@@ -276,6 +276,7 @@ def format_cards(session: Session, *, actor: Actor | None) -> list[dict[str, Any
             "description": spec.description,
             "stages": len(spec.stages),
             "minutes": sum(s.minutes or 0 for s in spec.stages),
+            "agenda": [s.title for s in spec.stages],
         }
         for source, spec in found
     ]

@@ -55,7 +55,13 @@ async def export_format(key: str, actor: ApiFacilitator, runtime: RuntimeDep) ->
     "/formats",
     status_code=201,
     response_model=FormatOut,
-    openapi_extra={"requestBody": {"content": {TOML: {"schema": {"type": "string"}}}, "required": True}},
+    # The file as it is; any content type is read as UTF-8 text (text/plain too, for clients without TOML).
+    openapi_extra={
+        "requestBody": {
+            "content": {TOML: {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}},
+            "required": True,
+        }
+    },
 )
 async def import_format(
     request: Request,
