@@ -23,7 +23,7 @@ def _on_database(fn: Callable[..., T], *, write: bool = False, fail_as: str = ""
     from cowork.commands import run_command, run_query
     from cowork.db import make_engine
     from cowork.domain.errors import DomainError
-    from cowork.domain.organisation_formats import COMMAND_LINE
+    from cowork.domain.program.formats import COMMAND_LINE
     from cowork.migrate import upgrade
 
     settings = Settings().prepare()
@@ -43,7 +43,7 @@ def _on_database(fn: Callable[..., T], *, write: bool = False, fail_as: str = ""
 @formats.command("list")
 def list_formats(lang: Annotated[str, typer.Option(help="Language of the titles.")] = "en") -> None:
     """The workshop formats a workshop can be made from: built-in, then the organisation's."""
-    from cowork.domain import organisation_formats
+    from cowork.domain.program import formats as organisation_formats
 
     for source, spec in _on_database(organisation_formats.list_formats):
         stages = ", ".join(f"{s.kind}" + (f" {s.minutes}'" if s.minutes else "") for s in spec.stages)
@@ -58,7 +58,7 @@ def export_format(
     ] = None,
 ) -> None:
     """A format (built-in or the organisation's) as TOML; the same format always gives the same bytes."""
-    from cowork.domain import organisation_formats
+    from cowork.domain.program import formats as organisation_formats
 
     body = _on_database(organisation_formats.export_format, key=key).encode("utf-8")
     if output is None:
@@ -74,7 +74,7 @@ def import_format(
     replace: Annotated[bool, typer.Option(help="Replace the organisation's format of the same id.")] = False,
 ) -> None:
     """Check a TOML format file and keep it as a format of the organisation, under its id."""
-    from cowork.domain import organisation_formats
+    from cowork.domain.program import formats as organisation_formats
 
     try:
         text = file.read_bytes().decode("utf-8")

@@ -13,6 +13,7 @@ TOML = {"Content-Type": "application/toml"}
 
 OURS = """id = "our-retro"
 title = { en = "Our retro", de = "Unsere Retro", es = "Nuestra retro" }
+max_participants = 12
 
 [[stages]]
 kind = "board"
@@ -69,6 +70,11 @@ def test_an_imported_format_is_listed_beside_the_built_in_ones_and_exports_the_s
             ("evaluation", "Feedback", 5),
         ]
         assert made.json()["stages"][0]["categories"][0]["key"] == "well"
+        # Its participant limit and its name follow the workshop to the projector and the report.
+        screen = httpx.get(made.json()["projector_url"], timeout=20)
+        assert 'data-capacity-limit="12"' in screen.text
+        report = api.get(f"/workshops/{made.json()['id']}/export", params={"format": "md"})
+        assert report.status_code == 200 and "Format: Our retro" in report.text
 
 
 def test_the_same_id_twice_a_built_in_id_and_deleting(server: ThreadServer, world: World) -> None:

@@ -9,7 +9,7 @@ from cowork.domain.accounts import new_secret
 from cowork.domain.actors import Actor
 from cowork.domain.errors import Invalid, NotFound
 from cowork.domain.models import Event, Participant, Stage, Workshop
-from cowork.domain.organisation_formats import find_format
+from cowork.domain.program.formats import find_format
 from cowork.domain.record import Tx, aware, events_since
 from cowork.domain.text import N_, one_line
 from cowork.formats import CARD_KINDS, FormatSpec, get_format

@@ -4,8 +4,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from cowork.domain import organisation_formats as formats
 from cowork.domain.errors import Invalid
+from cowork.domain.program import formats
 from cowork.formats import FormatSpec
 from cowork.web.api.schemas import FormatOut, FormatRename, FormatSave
 from cowork.web.deps import ApiFacilitator, ApiMaybeFacilitator, RuntimeDep

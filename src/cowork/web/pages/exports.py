@@ -10,9 +10,10 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from cowork import i18n
-from cowork.domain import organisation_formats, retention
+from cowork.domain import retention
 from cowork.domain.actors import Actor
 from cowork.domain.errors import DomainError
+from cowork.domain.program import formats as organisation_formats
 from cowork.domain.workshops import get_workshop
 from cowork.exports import FORMATS
 from cowork.web.api.exports import MAX_RECORD_BYTES, export_file, import_into, read_record

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
 from cowork import i18n
-from cowork.domain import organisation_formats as formats
 from cowork.domain.errors import Conflict, DomainError, Invalid
+from cowork.domain.program import formats
 from cowork.web.deps import PageUser, RuntimeDep
 from cowork.web.pages.forms import console_again
 
