@@ -173,6 +173,24 @@ def test_a_workshop_saved_as_a_format_from_the_console_exports_what_its_agenda_h
         assert replaced.status_code == 303
         download = page.get(f"/f/w/{world.workshop.id}/format.toml")
         assert download.headers["content-disposition"] == 'attachment; filename="co-working-lab.toml"'
+        # The panel's list: renamed (the key stays), a built-in refused beside the list.
+        renamed = page.post(f"/f/w/{world.workshop.id}/formats/kurzformat/rename", data={"name": "Kurz"})
+        assert renamed.status_code == 303
+        console = page.get(renamed.headers["location"])
+        assert (
+            "The format was renamed." in console.text and '<strong dir="auto">Kurz</strong>' in console.text
+        )
+        refused = page.post(f"/f/w/{world.workshop.id}/formats/plain/delete")
+        assert refused.status_code == 409
+        assert 'id="format-list-message">plain is a built-in format; it cannot be changed' in refused.text
+        uploaded = page.post(
+            f"/f/w/{world.workshop.id}/formats/import",
+            files={"file": ("ours.toml", OURS.encode(), "application/toml")},
+        )
+        assert uploaded.status_code == 303 and "imported=our-retro" in uploaded.headers["location"]
+        gone = page.post(f"/f/w/{world.workshop.id}/formats/our-retro/delete")
+        assert gone.status_code == 303
+        assert "our-retro" not in page.get(gone.headers["location"]).text
     with _api(server, world) as api:
         text = api.get("/formats/kurzformat.toml").text
         # The German-only title and question show in every language (as the screens showed them).
