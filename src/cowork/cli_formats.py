@@ -77,7 +77,7 @@ def import_format(
     from cowork.domain.program import formats as organisation_formats
 
     try:
-        text = file.read_bytes().decode("utf-8")
+        text = file.read_bytes().decode("utf-8-sig")  # a BOM (Windows editors) is not part of the file
     except OSError as exc:
         _fail(f"{file}: cannot be read: {exc.strerror or exc}")
     except UnicodeDecodeError:

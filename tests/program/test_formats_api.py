@@ -128,6 +128,10 @@ def test_a_file_that_is_not_a_format_is_refused_naming_the_line_or_the_field(
         nul = OURS.replace("Went well", "Went\\u0000well")
         assert api.post("/formats", content=nul.encode(), headers=TOML).status_code == 422
         assert "our-retro" not in {f["id"] for f in api.get("/formats").json()}
+        # A file saved by a Windows editor (a BOM, CRLF line ends) is the same format.
+        windows = ("\ufeff" + OURS.replace("\n", "\r\n")).encode()
+        assert api.post("/formats", content=windows, headers=TOML).status_code == 201
+        assert api.get("/formats/our-retro.toml").text.startswith('id = "our-retro"\ntitle')
 
 
 def test_a_participant_token_cannot_import_and_no_token_cannot_export(

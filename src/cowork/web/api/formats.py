@@ -72,7 +72,7 @@ async def import_format(
 ) -> FormatOut:
     """A TOML format file kept as the organisation's, under its `id`; 422 names the line or the field."""
     try:
-        text = (await request.body()).decode("utf-8")
+        text = (await request.body()).decode("utf-8-sig")  # a BOM (Windows editors) is not part of the file
     except UnicodeDecodeError:
         raise Invalid("A format file is UTF-8 text.") from None
     row = await runtime.commands.run(formats.import_format, actor=actor, text=text, replace=replace)

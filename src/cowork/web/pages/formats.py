@@ -85,7 +85,7 @@ async def import_format(
     try:
         raw = await file.read(formats.MAX_TOML * 4 + 1)
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8-sig")  # a BOM (Windows editors) is not part of the file
         except UnicodeDecodeError:
             raise Invalid("A format file is UTF-8 text.") from None
         row = await runtime.commands.run(
