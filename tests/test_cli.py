@@ -1,6 +1,7 @@
 """The `cowork` command as an organiser runs it, and a restart that keeps everything."""
 
 import signal
+import tomllib
 from pathlib import Path
 
 import httpx
@@ -91,3 +92,77 @@ def test_everything_acknowledged_is_there_after_a_restart_and_after_a_kill(
     with ProcessServer(env, port=port) as server:
         cards = httpx.get(f"{server.url}/api/v1/stages/{stage}/contributions", headers=phone).json()["items"]
         assert [c["text"] for c in cards] == [f"card {i}" for i in range(6)]
+
+
+def _export(env: dict[str, str], key: str, target: Path) -> bytes:
+    exported = cli("formats", "export", key, "--output", str(target), env=env)
+    assert exported.returncode == 0, exported.stderr
+    return target.read_bytes()
+
+
+def test_a_format_exported_imported_and_exported_again_is_the_same_bytes(tmp_path: Path, db_url: str) -> None:
+    env = _env(tmp_path, db_url)
+    # A built-in format: its export, under an id of the organisation's own (a built-in id is refused).
+    first = cli("formats", "export", "co-working-lab", env=env)
+    assert first.returncode == 0 and first.stdout.startswith('id = "co-working-lab"\n')
+    builtin = tmp_path / "lab.toml"
+    builtin.write_bytes(first.stdout.encode())
+    refused = cli("formats", "import", str(builtin), env=env)
+    assert refused.returncode != 0 and "co-working-lab is a built-in format" in refused.stderr
+    ours = tmp_path / "our-lab.toml"
+    ours.write_bytes(builtin.read_bytes().replace(b'id = "co-working-lab"', b'id = "our-lab"', 1))
+    imported = cli("formats", "import", str(ours), env=env)
+    assert imported.returncode == 0 and "imported the format our-lab" in imported.stdout, imported.stderr
+    assert _export(env, "our-lab", tmp_path / "our-lab-again.toml") == ours.read_bytes()
+    listed = cli("formats", "list", env=env)
+    assert "our-lab\tCo-Working Lab" in listed.stdout and listed.stdout.rstrip().endswith("organisation")
+
+    # A format saved from a workshop edited from "plain": a stage added, one renamed.
+    token = _admin_token(env)
+    auth = {"Authorization": f"Bearer {token}"}
+    with ProcessServer(env) as server:
+        api = f"{server.url}/api/v1"
+        workshop = httpx.post(f"{api}/workshops", json={"title": "Edited", "format": "plain"}, headers=auth)
+        wid = workshop.json()["id"]
+        added = httpx.post(
+            f"{api}/workshops/{wid}/stages",
+            json={"kind": "stakeholders", "title": {"de": "Wer mit wem"}, "minutes": 12, "position": 1},
+            headers=auth,
+        )
+        assert added.status_code == 201, added.text
+        first_stage = workshop.json()["stages"][0]["id"]
+        renamed = httpx.patch(f"{api}/stages/{first_stage}", json={"title": "Ideas first"}, headers=auth)
+        assert renamed.status_code == 200, renamed.text
+        saved = httpx.post(f"{api}/workshops/{wid}/format", json={"title": "Edited plain"}, headers=auth)
+        assert saved.status_code == 201, saved.text
+    once = _export(env, "edited-plain", tmp_path / "edited.toml")
+    assert b'title = { en = "Wer mit wem", de = "Wer mit wem", es = "Wer mit wem" }' in once
+    again = cli("formats", "import", str(tmp_path / "edited.toml"), "--replace", env=env)
+    assert again.returncode == 0, again.stderr
+    assert _export(env, "edited-plain", tmp_path / "edited-again.toml") == once
+    stages = [(s["kind"], s["title"]["en"], s["minutes"]) for s in tomllib.loads(once.decode())["stages"]]
+    assert stages == [
+        ("board", "Ideas first", 45),
+        ("stakeholders", "Wer mit wem", 12),
+        ("information", "Wrap-up and next steps", 10),
+    ]
+
+
+def test_a_file_that_is_not_a_format_is_refused_with_its_line_or_field(tmp_path: Path, db_url: str) -> None:
+    env = _env(tmp_path, db_url)
+    broken = tmp_path / "broken.toml"
+    broken.write_text('id = "x"\ntitle = { en = "X", de = "X", es = "X" }\n[[stages]]\nkind = \n')
+    syntax = cli("formats", "import", str(broken), env=env)
+    assert (
+        syntax.returncode == 2
+        and "broken.toml: This is not a valid format: not valid TOML: line 4" in syntax.stderr
+    )
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(
+        'id = "x"\ntitle = { en = "X", de = "X", es = "X" }\n[[stages]]\nkind = "board"\nminutes = 0\n'
+    )
+    field = cli("formats", "import", str(wrong), env=env)
+    assert field.returncode == 2 and "stages[0].title: Field required" in field.stderr
+    assert "stages[0].minutes: Input should be greater than or equal to 1" in field.stderr
+    missing = cli("formats", "export", "nothing-here", env=env)
+    assert missing.returncode == 2 and "There is no format nothing-here." in missing.stderr

@@ -11,11 +11,14 @@ from cowork.formats import (
     FormatError,
     all_formats,
     all_questionnaires,
+    format_data,
     get_format,
     get_questionnaire,
     load_format,
     load_questionnaire,
+    parse_format,
 )
+from cowork.formats.writer import dump_format
 from cowork.settings import LANGUAGES
 
 TRI = '{ en = "x", de = "x", es = "x" }'
@@ -365,3 +368,61 @@ def test_an_open_question_with_a_scale_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(FormatError, match=r"at items\.0: .*open text question has no scale"):
         load_questionnaire(path)
+
+
+# --- the canonical writer ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("format_id", sorted(all_formats()))
+def test_every_built_in_format_is_written_as_toml_that_reads_back_as_the_same_format(format_id: str) -> None:
+    spec = all_formats()[format_id]
+    text = dump_format(format_data(spec))
+    again = parse_format(text)
+    assert format_data(again) == format_data(spec)
+    assert dump_format(format_data(again)) == text
+    # The built-in files' layout: a table per stage, a table per entry of a stage's list.
+    assert text.count("\n[[stages]]\n") == len(spec.stages)
+    assert text.startswith(f'id = "{format_id}"\ntitle')
+
+
+def test_texts_with_quotes_backslashes_and_new_lines_survive_and_the_order_is_fixed() -> None:
+    tricky = 'Say "hi" \\ then\nnext line\ttab'
+    data = {
+        "stages": [
+            {
+                "title": {"es": "t", "en": "t", "de": "t"},
+                "zeta": True,
+                "kind": "information",
+                "description": {"de": tricky, "en": tricky, "es": tricky},
+                "my key": 1.5,
+            }
+        ],
+        "title": {"de": "F", "es": "F", "en": "F"},
+        "id": "tricky",
+    }
+    text = dump_format(data)
+    assert text.splitlines()[:6] == [
+        'id = "tricky"',
+        'title = { en = "F", de = "F", es = "F" }',
+        "",
+        "[[stages]]",
+        'kind = "information"',
+        'title = { en = "t", de = "t", es = "t" }',
+    ]
+    assert '"my key" = 1.5' in text and "zeta = true" in text
+    assert 'description.en = "Say \\"hi\\" \\\\ then\\nnext line\\ttab"' in text  # long: a line per language
+    spec = parse_format(text)
+    assert spec.stages[0].model_extra["description"]["de"] == tricky  # type: ignore[index]
+    shuffled = {"id": "tricky", "title": data["title"], "stages": [dict(reversed(data["stages"][0].items()))]}
+    assert dump_format(shuffled) == text
+
+
+def test_a_format_given_as_text_names_the_line_or_the_field_path() -> None:
+    with pytest.raises(FormatError, match=r"^not valid TOML: line 2, column \d+: "):
+        parse_format('id = "x"\ntitle = {\n')
+    with pytest.raises(FormatError) as caught:
+        parse_format(
+            f'id = "x"\ntitle = {TRI}\n[[stages]]\nkind = "board"\ntitle = {TRI}\n[[stages]]\nkind = "nope"\n'
+        )
+    assert str(caught.value).startswith("stages[1].kind: Input should be ")
+    assert "stages[1].title: Field required" in str(caught.value)

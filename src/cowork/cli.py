@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cowork.cli_formats import formats
 from cowork.settings import Settings
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="cowork: live co-creation workshops.", no_args_is_help=True, add_completion=False)
 users = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
 tokens = typer.Typer(help="API tokens.", no_args_is_help=True)
-formats = typer.Typer(help="Workshop formats.", no_args_is_help=True)
 i18n_app = typer.Typer(help="Translations.", no_args_is_help=True)
 app.add_typer(users, name="users")
 app.add_typer(tokens, name="token")
@@ -323,16 +323,6 @@ def purge_command(
         f"purged personal data of {len(purged)} workshop(s)"
         + (f": {', '.join(map(str, purged))}" if purged else "")
     )
-
-
-@formats.command("list")
-def list_formats(lang: Annotated[str, typer.Option(help="Language of the titles.")] = "en") -> None:
-    """The workshop formats a workshop can be made from."""
-    from cowork.formats import all_formats
-
-    for spec in all_formats().values():
-        stages = ", ".join(f"{s.kind}" + (f" {s.minutes}'" if s.minutes else "") for s in spec.stages)
-        typer.echo(f"{spec.id}\t{spec.localized_title(lang)}\t{stages}")
 
 
 @i18n_app.command("compile")

@@ -10,6 +10,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.board.opening import WINDOW
 from cowork.domain.errors import Invalid, NotFound
 from cowork.domain.models import Event, Participant, Stage, Workshop
+from cowork.domain.program.formats import find_format
 from cowork.domain.record import Tx, aware, events_since
 from cowork.domain.text import N_, one_line
 from cowork.formats import CARD_KINDS, FormatSpec, get_format
@@ -38,7 +39,9 @@ def create_workshop(
     tx: Tx, *, actor: Actor, title: str, format_id: str = "plain", language: str = "en", sample: bool = False
 ) -> Workshop:
     """A workshop made from a format; a sample (domain/sample.py) says so in its record."""
-    title, spec = _check_new_workshop(actor, title=title, format_id=format_id, language=language)
+    title, spec = _check_new_workshop(
+        actor, title=title, format_id=format_id, language=language, session=tx.session
+    )
     assert spec is not None
     designs = [(s.kind, dict(s.title), s.minutes, s.config()) for s in spec.stages]
     return _open_workshop(
@@ -115,7 +118,13 @@ def _open_workshop(
 
 
 def _check_new_workshop(
-    actor: Actor, *, title: str, format_id: str, language: str, known_format: bool = True
+    actor: Actor,
+    *,
+    title: str,
+    format_id: str,
+    language: str,
+    known_format: bool = True,
+    session: Session | None = None,
 ) -> tuple[str, FormatSpec | None]:
     """The trimmed title and the format of a workshop a facilitator may create, or why not."""
     if actor.user_id is None:
@@ -129,7 +138,7 @@ def _check_new_workshop(
             language=language,
             known=", ".join(LANGUAGES),
         )
-    spec = get_format(format_id)
+    spec = find_format(session, format_id) if session is not None else get_format(format_id)
     if spec is None and known_format:
         raise Invalid("Unknown format {format_id}.", format_id=format_id)
     return title, spec

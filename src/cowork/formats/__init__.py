@@ -141,12 +141,27 @@ class QuestionnaireSpec(BaseModel):
 
 # --- loading -----------------------------------------------------------------------------------------------
 
+Loc = tuple[Any, ...]
 
-def _place(loc: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(p) for p in loc) or "(top)"
+
+def _place(loc: Loc | list[Any], *, brackets: bool = False) -> str:
+    """Where a problem is: `stages.2.minutes` for a built-in file, `stages[2].minutes` for an import."""
+    if not brackets:
+        return ".".join(str(p) for p in loc) or "(top)"
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out or "(top)"
 
 
 Spec = TypeVar("Spec", FormatSpec, QuestionnaireSpec)
+
+
+def _validate(raw: dict[str, Any], model: type[Spec]) -> tuple[Spec | None, list[tuple[Loc, str]]]:
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        return None, [(tuple(err["loc"]), err["msg"].removeprefix("Value error, ")) for err in exc.errors()]
 
 
 def _read(path: Path, model: type[Spec]) -> Spec:
@@ -156,67 +171,63 @@ def _read(path: Path, model: type[Spec]) -> Spec:
         raise FormatError(f"{path.name}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise FormatError(f"{path.name}: cannot be read: {exc.strerror or exc}") from None
-    try:
-        spec = model.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"at {_place(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors()
-        )
-        raise FormatError(f"{path.name}: {problems}") from None
+    spec, problems = _validate(raw, model)
+    _fail(path, problems)
+    assert spec is not None
     if spec.id != path.stem:
         raise FormatError(f"{path.name}: at id: must match the file name ({path.stem!r}), not {spec.id!r}")
     return spec
 
 
-def _fail(path: Path, problems: list[str]) -> None:
+def _fail(path: Path, problems: list[tuple[Loc, str]]) -> None:
     if problems:
-        raise FormatError(f"{path.name}: {'; '.join(problems)}")
+        raise FormatError(f"{path.name}: {'; '.join(f'at {_place(loc)}: {msg}' for loc, msg in problems)}")
 
 
-def _text_problems(value: Any, place: str) -> Iterator[str]:
+def _text_problems(value: Any, place: Loc) -> Iterator[tuple[Loc, str]]:
     """Every table that holds a text in some language must hold one in all of them."""
     if isinstance(value, dict):
         if any(lang in value for lang in LANGUAGES):
             try:
                 _all_languages({k: v if isinstance(v, str) else "" for k, v in value.items()})
             except ValueError as exc:
-                yield f"at {place}: {exc}"
+                yield place, str(exc)
             return
         for key, item in value.items():
-            yield from _text_problems(item, f"{place}.{key}")
+            yield from _text_problems(item, (*place, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _text_problems(item, f"{place}.{i}")
+            yield from _text_problems(item, (*place, i))
 
 
-def _key_problems(value: Any, place: str) -> Iterator[str]:
+def _key_problems(value: Any, place: Loc) -> Iterator[tuple[Loc, str]]:
     """A list of keyed entries (categories, phases, topics, ...) names each key once."""
     if isinstance(value, list):
         seen: set[Any] = set()
         for i, item in enumerate(value):
             if isinstance(item, dict) and "key" in item:
                 if item["key"] in seen:
-                    yield f"at {place}.{i}.key: {item['key']!r} is used twice"
+                    yield (*place, i, "key"), f"{item['key']!r} is used twice"
                 seen.add(item["key"])
-            yield from _key_problems(item, f"{place}.{i}")
+            yield from _key_problems(item, (*place, i))
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _key_problems(item, f"{place}.{key}")
+            yield from _key_problems(item, (*place, key))
 
 
-def load_format(path: Path) -> FormatSpec:
-    spec = _read(path, FormatSpec)
-    problems: list[str] = []
+def _format_problems(spec: FormatSpec) -> list[tuple[Loc, str]]:
+    """What the schema alone cannot see: stage keys, texts and counts among a stage's extra keys."""
+    problems: list[tuple[Loc, str]] = []
     stage_keys: set[Any] = set()
     for i, stage in enumerate(spec.stages):
-        place = f"stages.{i}"
+        place: Loc = ("stages", i)
         extra = stage.model_extra or {}
         # A stage may name itself (key) so that a later stage can build on its cards (builds_on).
         if "builds_on" in extra and extra["builds_on"] not in stage_keys:
-            problems.append(f"at {place}.builds_on: no earlier stage has the key {extra['builds_on']!r}")
+            problems.append(((*place, "builds_on"), f"no earlier stage has the key {extra['builds_on']!r}"))
         if "key" in extra:
             if extra["key"] in stage_keys:
-                problems.append(f"at {place}.key: {extra['key']!r} is used twice")
+                problems.append(((*place, "key"), f"{extra['key']!r} is used twice"))
             stage_keys.add(extra["key"])
         problems.extend(_text_problems(extra, place))
         problems.extend(_key_problems(stage.config(), place))
@@ -224,36 +235,91 @@ def load_format(path: Path) -> FormatSpec:
             if key in extra and (
                 isinstance(extra[key], bool) or not isinstance(extra[key], int) or extra[key] < 1
             ):
-                problems.append(f"at {place}.{key}: must be a whole number of at least 1")
+                problems.append(((*place, key), "must be a whole number of at least 1"))
         if "questionnaire" in extra:
             name = extra["questionnaire"]
             if stage.kind != "evaluation":
-                problems.append(f"at {place}.questionnaire: only an evaluation stage has a questionnaire")
+                problems.append(((*place, "questionnaire"), "only an evaluation stage has a questionnaire"))
             elif not isinstance(name, str) or get_questionnaire(name) is None:
                 known = ", ".join(all_questionnaires()) or "none"
                 problems.append(
-                    f"at {place}.questionnaire: there is no questionnaire {name!r} (known: {known})"
+                    ((*place, "questionnaire"), f"there is no questionnaire {name!r} (known: {known})")
                 )
-    _fail(path, problems)
+    return problems
+
+
+def load_format(path: Path) -> FormatSpec:
+    spec = _read(path, FormatSpec)
+    _fail(path, _format_problems(spec))
     return spec
+
+
+def check_format(raw: Any) -> FormatSpec:
+    """A format given as data (an import, a design saved from a workshop), checked as a file would be;
+    the message names each problem's place as `stages[2].minutes: ...`."""
+    if not isinstance(raw, dict):
+        raise FormatError("(top): a format is a table of keys")
+    spec, problems = _validate(raw, FormatSpec)
+    if spec is not None:
+        problems = _format_problems(spec)
+    if problems:
+        raise FormatError("; ".join(f"{_place(loc, brackets=True)}: {msg}" for loc, msg in problems))
+    assert spec is not None
+    return spec
+
+
+def parse_format(text: str) -> FormatSpec:
+    """A format from TOML text; a syntax error names its line, a wrong value its field path."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FormatError(f"not valid TOML: {_where_first(str(exc))}") from None
+    return check_format(raw)
+
+
+def _where_first(message: str) -> str:
+    """tomllib says "Expected ... (at line 3, column 7)"; people look for the line first."""
+    head, sep, where = message.rpartition(" (at ")
+    return f"{where.rstrip(')')}: {head}" if sep else message
+
+
+def format_data(spec: FormatSpec) -> dict[str, Any]:
+    """A format as plain data in the built-in files' shape: what is stored, exported and compared."""
+    data: dict[str, Any] = {"id": spec.id, "title": dict(spec.title)}
+    if spec.description:
+        data["description"] = dict(spec.description)
+    if spec.max_participants is not None:
+        data["max_participants"] = spec.max_participants
+    data["stages"] = [
+        {
+            "kind": stage.kind,
+            **({"minutes": stage.minutes} if stage.minutes is not None else {}),
+            "title": dict(stage.title),
+            **{k: v for k, v in stage.config().items() if not (k == "categories" and not v)},
+        }
+        for stage in spec.stages
+    ]
+    return data
 
 
 def load_questionnaire(path: Path) -> QuestionnaireSpec:
     spec = _read(path, QuestionnaireSpec)
-    problems: list[str] = []
+    problems: list[tuple[Loc, str]] = []
     seen: set[str] = set()
     for i, item in enumerate(spec.items):
-        place = f"items.{i}"
+        place: Loc = ("items", i)
         if item.id in seen:
-            problems.append(f"at {place}.id: {item.id!r} is used twice")
+            problems.append(((*place, "id"), f"{item.id!r} is used twice"))
         seen.add(item.id)
         if item.type == "likert" and item.scale is not None and item.scale not in spec.scales:
             known = ", ".join(spec.scales) or "none"
-            problems.append(f"at {place}.scale: there is no scale {item.scale!r} (known: {known})")
+            problems.append(((*place, "scale"), f"there is no scale {item.scale!r} (known: {known})"))
         elif item.scale is not None and item.labels != spec.scales[item.scale]:
-            problems.append(f"at {place}.labels: differ from the scale {item.scale!r}; give one or the other")
+            problems.append(
+                ((*place, "labels"), f"differ from the scale {item.scale!r}; give one or the other")
+            )
         elif item.type == "likert" and item.labels is None:
-            problems.append(f"at {place}: a likert item needs a scale or {SCALE_POINTS} labels")
+            problems.append((place, f"a likert item needs a scale or {SCALE_POINTS} labels"))
     _fail(path, problems)
     return spec
 

@@ -15,6 +15,7 @@ def routers() -> list[APIRouter]:
     from cowork.web.api import actions as actions_api
     from cowork.web.api import board as board_api
     from cowork.web.api import exports as exports_api
+    from cowork.web.api import formats as formats_api
     from cowork.web.api import program as program_api
     from cowork.web.api import stakeholders as stakeholders_api
     from cowork.web.api import votes as votes_api
@@ -25,6 +26,7 @@ def routers() -> list[APIRouter]:
         designer,
         exports,
         first_account,
+        formats,
         matrix,
         opening,
         program,
@@ -37,9 +39,11 @@ def routers() -> list[APIRouter]:
     # exports before workshops: its /f (the organiser dashboard) replaces the foundation's list.
     return [
         workshops_api.router,
+        formats_api.router,
         exports_api.router,
         exports.router,
         workshops.router,
+        formats.router,
         first_account.router,
         program_api.router,
         program.router,

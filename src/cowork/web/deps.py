@@ -147,3 +147,14 @@ def is_htmx(request: Request) -> bool:
 def is_fetch(request: Request) -> bool:
     """The live script posts forms with fetch and wants JSON back; without JavaScript it is a plain post."""
     return request.headers.get("x-cowork-fetch") == "1"
+
+
+async def api_optional_facilitator(request: Request, runtime: RuntimeDep) -> Actor | None:
+    """A facilitator if a valid facilitator token came along; None otherwise (public routes that show
+    more to staff)."""
+    token = bearer(request)
+    actor = await runtime.commands.query(actor_for_token, token=token) if token else None
+    return actor if actor is not None and not actor.is_participant else None
+
+
+ApiMaybeFacilitator = Annotated[Actor | None, Depends(api_optional_facilitator)]

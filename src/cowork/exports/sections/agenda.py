@@ -1,8 +1,8 @@
 """The agenda's section: each item with its kind and planned minutes, and the workshop's format."""
 
 from cowork import numbers
+from cowork.domain.program.formats import find_format
 from cowork.exports.document import Cell, Context, Section, Table
-from cowork.formats import get_format
 from cowork.i18n import gettext as _
 
 
@@ -30,7 +30,7 @@ def agenda_section(ctx: Context) -> Section:
         for s in ctx.stages
     ]
     total = sum(s.minutes or 0 for s in ctx.stages if not s.archived)
-    spec = get_format(ctx.workshop.format_id)
+    spec = find_format(ctx.session, ctx.workshop.format_id)
     paragraphs = [_("Format: %(name)s") % {"name": ctx.text(spec.title)}] if spec else []
     if total:
         paragraphs.append(_("Planned time: %(minutes)s minutes") % {"minutes": numbers.count(total)})

@@ -1,7 +1,7 @@
 """Shapes of JSON request and response bodies. They check form only; the domain checks the rules."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -102,7 +102,18 @@ class EventList(BaseModel):
 
 class FormatOut(BaseModel):
     id: str
+    # A built-in format (a file of cowork) or one of the organisation's (saved from a workshop, imported).
+    source: Literal["builtin", "organisation"] = "builtin"
     title: str
     description: str
     max_participants: int | None = None  # screens warn above it (the regional workshop: 25)
     stages: list[dict[str, Any]]
+
+
+class FormatRename(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+
+
+class FormatSave(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    replace: bool = False

@@ -8,11 +8,9 @@ from cowork import i18n
 from cowork.domain import participants, workshops
 from cowork.domain.sample import create_sample_workshop
 from cowork.domain.workshops import describe_workshop, read_record
-from cowork.formats import all_formats
 from cowork.web.api.schemas import (
     CurrentStage,
     EventList,
-    FormatOut,
     JoinIn,
     JoinOut,
     StageOut,
@@ -103,20 +101,3 @@ async def session_record(
         read_record, actor=actor, workshop_id=workshop_id, since=since, limit=limit
     )
     return EventList(events=[e.public() for e in events], last_seq=last_seq)
-
-
-@router.get("/formats", response_model=list[FormatOut])
-async def list_formats(lang: str = Query(default="en", pattern="^(en|de|es)$")) -> list[FormatOut]:
-    return [
-        FormatOut(
-            id=spec.id,
-            title=spec.localized_title(lang),
-            description=spec.description.get(lang, ""),
-            max_participants=spec.max_participants,
-            stages=[
-                {"kind": s.kind, "title": s.title.get(lang) or s.title["en"], "minutes": s.minutes}
-                for s in spec.stages
-            ],
-        )
-        for spec in all_formats().values()
-    ]

@@ -13,9 +13,9 @@ from cowork import i18n
 from cowork.domain import retention
 from cowork.domain.actors import Actor
 from cowork.domain.errors import DomainError
+from cowork.domain.program import formats as organisation_formats
 from cowork.domain.workshops import get_workshop
 from cowork.exports import FORMATS
-from cowork.formats import all_formats
 from cowork.web.api.exports import MAX_RECORD_BYTES, export_file, import_into, read_record
 from cowork.web.deps import PageUser, RuntimeDep
 from cowork.web.errors import status_of
@@ -36,6 +36,7 @@ async def render_dashboard(
     request: Request, actor: Actor, runtime: Any, status: int = 200, **extra: Any
 ) -> Response:
     rows = await runtime.commands.query(retention.dashboard, actor=actor)
+    formats = await runtime.commands.query(organisation_formats.format_cards, actor=actor)
     return render(
         request,
         "facilitator/dashboard.html",
@@ -43,7 +44,7 @@ async def render_dashboard(
         rows=rows,
         workshops=rows,
         totals=retention.dashboard_totals(rows),
-        formats=all_formats(),
+        formats=formats,
         export_formats=list(FORMATS),
         **extra,
     )

@@ -17,7 +17,8 @@ from cowork.domain.errors import DomainError, NotFound
 from cowork.domain.models import Stage, Workshop, utcnow
 from cowork.domain.program import agenda, evaluation, presentations
 from cowork.domain.program import stages as agenda_design
-from cowork.formats import SCALE_POINTS, get_format
+from cowork.domain.program.formats import find_format
+from cowork.formats import SCALE_POINTS
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch
 from cowork.web.pages.designer import design_context
 from cowork.web.pages.forms import (
@@ -43,7 +44,7 @@ def _programme(session: Session, request: StageRequest) -> dict[str, Any]:
     workshop = request.workshop
     assert workshop.id is not None
     now = utcnow()
-    spec = get_format(workshop.format_id)
+    spec = find_format(session, workshop.format_id)
     limit = spec.max_participants if spec else None
     present = workshops.participant_count(session, workshop_id=workshop.id)
     return {

@@ -13,6 +13,7 @@ from cowork.domain import accounts, participants, privacy, sample, workshops
 from cowork.domain.access import actor_for_user
 from cowork.domain.actors import Actor
 from cowork.domain.errors import DomainError
+from cowork.domain.program import formats as organisation_formats
 from cowork.live.hub import PARTICIPANT_COOKIE
 from cowork.settings import LANGUAGES
 from cowork.tickets import make_ticket
@@ -24,6 +25,7 @@ from cowork.web.urls import join_url, phones_can_join, projector_url
 
 router = APIRouter(include_in_schema=False)
 PARTICIPANT_COOKIE_DAYS = 7
+FORMAT_DONE = ("saved", "imported", "renamed", "deleted")
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
@@ -111,7 +113,7 @@ async def create_workshop(
         )
     except DomainError as exc:
         return await render_dashboard(
-            request, actor, runtime, status_of(exc), message=i18n.error_text(exc), title=title
+            request, actor, runtime, status_of(exc), message=i18n.error_text(exc), title=title, chosen=format
         )
     return RedirectResponse(f"/f/w/{workshop.id}", status_code=303)
 
@@ -145,7 +147,13 @@ async def console_context(runtime: Any, actor: Actor, workshop_id: int) -> dict[
         stage = next((s for s in info["stages"] if s["id"] == info["current_stage_id"]), info["stages"][0])
         workshop = workshops.get_workshop(session, workshop_id=workshop_id)
         request = StageRequest(workshop=workshop, stage=stage, role="facilitator", actor=actor)
-        return {"workshop": info, "stage": stage, **stage_context(session, request)}
+        cards = organisation_formats.format_cards(session, actor=actor)
+        return {
+            "workshop": info,
+            "stage": stage,
+            "org_formats": [card for card in cards if card["source"] == "organisation"],
+            **stage_context(session, request),
+        }
 
     context = await runtime.commands.query(load)
     settings = runtime.settings
@@ -171,6 +179,10 @@ async def console(request: Request, workshop_id: int, actor: PageUser, runtime: 
     context["moved_dir"] = query.get("dir")
     context["design_edit"] = int(query["edit"]) if query.get("edit", "").isdigit() else None
     context["design_focus"] = query.get("focus")
+    # After a post of the format panel: it stays open and says what was done.
+    done = next(((what, query[what]) for what in FORMAT_DONE if query.get(what)), None)
+    context["formats_open"] = done is not None or query.get("formats") == "1"
+    context["format_done"] = done
     return render(request, "facilitator/console.html", **context)
 
 

@@ -1,0 +1,108 @@
+"""In Debian's Chromium: a facilitator saves an edited agenda as a format and starts a workshop from it."""
+
+import re
+
+import httpx
+from playwright.sync_api import Browser, Page, expect
+
+from cowork.domain import workshops
+from tests import test_browser
+from tests.conftest import ThreadServer, World, run
+from tests.program.test_designer_browser import _add, _edit
+from tests.test_accessibility import _report, check
+from tests.test_browser import _console, _shot
+
+browser = test_browser.browser  # the Chromium fixture, shared
+pytestmark = test_browser.pytestmark
+LAPTOP = {"width": 1440, "height": 900}
+
+
+def _agenda(page: Page) -> list[str]:
+    """Each stage on the console's agenda editor: "1. Title Kind · N min"."""
+    return [" ".join(t.split()) for t in page.locator(".agenda-row .agenda-name").all_inner_texts()]
+
+
+def _open_formats(console: Page) -> None:
+    if console.locator("#format-panel").get_attribute("open") is None:
+        console.locator("#format-panel > summary").click()
+    expect(console.get_by_role("button", name="Save as format")).to_be_visible()
+
+
+def test_an_edited_agenda_saved_as_a_format_starts_a_workshop_with_the_same_stages(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    console = _console(browser, server, world.workshop.id)
+    console.set_viewport_size(LAPTOP)
+    _add(console, "Stakeholder map", "Who is who", "15", where="before 2. Wrap-up and next steps")
+    _edit(console, "Ideas and needs", English="Ideas, needs, questions", **{"Duration (min)": "40"})
+    expect(console.locator(".agenda-row .agenda-name").first).to_contain_text("Ideas, needs, questions")
+    designed = _agenda(console)
+    assert [re.sub(r"^\d+\. ", "", d).split(" ")[0] for d in designed] == ["Ideas,", "Who", "Wrap-up"]
+
+    _open_formats(console)
+    console.get_by_label("Name of the format").fill("Our open board")
+    console.get_by_role("button", name="Save as format").click()
+    expect(console.locator(".format-done")).to_contain_text("Saved as a format of your organisation")
+    expect(console.locator(".format-row", has_text="Our open board")).to_contain_text("3 stages · 65 min")
+
+    # The same name again asks first; replacing keeps one format of that name.
+    console.get_by_label("Name of the format").fill("our open board")
+    console.get_by_role("button", name="Save as format").click()
+    expect(console.locator("#format-confirm")).to_contain_text(
+        "There is already a format named “our open board”. Replace it with this agenda?"
+    )
+    console.get_by_role("button", name="Replace it").click()
+    expect(console.locator(".format-done")).to_be_visible()
+    expect(console.locator(".format-row")).to_have_count(1)
+
+    # The download is the format's TOML, and a broken file is refused beside the upload form.
+    with console.expect_download() as download:
+        console.get_by_role("link", name="Download this agenda as a format file (TOML)").click()
+    assert "Who is who" in download.value.path().read_text(encoding="utf-8")
+    broken = (
+        b'id = "broken"\ntitle = { en = "B", de = "B", es = "B" }\n[[stages]]\nkind = "board"\nminutes = -5\n'
+    )
+    console.locator("#format-file").set_input_files(
+        files=[{"name": "broken.toml", "mimeType": "application/toml", "buffer": broken}]
+    )
+    console.get_by_role("button", name="Import", exact=True).click()
+    expect(console.locator("#format-import-message")).to_contain_text(
+        "stages[0].minutes: Input should be greater than or equal to 1"
+    )
+    expect(console.locator("#format-panel")).to_have_attribute("open", "")
+    console.locator("#format-panel").scroll_into_view_if_needed()
+    _shot(console, "console-formats")
+    found: dict = {}
+    check(console, "console: format panel with a refused import", found)
+
+    # The new-workshop form offers it beside the built-in formats, marked as the organisation's.
+    console.goto(f"{server.url}/f#new-workshop")
+    option = console.locator(".format-option", has_text="Our open board")
+    expect(option).to_contain_text("Your organisation's")
+    expect(console.locator(".format-option", has_text="Open board").first).to_be_visible()
+    expect(console.locator(".format-option.is-organisation")).to_have_count(1)
+    console.get_by_label("Title", exact=True).fill("Second round")
+    option.click()
+    console.locator("#new-workshop").scroll_into_view_if_needed()
+    _shot(console, "new-workshop-formats")
+    check(console, "dashboard: new workshop with an organisation's format", found)
+    assert not found, _report(found)
+    console.get_by_role("button", name="Create workshop").click()
+    expect(console.get_by_role("heading", level=1)).to_have_text("Second round")
+
+    console.get_by_text("Edit the agenda").click()
+    assert _agenda(console) == designed
+    new_id = int(console.url.rstrip("/").split("/")[-1].split("?")[0])
+    made = run(world.engine, lambda tx: workshops.stages_of(tx.session, workshop_id=new_id))
+    source = run(world.engine, lambda tx: workshops.stages_of(tx.session, workshop_id=world.workshop.id))
+    assert [(s.kind, s.title, s.minutes) for s in made] == [
+        (s.kind, {lang: s.title.get(lang) or s.title["en"] for lang in ("en", "de", "es")}, s.minutes)
+        for s in source
+    ]
+    assert made[0].config["categories"] == source[0].config["categories"]
+    format_id = run(world.engine, lambda tx: workshops.get_workshop(tx.session, workshop_id=new_id).format_id)
+    assert format_id == "our-open-board"
+    listed = httpx.get(
+        f"{server.url}/api/v1/formats", headers={"Authorization": f"Bearer {world.api_token}"}, timeout=20
+    ).json()
+    assert {f["id"]: f["source"] for f in listed}["our-open-board"] == "organisation"
