@@ -15,7 +15,8 @@ and `all`; each set is read as one board.
 - `category_accuracy_*`: the share of cards whose suggested category is their label, from the category
   labels alone (`labels`), from labels and the format's descriptions (`described`), card by card
   (`_alone`) or reading the whole board at once (`_board`), and after one or three cards per category are
-  placed (the first of each category in the file; accuracy over the other cards).
+  placed (the first card of the category's first one or three meanings in the file; accuracy over the
+  other cards).
 - `group_precision`, `group_recall`: over pairs of cards: a pair in one suggested group is right when both
   cards have the same meaning; recall over all same-meaning pairs. Groups are formed in each suggested column.
 - `translation_*`: pairs of cards in different languages found in one translation set; `_precision`: the
@@ -102,36 +103,40 @@ def measure(rows: list[dict[str, str]]) -> dict[str, Any]:
     bare = [embedding.vectors(list(c["label"].values())) for c in categories]
     described = [embedding.vectors(suggestions.category_texts(c)) for c in categories]
     nothing = np.full(len(rows), -1)
+    languages = [similarity.guess_language(r["text"], None) for r in rows]
+    versions = similarity.translations(vectors @ vectors.T, languages)
     report: dict[str, Any] = {"cards": len(rows), "languages": sorted({r["language"] for r in rows})}
     for name, words in (("labels", bare), ("described", described)):
         for how, whole in (("alone", False), ("board", True)):
-            guess = similarity.category_confidences(vectors, words, nothing, whole_board=whole).argmax(axis=1)
+            confidence = similarity.category_confidences(
+                vectors, words, nothing, whole_board=whole, same=versions
+            )
+            guess = confidence.argmax(axis=1)
             report[f"category_accuracy_{name}_{how}"] = round(float((guess == truth).mean()), 3)
         for placing, count in (("one", 1), ("three", 3)):
             placed = nothing.copy()
             for k in range(len(keys)):
-                placed[np.flatnonzero(truth == k)[:count]] = k
+                # The first card of each of the category's first `count` meanings (not its translations).
+                firsts = {meaning[i]: i for i in reversed(np.flatnonzero(truth == k).tolist())}
+                placed[sorted(firsts.values())[:count]] = k
             rest = placed < 0
-            guess = similarity.category_confidences(vectors, words, placed).argmax(axis=1)
+            guess = similarity.category_confidences(vectors, words, placed, same=versions).argmax(axis=1)
             accuracy = float((guess[rest] == truth[rest]).mean())
             report[f"category_accuracy_{name}_{placing}_placed"] = round(accuracy, 3)
     # Groups in the columns the board would suggest (from labels and descriptions, whole board).
-    columns = similarity.category_confidences(vectors, described, nothing).argmax(axis=1).tolist()
+    columns = (
+        similarity.category_confidences(vectors, described, nothing, same=versions).argmax(axis=1).tolist()
+    )
     found = pairs(similarity.groups(vectors @ vectors.T, columns))
     same = {p for p in itertools.combinations(range(len(rows)), 2) if meaning[p[0]] == meaning[p[1]]}
     right = {p for p in found if p in same}
     report["group_precision"] = round(len(right) / max(len(found), 1), 3)
     report["group_recall"] = round(len(right) / len(same), 3)
     report["groups_found"] = len(similarity.groups(vectors @ vectors.T, columns))
-    languages = [similarity.guess_language(r["text"], None) for r in rows]
     report["language_guess_accuracy"] = round(
         float(np.mean([g == r["language"] for g, r in zip(languages, rows, strict=True)])), 3
     )
-    crossed = {
-        p
-        for p in pairs(similarity.translations(vectors @ vectors.T, languages))
-        if languages[p[0]] != languages[p[1]]
-    }
+    crossed = {p for p in pairs(versions) if languages[p[0]] != languages[p[1]]}
 
     def across(ids: list[str]) -> set[tuple[int, int]]:
         return {

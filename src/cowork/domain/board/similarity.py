@@ -8,8 +8,10 @@ cosine similarity of two unit vectors is their dot product.
   TOP_PROTOTYPES closest of them), blended with its similarity to the closest cards already placed there.
   Then the board is read as a whole: the cards that fit a category most clearly (by their margin over the
   next best) become examples too, weighted less and never for themselves, and every card is scored again.
-  On a board of CENTER_FROM cards or more, the board's mean card vector is first taken from every vector.
-  The confidence is the softmax of the scores: the best category's share.
+  The same card in other languages (see Translations) goes to one column: where one of its versions was
+  placed, or else by the mean of their scores. On a board of CENTER_FROM cards or more, the board's mean
+  card vector is first taken from every vector. The confidence is the softmax of the scores: the best
+  category's share.
 - **Groups**: average-linkage clustering of the cards of each column (a card without a column counts in the
   column suggested for it); a group stays when its cards are on average at least GROUP_THRESHOLD alike.
 - **Translations**: cards in different languages that are each other's closest card in that language and
@@ -86,13 +88,23 @@ def _blend(label: np.ndarray, examples: tuple[np.ndarray, np.ndarray]) -> np.nda
 
 
 def category_confidences(
-    vectors: np.ndarray, categories: list[np.ndarray], placed: np.ndarray, *, whole_board: bool = True
+    vectors: np.ndarray,
+    categories: list[np.ndarray],
+    placed: np.ndarray,
+    *,
+    whole_board: bool = True,
+    same: list[list[int]] | None = None,
 ) -> np.ndarray:
     """Per card (rows) and category (columns) the confidence that the card belongs there.
 
-    `categories` holds each category's text vectors; `placed` the index of each card's category, -1 for none.
+    `categories` holds each category's text vectors; `placed` the index of each card's category, -1 for none;
+    `same` the sets of cards that say the same in other languages (`translations`). Read as a whole board,
+    the same card goes to one column: its versions count as placed where one of them was placed, and the
+    others' scores are averaged over the set.
     """
     n = len(categories)
+    same = same if whole_board and same else []
+    given, placed, raw = placed, _spread(placed, same), vectors
     if len(vectors) >= CENTER_FROM:
         # What every card of the board shares ("a need in a workshop") says nothing about its category:
         # taken away, the differences between the categories weigh more.
@@ -115,7 +127,28 @@ def category_confidences(
         owners = np.concatenate([owners, best[sure]])
         weights = np.concatenate([weights, np.full(len(sure), PSEUDO_WEIGHT)])
         scores = _blend(label, example_scores(vectors, examples, owners, weights, n))
-    return softmax(scores)
+    for versions in same:
+        if free := [i for i in versions if placed[i] < 0]:
+            scores[free] = scores[free].mean(axis=0)
+    confidence = softmax(scores)
+    for versions in same:
+        # A version of a placed card goes where it is, as sure as the two are the same card.
+        if followers := [i for i in versions if given[i] < 0 <= placed[i]]:
+            leaders = [i for i in versions if given[i] >= 0]
+            confidence[followers] = 0.0
+            sure = (raw[followers] @ raw[leaders].T).max(axis=1)
+            confidence[followers, placed[followers]] = np.clip(sure, 0.0, 1.0)
+    return confidence
+
+
+def _spread(placed: np.ndarray, same: list[list[int]]) -> np.ndarray:
+    """`placed`, where each version of a card placed in one column (and no other) counts as placed there."""
+    placed = placed.copy()
+    for versions in same:
+        columns = {int(placed[i]) for i in versions} - {-1}
+        if len(columns) == 1:
+            placed[versions] = columns.pop()
+    return placed
 
 
 def similarities(vectors: np.ndarray) -> np.ndarray:
