@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/suggestions.py --quality-only    # the labelled set only (no server)
     .venv/bin/python benchmarks/suggestions.py --clients 50
 
-**Quality**, in this process, on `tests/data/suggestions.csv` (158 cards written for the seeds' topics in
+**Quality**, in this process, on `tests/data/suggestions.csv` (242 cards written for the seeds' topics in
 en/de/es and some ar/tr, each labelled with its Co-Working Lab category and a meaning id: cards with the same
 meaning id say the same thing; `h01.2` says what `h01` says in other words, while the cards of one id, suffix
 and all, are one card written in several languages), through the very code the server runs
