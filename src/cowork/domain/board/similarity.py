@@ -3,16 +3,22 @@
 Pure numpy over plain arrays (no database), so the benchmark and the domain run the very same code. The
 cosine similarity of two unit vectors is their dot product.
 
-- **Category**: a card's score for a category is its similarity to the category's own words (the mean vector
-  of its label in each language and each item of its description), blended with its similarity to the
-  closest cards already placed there. Then the board is read as a whole: the cards that fit a category most
-  clearly (by their margin over the next best) become examples too, weighted less and never for themselves,
-  and every card is scored again. On a board of CENTER_FROM cards or more, the board's mean card vector is
-  first taken from every vector. The confidence is the softmax of the scores: the best category's share.
+- **Category**: a card's score for a category is its similarity to the category's own words (its label in
+  each language and each item of its description: half the similarity to their mean, half the mean of the
+  TOP_PROTOTYPES closest of them), blended with its similarity to the closest cards already placed there.
+  Then the board is read as a whole: the cards that fit a category most clearly (by their margin over the
+  next best) become examples too, weighted less and never for themselves, and every card is scored again.
+  The same card in other languages (see Translations) goes to one column: where one of its versions was
+  placed, or else by the mean of their scores. On a board of CENTER_FROM cards or more, the board's mean
+  card vector is first taken from every vector. The confidence is the softmax of the scores: the best
+  category's share.
 - **Groups**: average-linkage clustering of the cards of each column (a card without a column counts in the
   column suggested for it); a group stays when its cards are on average at least GROUP_THRESHOLD alike.
 - **Translations**: cards in different languages that are each other's closest card in that language and
   at least TRANSLATION_THRESHOLD alike, joined into sets.
+
+The constants were chosen on half of the labelled set (`tests/data/suggestions.csv`, odd meaning numbers)
+and are reported on the other half; benchmarks/README.md has the numbers and what each step gave.
 """
 
 import re
@@ -21,12 +27,13 @@ import numpy as np
 
 EXAMPLE_WEIGHT = 0.5  # beside the category's own words, weighing 1
 PSEUDO_WEIGHT = 0.5  # a clear card's weight as an example, beside a placed card's 1
-PSEUDO_PER_CATEGORY = 5  # the clearest cards of each category that become examples
+PSEUDO_PER_CATEGORY = 10  # the clearest cards of each category that become examples
 TOP_EXAMPLES = 3
+TOP_PROTOTYPES = 2  # a category's own texts closest to a card, beside the mean of them all
 CENTER_FROM = 30  # cards on a board from which their mean is a fair picture of "a card on this board"
 TEMPERATURE = 0.04
-GROUP_THRESHOLD = 0.5
-TRANSLATION_THRESHOLD = 0.55
+GROUP_THRESHOLD = 0.52
+TRANSLATION_THRESHOLD = 0.45
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -39,10 +46,14 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 
 
 def label_scores(vectors: np.ndarray, categories: list[np.ndarray]) -> np.ndarray:
-    """Per card and category: the similarity to the mean of the category's own texts."""
+    """Per card and category: half the similarity to the mean of the category's own texts, half the mean
+    similarity to its TOP_PROTOTYPES closest texts (a card on child care need not be like "elderly care")."""
     centres = np.stack([words.mean(axis=0) for words in categories])
     centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-9)
-    return vectors @ centres.T
+    closest = np.stack(
+        [np.sort(vectors @ words.T, axis=1)[:, -TOP_PROTOTYPES:].mean(axis=1) for words in categories], axis=1
+    )
+    return (vectors @ centres.T + closest) / 2
 
 
 def example_scores(
@@ -77,13 +88,23 @@ def _blend(label: np.ndarray, examples: tuple[np.ndarray, np.ndarray]) -> np.nda
 
 
 def category_confidences(
-    vectors: np.ndarray, categories: list[np.ndarray], placed: np.ndarray, *, whole_board: bool = True
+    vectors: np.ndarray,
+    categories: list[np.ndarray],
+    placed: np.ndarray,
+    *,
+    whole_board: bool = True,
+    same: list[list[int]] | None = None,
 ) -> np.ndarray:
     """Per card (rows) and category (columns) the confidence that the card belongs there.
 
-    `categories` holds each category's text vectors; `placed` the index of each card's category, -1 for none.
+    `categories` holds each category's text vectors; `placed` the index of each card's category, -1 for none;
+    `same` the sets of cards that say the same in other languages (`translations`). Read as a whole board,
+    the same card goes to one column: its versions count as placed where one of them was placed, and the
+    others' scores are averaged over the set.
     """
     n = len(categories)
+    same = same if whole_board and same else []
+    given, placed, raw = placed, _spread(placed, same), vectors
     if len(vectors) >= CENTER_FROM:
         # What every card of the board shares ("a need in a workshop") says nothing about its category:
         # taken away, the differences between the categories weigh more.
@@ -106,7 +127,28 @@ def category_confidences(
         owners = np.concatenate([owners, best[sure]])
         weights = np.concatenate([weights, np.full(len(sure), PSEUDO_WEIGHT)])
         scores = _blend(label, example_scores(vectors, examples, owners, weights, n))
-    return softmax(scores)
+    for versions in same:
+        if free := [i for i in versions if placed[i] < 0]:
+            scores[free] = scores[free].mean(axis=0)
+    confidence = softmax(scores)
+    for versions in same:
+        # A version of a placed card goes where it is, as sure as the two are the same card.
+        if followers := [i for i in versions if given[i] < 0 <= placed[i]]:
+            leaders = [i for i in versions if given[i] >= 0]
+            confidence[followers] = 0.0
+            sure = (raw[followers] @ raw[leaders].T).max(axis=1)
+            confidence[followers, placed[followers]] = np.clip(sure, 0.0, 1.0)
+    return confidence
+
+
+def _spread(placed: np.ndarray, same: list[list[int]]) -> np.ndarray:
+    """`placed`, where each version of a card placed in one column (and no other) counts as placed there."""
+    placed = placed.copy()
+    for versions in same:
+        columns = {int(placed[i]) for i in versions} - {-1}
+        if len(columns) == 1:
+            placed[versions] = columns.pop()
+    return placed
 
 
 def similarities(vectors: np.ndarray) -> np.ndarray:

@@ -110,6 +110,10 @@ def suggest(session: Session, *, actor: Actor, stage_id: int, language: str = "e
     ]
     vectors = embedding.vectors(texts)
     columns: list[str | None] = [i.category for i in items]
+    cards = [n for n, i in enumerate(items) if i.kind == "card"]
+    sims = similarity.similarities(vectors[cards])
+    languages = [similarity.guess_language(items[n].text, items[n].language) for n in cards]
+    same = similarity.translations(sims, languages)
     categories = stage.config.get("categories", [])
     keys = [c["key"] for c in categories]
     if categories:
@@ -117,7 +121,10 @@ def suggest(session: Session, *, actor: Actor, stage_id: int, language: str = "e
 
         placed = np.array([keys.index(c) if c in keys else -1 for c in columns])
         own_words = [embedding.vectors(category_texts(c)) for c in categories]
-        confidence = similarity.category_confidences(vectors, own_words, placed)
+        # The same card in other languages goes to one column, unless the facilitator said they differ.
+        versions = [[cards[m] for m in s] for s in same]
+        versions = [v for v in versions if frozenset(items[n].id for n in v) not in no_group]
+        confidence = similarity.category_confidences(vectors, own_words, placed, same=versions)
         for n, item in enumerate(items):
             if placed[n] >= 0:
                 continue
@@ -133,10 +140,7 @@ def suggest(session: Session, *, actor: Actor, stage_id: int, language: str = "e
                         "kind": item.kind,
                     }
                 )
-    cards = [n for n, i in enumerate(items) if i.kind == "card"]
-    sims = similarity.similarities(vectors[cards])
-    languages = [similarity.guess_language(items[n].text, items[n].language) for n in cards]
-    answer["translations"] = _translations(items, cards, sims, languages, no_group, language)
+    answer["translations"] = _translations(items, cards, sims, same, languages, no_group, language)
     known = {frozenset(t["card_ids"]) for t in answer["translations"]}
     for group in similarity.groups(sims, [columns[n] for n in cards]):
         ids = frozenset(items[cards[m]].id for m in group)  # type: ignore[misc]
@@ -180,6 +184,7 @@ def _translations(
     items: list[Contribution],
     cards: list[int],
     sims: Any,
+    sets: list[list[int]],
     languages: list[str],
     no_group: set[frozenset[int]],
     language: str,
@@ -187,7 +192,7 @@ def _translations(
     from cowork.domain.board import similarity
 
     found = []
-    for same in similarity.translations(sims, languages):
+    for same in sets:
         if frozenset(items[cards[m]].id for m in same) in no_group:  # type: ignore[misc]
             continue
         suggestion = _titled(items, cards, sims, same, languages, language)
