@@ -79,6 +79,7 @@ class Hub:
     async def publish(self, events: Sequence[Event]) -> None:
         """Push committed events to each workshop's rooms (through Redis to other workers when set)."""
         bodies: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        quiet = all(view_of(event).quiet for event in events)
         for event in events:
             staff_language = await self._language(event.workshop_id)
             rooms = [(STAFF, staff_language), (MODERATOR, staff_language)]
@@ -90,7 +91,7 @@ class Hub:
                 body = self.payload(event, audience, language)
                 bodies.setdefault(event.workshop_id, []).append((name, body))
         for workshop_id, pairs in bodies.items():
-            await self.outbox.put(workshop_id, pairs)
+            await self.outbox.put(workshop_id, pairs, quiet=quiet)
 
     async def _send(self, name: str, frame: list[dict[str, Any]]) -> None:
         """One event as `event` (as catch-up sends it), several coalesced ones as `events`, in seq order."""
