@@ -19,6 +19,7 @@ from cowork.domain.workshops import get_workshop
 from cowork.live import wire
 from cowork.live.fanout import OnePassManager, OnePassRedisManager
 from cowork.live.outbox import Outbox
+from cowork.live.recent import Recent
 from cowork.live.views.registry import payload, view_of
 from cowork.settings import LANGUAGES, Settings
 from cowork.tickets import read_ticket
@@ -68,6 +69,8 @@ class Hub:
         self.sio, self.engine, self.env, self.settings = sio, engine, env, settings
         self._languages: dict[int, str] = {}
         self.outbox = Outbox(self._send, settings.push_interval_ms / 1000)
+        # Without Redis every push of this workshop passes here; with it, other workers' do not.
+        self.recent = None if settings.redis_url else Recent()
         self.throttle: Any = None  # set by create_app: the sockets' budgets (connects, messages)
         sio.on("connect", self.connect)
         sio.on("sync", self.sync)
@@ -81,6 +84,8 @@ class Hub:
         bodies: dict[int, list[tuple[str, dict[str, Any]]]] = {}
         quiet = all(view_of(event).quiet for event in events)
         for event in events:
+            if self.recent is not None:
+                self.recent.published(event.workshop_id, event.seq)
             staff_language = await self._language(event.workshop_id)
             rooms = [(STAFF, staff_language), (MODERATOR, staff_language)]
             rooms += [(PUBLIC, language) for language in LANGUAGES]
@@ -90,6 +95,8 @@ class Hub:
                     continue  # rendering swaps for an empty room is wasted work
                 body = self.payload(event, audience, language)
                 bodies.setdefault(event.workshop_id, []).append((name, body))
+                if self.recent is not None and audience == PUBLIC:
+                    self.recent.pushed(name, body)
         for workshop_id, pairs in bodies.items():
             await self.outbox.put(workshop_id, pairs, quiet=quiet)
 
@@ -138,7 +145,13 @@ class Hub:
             self.sio.start_background_task(self._catch_up, sid, viewer, audience, since)
 
     async def _catch_up(self, sid: str, viewer: Viewer, audience: str, since: int) -> None:
-        for body in await self._events(viewer, audience, since):
+        """Public screens (phones, projectors) that are only a little behind are caught up from what this
+        worker pushed lately; the rest, and staff screens, from the record."""
+        name = room(viewer.workshop_id, audience, viewer.language)
+        recent = (
+            self.recent.since(viewer.workshop_id, name, since) if self.recent and audience == PUBLIC else None
+        )
+        for body in await self._events(viewer, audience, since) if recent is None else recent:
             await self.sio.emit("event", body, to=sid)
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
