@@ -4,7 +4,9 @@
 
 Prints the share of samples per thread kind (event loop or worker thread), the functions with the most
 samples of their own (self), and cowork's own functions and the libraries' entry points with the most
-samples including what they call (inclusive). A share is of all samples taken while the server ran Python.
+samples including what they call (inclusive). py-spy counts the database threads waiting for work
+(`Condition.wait` in the thread pool) as active: those samples are counted apart, and a share is of the
+other samples (the server running Python or in a system call).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 from collections import Counter
 
 FRAME = re.compile(r"^(?P<name>.+?) \((?P<file>[^:()]+)(?::\d+)?\)$")
+IDLE = ("Condition.wait (threading.py)", "_worker (concurrent/futures/thread.py)")
 WATCH = ("cowork/", "socketio/", "engineio/", "starlette/", "fastapi/", "jinja2/", "sqlalchemy/", "limits/")
 
 
@@ -26,7 +29,7 @@ def main(path: str, top: int = 25) -> None:
     self_time: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     threads: Counter[str] = Counter()
-    total = 0
+    total = idle = 0
     with open(path) as f:
         for line in f:
             stack, _, count_text = line.rstrip("\n").rpartition(" ")
@@ -34,6 +37,9 @@ def main(path: str, top: int = 25) -> None:
                 continue
             count = int(count_text)
             frames = [label(frame) for frame in stack.split(";")]
+            if frames[-1].startswith(IDLE):
+                idle += count
+                continue
             total += count
             threads["worker thread" if any("threading.py" in f for f in frames[:3]) else "event loop"] += (
                 count
@@ -42,7 +48,7 @@ def main(path: str, top: int = 25) -> None:
             for frame in set(frames):
                 if any(w in frame for w in WATCH):
                     inclusive[frame] += count
-    print(f"{total} samples from {path.rsplit('/', 1)[-1]}\n")
+    print(f"{total} samples from {path.rsplit('/', 1)[-1]} ({idle} more of idle pool threads left out)\n")
     for name, count in threads.most_common():
         print(f"{count / total:6.1%}  {name}")
     print(f"\nself (the function itself, not what it calls), top {top}:")
