@@ -353,3 +353,28 @@ async def test_a_phone_reconnecting_during_a_join_storm_gets_every_event_once_in
     async with screen(server, {"token": ana, "workshop_id": wid, "since": 0}) as old_page:
         await old_page.wait_for(lambda e: e["seq"] == last["seq"])
         assert _applied(old_page.seqs(), 0) == list(range(1, last["seq"] + 1))
+
+
+async def test_a_phone_connecting_after_a_card_was_erased_never_gets_its_words(
+    server: ThreadServer, world: World
+) -> None:
+    """The words were pushed before the erase; catch-up must not send them again from memory."""
+    _, ana = world.join()
+    wid, code = world.workshop.id, world.workshop.code
+    async with screen(server, {"token": ana, "workshop_id": wid}) as neighbour:
+        before = await _post(server, ana, world.stage_id, "a harmless first card")
+        card = await _post(server, ana, world.stage_id, "words to take back")
+        await neighbour.wait_for(lambda e: e["seq"] == card["seq"])
+
+        def erase() -> int:
+            with httpx.Client(base_url=server.url, cookies={f"cowork_p_{wid}": ana}) as phone:
+                return phone.post(
+                    f"/j/{code}/cards/{card['id']}/erase", headers={"Origin": server.url}
+                ).status_code
+
+        assert await asyncio.to_thread(erase) == 303
+        erased = await neighbour.wait_for(lambda e: e["type"] == "card.erased")
+        async with screen(server, {"token": ana, "workshop_id": wid, "since": before["seq"]}) as late:
+            await late.wait_for(lambda e: e["seq"] == erased["seq"])
+            assert "words to take back" not in json.dumps(late.events)
+            assert _applied(late.seqs(), before["seq"]) == list(range(before["seq"] + 1, erased["seq"] + 1))

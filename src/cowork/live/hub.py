@@ -15,6 +15,7 @@ from cowork.domain.access import Viewer, viewer_for
 from cowork.domain.errors import DomainError
 from cowork.domain.models import Event
 from cowork.domain.record import events_since
+from cowork.domain.redaction import disk_wipe
 from cowork.domain.workshops import get_workshop
 from cowork.live import wire
 from cowork.live.fanout import OnePassManager, OnePassRedisManager
@@ -86,6 +87,8 @@ class Hub:
         for event in events:
             if self.recent is not None:
                 self.recent.published(event.workshop_id, event.seq)
+                if disk_wipe([(event.type, event.data)]) is not None:
+                    self.recent.forget(event.workshop_id)  # earlier bodies may carry the erased words
             staff_language = await self._language(event.workshop_id)
             rooms = [(STAFF, staff_language), (MODERATOR, staff_language)]
             rooms += [(PUBLIC, language) for language in LANGUAGES]
@@ -96,7 +99,7 @@ class Hub:
                 body = self.payload(event, audience, language)
                 bodies.setdefault(event.workshop_id, []).append((name, body))
                 if self.recent is not None and audience == PUBLIC:
-                    self.recent.pushed(name, body)
+                    self.recent.pushed(event.workshop_id, name, body)
         for workshop_id, pairs in bodies.items():
             await self.outbox.put(workshop_id, pairs, quiet=quiet)
 
