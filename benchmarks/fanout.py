@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import cli, cowork_executable, free_port, logger
+from rawserver import serve_raw
 
 HOST = "127.0.0.1"  # all traffic stays on the loopback interface
 # Carried by every card text; found in the raw frame, never parsed. A frame may carry several cards
@@ -221,13 +222,14 @@ def client_process(conn: Any, spec: dict[str, Any], *counters: Any) -> None:
     asyncio.run(_clients(conn, spec, *counters))
 
 
-async def _engineio_connect(session: Any, spec: dict[str, Any], auth: dict[str, Any]) -> Any:
+async def _engineio_connect(session: Any, spec: dict[str, Any], target: dict[str, Any]) -> Any:
     """Engine.IO v4 over a websocket: open packet `0{...}`, then Socket.IO connect `40{auth}` → `40{...}`."""
     import aiohttp
 
     ws = await session.ws_connect(
-        spec["ws_url"], origin=spec["origin"], compress=15 if spec["deflate"] else 0, max_msg_size=0
+        target["url"], origin=target["origin"], compress=15 if spec["deflate"] else 0, max_msg_size=0
     )
+    auth = target["auth"]
     try:
         opened = await ws.receive_str()
         if not opened.startswith("0"):
@@ -347,7 +349,8 @@ def load_result(path: str) -> dict[str, Any]:
 class Clients:
     """N Socket.IO clients spread over a few processes, with shared counters the parent can poll."""
 
-    def __init__(self, auths: list[dict[str, Any]], args: argparse.Namespace, base: str, warmup_count: int):
+    def __init__(self, auths: list[dict[str, Any]], args: argparse.Namespace, warmup_count: int):
+        """auths: one per client, {"url": its server's websocket URL, "origin": …, "auth": the connect's}."""
         ctx = multiprocessing.get_context("spawn")
         procs = max(1, min(args.client_procs, len(auths)))
         deadline = time.time() + 120 + len(auths) / 5 + args.warmup + args.duration + args.grace
@@ -356,8 +359,6 @@ class Clients:
             parent_end, child_end = ctx.Pipe()
             counters = [ctx.Value("q", 0, lock=False) for _ in range(4)]  # see count()
             spec = {
-                "ws_url": f"ws://{base.split('://', 1)[1]}/socket.io/?EIO=4&transport=websocket",
-                "origin": base,
                 "auths": auths[i::procs],
                 "deflate": args.deflate,
                 "measure_from": warmup_count,
@@ -408,6 +409,12 @@ class Clients:
 # --- one measurement (the same for cowork and the bare server) ------------------------------------------
 
 Sender = Callable[[int], Awaitable[bool]]
+
+
+def target(base: str, auth: dict[str, Any]) -> dict[str, Any]:
+    """Where one client connects, and with what."""
+    url = f"ws://{base.split('://', 1)[1]}/socket.io/?EIO=4&transport=websocket"
+    return {"url": url, "origin": base, "auth": auth}
 
 
 def cards_per_frame(results: list[dict[str, Any]]) -> float | None:
@@ -465,24 +472,37 @@ async def wait_until(predicate: Callable[[], bool], seconds: float, alive: Calla
 
 async def measure(
     name: str,
-    proc: subprocess.Popen[bytes],
-    base: str,
+    servers: list[subprocess.Popen[bytes]],
     auths: list[dict[str, Any]],
     send_one: Sender,
     args: Any,
+    redis_pid: int | None = None,
 ) -> dict[str, Any]:
-    pid, n = proc.pid, len(auths)
+    """servers: the server's process, or each worker's (CPU and memory are their sums, and each's)."""
+    pids, n = [server.pid for server in servers], len(auths)
     warmup_count = round(args.warmup * args.rate)
     measured_count = max(1, round(args.duration * args.rate))
 
     def alive() -> bool:
-        return proc.poll() is None and clients.alive()
+        return all(server.poll() is None for server in servers) and clients.alive()
+
+    def cpu_each() -> list[float]:
+        return [cpu_seconds(pid) for pid in pids]
+
+    def loop_cpu() -> float:  # each server's event-loop thread (its main thread)
+        return sum(cpu_seconds(pid, pid) for pid in pids)
+
+    def rss() -> int:
+        return sum(rss_kb(pid) for pid in pids)
+
+    def redis_cpu() -> float:
+        return cpu_seconds(redis_pid) if redis_pid else 0.0
 
     await asyncio.sleep(1)
-    rss_before, cpu_before = rss_kb(pid), cpu_seconds(pid)
+    rss_before, cpu_before = rss(), sum(cpu_each())
     procs = max(1, min(args.client_procs, n))
     log(f"{name}: connecting {n} clients from {procs} processes (server RSS {rss_before / 1024:.1f} MB)")
-    clients = Clients(auths, args, base, warmup_count)
+    clients = Clients(auths, args, warmup_count)
     await wait_until(lambda: clients.count(0) + clients.count(1) >= n, 60 + n / 10, alive)
     connected, failed = clients.count(0), clients.count(1)
     if not alive():
@@ -490,7 +510,7 @@ async def measure(
     if connected == 0:
         raise RuntimeError(f"{name}: no client could connect")
     await asyncio.sleep(1)
-    rss_after, cpu_connected = rss_kb(pid), cpu_seconds(pid)
+    rss_after, cpu_connected = rss(), sum(cpu_each())
     log(
         f"{name}: {connected} connected, {failed} failed; server RSS {rss_after / 1024:.1f} MB "
         f"(+{(rss_after - rss_before) / connected:.1f} kB per client)"
@@ -503,12 +523,24 @@ async def measure(
         await wait_until(lambda: clients.count(2) >= warm_ok * connected, 5, alive)
 
     log(f"{name}: measuring, {measured_count} cards at {args.rate}/s to {connected} clients")
-    cpu0, loop0, clients_cpu0, wall0 = cpu_seconds(pid), cpu_seconds(pid, pid), clients.cpu(), time.time()
+    each0, loop0, redis0, clients_cpu0, wall0 = (
+        cpu_each(),
+        loop_cpu(),
+        redis_cpu(),
+        clients.cpu(),
+        time.time(),
+    )
     sent = await send_at_rate(warmup_count, measured_count, args.rate, send_one)
     ok_ids = {m for m, (_t, ok, _took) in sent.items() if ok}
     expected = len(ok_ids) * connected
     drained = await wait_until(lambda: clients.count(3) >= expected, args.grace, alive)
-    cpu1, loop1, clients_cpu1, wall1 = cpu_seconds(pid), cpu_seconds(pid, pid), clients.cpu(), time.time()
+    each1, loop1, redis1, clients_cpu1, wall1 = (
+        cpu_each(),
+        loop_cpu(),
+        redis_cpu(),
+        clients.cpu(),
+        time.time(),
+    )
     if not drained:
         log(f"{name}: not every delivery arrived within the {args.grace} s grace period")
     results = await clients.finish()
@@ -526,7 +558,7 @@ async def measure(
     latencies.sort()
     spans.sort()
     requests = sorted(took for _t, ok, took in sent.values() if ok)
-    cpu = cpu1 - cpu0
+    cpu = sum(each1) - sum(each0)
     events = received / connected
     window = wall1 - wall0
     errors = [e for result in results for e in result.get("errors", ())]
@@ -563,6 +595,16 @@ async def measure(
         "frame_bytes": max((result.get("frame_bytes", 0) for result in results), default=0),
         "cards_per_frame": cards_per_frame(results),
     }
+    if len(pids) > 1:  # how the cost splits between the workers and Redis
+        report["worker_cpu_per_event_us"] = [
+            round((b - a) / events * 1e6) if events else None for a, b in zip(each0, each1, strict=True)
+        ]
+        report["worker_cpu_percent"] = [
+            round((b - a) / window * 100, 1) for a, b in zip(each0, each1, strict=True)
+        ]
+    if redis_pid:
+        report["redis_cpu_per_event_us"] = round((redis1 - redis0) / events * 1e6) if events else None
+        report["redis_cpu_percent"] = round((redis1 - redis0) / window * 100, 1)
     log(
         f"{name}: p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms, "
         f"lost {report['lost']}/{expected}, {report['cpu_per_event_us']} µs CPU per event "
@@ -602,32 +644,44 @@ async def join_all(session: Any, base: str, code: str, n: int) -> list[str]:
 async def run_cowork(args: Any, tmp: Path) -> dict[str, Any]:
     import aiohttp
 
-    port = free_port()
-    base = f"http://{HOST}:{port}"
+    bases = [f"http://{HOST}:{free_port()}" for _ in range(args.workers)]
+    base = bases[0]  # the API requests (joins, cards) go to the first worker
     env = {
         **os.environ,
         "COWORK_DATA_DIR": str(tmp / "data"),
         "COWORK_DATABASE_URL": args.database_url or f"sqlite:///{tmp / 'cowork.db'}",
         "COWORK_PUBLIC_BASE_URL": base,
+        "COWORK_SERVED_ORIGINS": json.dumps(bases[1:]),
         "COWORK_SECRET_KEY": secrets.token_urlsafe(48),
         "COWORK_LOG_LEVEL": "warning",
-        # Joining N phones in one go (the default, 600 a minute per code, would make 1,000 wait a minute).
-        "COWORK_JOINS_PER_CODE_PER_MINUTE": str(max(600, 2 * args.clients)),
+        # Joining N phones in one go (the default, 2,000 a minute per code, would make 3,000 wait a minute).
+        "COWORK_JOINS_PER_CODE_PER_MINUTE": str(max(2000, 2 * args.clients)),
     }
+    redis_pid = None
+    if args.workers > 1:  # each worker its own `cowork serve`, all on one database and one Redis channel
+        env["COWORK_REDIS_URL"] = args.redis_url
+        env["COWORK_REDIS_CHANNEL"] = f"fanout-bench-{secrets.token_hex(4)}"
+        env["COWORK_WEBSOCKET_ONLY"] = "1"
+        redis_pid = redis_process(args.redis_url)
     cowork = cowork_executable()
     email = f"bench-{secrets.token_hex(4)}@example.org"
     cli(cowork, "users", "create", email, "--admin", "--password-stdin", env=env, stdin="fanout-bench-pw\n")
     api_token = cli(cowork, "token", "create", email, env=env).strip().splitlines()[-1]
-    log_file = tmp / "cowork.log"
-    proc = start_server([cowork, "serve", "--port", str(port)], env, log_file)
+    logs = [tmp / f"cowork-{i}.log" for i in range(args.workers)]
+    procs = [
+        start_server([cowork, "serve", "--port", b.rsplit(":", 1)[1]], env, log_file)
+        for b, log_file in zip(bases, logs, strict=True)
+    ]
     try:
         connector = aiohttp.TCPConnector(limit=16)
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(base_url=None, connector=connector, timeout=timeout) as session:
-            await wait_healthy(session, base, proc, log_file)
+            for b, p, lf in zip(bases, procs, logs, strict=True):
+                await wait_healthy(session, b, p, lf)
             log(
-                f"cowork: serving on {base} (pid {proc.pid}, "
-                f"database {env['COWORK_DATABASE_URL'].split(':')[0]})"
+                f"cowork: serving on {', '.join(bases)} (pids {', '.join(str(p.pid) for p in procs)}, "
+                f"database {env['COWORK_DATABASE_URL'].split(':')[0]}"
+                + (f", Redis {args.redis_url} (pid {redis_pid}))" if redis_pid else ")")
             )
             headers = {"Authorization": f"Bearer {api_token}"}
             async with session.post(
@@ -650,41 +704,58 @@ async def run_cowork(args: Any, tmp: Path) -> dict[str, Any]:
                         log(f"cowork: card {n} answered {r.status}")
                     return r.status == 201
 
-            auths = [{"token": t, "workshop_id": workshop["id"]} for t in tokens]
-            return await measure("cowork", proc, base, auths, send_card, args)
+            # Phone i on worker i mod W: half on each of two.
+            auths = [
+                target(bases[i % len(bases)], {"token": t, "workshop_id": workshop["id"]})
+                for i, t in enumerate(tokens)
+            ]
+            return await measure("cowork", procs, auths, send_card, args, redis_pid)
     except BaseException:
-        if proc.poll() is not None:
-            log(f"cowork exited ({proc.returncode}); its log:\n{tail(log_file)}")
+        for p, lf in zip(procs, logs, strict=True):
+            if p.poll() is not None:
+                log(f"cowork exited ({p.returncode}); its log:\n{tail(lf)}")
         raise
     finally:
-        stop(proc)
+        for p in procs:
+            stop(p)
 
 
-async def run_bare(args: Any, tmp: Path, frame_bytes: int) -> dict[str, Any]:
+def redis_process(url: str) -> int | None:
+    """The pid of the Redis server at url (its CPU counts when it runs on this machine), if it says."""
+    import redis
+
+    try:
+        return int(redis.Redis.from_url(url).info("server")["process_id"])
+    except Exception as exc:
+        log(f"no Redis process to measure at {url}: {exc!r}")
+        return None
+
+
+async def run_bare(args: Any, tmp: Path, frame_bytes: int, name: str = "bare") -> dict[str, Any]:
+    """The bare python-socketio server, or (name "raw") the plain websocket loop of rawserver.py."""
     import aiohttp
 
     port = free_port()
     base = f"http://{HOST}:{port}"
-    log_file = tmp / "bare.log"
-    proc = start_server([sys.executable, str(THIS_FILE), "--serve-bare", str(port)], {**os.environ}, log_file)
+    log_file = tmp / f"{name}.log"
+    cmd = [sys.executable, str(THIS_FILE), f"--serve-{name}", str(port)]
+    proc = start_server(cmd, {**os.environ}, log_file)
     try:
         connector = aiohttp.TCPConnector(limit=16)
         async with aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=30)
         ) as session:
             await wait_healthy(session, base, proc, log_file)
-            log(
-                f"bare: python-socketio serving on {base} (pid {proc.pid}), "
-                f"frames of {frame_bytes} characters"
-            )
+            what = "python-socketio" if name == "bare" else "a plain websocket loop"
+            log(f"{name}: {what} serving on {base} (pid {proc.pid}), frames of {frame_bytes} characters")
 
             async def broadcast(n: int) -> bool:
                 async with session.post(f"{base}/broadcast", json={"n": n, "size": frame_bytes}) as r:
                     await r.read()
                     return r.status == 201
 
-            auths = [{"token": f"bare-{i}"} for i in range(args.clients)]
-            return await measure("bare", proc, base, auths, broadcast, args)
+            auths = [target(base, {"token": f"bare-{i}"}) for i in range(args.clients)]
+            return await measure(name, [proc], auths, broadcast, args)
     finally:
         stop(proc)
 
@@ -697,9 +768,14 @@ async def benchmark(args: Any, tmp: Path) -> dict[str, Any]:
     )
     cowork = await run_cowork(args, tmp)
     bare = None if args.skip_bare else await run_bare(args, tmp, cowork["frame_bytes"] or 740)
-    ratio = None
-    if bare and cowork["cpu_per_event_us"] and bare["cpu_per_event_us"]:
-        ratio = round(cowork["cpu_per_event_us"] / bare["cpu_per_event_us"], 2)
+    raw = await run_bare(args, tmp, cowork["frame_bytes"] or 740, "raw") if args.raw else None
+
+    def ratio_to(other: dict[str, Any] | None) -> float | None:
+        if other and cowork["cpu_per_event_us"] and other["cpu_per_event_us"]:
+            return round(cowork["cpu_per_event_us"] / other["cpu_per_event_us"], 2)
+        return None
+
+    ratio = ratio_to(bare)
     summary: dict[str, Any] = {
         "clients": args.clients,
         "rate": args.rate,
@@ -715,6 +791,18 @@ async def benchmark(args: Any, tmp: Path) -> dict[str, Any]:
             {f"bare_{k}": bare[k] for k in ("p50_ms", "p95_ms", "p99_ms", "lost", "cpu_per_event_us")}
         )
         summary["bare_rss_per_client_kb"] = bare["rss_per_client_kb"]
+    if raw:  # cowork's server CPU per card per phone ÷ the plain websocket loop's
+        summary["cpu_ratio_vs_raw"] = ratio_to(raw)
+        summary.update({f"raw_{k}": raw[k] for k in ("p50_ms", "p95_ms", "lost", "cpu_per_event_us")})
+    if args.workers > 1:
+        summary["workers"] = args.workers
+        for k in (
+            "worker_cpu_per_event_us",
+            "worker_cpu_percent",
+            "redis_cpu_per_event_us",
+            "redis_cpu_percent",
+        ):
+            summary[k] = cowork.get(k)
     summary.update(
         {
             "warmup": args.warmup,
@@ -726,6 +814,7 @@ async def benchmark(args: Any, tmp: Path) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             "cowork": cowork,
             "bare": bare,
+            "raw": raw,
         }
     )
     return summary
@@ -749,10 +838,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--deflate", action="store_true", help="clients ask for permessage-deflate, as browsers do"
     )
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="also a plain websocket loop sending the same frames (cpu_ratio_vs_raw)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=1, help="cowork as this many `cowork serve` processes on Redis (1)"
+    )
+    p.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/0",
+        help="Redis for --workers (redis://127.0.0.1:6379/0)",
+    )
     p.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    p.add_argument("--serve-raw", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.serve_bare is None and (
-        args.clients < 1 or args.rate <= 0 or args.duration <= 0 or args.warmup < 0
+    if (
+        args.serve_bare is None
+        and args.serve_raw is None
+        and (args.clients < 1 or args.rate <= 0 or args.duration <= 0 or args.warmup < 0 or args.workers < 1)
     ):
         p.error("--clients, --rate and --duration must be positive, --warmup not negative")
     return args
@@ -766,6 +871,9 @@ def main() -> int:
     args = parse_args()
     if args.serve_bare is not None:
         serve_bare(args.serve_bare)
+        return 0
+    if args.serve_raw is not None:
+        serve_raw(HOST, args.serve_raw)
         return 0
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (&)
     signal.signal(signal.SIGTERM, _interrupt)

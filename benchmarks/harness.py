@@ -140,7 +140,7 @@ def run_against_server(
     load = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix=f"cowork-{name}-"))
     # Benchmarks join hundreds of phones to one code at once; production keeps the default throttle.
-    joins = {"COWORK_JOINS_PER_CODE_PER_MINUTE": str(max(600, 2 * phones))}
+    joins = {"COWORK_JOINS_PER_CODE_PER_MINUTE": str(max(2000, 2 * phones))}
     server = start_server(tmp, database_url=args.database_url, extra_env=joins)
     print(f"[{name}] cowork starts on {server.base} (pid {server.proc.pid})", file=sys.stderr, flush=True)
     try:

@@ -314,3 +314,67 @@ async def test_a_card_at_its_length_limit_reaches_phones_within_5_kb_on_the_wire
         # it twice (the record and the card), not three times. Up to about 6 KB at this limit.
         staff = await console.wait_for(lambda e: e["type"] == "card.added")
         assert wire.dumps(staff).count(text) == 2
+
+
+def _applied(seqs: list[int], since: int) -> list[int]:
+    """What a phone applies (static/cowork.js): each seq after its last one; repeats are dropped."""
+    applied: list[int] = []
+    for seq in seqs:
+        if seq > (applied[-1] if applied else since):
+            applied.append(seq)
+    return applied
+
+
+async def test_a_phone_reconnecting_during_a_join_storm_gets_every_event_once_in_seq_order(
+    server: ThreadServer, world: World
+) -> None:
+    """Its catch-up (from what the server pushed lately, or from the record) and the live pushes of the
+    joins still going on meet without a gap: applied as the phone does, every seq once, in order."""
+    _, ana = world.join()
+    wid, url = world.workshop.id, f"{server.url}/api/v1/join/{world.workshop.code}"
+
+    def join(i: int) -> None:
+        assert httpx.post(url, json={"name": f"Phone {i}"}, timeout=30).status_code == 201
+
+    async with screen(server, {"token": ana, "workshop_id": wid}) as neighbour:  # the room is never empty
+        await asyncio.gather(*(asyncio.to_thread(join, i) for i in range(10)))
+        await neighbour.wait_for(lambda e: e["type"] == "participant.joined" and e["data"]["present"] == 11)
+        since = max(neighbour.seqs()) - 5  # its page showed the record five joins ago
+        storm = asyncio.gather(*(asyncio.to_thread(join, i) for i in range(10, 30)))
+        async with screen(server, {"token": ana, "workshop_id": wid, "since": since}) as phone:
+            await storm
+            last = await _post(server, ana, world.stage_id, "after the storm")
+            await phone.wait_for(lambda e: e["seq"] == last["seq"])
+            assert _applied(phone.seqs(), since) == list(range(since + 1, last["seq"] + 1))
+            joined = [e for e in phone.events if e["type"] == "participant.joined"]
+            assert max(e["data"]["present"] for e in joined) == 31
+
+    # A phone whose page is older than anything the server pushed since it started: from the record.
+    async with screen(server, {"token": ana, "workshop_id": wid, "since": 0}) as old_page:
+        await old_page.wait_for(lambda e: e["seq"] == last["seq"])
+        assert _applied(old_page.seqs(), 0) == list(range(1, last["seq"] + 1))
+
+
+async def test_a_phone_connecting_after_a_card_was_erased_never_gets_its_words(
+    server: ThreadServer, world: World
+) -> None:
+    """The words were pushed before the erase; catch-up must not send them again from memory."""
+    _, ana = world.join()
+    wid, code = world.workshop.id, world.workshop.code
+    async with screen(server, {"token": ana, "workshop_id": wid}) as neighbour:
+        before = await _post(server, ana, world.stage_id, "a harmless first card")
+        card = await _post(server, ana, world.stage_id, "words to take back")
+        await neighbour.wait_for(lambda e: e["seq"] == card["seq"])
+
+        def erase() -> int:
+            with httpx.Client(base_url=server.url, cookies={f"cowork_p_{wid}": ana}) as phone:
+                return phone.post(
+                    f"/j/{code}/cards/{card['id']}/erase", headers={"Origin": server.url}
+                ).status_code
+
+        assert await asyncio.to_thread(erase) == 303
+        erased = await neighbour.wait_for(lambda e: e["type"] == "card.erased")
+        async with screen(server, {"token": ana, "workshop_id": wid, "since": before["seq"]}) as late:
+            await late.wait_for(lambda e: e["seq"] == erased["seq"])
+            assert "words to take back" not in json.dumps(late.events)
+            assert _applied(late.seqs(), before["seq"]) == list(range(before["seq"] + 1, erased["seq"] + 1))

@@ -69,3 +69,24 @@ async def test_a_frame_waits_until_the_frame_before_it_has_gone_out() -> None:
     first_may_finish.set()
     await asyncio.gather(first, second)
     assert steps == ["start w1:staff", "end w1:staff", "start w2:staff", "end w2:staff"]
+
+
+async def test_quiet_events_wait_longer_and_the_next_event_takes_them_along_in_seq_order() -> None:
+    """Joins during a storm: each only moves the count, so they share a frame; a card does not wait."""
+    screens = Room()
+    outbox = Outbox(screens.send, interval=0.05, quiet_interval=30)
+    await outbox.put(1, [("w1:public:en", {"seq": 1})], quiet=True)  # after a quiet spell: at once
+    for seq in (2, 3, 4):
+        await outbox.put(1, [("w1:public:en", {"seq": seq})], quiet=True)
+    await asyncio.sleep(0.2)  # four times the interval, far less than the quiet one
+    assert screens.frames == [("w1:public:en", [1])]
+    await outbox.put(1, [("w1:public:en", {"seq": 5})])
+    await screens.wait_for(2)
+    assert screens.frames == [("w1:public:en", [1]), ("w1:public:en", [2, 3, 4, 5])]
+
+    alone = Room()
+    lone = Outbox(alone.send, interval=0.05, quiet_interval=0.1)
+    await lone.put(1, [("w1:staff", {"seq": 1})], quiet=True)
+    await lone.put(1, [("w1:staff", {"seq": 2})], quiet=True)
+    await alone.wait_for(2)  # nothing takes it along: it goes after the quiet interval
+    assert alone.frames == [("w1:staff", [1]), ("w1:staff", [2])]

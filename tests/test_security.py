@@ -2,15 +2,21 @@
 
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from cowork.db import read_session
+from cowork.domain import workshops
 from cowork.domain.models import ApiToken, Participant, User
 from cowork.logs import JsonFormatter
-from tests.conftest import World
+from cowork.settings import Settings
+from cowork.web.throttle import Throttle
+from tests.conftest import SECRET, ThreadServer, World, free_port, make_facilitator, run
 
 NASTY = [
     "<script>alert(1)</script>",
@@ -83,6 +89,51 @@ async def test_a_guessing_device_is_refused_even_for_the_page(
         assert (await client.get(f"/j/WRONG{i}")).status_code == 404
     blocked = await client.get("/j/WRONG99")
     assert blocked.status_code == 429 and "Please wait a minute" in blocked.text
+
+
+def test_the_default_join_budget_admits_a_plenary_of_2000_behind_one_address_within_two_minutes() -> None:
+    defaults = Settings(secret_key=SECRET)
+    plenary, minutes = 2000, 2
+    assert defaults.joins_per_code_per_minute * minutes >= plenary  # every phone joins the one code
+    assert defaults.devices_per_address_per_minute * minutes >= plenary  # each with its own device id
+    # A guesser still has 12 wrong codes a minute per device, and 12 per address without one.
+    assert Throttle.failures_per_client.amount == 12
+
+
+def test_a_burst_of_joins_from_one_address_is_admitted_up_to_the_budget(
+    tmp_path: Path, db_url: str, engine: Engine
+) -> None:
+    """Phones behind one NAT address, each with its own cookies, join at once: every one within the budget
+    joins (the budget is scaled down here so the test stays quick; the arithmetic above checks the default).
+    """
+    budget = 15
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        secret_key=SECRET,
+        public_base_url=f"http://127.0.0.1:{free_port()}",
+        joins_per_code_per_minute=budget,
+        devices_per_address_per_minute=budget,
+    )
+    facilitator, _token = make_facilitator(engine)
+    code = run(engine, workshops.create_workshop, actor=facilitator, title="Plenary").code
+
+    def scan(i: int) -> tuple[bool, int, str]:
+        with httpx.Client(base_url=settings.public_base_url, timeout=30) as phone:
+            page = phone.get(f"/j/{code}")
+            joined = phone.post(f"/j/{code}", data={"name": f"Phone {i}"})
+            return (
+                "cowork_device" in phone.cookies and page.status_code == 200,
+                joined.status_code,
+                joined.text,
+            )
+
+    with ThreadServer(settings), ThreadPoolExecutor(8) as pool:
+        phones = list(pool.map(scan, range(budget)))
+        late = scan(budget)
+    assert all(has_device for has_device, _status, _text in phones)
+    assert [status for _device, status, _text in phones] == [303] * budget  # on to the phone page
+    assert late[1] == 429 and "Many people are joining right now" in late[2]
 
 
 async def test_a_forged_device_cookie_counts_as_none(client: httpx.AsyncClient, world: World) -> None:

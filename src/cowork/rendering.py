@@ -78,6 +78,9 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the package and do not change while it serves: without this, every render
+        # asks the disk for the modification time of each template it includes (6 % of a join storm).
+        auto_reload=False,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localized"] = _localized

@@ -37,9 +37,11 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)
     default_language: str = "en"
     log_level: str = "info"
-    # Joins a join code takes per minute (429 beyond). Benchmarks raise it to join 1,000 phones at once;
-    # keep the default in production.
-    joins_per_code_per_minute: int = Field(default=600, ge=1)
+    # The join budget (docs/operations.md): joins a join code takes per minute (429 beyond), and signed
+    # device ids an address gets per minute. The defaults admit a 2,000-person plenary behind one venue
+    # NAT address within two minutes; wrong codes stay limited per device and per cookie-less client.
+    joins_per_code_per_minute: int = Field(default=2000, ge=1)
+    devices_per_address_per_minute: int = Field(default=1000, ge=1)
     # Export files render in worker processes, this many at once: a big PDF takes seconds of CPU, which on
     # a thread would hold the GIL and stall every live socket; one process leaves the other core to them.
     export_processes: int = Field(default=1, ge=1, le=16)

@@ -15,10 +15,12 @@ from cowork.domain.access import Viewer, viewer_for
 from cowork.domain.errors import DomainError
 from cowork.domain.models import Event
 from cowork.domain.record import events_since
+from cowork.domain.redaction import disk_wipe
 from cowork.domain.workshops import get_workshop
 from cowork.live import wire
 from cowork.live.fanout import OnePassManager, OnePassRedisManager
 from cowork.live.outbox import Outbox
+from cowork.live.recent import Recent
 from cowork.live.views.registry import payload, view_of
 from cowork.settings import LANGUAGES, Settings
 from cowork.tickets import read_ticket
@@ -68,6 +70,8 @@ class Hub:
         self.sio, self.engine, self.env, self.settings = sio, engine, env, settings
         self._languages: dict[int, str] = {}
         self.outbox = Outbox(self._send, settings.push_interval_ms / 1000)
+        # Without Redis every push of this workshop passes here; with it, other workers' do not.
+        self.recent = None if settings.redis_url else Recent()
         self.throttle: Any = None  # set by create_app: the sockets' budgets (connects, messages)
         sio.on("connect", self.connect)
         sio.on("sync", self.sync)
@@ -79,7 +83,12 @@ class Hub:
     async def publish(self, events: Sequence[Event]) -> None:
         """Push committed events to each workshop's rooms (through Redis to other workers when set)."""
         bodies: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        quiet = all(view_of(event).quiet for event in events)
         for event in events:
+            if self.recent is not None:
+                self.recent.published(event.workshop_id, event.seq)
+                if disk_wipe([(event.type, event.data)]) is not None:
+                    self.recent.forget(event.workshop_id)  # earlier bodies may carry the erased words
             staff_language = await self._language(event.workshop_id)
             rooms = [(STAFF, staff_language), (MODERATOR, staff_language)]
             rooms += [(PUBLIC, language) for language in LANGUAGES]
@@ -89,8 +98,10 @@ class Hub:
                     continue  # rendering swaps for an empty room is wasted work
                 body = self.payload(event, audience, language)
                 bodies.setdefault(event.workshop_id, []).append((name, body))
+                if self.recent is not None and audience == PUBLIC:
+                    self.recent.pushed(event.workshop_id, name, body)
         for workshop_id, pairs in bodies.items():
-            await self.outbox.put(workshop_id, pairs)
+            await self.outbox.put(workshop_id, pairs, quiet=quiet)
 
     async def _send(self, name: str, frame: list[dict[str, Any]]) -> None:
         """One event as `event` (as catch-up sends it), several coalesced ones as `events`, in seq order."""
@@ -137,7 +148,13 @@ class Hub:
             self.sio.start_background_task(self._catch_up, sid, viewer, audience, since)
 
     async def _catch_up(self, sid: str, viewer: Viewer, audience: str, since: int) -> None:
-        for body in await self._events(viewer, audience, since):
+        """Public screens (phones, projectors) that are only a little behind are caught up from what this
+        worker pushed lately; the rest, and staff screens, from the record."""
+        name = room(viewer.workshop_id, audience, viewer.language)
+        recent = (
+            self.recent.since(viewer.workshop_id, name, since) if self.recent and audience == PUBLIC else None
+        )
+        for body in await self._events(viewer, audience, since) if recent is None else recent:
             await self.sio.emit("event", body, to=sid)
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:

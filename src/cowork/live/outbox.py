@@ -5,6 +5,11 @@ at 20 cards a second to 500 phones, two cards in one frame halve the work of the
 after a quiet spell (nothing sent to the workshop for `interval`) goes out at once; the ones that follow
 within `interval` wait for the next frame. A frame carries its events in `seq` order, which also repairs
 two commands that committed in one order and came back to the event loop in the other.
+
+Some events only move a count on the screens (someone joined). When a room scans the QR code at once, one
+such event every few milliseconds would send every phone a frame per `interval` for nothing but the count:
+a *quiet* event waits up to `quiet_interval` for its frame instead, unless another event takes it along
+sooner. The frames still carry every seq in order; only the count lags by up to a second.
 """
 
 import asyncio
@@ -17,36 +22,42 @@ log = logging.getLogger("cowork.live")
 
 Body = dict[str, Any]
 Send = Callable[[str, list[Body]], Awaitable[None]]
+QUIET_INTERVAL = 1.0  # seconds a quiet event (a count on screens) may wait to share a frame
 
 
 class Outbox:
-    def __init__(self, send: Send, interval: float) -> None:
+    def __init__(self, send: Send, interval: float, quiet_interval: float = QUIET_INTERVAL) -> None:
         self._send = send  # (room, bodies in seq order)
         self.interval = interval
+        self.quiet_interval = max(interval, quiet_interval) if interval > 0 else 0.0
         self._waiting: dict[int, list[tuple[str, Body]]] = {}
         self._last_sent: dict[int, float] = {}
-        self._due: dict[int, asyncio.Task[None]] = {}
+        self._due: dict[int, tuple[float, asyncio.Task[None]]] = {}  # the planned frame: when, its task
         # A fan-out yields to the loop between slices of phones: frames go out one at a time, so a
         # room's later frame never overtakes an earlier one on some of its phones.
         self._sending = asyncio.Lock()
 
-    async def put(self, workshop_id: int, bodies: list[tuple[str, Body]]) -> None:
+    async def put(self, workshop_id: int, bodies: list[tuple[str, Body]], *, quiet: bool = False) -> None:
         """Queue one command's (room, body) pairs; send them now if the workshop's rooms are quiet."""
         self._waiting.setdefault(workshop_id, []).extend(bodies)
-        if workshop_id in self._due:
-            return  # they go with the frame already planned
+        interval = self.quiet_interval if quiet else self.interval
+        due = self._last_sent.get(workshop_id, -math.inf) + interval
+        planned = self._due.get(workshop_id)
+        if planned is not None:
+            if planned[0] <= due:
+                return  # they go with the frame already planned
+            planned[1].cancel()  # a quiet frame planned later: this event takes it along sooner
+            del self._due[workshop_id]
         loop = asyncio.get_running_loop()
-        due = self._last_sent.get(workshop_id, -math.inf) + self.interval
         if loop.time() >= due:
             await self._flush(workshop_id)
         else:
-            self._due[workshop_id] = loop.create_task(self._flush_at(workshop_id, due))
+            self._due[workshop_id] = (due, loop.create_task(self._flush_at(workshop_id, due)))
 
     async def _flush_at(self, workshop_id: int, due: float) -> None:
-        try:
-            await asyncio.sleep(due - asyncio.get_running_loop().time())
-        finally:
-            del self._due[workshop_id]
+        # Cancelled only while sleeping, by put(), which then plans the frame anew.
+        await asyncio.sleep(due - asyncio.get_running_loop().time())
+        del self._due[workshop_id]
         try:
             await self._flush(workshop_id)
         except Exception:  # nobody awaits this task: say so, screens catch up from the record

@@ -31,8 +31,7 @@ class TooManyAttempts(Exception):
 
 
 class Throttle:
-    failures_per_client = parse("12/minute")
-    devices_per_address = parse("600/minute")  # a whole venue scanning the QR code at once
+    failures_per_client = parse("12/minute")  # wrong codes per device, or per address without one
     # What a screen may send over its sockets: counted per participant across all their sockets (a phone
     # opening many sockets gets no more), per socket for staff screens and projectors.
     messages_per_screen = parse("60/minute")
@@ -50,6 +49,8 @@ class Throttle:
         )
         self.limiter = MovingWindowRateLimiter(storage)
         self.joins_per_code = parse(f"{settings.joins_per_code_per_minute}/minute")
+        # A whole venue scanning the QR code at once, behind one address.
+        self.devices_per_address = parse(f"{settings.devices_per_address_per_minute}/minute")
         self.signer = Signer(settings.secret_key or "", salt="cowork.device")
 
     def device_of(self, cookie: str | None) -> str | None:

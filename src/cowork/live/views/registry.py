@@ -31,6 +31,8 @@ class EventView:
     swaps: Callable[[Environment, Event, Data, bool], Swaps] = lambda env, event, data, staff: []
     # A moderating projector gets the staff view of these (cards with their tools), else the public view.
     moderation: bool = False
+    # Only moves a count on screens: its push may wait up to a second to share a frame (live/outbox.py).
+    quiet: bool = False
 
 
 _VIEWS: dict[str, EventView] = {}

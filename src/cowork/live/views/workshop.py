@@ -8,7 +8,8 @@ register(
     view=EventView(
         swaps=lambda env, event, data, staff: [
             {"op": "text", "target": "#present-count", "text": numbers.count(data["present"])}
-        ]
+        ],
+        quiet=True,  # a room scanning the QR code at once: one count a second, not one frame per join
     ),
 )
 # Each screen fetches its own rendering of the new stage (its role and language differ).
