@@ -884,6 +884,9 @@
   document.addEventListener("htmx:after:swap", showKeyButtons);
   fitPreview();
   showKeyButtons();
+  // A long agenda: the rail shows the current stage (the rail scrolls, never the page).
+  var current = document.querySelector(".console-rail [aria-current=step]");
+  if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
 
   // The count of cards waiting for approval follows the board as cards come and go.
   function countPending() {
