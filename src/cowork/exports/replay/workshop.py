@@ -6,8 +6,8 @@ from typing import Any
 from cowork.domain.accounts import digest, new_secret
 from cowork.domain.errors import Invalid
 from cowork.domain.models import ExportSettings, Participant, Stage, Workshop
+from cowork.domain.program.screen import check_screen
 from cowork.domain.retention import erase_personal_data, mark_purged
-from cowork.domain.screen import check_screen
 from cowork.domain.stakeholders.families import FAMILIES
 from cowork.domain.workshops import MAX_TITLE, new_code, participant_count
 from cowork.exports.replay.replayer import Replay, replays, text

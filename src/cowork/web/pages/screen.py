@@ -7,8 +7,9 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from cowork import i18n
-from cowork.domain import screen, workshops
+from cowork.domain import workshops
 from cowork.domain.errors import DomainError
+from cowork.domain.program import screen
 from cowork.web.deps import PageUser, RuntimeDep, is_htmx
 from cowork.web.errors import status_of
 from cowork.web.pages.stages import StageRequest, register_common
