@@ -805,11 +805,12 @@
   function hideSelected() {
     var cards = selectedCards().map(function (box) { return box.closest(".card, .cluster"); });
     if (!cards.length && document.activeElement && document.activeElement.closest) {
-      cards = [document.activeElement.closest("#stage .card")];
+      cards = [document.activeElement.closest("#stage .card, #stage .cluster")];
     }
     var done = false;
     cards.forEach(function (card) {
-      var hide = card && card.querySelector(".card-tools input[name=action][value=hide]");
+      // its own tools, not those of a card inside it (a cluster holds cards with tools of their own)
+      var hide = card && card.querySelector(":scope > .card-tools input[name=action][value=hide]");
       var button = hide && hide.form.querySelector("button[type=submit]");
       if (button) { button.click(); done = true; }
     });

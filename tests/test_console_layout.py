@@ -217,6 +217,15 @@ def test_t_starts_the_timer_and_h_hides_the_selected_card(
     page.locator("#stage-title").click()
     page.keyboard.press("h")
     expect(page.locator(f"#{card_id}")).to_have_class(re.compile("card-hidden"))
+    cluster = page.locator(".console-scroll li.cluster").first
+    cluster_id = cluster.get_attribute("id")
+    cluster.locator(":scope > .card-select input").check()
+    page.locator("#stage-title").click()
+    page.keyboard.press("h")
+    expect(page.locator(f"#{cluster_id}")).to_have_class(
+        re.compile("card-hidden")
+    )  # the cluster, not its first card
+    expect(page.locator(f"#{cluster_id} li.card").first).not_to_have_class(re.compile("card-hidden"))
 
 
 def test_the_theme_switch_turns_the_open_projector_dark_without_a_reload(
