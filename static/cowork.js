@@ -376,6 +376,8 @@
       el.textContent = swap.text;
     } else if (swap.op === "reload") {
       reload(el);
+    } else if (swap.op === "attr") {
+      el.setAttribute(swap.name, swap.value); // the projector's theme and join code, switched from the console
     }
   }
 
@@ -779,3 +781,130 @@
   if (stage && window.MutationObserver) new MutationObserver(refresh).observe(stage, { childList: true });
 })();
 /* --- end of phone --- */
+
+/* --- the console's keys (issue 14) --- */
+/* The frequent acts of a live run, one key each, listed in the dialog that "?" opens. A key never acts while
+ * the focus is in a field (input, textarea, select, editable text), nor with Ctrl, Alt or Meta held, so
+ * typing and the browser's own shortcuts stay untouched. Each key clicks the button that does the same. */
+(function () {
+  var body = document.body;
+  if (!body.classList.contains("console-live")) return;
+  var dialog = document.getElementById("shortcuts");
+
+  function typing(el) {
+    if (!el || el === body) return false;
+    var tag = el.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable) return true;
+    if (tag !== "INPUT") return false;
+    return ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].indexOf(el.type) < 0;
+  }
+
+  function click(selector) {
+    var button = document.querySelector(selector);
+    if (!button || button.disabled) return false;
+    button.click();
+    return true;
+  }
+
+  function selectedCards() {
+    return Array.prototype.slice.call(document.querySelectorAll("#stage .card-select input:checked"));
+  }
+
+  // Hide: every ticked card, or else the card the focus is in; each through its own "Hide" button.
+  function hideSelected() {
+    var cards = selectedCards().map(function (box) { return box.closest(".card, .cluster"); });
+    if (!cards.length && document.activeElement && document.activeElement.closest) {
+      cards = [document.activeElement.closest("#stage .card, #stage .cluster")];
+    }
+    var done = false;
+    cards.forEach(function (card) {
+      // its own tools, not those of a card inside it (a cluster holds cards with tools of their own)
+      var hide = card && card.querySelector(":scope > .card-tools input[name=action][value=hide]");
+      var button = hide && hide.form.querySelector("button[type=submit]");
+      if (button) { button.click(); done = true; }
+    });
+    return done;
+  }
+
+  function timerKey() {
+    var timer = document.getElementById("timer");
+    var state = timer ? (timer.className.match(/timer-(running|paused|idle|done)/) || [])[1] : "idle";
+    var action = state === "running" ? "pause" : state === "paused" ? "resume" : "start";
+    return click(".timer-controls button[value=" + action + "]");
+  }
+
+  function themeKey() {
+    var pressed = document.querySelector("#screen-switch button[name=theme][aria-pressed=false]");
+    if (!pressed) return false;
+    pressed.click();
+    return true;
+  }
+
+  function openHelp() {
+    if (!dialog || dialog.open) return false;
+    if (dialog.showModal) dialog.showModal();
+    else dialog.setAttribute("open", "");
+    var close = document.getElementById("shortcuts-close");
+    if (close) close.focus();
+    return true;
+  }
+
+  var acts = {
+    n: function () { return click("#stage-next"); },
+    p: function () { return click("#stage-previous"); },
+    t: timerKey,
+    h: hideSelected,
+    m: function () { return click("#stage .selection-form button[value=merge]"); },
+    d: themeKey,
+    "?": openHelp
+  };
+
+  document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return;
+    if (dialog && dialog.open) return; // the dialog has the keyboard (Escape closes it)
+    if (typing(e.target)) return;
+    var act = acts[e.key && e.key.length === 1 ? e.key.toLowerCase() : ""];
+    if (act && act()) e.preventDefault();
+  });
+
+  var opener = document.querySelector("[data-shortcuts-open]");
+  if (opener && dialog) {
+    opener.hidden = false;
+    opener.addEventListener("click", openHelp);
+  }
+
+  // "Hide the selected cards" is a button only where this script runs (each card keeps its own "Hide").
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-hide-selected]")) hideSelected();
+  });
+  function showKeyButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-hide-selected]"), function (b) { b.hidden = false; });
+  }
+
+  // What the room sees: the projector's 1920 px drawn at the preview's width.
+  function fitPreview() {
+    Array.prototype.forEach.call(document.querySelectorAll(".screen-preview"), function (box) {
+      box.style.setProperty("--preview-scale", String(box.clientWidth / 1920));
+    });
+  }
+  window.addEventListener("resize", fitPreview);
+  document.addEventListener("load", function (e) {
+    if (e.target && e.target.tagName === "IFRAME") { fitPreview(); showKeyButtons(); }
+  }, true);
+  document.addEventListener("htmx:after:swap", showKeyButtons);
+  fitPreview();
+  showKeyButtons();
+  // A long agenda: the rail shows the current stage (the rail scrolls, never the page).
+  var current = document.querySelector(".console-rail [aria-current=step]");
+  if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
+
+  // The count of cards waiting for approval follows the board as cards come and go.
+  function countPending() {
+    var note = document.getElementById("pending-count");
+    if (!note) return;
+    var n = document.querySelectorAll("#stage .board .card-pending").length;
+    note.classList.toggle("has-pending", n > 0);
+    note.textContent = n ? note.getAttribute("data-msg-some").replace("{count}", String(n)) : note.getAttribute("data-msg-none");
+  }
+  document.addEventListener("cowork:event", function () { countPending(); showKeyButtons(); });
+})();

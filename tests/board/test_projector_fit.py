@@ -316,22 +316,24 @@ def test_live_cards_land_in_their_column_the_type_shrinks_and_the_pages_turn_on_
     _shot(page, "projector-live-turned")
 
 
-def test_the_console_opens_the_projector_in_the_dark_theme_and_an_unknown_theme_is_light(
+def test_the_console_switches_the_projector_to_the_dark_theme_and_an_unknown_theme_keeps_the_switched_one(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
     lab = open_lab(world)
     console = test_browser._console(browser, server, lab.workshop.id)
-    dark = console.locator("#projector-link-dark")
-    expect(dark).to_have_text("in the dark theme")
     with console.expect_popup() as opened:
-        dark.click()
+        console.locator("#projector-link").click()
     projector = opened.value
+    expect(projector.locator("body")).to_have_attribute("data-theme", "light")
+    console.get_by_role("button", name="Dark").click()
     expect(projector.locator("body")).to_have_attribute("data-theme", "dark")
     colours = projector.evaluate(
         "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"
     )
     assert colours == ["rgb(16, 21, 27)", "rgb(241, 244, 248)"], colours
     projector.goto(f"{server.url}/s/{lab.workshop.projector_key}?theme=neon")
+    expect(projector.locator("body")).to_have_attribute("data-theme", "dark")
+    projector.goto(f"{server.url}/s/{lab.workshop.projector_key}?theme=light")
     expect(projector.locator("body")).to_have_attribute("data-theme", "light")
     refused = httpx.get(f"{server.url}/s/{lab.workshop.projector_key}?page_seconds=1")
     assert refused.status_code == 422 and "page_seconds" in refused.text, refused.text

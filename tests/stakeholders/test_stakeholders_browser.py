@@ -125,7 +125,7 @@ def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
     assert proposed.status_code == 201, proposed.text
     expect(console.locator(".sh-staff-item", has_text="Caritas Leipzig")).to_contain_text("Jana Weber")
     _shot(console, "stakeholders-console")
-    console.get_by_role("button", name=re.compile("Responsibility matrix")).click()  # the stage list
+    console.locator(".stage-nav").get_by_role("button", name=re.compile("Responsibility matrix")).click()
     expect(console.get_by_role("table", name="Who does what, for which target group")).to_be_visible()
 
     gaps = console.locator("#rm-gaps-residence")

@@ -11,7 +11,8 @@ from cowork.settings import Settings
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def content_security_policy(settings: Settings) -> str:
+def content_security_policy(settings: Settings, *, framed: bool = False) -> str:
+    """`framed`: the projector, which the console shows small in a frame of its own origin."""
     hosts = dict.fromkeys(urlsplit(origin).netloc for origin in settings.allowed_origins)
     # older Safari does not count websockets as 'self'
     sockets = " ".join(f"ws://{host} wss://{host}" for host in hosts)
@@ -26,7 +27,7 @@ def content_security_policy(settings: Settings) -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            "frame-ancestors 'self'" if framed else "frame-ancestors 'none'",
         ]
     )
 
@@ -41,12 +42,21 @@ class SecurityMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.allowed = set(settings.allowed_origins)
-        self.headers = [
-            (b"content-security-policy", content_security_policy(settings).encode()),
+        common = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
-            (b"x-frame-options", b"DENY"),
             (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        self.headers = [
+            (b"content-security-policy", content_security_policy(settings).encode()),
+            (b"x-frame-options", b"DENY"),
+            *common,
+        ]
+        # The projector page (/s/<key>) alone may be framed, by the console's preview on the same origin.
+        self.framed_headers = [
+            (b"content-security-policy", content_security_policy(settings, framed=True).encode()),
+            (b"x-frame-options", b"SAMEORIGIN"),
+            *common,
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -57,9 +67,9 @@ class SecurityMiddleware:
             response = JSONResponse(
                 {"detail": "This form was sent from another website, so it was refused."}, status_code=403
             )
-            await response(scope, receive, self._with_headers(send))
+            await response(scope, receive, self._with_headers(send, scope))
             return
-        await self.app(scope, receive, self._with_headers(send))
+        await self.app(scope, receive, self._with_headers(send, scope))
 
     def _cross_site_write(self, scope: Scope) -> bool:
         if scope["method"] not in UNSAFE_METHODS:
@@ -76,11 +86,15 @@ class SecurityMiddleware:
         own = f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"
         return origin not in self.allowed and origin != own
 
-    def _with_headers(self, send: Send) -> Send:
+    def _with_headers(self, send: Send, scope: Scope) -> Send:
+        path = scope.get("path", "")
+        framed = path.startswith("/s/") and path.count("/") == 2
+        extra = self.framed_headers if framed else self.headers
+
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *self.headers]
+                message["headers"] = [*message["headers"], *extra]
             await send(message)
 
         return wrapped

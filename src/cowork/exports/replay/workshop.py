@@ -6,6 +6,7 @@ from typing import Any
 from cowork.domain.accounts import digest, new_secret
 from cowork.domain.errors import Invalid
 from cowork.domain.models import ExportSettings, Participant, Stage, Workshop
+from cowork.domain.program.screen import check_screen
 from cowork.domain.retention import erase_personal_data, mark_purged
 from cowork.domain.stakeholders.families import FAMILIES
 from cowork.domain.workshops import MAX_TITLE, new_code, participant_count
@@ -113,6 +114,12 @@ def stage_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     replay.workshop.current_stage_id = replay.stage(data.get("stage_id")).id
     replay.session.add(replay.workshop)
     return replay.remap(data)
+
+
+@replays("screen.changed")
+def screen_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
+    """The projector's look lives in the record alone: checked, then recorded again as it was."""
+    return check_screen(data)
 
 
 @replays("privacy.changed")

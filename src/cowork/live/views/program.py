@@ -159,6 +159,7 @@ register(
         swaps=lambda env, event, data, staff: [
             {"op": "reload", "target": "#stage"},
             {"op": "reload", "target": "#agenda-rows"},  # the console's agenda designer
+            {"op": "reload", "target": "#agenda-rail"},  # the console's rail
         ],
     ),
 )

@@ -19,6 +19,18 @@ register(
         swaps=lambda env, event, data, staff: [
             {"op": "reload", "target": "#stage"},
             {"op": "reload", "target": "#agenda-rows"},  # the console's agenda designer marks the current one
+            {"op": "reload", "target": "#agenda-rail"},  # and so does its rail
+        ]
+    ),
+)
+# The projector's theme and join code, switched from the console: every projector follows without a reload.
+register(
+    "screen.changed",
+    view=EventView(
+        swaps=lambda env, event, data, staff: [
+            {"op": "attr", "target": "body.projector", "name": "data-theme", "value": data["theme"]},
+            {"op": "attr", "target": ".projector-layout", "name": "data-join", "value": data["join"]},
+            {"op": "reload", "target": "#screen-switch"},  # other consoles show the switch as it now is
         ]
     ),
 )

@@ -249,20 +249,24 @@ async def projector(
     request: Request,
     key: str,
     runtime: RuntimeDep,
-    theme: str = "light",
+    theme: str | None = None,
     page_seconds: Annotated[int, Query(ge=3, le=600)] = 12,
+    preview: bool = False,
 ) -> Response:
-    """The projector; `?theme=dark` for a dark room, `?page_seconds=20` to turn long boards slower."""
-    user_id = request.session.get("user_id")
+    """The projector; `?theme=dark` for a dark room (else the console's switch), `?page_seconds=20` to turn
+    long boards slower, `?preview=1` as the room sees it even for a signed-in facilitator (the console's
+    small preview)."""
+    user_id = None if preview else request.session.get("user_id")
     context = await _screen_context(runtime, key, user_id)
-    context["theme"] = theme if theme in PROJECTOR_THEMES else PROJECTOR_THEMES[0]
+    context["theme"] = theme if theme in PROJECTOR_THEMES else context["screen"]["theme"]
     context["page_seconds"] = page_seconds
+    context["preview"] = preview
     return render(request, "projector/screen.html", **context)
 
 
 @router.get("/s/{key}/stage")
-async def projector_stage(request: Request, key: str, runtime: RuntimeDep) -> Response:
-    user_id = request.session.get("user_id")
+async def projector_stage(request: Request, key: str, runtime: RuntimeDep, preview: bool = False) -> Response:
+    user_id = None if preview else request.session.get("user_id")
     return render(request, "projector/_stage.html", **await _screen_context(runtime, key, user_id))
 
 

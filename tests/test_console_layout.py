@@ -1,0 +1,253 @@
+"""The console on a laptop (issue 14, "The room"): agenda rail, the stage in the middle, the tools beside it.
+
+At 1440×900 and 1366×768 the page never scrolls: the board scrolls inside itself, and the timer's start
+button, the next-stage button and the board are on screen together. The frequent acts have keys, which never
+fire while someone types; the projector's theme switches live.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import select
+
+from cowork.domain.board.cards import add_card
+from cowork.domain.models import Contribution, Event, Workshop
+from cowork.domain.sample import create_sample_workshop
+from cowork.domain.workshops import set_current_stage, stages_of
+from tests.conftest import ThreadServer, World, run
+from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
+
+pytestmark = pytest.mark.browser
+LAPTOPS = [(1440, 900), (1366, 768)]
+KINDS = ["needs", "action_plan", "stakeholders"]  # a board, a vote, a stakeholder map
+
+
+@dataclass
+class Room:
+    workshop: Workshop
+    stages: dict[str, int]  # kind -> stage id
+
+
+@pytest.fixture
+def room(world: World) -> Room:
+    """The sample workshop with 60 cards on its needs board."""
+    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="en")
+
+    def fill(tx: Any) -> dict[str, int]:
+        stages = {s.kind: s.id for s in reversed(stages_of(tx.session, workshop_id=workshop.id))}
+        have = len([c for c in tx.session.exec(_cards_of(stages["needs"]))])
+        for n in range(60 - have):
+            add_card(
+                tx,
+                actor=world.facilitator,
+                stage_id=stages["needs"],
+                text=f"Need number {n + 1}: a longer sentence, as people write them on their phones.",
+                category=("housing", "education", "job_matching", "family_support", "legal_psychological")[
+                    n % 5
+                ],
+            )
+        return stages
+
+    return Room(workshop, run(world.engine, fill))
+
+
+def _cards_of(stage_id: int) -> Any:
+    return select(Contribution).where(Contribution.stage_id == stage_id, Contribution.kind == "card")
+
+
+def _go_to(world: World, room: Room, kind: str) -> None:
+    run(
+        world.engine,
+        set_current_stage,
+        actor=world.facilitator,
+        workshop_id=room.workshop.id,
+        stage_id=room.stages[kind],
+    )
+
+
+def _console(browser: Browser, server: ThreadServer, room: Room, size: tuple[int, int]) -> Page:  # noqa: F811
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(f"{server.url}/login?next=/f/w/{room.workshop.id}")
+    page.get_by_label("Email").fill("fac@example.org")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    return page
+
+
+@pytest.fixture
+def consoles(browser: Browser, server: ThreadServer, room: Room) -> Iterator[dict[tuple[int, int], Page]]:  # noqa: F811
+    pages = {size: _console(browser, server, room, size) for size in LAPTOPS}
+    yield pages
+    for page in pages.values():
+        page.context.close()
+
+
+IN_VIEW = """(selector) => {
+  const el = document.querySelector(selector);
+  if (!el) return selector + " is missing";
+  const box = el.getBoundingClientRect();
+  const inside = box.width > 0 && box.height > 0 && box.top >= 0 && box.left >= 0
+    && box.bottom <= innerHeight && box.right <= innerWidth;
+  return inside ? "" : selector + " is outside the viewport: " + JSON.stringify(box);
+}"""
+
+
+def _stage_changes(world: World, workshop_id: int) -> int:
+    def count(tx: Any) -> int:
+        return len(
+            tx.session.exec(
+                select(Event).where(Event.workshop_id == workshop_id, Event.type == "stage.changed")
+            ).all()
+        )
+
+    return run(world.engine, count)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_on_a_laptop_the_page_never_scrolls_and_timer_next_stage_and_board_are_in_view(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room, kind: str
+) -> None:
+    _go_to(world, room, kind)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for (width, height), page in consoles.items():
+        page.reload()
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        if kind == "needs":
+            assert (
+                page.locator(".console-scroll li.card").count() >= 60 - 4
+            )  # the sample's clustered cards nest
+        size = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
+        assert size[0] <= height, f"{kind} at {width}×{height}: the page scrolls ({size[0]} px high)"
+        assert size[1] <= width, f"{kind} at {width}×{height}: the page scrolls sideways ({size[1]} px wide)"
+        board = ".console-scroll .board .card" if kind == "needs" else ".console-scroll > *"
+        for selector in [
+            "#stage-next",
+            ".timer-controls button[value=start]",
+            ".console-scroll",  # the stage's box, which scrolls inside itself
+            board,  # and the top of what it holds
+            ".console-rail [aria-current=step]",
+        ]:
+            assert page.evaluate(IN_VIEW, selector) == "", f"{kind} at {width}×{height}"
+        if kind == "needs":  # the board scrolls inside itself, the page does not
+            scroller = page.locator(".console-scroll")
+            assert scroller.evaluate("el => el.scrollHeight > el.clientHeight")
+            scroller.evaluate("el => el.scrollTo(0, el.scrollHeight)")
+            assert page.evaluate("scrollY") == 0
+            scroller.evaluate("el => el.scrollTo(0, 0)")
+        page.screenshot(path=str(ARTIFACTS / f"console-{kind}-{width}x{height}.png"))
+
+
+def _projector(browser: Browser, server: ThreadServer, room: Room) -> Page:  # noqa: F811
+    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.goto(f"{server.url}/s/{room.workshop.projector_key}")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    return page
+
+
+def test_n_moves_the_projector_to_the_next_stage_but_not_while_typing_in_a_field(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+    room: Room,
+) -> None:
+    _go_to(world, room, "needs")
+    before = _stage_changes(world, room.workshop.id)
+    console = _console(browser, server, room, (1440, 900))
+    projector = _projector(browser, server, room)
+    current = console.locator("#stage-title").inner_text()
+    upcoming = console.locator("#stage-next .step-name").inner_text()
+    expect(projector.locator(".stage-title")).to_have_text(current)
+
+    field = console.locator(".selection-form input[name=title]")
+    field.click()
+    field.press("n")
+    field.press("N")
+    expect(field).to_have_value("nN")
+    search = console.locator("textarea").first  # a card's edit box, opened
+    console.locator(".card-tools summary").first.click()
+    search.press("n")
+    expect(console.locator("#stage-title")).to_have_text(current)
+
+    console.locator("#stage-title").click()  # the focus out of the fields
+    console.keyboard.press("n")
+    expect(console.locator("#stage-title")).to_have_text(upcoming)
+    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(projector.locator(".stage-title")).to_have_text(upcoming)
+    assert projector.evaluate("window.__sameDocument") is True
+    assert _stage_changes(world, room.workshop.id) == before + 1, "the keys typed in fields moved nothing"
+    console.keyboard.press("p")
+    expect(projector.locator(".stage-title")).to_have_text(current)
+
+
+def test_question_mark_lists_the_keys_in_a_dialog_that_escape_closes(
+    consoles: dict[tuple[int, int], Page],
+) -> None:
+    page = consoles[(1366, 768)]
+    dialog = page.locator("#shortcuts")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("Shift+Slash")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text("Keyboard shortcuts")
+    for act in ["Next stage", "Previous stage", "Start the timer", "Hide the selected cards", "Merge"]:
+        expect(dialog).to_contain_text(act)
+    expect(page.locator("#shortcuts-close")).to_be_focused()
+    page.keyboard.press("n")  # the dialog has the keyboard: no stage change behind it
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#stage-next")).to_have_attribute("aria-keyshortcuts", "N")
+    expect(page.locator("#stage-next kbd")).to_have_text("N")
+
+
+def test_t_starts_the_timer_and_h_hides_the_selected_card(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room
+) -> None:
+    page = consoles[(1440, 900)]
+    page.keyboard.press("t")
+    expect(page.locator("#timer")).to_have_class(re.compile("timer-running"))
+    card = page.locator(".console-scroll li.card:not(.card-hidden)").last
+    card_id = card.get_attribute("id")
+    card.locator(".card-select input").check()
+    page.locator("#stage-title").click()
+    page.keyboard.press("h")
+    expect(page.locator(f"#{card_id}")).to_have_class(re.compile("card-hidden"))
+    cluster = page.locator(".console-scroll li.cluster").first
+    cluster_id = cluster.get_attribute("id")
+    cluster.locator(":scope > .card-select input").check()
+    page.locator("#stage-title").click()
+    page.keyboard.press("h")
+    expect(page.locator(f"#{cluster_id}")).to_have_class(
+        re.compile("card-hidden")
+    )  # the cluster, not its first card
+    expect(page.locator(f"#{cluster_id} li.card").first).not_to_have_class(re.compile("card-hidden"))
+
+
+def test_the_theme_switch_turns_the_open_projector_dark_without_a_reload(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+    room: Room,
+) -> None:
+    _go_to(world, room, "needs")
+    console = _console(browser, server, room, (1366, 768))
+    projector = _projector(browser, server, room)
+    expect(projector.locator("body")).to_have_attribute("data-theme", "light")
+    console.locator("#screen-switch button[name=theme][value=dark]").click()
+    expect(projector.locator("body")).to_have_attribute("data-theme", "dark")
+    expect(console.locator("#screen-switch button[value=dark]")).to_have_attribute("aria-pressed", "true")
+    console.locator("#screen-switch button[name=join][value=panel]").click()
+    expect(projector.locator(".projector-layout")).to_have_attribute("data-join", "panel")
+    assert projector.evaluate("window.__sameDocument") is True
+    console.locator("#stage-title").click()
+    console.keyboard.press("d")
+    expect(projector.locator("body")).to_have_attribute("data-theme", "light")
+    # A projector opened afterwards starts as switched.
+    projector.reload()
+    expect(projector.locator(".projector-layout")).to_have_attribute("data-join", "panel")
+    expect(console.locator(".screen-preview iframe")).to_have_attribute("title", "Preview of the projector")
