@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cowork.domain.board import cards as board
+from cowork.domain.board import projection
 from tests import test_browser
 from tests.board.test_needs_board import Lab, open_lab
 from tests.board.test_projector_fit import SCREENS, fill_board
@@ -44,15 +45,18 @@ CLOUD = """() => {
   let overlaps = 0;
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
     const a = boxes[i], b = boxes[j];
-    if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps++;
+    if (a.left < b.right - 1 && b.left < a.right - 1
+        && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps++;
   }
   return {
     overflowX: document.documentElement.scrollWidth - innerWidth,
     overflowY: document.documentElement.scrollHeight - innerHeight,
     words: words.map(w => w.firstChild.textContent.toLowerCase()),
-    outside: boxes.filter(r => r.left < 0 || r.top < 0 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5).length,
+    outside: boxes.filter(r => r.left < 0 || r.top < 0
+      || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5).length,
     overlaps,
-    smallest: Math.min(...words.map(w => parseFloat(getComputedStyle(w).fontSize) * (parseFloat(getComputedStyle(w.closest('.word-cloud')).zoom) || 1))),
+    smallest: Math.min(...words.map(w => parseFloat(getComputedStyle(w).fontSize)
+      * (parseFloat(getComputedStyle(w.closest('.word-cloud')).zoom) || 1))),
     largest: Math.max(...words.map(w => parseFloat(getComputedStyle(w).fontSize))),
   };
 }"""
@@ -129,7 +133,9 @@ def test_a_cluster_goes_in_the_spotlight_without_its_hidden_cards(
 ) -> None:
     lab = open_lab(world)
     person = lab.join("Jonas")[0]
-    kept = [lab.card(person, text) for text in ("Kita hours do not fit shift work", "No childcare in courses")]
+    kept = [
+        lab.card(person, text) for text in ("Kita hours do not fit shift work", "No childcare in courses")
+    ]
     secret = lab.card(person, "Secret staff note about a person")
     cluster, _ = lab.merge([c.id for c in [*kept, secret]], title="Childcare")
     run(lab.engine, board.update_card, actor=lab.facilitator, card_id=secret.id, hidden=True)
@@ -141,9 +147,11 @@ def test_a_cluster_goes_in_the_spotlight_without_its_hidden_cards(
         headers=staff,
         follow_redirects=False,
     )
-    assert answer.status_code in (401, 403, 303) and "Secret" not in answer.text  # pages need the console's sign-in
+    assert (
+        answer.status_code in (401, 403, 303) and "Secret" not in answer.text
+    )  # pages need the console's sign-in
     console = test_browser._console(browser, server, lab.workshop.id)
-    console.locator(f"#card-{cluster.id}").get_by_role("button", name="Spotlight").first.click()
+    console.locator(f"#card-{cluster.id} > .card-tools").get_by_role("button", name="Spotlight").click()
     spot = page.locator("#spotlight")
     expect(spot).to_have_attribute("data-card", str(cluster.id))
     expect(spot.locator(".spotlight-title")).to_have_text("Childcare")
@@ -222,11 +230,12 @@ def test_the_word_cloud_counts_the_visible_cards_words_without_stop_words_and_fo
     expect(big.locator("#stage .board")).to_have_attribute("data-pages", "1")
 
 
-def test_a_full_word_cloud_still_fits_both_screens(browser: Browser, server: ThreadServer, world: World) -> None:
+def test_a_full_word_cloud_still_fits_both_screens(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
     lab = open_lab(world)
     fill_board(lab, 200)
-    console = test_browser._console(browser, server, lab.workshop.id)
-    console.get_by_role("button", name="Show the word cloud").click()
+    run(lab.engine, projection.show_word_cloud, actor=lab.facilitator, stage_id=lab.stage_id, on=True)
     for size in SCREENS:
         page = projector(browser, server, lab, size)
         seen = cloud_fits(page, f"a cloud of 200 cards at {size}")
