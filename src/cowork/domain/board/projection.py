@@ -1,7 +1,7 @@
 """What the projector shows of a board besides the board: one card or cluster in the spotlight, or the words
 of its visible cards as a cloud.
 
-Both are settings of the board's stage (`config["spotlight"]`, `config["word_cloud"]`), changed by a
+Both are settings of the board's stage (`config["spotlight_id"]`, `config["word_cloud"]`), changed by a
 facilitator and recorded as `stage.projection_changed`, so every projector follows and a record replays them.
 """
 
@@ -34,7 +34,7 @@ KEEP = frozenset(
 
 def projection(stage: Stage) -> dict[str, Any]:
     return {
-        "spotlight": stage.config.get("spotlight"),
+        "spotlight_id": stage.config.get("spotlight_id"),
         "word_cloud": bool(stage.config.get("word_cloud")),
     }
 
@@ -42,17 +42,17 @@ def projection(stage: Stage) -> dict[str, Any]:
 def spotlight_card(tx: Tx, *, actor: Actor, stage_id: int, card_id: int | None) -> Stage:
     """Put one card or cluster full screen on every projector; None: back to the board (or its cloud)."""
     workshop, stage = moderated_stage(tx, actor, stage_id)
-    config = {k: v for k, v in stage.config.items() if k != "spotlight"}
+    config = {k: v for k, v in stage.config.items() if k != "spotlight_id"}
     if card_id is not None:
         _check_spotlight(tx.session, stage, card_id)
-        config["spotlight"] = card_id
+        config["spotlight_id"] = card_id
     return _change(tx, workshop.id, stage, config)  # type: ignore[arg-type]
 
 
 def show_word_cloud(tx: Tx, *, actor: Actor, stage_id: int, on: bool) -> Stage:
     """The board as a cloud of its words on the projector, or as its cards again; either ends a spotlight."""
     workshop, stage = moderated_stage(tx, actor, stage_id)
-    config = {k: v for k, v in stage.config.items() if k != "spotlight"}
+    config = {k: v for k, v in stage.config.items() if k != "spotlight_id"}
     config["word_cloud"] = on
     return _change(tx, workshop.id, stage, config)  # type: ignore[arg-type]
 
@@ -79,7 +79,7 @@ def _check_spotlight(session: Session, stage: Stage, card_id: int) -> None:
 
 def spotlit(session: Session, stage: Stage) -> dict[str, Any] | None:
     """The card or cluster in the spotlight as screens draw it, if any and if the room may still see it."""
-    card_id = stage.config.get("spotlight")
+    card_id = stage.config.get("spotlight_id")
     card = session.get(Contribution, card_id) if card_id else None
     if card is None or card.stage_id != stage.id or card.erased or card.hidden or not card.approved:
         return None

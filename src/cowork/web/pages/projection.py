@@ -29,7 +29,7 @@ def projection_context(session: Session, stage: Stage, *, on_projector: bool) ->
     state = projection.projection(stage)
     context: dict[str, Any] = {"projection": state, "spotlight": None, "cloud": None}
     if on_projector:
-        context["spotlight"] = projection.spotlit(session, stage) if state["spotlight"] else None
+        context["spotlight"] = projection.spotlit(session, stage) if state["spotlight_id"] else None
         if context["spotlight"] is None and state["word_cloud"]:
             context["cloud"] = cloud_of(session, stage)
     return context
