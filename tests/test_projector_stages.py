@@ -20,6 +20,7 @@ from cowork.domain.program import tables as breakout
 from cowork.domain.sample import create_sample_workshop
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
+from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
@@ -156,3 +157,9 @@ def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
             if size == "1080p":
                 assert seen["title"] >= 48, f"{what}: the stage title is {seen['title']} px"
             page.context.close()
+        # The dark room's theme, read by a screen reader too: no axe violations.
+        page = open_stage(browser, server, workshop, "1080p", theme="dark")
+        violations = axe_violations(page)
+        _shot(page, f"projector-stage-{kind}-dark")
+        assert violations == [], f"{kind} (dark): " + _report({"projector": violations})
+        page.context.close()
