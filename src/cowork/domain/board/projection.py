@@ -5,6 +5,7 @@ Both are settings of the board's stage (`config["spotlight_id"]`, `config["word_
 facilitator and recorded as `stage.projection_changed`, so every projector follows and a record replays them.
 """
 
+import math
 import re
 from collections import Counter
 from functools import cache
@@ -93,6 +94,13 @@ def spotlit(session: Session, stage: Stage) -> dict[str, Any] | None:
     return item
 
 
+def _size(count: int, least: int, most: int) -> int:
+    """The size class of a word: on a log scale, so a board with one frequent word is not all small print."""
+    if most <= least:
+        return SIZES - 2
+    return 1 + round((SIZES - 1) * math.log(count / least) / math.log(most / least))
+
+
 @cache
 def stop_words() -> frozenset[str]:
     """The stop words of English, German and Spanish together, from the `stop-words` package."""
@@ -135,7 +143,7 @@ def word_cloud(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {
             "text": forms[key].most_common(1)[0][0],
             "count": count,
-            "size": 1 + round((SIZES - 1) * (count - least) / (most - least)) if most > least else SIZES - 2,
+            "size": _size(count, least, most),
             "lang": languages[key].most_common(1)[0][0] or None,
         }
         for key, count in top
