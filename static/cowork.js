@@ -669,13 +669,29 @@
     fits(low);
   }
 
-  // A cluster taller than a column would be split across two: the type steps down until none is.
-  function splitCluster(board) {
+  // A cluster taller than a column would be split across two: its own type gets smaller (never under
+  // 20 px), and if it still does not fit it shows as its title and count, as on a crowded board.
+  function splitClusters(board) {
     var clusters = board.querySelectorAll(".column > .cards > .cluster:not([hidden])");
     for (var i = 0; i < clusters.length; i++) {
       if (clusters[i].getClientRects().length > 1) return true;
     }
     return false;
+  }
+
+  // First wider columns (a cluster's cards then take fewer lines), if the board still fits one page;
+  // then, cluster by cluster, smaller type, then the title and count.
+  function fitClusters(board) {
+    if (!splitClusters(board)) return;
+    board.setAttribute("data-wide", "");
+    if (countPages(board) > 1) board.removeAttribute("data-wide");
+    if (!splitClusters(board)) return;
+    var clusters = board.querySelectorAll(".column > .cards > .cluster:not([hidden])");
+    for (var i = 0; i < clusters.length; i++) {
+      var cluster = clusters[i];
+      if (cluster.getClientRects().length > 1) cluster.setAttribute("data-fit", "small");
+      if (cluster.getClientRects().length > 1) cluster.setAttribute("data-fit", "title");
+    }
   }
 
   function fit() {
@@ -696,10 +712,14 @@
     if (density && density !== board.getAttribute("data-density")) board.setAttribute("data-density", density);
     // Long cards on a small screen: smaller type (down to the smallest, 20 px) before a second page.
     var step = DENSITIES.indexOf(board.getAttribute("data-density"));
-    while (step >= 0 && step < DENSITIES.length - 1 && (countPages(board) > 1 || splitCluster(board))) {
+    var fitted = board.querySelectorAll(".cluster[data-fit]");
+    for (var f = 0; f < fitted.length; f++) fitted[f].removeAttribute("data-fit");
+    board.removeAttribute("data-wide");
+    while (step >= 0 && step < DENSITIES.length - 1 && countPages(board) > 1) {
       step += 1;
       board.setAttribute("data-density", DENSITIES[step]);
     }
+    fitClusters(board);
     var pager = document.getElementById(board.id.replace("board-", "pager-"));
     var pages = countPages(board);
     if (pager) {

@@ -54,6 +54,10 @@ FIT = """() => {
     hidden: body ? body.scrollHeight - body.clientHeight : 0,
     scrolled,
     title: parseFloat(getComputedStyle(document.querySelector('.stage-title')).fontSize),
+    // a cluster that runs on into the next column of the board has more than one box
+    split: [...document.querySelectorAll('#stage .cluster')].filter(c => c.getClientRects().length > 1).length,
+    clusterText: Math.min(...[...document.querySelectorAll('#stage .cluster .card-text')]
+      .filter(t => t.offsetParent).map(t => parseFloat(getComputedStyle(t).fontSize))),
   };
 }"""
 
@@ -154,6 +158,8 @@ def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
             what = f"{kind} at {size}"
             assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{what}: the page scrolls {seen}"
             assert seen["hidden"] <= 1 and seen["scrolled"] == [], f"{what}: cut off {seen}"
+            assert seen["split"] == 0, f"{what}: a cluster runs on into the next column"
+            assert seen["clusterText"] >= 20, f"{what}: a cluster's cards under 20 px {seen}"
             if size == "1080p":
                 assert seen["title"] >= 48, f"{what}: the stage title is {seen['title']} px"
             page.context.close()
