@@ -55,7 +55,8 @@ FIT = """() => {
     scrolled,
     title: parseFloat(getComputedStyle(document.querySelector('.stage-title')).fontSize),
     // a cluster that runs on into the next column of the board has more than one box
-    split: [...document.querySelectorAll('#stage .cluster')].filter(c => c.getClientRects().length > 1).length,
+    split: [...document.querySelectorAll('#stage .cluster')]
+      .filter(c => c.getClientRects().length > 1).length,
     clusterText: Math.min(...[...document.querySelectorAll('#stage .cluster .card-text')]
       .filter(t => t.offsetParent).map(t => parseFloat(getComputedStyle(t).fontSize))),
   };
