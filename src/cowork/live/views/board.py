@@ -99,8 +99,8 @@ def projector_views(stage_id: Any, ids: list[Any]) -> Swaps:
 
 def card_swaps(env: Environment, event: Event, card: Data, staff: bool) -> Swaps:
     swaps = _card_swaps(env, event, card, staff)
-    if card.get("table_id"):
-        return swaps
+    if card.get("table_id") or not card.get("approved", True):
+        return swaps  # a table's card, or one waiting for approval: not on the board's projector views
     return swaps + projector_views(card["stage_id"], [card["id"], card.get("cluster_id")])
 
 
