@@ -304,7 +304,8 @@ async def test_a_phone_answers_the_questionnaire_without_javascript(
     screen = await client.get(f"/s/{workshop.projector_key}")
     assert "1 person has answered" in screen.text
     assert re.search(
-        r"5<span class=\"eval-point-label\"> · Strongly agree</span></th>\s*<td[^>]*>.*?</td>\s*<td class=\"eval-count\">1</td>",
+        r"5<span class=\"eval-point-label\"> · Strongly agree</span></th>"
+        r"\s*<td[^>]*>.*?</td>\s*<td class=\"eval-count\">1</td>",
         screen.text,
         re.S,
     )
