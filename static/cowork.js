@@ -341,7 +341,7 @@
       // A facilitator in the middle of the agenda editor keeps what is unfolded and where the keyboard is.
       var open = [].map.call(el.querySelectorAll("details[open][id]"), function (d) { return d.id; });
       var focused = el.contains(document.activeElement) ? document.activeElement.id : "";
-      el.innerHTML = html;
+      growBars(el, html);
       open.forEach(function (id) {
         var again = document.getElementById(id);
         if (again) again.open = true;
@@ -351,6 +351,32 @@
       restoreDrafts(el);
       activate(el);
     });
+  }
+
+  // A vote's bars, drawn again after a ballot, grow from where they were (a CSS transition on the
+  // rectangles' width, none where the reader asks for reduced motion).
+  function growBars(el, html) {
+    var before = {};
+    var rects = el.querySelectorAll(".bar rect[id]");
+    for (var i = 0; i < rects.length; i++) {
+      before[rects[i].id] = [rects[i].getAttribute("x"), rects[i].getAttribute("width")];
+    }
+    el.innerHTML = html;
+    var grown = [];
+    rects = el.querySelectorAll(".bar rect[id]");
+    for (var j = 0; j < rects.length; j++) {
+      var was = before[rects[j].id];
+      if (!was) continue;
+      grown.push(rects[j]);
+      rects[j].style.x = (was[0] || "0") + "px";
+      rects[j].style.width = (was[1] || "0") + "px";
+    }
+    if (!grown.length) return;
+    el.getBoundingClientRect(); // the old widths are laid out, so the change to the new ones transitions
+    for (var k = 0; k < grown.length; k++) {
+      grown[k].style.x = (grown[k].getAttribute("x") || "0") + "px";
+      grown[k].style.width = (grown[k].getAttribute("width") || "0") + "px";
+    }
   }
 
   function applySwap(swap) {
@@ -635,9 +661,58 @@
     watched = body;
   }
 
+  // A card or cluster in the spotlight: the largest type that fits the screen, never under 24 px.
+  function fitSpotlight(spot) {
+    var high = parseFloat(window.getComputedStyle(spot).fontSize) || 24;
+    spot.style.fontSize = "";
+    high = parseFloat(window.getComputedStyle(spot).fontSize) || high;
+    function fits(size) {
+      spot.style.fontSize = size + "px";
+      return spot.scrollHeight <= spot.clientHeight + 1 && spot.scrollWidth <= spot.clientWidth + 1;
+    }
+    if (fits(high)) return;
+    var low = 24;
+    for (var step = 0; step < 10 && high - low > 0.5; step++) {
+      var mid = (low + high) / 2;
+      if (fits(mid)) low = mid;
+      else high = mid;
+    }
+    fits(low);
+  }
+
+  // A cluster taller than a column would be split across two: its own type gets smaller (never under
+  // 20 px), and if it still does not fit it shows as its title and count, as on a crowded board.
+  function splitClusters(board) {
+    var clusters = board.querySelectorAll(".column > .cards > .cluster:not([hidden])");
+    for (var i = 0; i < clusters.length; i++) {
+      if (clusters[i].getClientRects().length > 1) return true;
+    }
+    return false;
+  }
+
+  // First wider columns (a cluster's cards then take fewer lines), if the board still fits one page;
+  // then, cluster by cluster, smaller type, then the title and count.
+  function fitClusters(board) {
+    if (!splitClusters(board)) return;
+    board.setAttribute("data-wide", "");
+    if (countPages(board) > 1) board.removeAttribute("data-wide");
+    if (!splitClusters(board)) return;
+    var clusters = board.querySelectorAll(".column > .cards > .cluster:not([hidden])");
+    for (var i = 0; i < clusters.length; i++) {
+      var cluster = clusters[i];
+      if (cluster.getClientRects().length > 1) cluster.setAttribute("data-fit", "small");
+      if (cluster.getClientRects().length > 1) cluster.setAttribute("data-fit", "title");
+    }
+  }
+
   function fit() {
     pending = null;
     watch();
+    var spot = document.querySelector("#stage .spotlight");
+    if (spot) {
+      fitSpotlight(spot);
+      return;
+    }
     var board = boardOf();
     if (!board) {
       fitBody();
@@ -648,10 +723,14 @@
     if (density && density !== board.getAttribute("data-density")) board.setAttribute("data-density", density);
     // Long cards on a small screen: smaller type (down to the smallest, 20 px) before a second page.
     var step = DENSITIES.indexOf(board.getAttribute("data-density"));
+    var fitted = board.querySelectorAll(".cluster[data-fit]");
+    for (var f = 0; f < fitted.length; f++) fitted[f].removeAttribute("data-fit");
+    board.removeAttribute("data-wide");
     while (step >= 0 && step < DENSITIES.length - 1 && countPages(board) > 1) {
       step += 1;
       board.setAttribute("data-density", DENSITIES[step]);
     }
+    fitClusters(board);
     var pager = document.getElementById(board.id.replace("board-", "pager-"));
     var pages = countPages(board);
     if (pager) {
@@ -700,7 +779,7 @@
       for (var i = 0; i < changes.length; i++) {
         var target = changes[i].target;
         if (target === stage) page = 0;
-        if (target === stage || (target.closest && target.closest(".board, .eval-results"))) later();
+        if (target === stage || (target.closest && target.closest(".board, .eval-results, .word-cloud, .polls"))) later();
       }
     }).observe(stage, { childList: true, subtree: true });
   }

@@ -22,7 +22,7 @@ from cowork.domain import participants, privacy, retention, workshops
 from cowork.domain.actions import commitments, proposals
 from cowork.domain.actions.proposals import Proposal
 from cowork.domain.board import cards as board
-from cowork.domain.board import moderation, suggestions
+from cowork.domain.board import moderation, projection, suggestions
 from cowork.domain.board import view as board_view
 from cowork.domain.models import Contribution, Participant, Stage, Workshop
 from cowork.domain.program import agenda, evaluation, presentations, screen, table_boards
@@ -283,6 +283,9 @@ def use_every_feature(world: World) -> int:
     run(engine, board.set_categories, actor=fac, stage_id=needs, categories=[*columns, transport])
     bus = run(engine, board.add_card, actor=ana, stage_id=needs, text="Bus tikets", category="transport")
     run(engine, board.update_card, actor=fac, card_id=bus.id, text="Bus tickets for interviews")
+    # The projector shows the board's word cloud, then the bus card full screen.
+    run(engine, projection.show_word_cloud, actor=fac, stage_id=needs, on=True)
+    run(engine, projection.spotlight_card, actor=fac, stage_id=needs, card_id=bus.id)
     run(engine, board.update_card, actor=fac, card_id=childcare.id, category="family_support")
     cluster, _ = run(
         engine,
@@ -623,11 +626,20 @@ def programme_of(engine: Engine, workshop_id: int) -> Any:
         queue = presentations.describe_presentations(session, stage=talks, include_hidden=True)["queue"]
         timer = agenda.describe_timer(agenda.timer_of(session, workshop_id))
         return (
-            [s.config for s in stages],
+            # a spotlit card's id is made anew by the import (the events compare it through `comparable`)
+            [{k: v for k, v in s.config.items() if k != "spotlight_id"} for s in stages],
             tables,
             [(q["number"], q["status"]) for q in queue],
             {k: v for k, v in timer.items() if k not in ("stage_id", "subject")},
         )
+
+
+def spotlit_text(engine: Any, workshop_id: int) -> str | None:
+    """The words of the card a workshop's projector shows full screen."""
+    with read_session(engine) as session:
+        needs = next(s for s in workshops.stages_of(session, workshop_id=workshop_id) if s.kind == "needs")
+        card = session.get(Contribution, needs.config.get("spotlight_id"))
+        return card.text if card else None
 
 
 async def test_a_workshop_that_used_every_feature_comes_back_event_by_event_and_report_by_report(
@@ -649,6 +661,9 @@ async def test_a_workshop_that_used_every_feature_comes_back_event_by_event_and_
     old, new = report_rows(world.engine, lab), report_rows(world.engine, new_id)
     assert old == new
     assert programme_of(world.engine, new_id) == programme_of(world.engine, lab)
+    assert (
+        spotlit_text(world.engine, new_id) == spotlit_text(world.engine, lab) == "Bus tickets for interviews"
+    )
     for key in (
         "needs/needs",
         "stakeholders/stakeholders",

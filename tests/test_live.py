@@ -136,7 +136,12 @@ async def test_hiding_a_card_removes_it_from_public_screens_and_keeps_it_for_sta
         public = await phone.wait_for(lambda e: e["type"] == "card.updated")
         staff = await console.wait_for(lambda e: e["type"] == "card.updated")
     assert "text" not in public["data"]
-    assert public["swaps"] == [{"op": "remove", "target": f"#card-{card['id']}"}]
+    # Off the board, and a projector showing the board's word cloud or this card full screen draws it again.
+    assert public["swaps"] == [
+        {"op": "remove", "target": f"#card-{card['id']}"},
+        {"op": "reload", "target": f"#word-cloud-{card['stage_id']}"},
+        {"op": "reload", "target": f'#stage:has(#spotlight[data-card="{card["id"]}"])'},
+    ]
     assert staff["data"]["text"] == "Rude words" and staff["data"]["hidden"] is True
     assert "Rude words" in staff["swaps"][0]["html"]
 

@@ -304,7 +304,10 @@ async def test_a_phone_answers_the_questionnaire_without_javascript(
     screen = await client.get(f"/s/{workshop.projector_key}")
     assert "1 person has answered" in screen.text
     assert re.search(
-        r"5 · Strongly agree</th>\s*<td[^>]*>.*?</td>\s*<td class=\"eval-count\">1</td>", screen.text, re.S
+        r"5<span class=\"eval-point-label\"> · Strongly agree</span></th>"
+        r"\s*<td[^>]*>.*?</td>\s*<td class=\"eval-count\">1</td>",
+        screen.text,
+        re.S,
     )
     fragment = await client.get(f"/s/{workshop.projector_key}/evaluation/{stage_id}")
     assert fragment.status_code == 200 and "Mean 5.0 of 5" in fragment.text

@@ -82,6 +82,19 @@ def settings_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     return replay.remap(data)
 
 
+@replays("stage.projection_changed")
+def projection_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
+    """What the projector showed of a board: a card in the spotlight (or none), the word cloud on or off."""
+    stage = replay.stage(data.get("stage_id"), *CARD_KINDS)
+    fixed = replay.remap(data)
+    config = {k: v for k, v in stage.config.items() if k != "spotlight_id"}
+    if fixed["spotlight_id"] is not None:
+        config["spotlight_id"] = fixed["spotlight_id"]
+    stage.config = {**config, "word_cloud": flag(data.get("word_cloud"))}
+    replay.session.add(stage)
+    return fixed
+
+
 @replays("stage.categories_changed")
 def categories_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     stage = replay.stage(data.get("stage_id"), *CARD_KINDS)

@@ -28,6 +28,7 @@ ID_KEYS = {
     "card_id": "card",
     "contribution_id": "card",
     "cluster_id": "card",
+    "spotlight_id": "card",  # the card or cluster a projector showed full screen
     "poll_id": "poll",
     "option_id": "option",
     "ballot_id": "ballot",

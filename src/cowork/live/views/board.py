@@ -93,12 +93,27 @@ def _place(env: Environment, item: Data, staff: bool) -> Swaps:
     ]
 
 
+def projector_views(stage_id: Any, ids: list[Any]) -> Swaps:
+    """A projector showing the board's word cloud, or one of these cards in the spotlight, draws it again."""
+    swaps: Swaps = [{"op": "reload", "target": f"#word-cloud-{stage_id}"}]
+    for card_id in dict.fromkeys(i for i in ids if i):
+        swaps.append({"op": "reload", "target": f'#stage:has(#spotlight[data-card="{card_id}"])'})
+    return swaps
+
+
 def card_swaps(env: Environment, event: Event, card: Data, staff: bool) -> Swaps:
     if card.get("early"):
         # Before the day: its author's list (on their page alone) and the console's count fetch themselves.
         stage_id = card["stage_id"]
         mine = {"op": "reload", "target": f"#early-mine-{stage_id}-{card.get('participant_id')}"}
         return [mine, {"op": "reload", "target": f"#early-count-{stage_id}"}] if staff else [mine]
+    swaps = _card_swaps(env, event, card, staff)
+    if card.get("table_id") or not card.get("approved", True):
+        return swaps  # a table's card, or one waiting for approval: not on the board's projector views
+    return swaps + projector_views(card["stage_id"], [card["id"], card.get("cluster_id")])
+
+
+def _card_swaps(env: Environment, event: Event, card: Data, staff: bool) -> Swaps:
     target = f"#card-{card['id']}"
     if not staff and not card.get("approved", True):
         # Only the author's page has this list: it learns that the card arrived and waits.
@@ -121,7 +136,8 @@ def placement_swaps(env: Environment, event: Event, data: Data, staff: bool) -> 
     for item in data.get("items", []):
         if staff or shown(item):
             swaps.append({"op": "append", "target": container(item), "html": render_item(env, item, staff)})
-    return swaps
+    ids = [*data.get("remove", []), *(item["id"] for item in data.get("items", []))]
+    return swaps + projector_views(data["stage_id"], ids)
 
 
 def settings_swaps(env: Environment, event: Event, data: Data, staff: bool) -> Swaps:
@@ -159,10 +175,28 @@ register(
             {"op": "remove", "target": f"#card-{data['id']}"},
             {"op": "reload", "target": "#polls"},
             {"op": "reload", "target": f"#ranking-{data['stage_id']}"},
+            *projector_views(data["stage_id"], [data["id"]]),
         ],
         moderation=True,
     ),
 )
+
+
+def projection_swaps(env: Environment, event: Event, data: Data, staff: bool) -> Swaps:
+    """Every projector draws its stage again; a console redraws its projector controls."""
+    if not staff:
+        return [{"op": "reload", "target": "#stage"}]
+    html = env.get_template("board/_projector_form.html").render(
+        stage={"id": data["stage_id"]}, projection=data
+    )
+    return [
+        {"op": "replace", "target": f"#projector-view-{data['stage_id']}", "html": html},
+        {"op": "reload", "target": "body.projector #stage"},  # a facilitator moderating on the projector
+    ]
+
+
+# A spotlight or a word cloud on the projector: card ids and a switch, no card's words.
+register("stage.projection_changed", view=EventView(swaps=projection_swaps, moderation=True))
 
 # A dismissed suggestion is the facilitator's own business: public screens see only its seq.
 register("suggestions.dismissed", view=EventView(public=lambda event: None))

@@ -23,6 +23,7 @@ from cowork.domain.workshops import get_stage, stage_data
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch, is_htmx
 from cowork.web.errors import status_of
 from cowork.web.pages.forms import STORE_ERRORS, phone_not_saved, phone_refused
+from cowork.web.pages.projection import projection_context
 from cowork.web.pages.stages import StageRequest, register
 from cowork.web.pages.workshops import render
 
@@ -485,6 +486,7 @@ def board_context(session: Session, request: StageRequest) -> dict[str, Any]:
         "waiting_mine": [c for c in cards if not c["approved"]] if participant_id else [],
         "back": f"/s/{workshop.projector_key}" if on_projector else f"/f/w/{workshop.id}",
         "description": stage.config.get("description"),
+        **projection_context(session, stage, on_projector=on_projector),
         "examples": [
             {"category_label": labels.get(e.get("category"), e.get("category") or ""), "text": e.get("text")}
             for e in stage.config.get("examples", [])

@@ -1,0 +1,172 @@
+"""In Debian's Chromium: every kind of stage on the projector, with a room's content, fits the screen.
+
+A projector cannot scroll. The sample Co-Working Lab (cards in three languages, clusters, stakeholders, two
+proposals under an open vote), with tables at work, a presentation running and evaluation answers: at
+1920x1080 and 1280x720 each stage's page does not overflow, nothing in it is cut off by a scroll region,
+and the stage title is at least 48 px at 1080p.
+"""
+
+import random
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from cowork.db import read_session
+from cowork.domain import participants, workshops
+from cowork.domain.actors import Actor
+from cowork.domain.program import evaluation, presentations, table_boards
+from cowork.domain.program import tables as breakout
+from cowork.domain.sample import create_sample_workshop
+from tests import test_browser
+from tests.conftest import ThreadServer, World, run
+from tests.test_accessibility import _report, axe_violations
+from tests.test_browser import _shot
+
+pytestmark = pytest.mark.browser
+browser = test_browser.browser
+SCREENS = {"1080p": {"width": 1920, "height": 1080}, "720p": {"width": 1280, "height": 720}}
+
+TABLE_CARDS = [
+    "Survey among care homes about night shifts",
+    "One contact person at the job centre for each family",
+    "Kita places reserved for language course weeks",
+    "Mentoring by retired craftspeople",
+    "Wohnungsbörse für Azubis mit Wohnberechtigungsschein",
+    "Formación dual con horarios compatibles con el cuidado de niños",
+]
+OPEN_ANSWERS = [
+    "Meeting the employers face to face",
+    "Die Gruppenarbeit war sehr konkret",
+    "Más tiempo para las presentaciones",
+]
+
+# What the room sees, measured in the page: overflow, things cut off by a scroll region, the title's size.
+FIT = """() => {
+  const doc = document.documentElement;
+  const body = document.querySelector('#stage .stage-body');
+  const scrolled = [...document.querySelectorAll('#stage *')].filter(e => {
+    const s = getComputedStyle(e);
+    return ['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 1;
+  }).map(e => e.className);
+  return {
+    overflowX: doc.scrollWidth - innerWidth, overflowY: doc.scrollHeight - innerHeight,
+    hidden: body ? body.scrollHeight - body.clientHeight : 0,
+    scrolled,
+    title: parseFloat(getComputedStyle(document.querySelector('.stage-title')).fontSize),
+    // a cluster that runs on into the next column of the board has more than one box
+    split: [...document.querySelectorAll('#stage .cluster')]
+      .filter(c => c.getClientRects().length > 1).length,
+    clusterText: Math.min(...[...document.querySelectorAll('#stage .cluster .card-text')]
+      .filter(t => t.offsetParent).map(t => parseFloat(getComputedStyle(t).fontSize))),
+  };
+}"""
+
+
+def lab_with_everything(world: World) -> tuple[Any, dict[str, int]]:
+    """The sample workshop, then tables at work, a presentation on and the evaluation answered."""
+    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator)
+    with read_session(world.engine) as session:
+        stages = {s.kind: s.id for s in reversed(workshops.stages_of(session, workshop_id=workshop.id))}
+    people = [
+        run(world.engine, participants.join_workshop, code=workshop.code, name=f"Person {n}")[0]
+        for n in range(8)
+    ]
+    go_to(world, workshop, stages["group_work"])
+    tables = run(
+        world.engine,
+        breakout.split_into_tables,
+        actor=world.facilitator,
+        workshop_id=workshop.id,
+        count=3,
+        method="random",
+        rng=random.Random(7),
+    )
+    for n, text in enumerate(TABLE_CARDS):
+        table = tables[n % len(tables)]
+        author = next(p for p in people if p.id in [m["participant_id"] for m in table["members"]])
+        run(
+            world.engine,
+            table_boards.add_table_card,
+            actor=Actor.of_participant(author),
+            table_id=table["id"],
+            text=text,
+        )
+    go_to(world, workshop, stages["presentations"])
+    run(
+        world.engine,
+        presentations.next_presentation,
+        actor=world.facilitator,
+        stage_id=stages["presentations"],
+    )
+    go_to(world, workshop, stages["evaluation"])
+    with read_session(world.engine) as session:
+        items = evaluation.read_questionnaire(
+            session, actor=world.facilitator, stage_id=stages["evaluation"], lang="en"
+        )["items"]
+    for n, person in enumerate(people):
+        answers = {
+            i["id"]: (1 + (n + k) % 5 if i["type"] == "likert" else OPEN_ANSWERS[n % len(OPEN_ANSWERS)])
+            for k, i in enumerate(items)
+        }
+        run(
+            world.engine,
+            evaluation.answer,
+            actor=Actor.of_participant(person),
+            stage_id=stages["evaluation"],
+            answers=answers,
+        )
+    return workshop, stages
+
+
+def go_to(world: World, workshop: Any, stage_id: int) -> None:
+    run(
+        world.engine,
+        workshops.set_current_stage,
+        actor=world.facilitator,
+        workshop_id=workshop.id,
+        stage_id=stage_id,
+    )
+
+
+def open_stage(browser: Browser, server: ThreadServer, workshop: Any, size: str, theme: str = "") -> Page:
+    page = browser.new_context(viewport=SCREENS[size]).new_page()
+    page.goto(f"{server.url}/s/{workshop.projector_key}" + (f"?theme={theme}" if theme else ""))
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    # Fitted: a board has counted its pages; any other stage's body holds what it has.
+    page.wait_for_function(
+        "() => { const b = document.querySelector('#stage .board');"
+        " if (b) return b.hasAttribute('data-pages');"
+        " const s = document.querySelector('#stage .stage-body');"
+        " return !s || s.scrollHeight <= s.clientHeight + 1; }"
+    )
+    return page
+
+
+KINDS = ["information", "needs", "stakeholders", "group_work", "presentations", "action_plan", "evaluation"]
+
+
+def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    workshop, stages = lab_with_everything(world)
+    for kind in KINDS:
+        go_to(world, workshop, stages[kind])
+        for size in SCREENS:
+            page = open_stage(browser, server, workshop, size)
+            seen = page.evaluate(FIT)
+            _shot(page, f"projector-stage-{kind}-{size}")
+            what = f"{kind} at {size}"
+            assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{what}: the page scrolls {seen}"
+            assert seen["hidden"] <= 1 and seen["scrolled"] == [], f"{what}: cut off {seen}"
+            assert seen["split"] == 0, f"{what}: a cluster runs on into the next column"
+            assert seen["clusterText"] >= 20, f"{what}: a cluster's cards under 20 px {seen}"
+            if size == "1080p":
+                assert seen["title"] >= 48, f"{what}: the stage title is {seen['title']} px"
+            page.context.close()
+        # The dark room's theme, read by a screen reader too: no axe violations.
+        page = open_stage(browser, server, workshop, "1080p", theme="dark")
+        violations = axe_violations(page)
+        _shot(page, f"projector-stage-{kind}-dark")
+        assert violations == [], f"{kind} (dark): " + _report({"projector": violations})
+        page.context.close()
