@@ -180,3 +180,47 @@ async def test_an_action_plan_refuses_a_proposal_without_a_required_field(
         url, json={"title": "Mentors", "owner": "Job centre", "due": "2027-03-31"}, headers=phone
     )
     assert taken.status_code == 201, taken.text
+
+
+# --- the console's forms and the phone's, without JavaScript ------------------------------------------------
+
+
+async def _sign_in(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/login", data={"email": "fac@example.org", "password": "correct horse battery"}
+    )
+    assert response.status_code == 303
+
+
+async def test_the_console_sets_families_and_required_fields_with_plain_forms(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    stage = await _add(client, world, "stakeholders")
+    plan = await _add(client, world, "action_plan")
+    await _sign_in(client)
+    wid = world.workshop.id
+    saved = await client.post(
+        f"/f/w/{wid}/stages/{stage['id']}/families", data={"family": ["welfare", "policy"]}
+    )
+    assert saved.status_code == 303
+    none = await client.post(f"/f/w/{wid}/stages/{stage['id']}/families", data={})
+    assert none.status_code == 422 and "Show at least one stakeholder family." in none.text
+    saved = await client.post(f"/f/w/{wid}/stages/{plan['id']}/required", data={"required": ["impact"]})
+    assert saved.status_code == 303
+    seen = (await client.get(f"/api/v1/stages/{stage['id']}", headers=_auth(world))).json()
+    assert seen["settings"]["families"] == ["welfare", "policy"]
+    seen = (await client.get(f"/api/v1/stages/{plan['id']}", headers=_auth(world))).json()
+    assert seen["settings"]["required"] == ["impact"]
+    editor = (await client.get(f"/f/w/{wid}?design=1&edit={plan['id']}")).text
+    form = editor[editor.index(f'id="settings-{plan["id"]}-required"') :]
+    assert 'value="impact" checked' in form[: form.index("</form>")]
+
+    await _go(client, world, plan["id"])
+    code = world.workshop.code
+    await client.post(f"/j/{code}", data={"name": "Amira"})
+    page = (await client.get(f"/j/{code}/stage")).text
+    assert 'name="impact" required' in page and 'name="owner" required' not in page
+    refused = await client.post(
+        f"/j/{code}/proposals", data={"stage_id": str(plan["id"]), "title": "Mentors", "impact": " "}
+    )
+    assert refused.status_code == 422 and "Please say which impact it should have." in refused.text
