@@ -104,11 +104,14 @@ async def test_bad_card_kinds_and_phases_are_refused_with_a_sentence(
 ) -> None:
     needs = await _add(client, world, "needs")
     cases = [
-        ({"phases": "p1"}, "The phases must be a list of keys with labels."),
+        ({"phases": "p1"}, "Card kinds and phases are each a list of keys with labels."),
         ({"phases": [{"key": "P 1", "label": {"en": "x"}}]}, "not P 1"),
         ({"phases": [{"key": "p1", "label": {}}]}, "The entry p1 needs a label in at least one language."),
         ({"card_kinds": [KINDS[0], KINDS[0]]}, "The key now is listed twice."),
-        ({"phases": [{"key": f"p{n}", "label": {"en": "x"}} for n in range(11)]}, "at most 10 phases"),
+        (
+            {"phases": [{"key": f"p{n}", "label": {"en": "x"}} for n in range(11)]},
+            "at most 10 card kinds and 10 phases",
+        ),
         ({"phases": [{"key": "p1", "label": {"fr": "x"}}]}, "Unknown language fr."),
     ]
     for settings, sentence in cases:

@@ -158,13 +158,13 @@ def check_tags(session: Session, stage: Stage, setting: str, value: Any) -> list
     least one language; one that cards still carry may not go."""
     column = TAG_COLUMNS[setting]
     if not isinstance(value, list):
-        raise Invalid("The {setting} must be a list of keys with labels.", setting=setting)
+        raise Invalid("Card kinds and phases are each a list of keys with labels.")
     if len(value) > MAX_TAGS:
-        raise Invalid("A board has at most {limit} {setting}.", limit=MAX_TAGS, setting=setting)
+        raise Invalid("A board has at most {limit} card kinds and {limit} phases.", limit=MAX_TAGS)
     cleaned = []
     for raw in value:
         if not isinstance(raw, dict):
-            raise Invalid("The {setting} must be a list of keys with labels.", setting=setting)
+            raise Invalid("Card kinds and phases are each a list of keys with labels.")
         key = str(raw.get("key") or "").strip()
         if not KEY_PATTERN.match(key):
             raise Invalid("A key has 1 to 64 lowercase letters, digits, - or _; not {key}.", key=key or '""')
