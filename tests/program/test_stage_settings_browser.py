@@ -2,12 +2,15 @@
 offers the new phase without reload; an action plan's required field is marked on the phone, and a proposal
 sent without it is refused with a sentence the phone shows."""
 
+from typing import Any
+
 import httpx
 from playwright.sync_api import Browser, expect
 
 from tests import test_browser
 from tests.conftest import ThreadServer, World
 from tests.program.test_designer_browser import _open_editor, _open_row
+from tests.test_accessibility import _report, check
 from tests.test_browser import _console, _join_on_phone
 
 browser = test_browser.browser  # the Chromium fixture, shared
@@ -29,6 +32,8 @@ def test_new_phases_set_on_the_console_show_on_an_open_phones_card_form(
     phases.get_by_role("group", name="Add one").get_by_label("Deutsch").fill("Profilerstellung")
     phases.get_by_role("button", name="Save the phases").click()
     expect(row.get_by_role("group", name="Profiling (profiling)")).to_be_visible()
+    found: dict[str, list[dict[str, Any]]] = {}
+    check(console, "console: a board's card kinds and phases", found)
 
     offered = phone.get_by_role("group", name="Phase of the pathway (optional)")
     expect(offered.get_by_role("radio", name="Profiling")).to_be_visible()
@@ -44,6 +49,7 @@ def test_new_phases_set_on_the_console_show_on_an_open_phones_card_form(
     row.get_by_role("button", name="Save the phases").click()
     expect(phone.get_by_role("group", name="Phase of the pathway (optional)")).to_have_count(0)
     assert phone.evaluate("window.__sameDocument") is True
+    assert not found, _report(found)
 
 
 def test_a_required_field_is_marked_on_the_phone_and_a_proposal_without_it_is_refused(
@@ -62,6 +68,8 @@ def test_a_required_field_is_marked_on_the_phone_and_a_proposal_without_it_is_re
     row.get_by_label("Who is responsible? (organisation or person)").check()
     row.get_by_role("button", name="Save the required fields").click()
     expect(_open_row(console, "Action plan").get_by_label("Who is responsible?")).to_be_checked()
+    found: dict[str, list[dict[str, Any]]] = {}
+    check(console, "console: an action plan's required fields", found)
     with httpx.Client(base_url=server.url, headers=auth) as api:
         api.post(f"/api/v1/workshops/{world.workshop.id}/current-stage", json={"stage_id": plan["id"]})
 
@@ -75,6 +83,8 @@ def test_a_required_field_is_marked_on_the_phone_and_a_proposal_without_it_is_re
     phone.locator("form.proposal-form").evaluate("form => { form.noValidate = true; }")
     phone.get_by_role("button", name="Send proposal").click()
     expect(phone.get_by_text("Please say who is responsible.")).to_be_visible()
+    check(phone, "phone: a proposal form with a required field and the refusal", found)
+    assert not found, _report(found)
     owner.fill("Job centre Offenbach")
     phone.get_by_role("button", name="Send proposal").click()
     expect(phone.locator(".proposal", has_text="Mentors for newcomers")).to_be_visible()
