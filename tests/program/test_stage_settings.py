@@ -208,6 +208,19 @@ async def test_the_console_sets_families_and_required_fields_with_plain_forms(
     assert saved.status_code == 303
     none = await client.post(f"/f/w/{wid}/stages/{stage['id']}/families", data={})
     assert none.status_code == 422 and "Show at least one stakeholder family." in none.text
+    board_form = {
+        "setting": "card_kinds",
+        **{"t-0-key": "now", "t-0-en": "Now", "t-0-de": "Jetzt", "t-0-remove": "1"},
+        **{"t-1-key": "missing", "t-1-en": "", "t-1-es": "Qué falta"},
+        **{"new-de": "Ideen für später"},
+    }
+    saved = await client.post(f"/f/w/{wid}/stages/{world.stage_id}/tags", data=board_form)
+    assert saved.status_code == 303
+    seen = (await client.get(f"/api/v1/stages/{world.stage_id}", headers=_auth(world))).json()
+    assert seen["card_kinds"] == [
+        {"key": "missing", "label": {"es": "Qué falta"}},
+        {"key": "ideen_fur_spater", "label": {"de": "Ideen für später"}},
+    ]
     saved = await client.post(f"/f/w/{wid}/stages/{plan['id']}/required", data={"required": ["impact"]})
     assert saved.status_code == 303
     seen = (await client.get(f"/api/v1/stages/{stage['id']}", headers=_auth(world))).json()

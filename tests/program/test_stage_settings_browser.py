@@ -44,6 +44,8 @@ def test_new_phases_set_on_the_console_show_on_an_open_phones_card_form(
     row.get_by_role("group", name="Profiling (profiling)").get_by_label("English").fill("P1 Profiling")
     row.get_by_role("button", name="Save the phases").click()
     expect(offered.get_by_role("radio", name="P1 Profiling")).to_be_visible()
+    german = _open_row(console, "Ideas and needs").get_by_role("group", name="P1 Profiling (profiling)")
+    expect(german.get_by_label("Deutsch")).to_have_value("Profilerstellung")  # kept beside the new name
     row = _open_row(console, "Ideas and needs")
     row.get_by_role("group", name="P1 Profiling (profiling)").get_by_label("Remove").check()
     row.get_by_role("button", name="Save the phases").click()
