@@ -1,12 +1,14 @@
 """A stage's settings as data over the API: a needs board's card kinds and phases, a stakeholder stage's
 families shown, an action plan's required fields; refused with a sentence, applied, seen in GET and used."""
 
+import json
 from typing import Any
 
 import httpx
 
 from cowork.domain.board import cards as board
 from tests.conftest import World, run
+from tests.test_import import events_of
 
 PHASES = [
     {"key": "p1", "label": {"en": "Profiling", "de": "Profiling"}},
@@ -240,3 +242,35 @@ async def test_the_console_sets_families_and_required_fields_with_plain_forms(
         f"/j/{code}/proposals", data={"stage_id": str(plan["id"]), "title": "Mentors", "impact": " "}
     )
     assert refused.status_code == 422 and "Please say which impact it should have." in refused.text
+
+
+async def test_the_list_settings_replay_on_import_with_the_same_events(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await _patch(client, world, world.stage_id, phases=PHASES, card_kinds=KINDS)
+    stage = await _add(client, world, "stakeholders", settings={"families": ["policy"]})
+    plan = await _add(client, world, "action_plan")
+    await _patch(client, world, plan["id"], required=["owner"])
+    await _patch(client, world, stage["id"], families=["employer", "policy"])
+    first = (
+        await client.get(
+            f"/api/v1/workshops/{world.workshop.id}/export", params={"format": "json"}, headers=_auth(world)
+        )
+    ).json()
+    imported = await client.post("/api/v1/workshops/import", content=json.dumps(first), headers=_auth(world))
+    assert imported.status_code == 201, imported.text
+    new_id = imported.json()["workshop_id"]
+    again = (
+        await client.get(
+            f"/api/v1/workshops/{new_id}/export", params={"format": "json"}, headers=_auth(world)
+        )
+    ).json()
+    assert events_of(again) == events_of(first)
+    stages = (await client.get(f"/api/v1/workshops/{new_id}", headers=_auth(world))).json()["stages"]
+    settings = [
+        (await client.get(f"/api/v1/stages/{s['id']}", headers=_auth(world))).json()["settings"]
+        for s in stages
+    ]
+    assert settings[0]["phases"] == PHASES and settings[0]["card_kinds"] == KINDS
+    assert [s.get("families") for s in settings if "families" in s] == [["employer", "policy"]]
+    assert [s.get("required") for s in settings if "required" in s] == [["owner"]]
