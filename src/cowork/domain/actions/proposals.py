@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from cowork.domain.actions.required import check_required
 from cowork.domain.actors import Actor
 from cowork.domain.errors import Closed, Invalid, NotAllowed, NotFound
 from cowork.domain.models import Contribution, Participant, Stage, Workshop, utcnow
@@ -249,6 +250,7 @@ def draft_proposal(
         participant_id=actor.participant_id,
         author_user_id=None if actor.is_participant else actor.user_id,
     )
+    check_required(stage.config, {name: getattr(proposal, name) for name in FIELDS})
     tx.session.add(proposal)
     tx.session.flush()
     tx.remember(workshop.id, actor.key, client_id, proposal.id)  # type: ignore[arg-type]

@@ -144,3 +144,45 @@ def new_category_key(label: str, taken: Iterable[str]) -> str:
     while key in taken:
         key, n = f"{base}_{n}", n + 1
     return key
+
+
+# --- card kinds and pathway phases ----------------------------------------------------------------------
+
+MAX_TAGS = 10
+# The Contribution column each list tags cards with, and how a message names one entry of it.
+TAG_COLUMNS = {"card_kinds": "card_kind", "phases": "phase"}
+
+
+def check_tags(session: Session, stage: Stage, setting: str, value: Any) -> list[dict[str, Any]]:
+    """A board's card kinds or pathway phases, checked like its categories: each a key and a label in at
+    least one language; one that cards still carry may not go."""
+    column = TAG_COLUMNS[setting]
+    if not isinstance(value, list):
+        raise Invalid("Card kinds and phases are each a list of keys with labels.")
+    if len(value) > MAX_TAGS:
+        raise Invalid("A board has at most {limit} card kinds and {limit} phases.", limit=MAX_TAGS)
+    cleaned = []
+    for raw in value:
+        if not isinstance(raw, dict):
+            raise Invalid("Card kinds and phases are each a list of keys with labels.")
+        key = str(raw.get("key") or "").strip()
+        if not KEY_PATTERN.match(key):
+            raise Invalid("A key has 1 to 64 lowercase letters, digits, - or _; not {key}.", key=key or '""')
+        label = _texts(raw.get("label"), key, MAX_LABEL)
+        if not label:
+            raise Invalid("The entry {key} needs a label in at least one language.", key=key)
+        cleaned.append({"key": key, "label": label})
+    keys = [entry["key"] for entry in cleaned]
+    if twice := next((k for k in keys if keys.count(k) > 1), None):
+        raise Invalid("The key {key} is listed twice.", key=twice)
+    for gone in (e["key"] for e in stage.config.get(setting, []) if e["key"] not in keys):
+        count = session.exec(
+            select(func.count())
+            .select_from(Contribution)
+            .where(Contribution.stage_id == stage.id, getattr(Contribution, column) == gone)
+        ).one()
+        if count:
+            raise Conflict(
+                "Cards still carry {key} ({count}); change those cards first.", key=gone, count=count
+            )
+    return cleaned

@@ -11,15 +11,17 @@ from typing import Any, get_args
 from sqlmodel import Session, col, func, select
 
 from cowork.domain.actions.proposals import Proposal
+from cowork.domain.actions.required import clean_required
 from cowork.domain.actors import Actor
 from cowork.domain.board import opening
 from cowork.domain.board.cards import set_approval
-from cowork.domain.board.config import check_categories
+from cowork.domain.board.config import TAG_COLUMNS, check_categories, check_tags
 from cowork.domain.errors import Conflict, Invalid
 from cowork.domain.models import Contribution, Stage, Workshop
 from cowork.domain.program import evaluation
 from cowork.domain.program.models import BreakoutTable, EvaluationResponse, PresentationSlot, Timer
 from cowork.domain.record import Tx
+from cowork.domain.stakeholders.families import clean_families
 from cowork.domain.stakeholders.models import Rating, Stakeholder
 from cowork.domain.votes.polls import Poll
 from cowork.domain.workshops import MAX_TITLE, get_stage, get_workshop, stage_data, stages_of
@@ -35,7 +37,11 @@ SETTINGS: dict[str, frozenset[str] | None] = {
     "description": None,
     "categories": CARD_KINDS,
     "approval": CARD_KINDS,
+    "card_kinds": CARD_KINDS,
+    "phases": CARD_KINDS,
     "questions": frozenset({"evaluation"}),
+    "families": frozenset({"stakeholders"}),
+    "required": frozenset({"action_plan"}),
     # A board open before the day (board/opening.py): both or neither.
     "opens_at": opening.EARLY_KINDS,
     "closes_at": opening.EARLY_KINDS,
@@ -119,6 +125,12 @@ def clean_settings(session: Session, stage: Stage, settings: Any) -> dict[str, A
             if not isinstance(value, list):
                 raise Invalid("The categories must be a list of keys with labels.")
             changes[key] = check_categories(session, stage, value)
+        elif key in TAG_COLUMNS:
+            changes[key] = check_tags(session, stage, key, value)
+        elif key == "families":
+            changes[key] = clean_families(value)
+        elif key == "required":
+            changes[key] = clean_required(value)
         elif key == "approval":
             changes[key] = value is True
         elif key == "questions":

@@ -3,6 +3,10 @@
 The same families name the stakeholder group a participant joins as, so results can be shown by group.
 """
 
+from typing import Any
+
+from cowork.domain.errors import Invalid
+
 FAMILIES: dict[str, dict[str, str]] = {
     "job_centre": {
         "en": "Job centres and labour-market services",
@@ -140,3 +144,28 @@ def label(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
     if not key or key not in table:
         return ""
     return table[key].get(lang) or table[key]["en"]
+
+
+# --- the families a stakeholder stage offers (its `families` setting) -----------------------------------
+
+
+def shown_families(config: dict[str, Any]) -> list[str]:
+    """The families the stage's proposal form offers, in its order; without the setting, all of them."""
+    return [key for key in config.get("families") or FAMILIES if key in FAMILIES]
+
+
+def clean_families(value: Any) -> list[str]:
+    """A stage's `families` setting: some of the TALENTS families, in the order given, each once."""
+    if not isinstance(value, list) or not value:
+        raise Invalid("Show at least one stakeholder family.")
+    shown: list[str] = []
+    for key in value:
+        if key not in FAMILIES:
+            raise Invalid(
+                "Unknown stakeholder family {family}; choose one of: {known}.",
+                family=key,
+                known=", ".join(FAMILIES),
+            )
+        if key not in shown:
+            shown.append(key)
+    return shown

@@ -17,7 +17,7 @@ from cowork.domain.errors import Closed, Conflict, Invalid, NotFound
 from cowork.domain.models import Stage, Workshop
 from cowork.domain.record import Tx
 from cowork.domain.stakeholders.contacts import clean_contact, contact_of, forget_contact, set_contact
-from cowork.domain.stakeholders.families import FAMILIES, LEVELS, ROLES
+from cowork.domain.stakeholders.families import FAMILIES, LEVELS, ROLES, shown_families
 from cowork.domain.stakeholders.map import (
     EMPTY_STATS,
     event_stakeholder,
@@ -147,6 +147,12 @@ def propose_stakeholder(
         assert done is not None
         return _kept(tx.session, done), False
     workshop, stage = _stakeholder_stage(tx.session, actor, stage_id)
+    if family and family in FAMILIES and family not in shown_families(stage.config):
+        raise Invalid(
+            "This map does not take the family {family}; choose one of: {known}.",
+            family=family,
+            known=", ".join(shown_families(stage.config)),
+        )
     stakeholder = new_stakeholder(
         stage,
         name=name,

@@ -14,7 +14,7 @@ from cowork.domain.board import config as board_config
 from cowork.domain.board import moderation, suggestions
 from cowork.domain.board import view as board_view
 from cowork.domain.program import stages as agenda_design
-from cowork.domain.workshops import get_stage
+from cowork.domain.workshops import get_stage, get_workshop
 from cowork.i18n import current_language
 from cowork.web.api.schemas import StageDesignOut
 from cowork.web.deps import UNKNOWN_TOKEN, ApiActor, ApiFacilitator, ApiToken, NotSignedIn, RuntimeDep
@@ -110,9 +110,10 @@ class StageSettings(BaseModel):
     position: int | None = Field(default=None, description="Move to this place on the agenda (0: first)")
     settings: dict[str, Any] | None = Field(
         default=None,
-        description="description (all kinds); categories, approval (boards); opens_at, closes_at (a board "
-        "or needs board open before the day: ISO 8601 with its UTC offset, both or null); questions "
-        "(evaluation)",
+        description="description (all kinds); categories, approval, card_kinds, phases (boards); opens_at, "
+        "closes_at (a board or needs board open before the day: ISO 8601 with its UTC offset, both or null); "
+        "questions (evaluation); families (stakeholders: keys of GET /stakeholder-families, in order); "
+        "required (action_plan: proposal fields to fill in)",
     )
 
 
@@ -258,6 +259,18 @@ async def set_categories(
         categories=[c.model_dump() for c in body.categories],
     )
     return BoardStageOut(**await runtime.commands.query(_board_stage, stage_id=stage_id))
+
+
+def _designed_stage(session: Session, *, actor: Any, stage_id: int) -> dict[str, Any]:
+    stage = get_stage(session, stage_id=stage_id)
+    actor.check_facilitator(get_workshop(session, workshop_id=stage.workshop_id))
+    return _board_stage(session, stage_id=stage_id)
+
+
+@router.get("/api/v1/stages/{stage_id}", response_model=BoardStageOut)
+async def get_stage_settings(stage_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> BoardStageOut:
+    """A stage as the agenda designer edits it, with its settings (the workshop's facilitators)."""
+    return BoardStageOut(**await runtime.commands.query(_designed_stage, actor=actor, stage_id=stage_id))
 
 
 @router.patch("/api/v1/stages/{stage_id}", response_model=BoardStageOut)

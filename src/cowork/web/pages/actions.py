@@ -36,6 +36,7 @@ def action_plan_context(session: Session, request: StageRequest) -> dict[str, An
     return {
         "proposals": proposals.list_proposals(session, stage_id=stage.id),  # type: ignore[arg-type]
         "plan_view": stage.config.get("view") or "proposals",
+        "required_fields": stage.config.get("required") or [],
         "commitments": items,
         "commitments_by_owner": commitments.commitments_by_owner(items),
         "needs": top_needs(session, workshop_id=request.workshop.id),  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from cowork.settings import LANGUAGES
 from cowork.web.deps import PageUser, RuntimeDep, is_htmx
 from cowork.web.errors import status_of
 from cowork.web.pages.forms import console_again
+from cowork.web.pages.stage_settings import editor_of
 from cowork.web.pages.workshops import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,6 +41,7 @@ def design_context(session: Session, workshop: Workshop) -> dict[str, Any]:
     now = utcnow()
     counts = opening.early_counts(session, workshop.id)
     windows, questions = {}, {}
+    lists = {stage.id: found for stage in every if (found := editor_of(stage)) is not None}
     for stage in every:
         if stage.kind in opening.EARLY_KINDS:
             windows[stage.id] = _window(stage, now, counts.get(stage.id, 0))  # type: ignore[index]
@@ -50,6 +52,7 @@ def design_context(session: Session, workshop: Workshop) -> dict[str, Any]:
         "archived": [workshops.stage_data(s) for s in every if s.archived],
         "windows": windows,
         "questions": questions,
+        "lists": lists,
     }
 
 

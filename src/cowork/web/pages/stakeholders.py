@@ -20,6 +20,7 @@ from cowork.domain.stakeholders import merges as stakeholder_merges
 from cowork.domain.stakeholders import names as stakeholder_names
 from cowork.domain.stakeholders import ratings as stakeholder_ratings
 from cowork.domain.stakeholders import registry as domain
+from cowork.domain.stakeholders.families import shown_families
 from cowork.domain.workshops import get_workshop
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_htmx
 from cowork.web.errors import status_of
@@ -48,6 +49,7 @@ def _stakeholder_stage(session: Session, request: StageRequest) -> dict[str, Any
         "code": workshop.code,
         "all": items,
         "suggestions": config.get("suggestions", []),
+        "families": shown_families(config),
         "mine": {},
         "similar": stakeholder_names.likely_duplicates(items) if request.staff else {},
     }
