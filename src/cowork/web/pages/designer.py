@@ -22,7 +22,7 @@ from cowork.exports.sections.agenda import kind_label
 from cowork.settings import LANGUAGES
 from cowork.web.deps import PageUser, RuntimeDep, is_htmx
 from cowork.web.errors import status_of
-from cowork.web.pages.forms import console_again
+from cowork.web.pages.forms import design_refused
 from cowork.web.pages.stage_settings import editor_of
 from cowork.web.pages.workshops import render
 
@@ -106,28 +106,6 @@ def _to_stage(workshop_id: int, stage_id: int, **query: Any) -> Response:
     return RedirectResponse(f"/f/w/{workshop_id}?{params}{anchor}", status_code=303)
 
 
-async def _refused(
-    request: Request,
-    runtime: Any,
-    actor: Any,
-    workshop_id: int,
-    stage_id: int,
-    exc: DomainError,
-    **extra: Any,
-) -> Response:
-    return await console_again(
-        request,
-        runtime,
-        actor,
-        workshop_id,
-        exc,
-        design_open=True,
-        design_edit=stage_id,
-        design_message=i18n.error_text(exc),
-        **extra,
-    )
-
-
 def _local(value: Any) -> str | None:
     """A datetime-local field (the server's wall clock) with its offset; what is not a time goes on as typed,
     so the domain names what is wrong with it."""
@@ -156,7 +134,9 @@ async def console_stage_window(
         await runtime.commands.run(agenda_design.edit_stage, actor=actor, stage_id=stage_id, settings=window)
     except DomainError as exc:
         typed = {"opens": form.get("opens_at"), "closes": form.get("closes_at")}
-        return await _refused(request, runtime, actor, workshop_id, stage_id, exc, window_form=typed)
+        return await design_refused(
+            request, runtime, actor, workshop_id, exc, design_edit=stage_id, window_form=typed
+        )
     return _to_stage(workshop_id, stage_id)
 
 
@@ -238,7 +218,7 @@ async def console_stage_questions(
         if is_htmx(request):
             message = i18n.error_text(exc)
             return await _questions_editor(request, runtime, actor, stage_id, status_of(exc), message=message)
-        return await _refused(request, runtime, actor, workshop_id, stage_id, exc)
+        return await design_refused(request, runtime, actor, workshop_id, exc, design_edit=stage_id)
     if is_htmx(request):
         return await _questions_editor(request, runtime, actor, stage_id, 200, focus=focus)
     return _to_stage(workshop_id, stage_id, **({"focus": focus} if focus else {}))

@@ -93,3 +93,19 @@ async def console_again(
     """The console again, with the reason it was refused."""
     context = await console_context(runtime, actor, workshop_id)
     return render(request, "facilitator/console.html", status_of(exc), **context, **extra)
+
+
+async def design_refused(
+    request: Request, runtime: Any, actor: Actor, workshop_id: int, exc: DomainError, **extra: Any
+) -> Response:
+    """The console again with the agenda editor open and the reason beside it (a 4xx)."""
+    return await console_again(
+        request,
+        runtime,
+        actor,
+        workshop_id,
+        exc,
+        design_open=True,
+        design_message=i18n.error_text(exc),
+        **extra,
+    )

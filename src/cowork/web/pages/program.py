@@ -23,7 +23,7 @@ from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch
 from cowork.web.pages.designer import design_context
 from cowork.web.pages.forms import (
     STORE_ERRORS,
-    console_again,
+    design_refused,
     form_number,
     phone_not_saved,
     phone_refused,
@@ -250,22 +250,6 @@ def _to_design(workshop_id: int, anchor: str = "agenda-design", **query: Any) ->
     return RedirectResponse(f"/f/w/{workshop_id}?{params}{'#' + anchor if anchor else ''}", status_code=303)
 
 
-async def _design_refused(
-    request: Request, runtime: Any, actor: Actor, workshop_id: int, exc: DomainError, **extra: Any
-) -> Response:
-    """The console again with the editor open and the reason beside it (a 4xx)."""
-    return await console_again(
-        request,
-        runtime,
-        actor,
-        workshop_id,
-        exc,
-        design_open=True,
-        design_message=i18n.error_text(exc),
-        **extra,
-    )
-
-
 @router.post("/f/w/{workshop_id}/stages")
 async def console_add_stage(
     request: Request,
@@ -291,7 +275,7 @@ async def console_add_stage(
         )
     except DomainError as exc:
         form = {"kind": kind, "title": title, "minutes": minutes}
-        return await _design_refused(request, runtime, actor, workshop_id, exc, design_form=form)
+        return await design_refused(request, runtime, actor, workshop_id, exc, design_form=form)
     return _to_design(workshop_id, f"design-{stage.id}")
 
 
@@ -321,7 +305,7 @@ async def console_edit_stage(
             minutes=form_number(form.get("minutes")),
         )
     except DomainError as exc:
-        return await _design_refused(request, runtime, actor, workshop_id, exc, design_edit=stage_id)
+        return await design_refused(request, runtime, actor, workshop_id, exc, design_edit=stage_id)
     return _to_design(workshop_id, f"design-{stage_id}")
 
 
@@ -338,7 +322,7 @@ async def console_move_stage(
     try:
         await runtime.commands.run(agenda_design.move_stage, actor=actor, stage_id=stage_id, by=by)
     except DomainError as exc:
-        return await _design_refused(request, runtime, actor, workshop_id, exc)
+        return await design_refused(request, runtime, actor, workshop_id, exc)
     return _to_design(workshop_id, "", moved=stage_id, dir="up" if by < 0 else "down")
 
 
@@ -349,7 +333,7 @@ async def console_remove_stage(
     try:
         await runtime.commands.run(agenda_design.remove_stage, actor=actor, stage_id=stage_id)
     except DomainError as exc:
-        return await _design_refused(request, runtime, actor, workshop_id, exc)
+        return await design_refused(request, runtime, actor, workshop_id, exc)
     return _to_design(workshop_id)
 
 
@@ -360,7 +344,7 @@ async def console_archive_stage(
     try:
         await runtime.commands.run(agenda_design.archive_stage, actor=actor, stage_id=stage_id)
     except DomainError as exc:
-        return await _design_refused(request, runtime, actor, workshop_id, exc)
+        return await design_refused(request, runtime, actor, workshop_id, exc)
     return _to_design(workshop_id)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from cowork import i18n
 from cowork.domain.actions.required import REQUIRABLE
 from cowork.domain.board.config import TAG_COLUMNS, new_category_key
 from cowork.domain.errors import DomainError
@@ -19,7 +18,7 @@ from cowork.domain.stakeholders.families import FAMILIES, shown_families
 from cowork.formats import CARD_KINDS
 from cowork.settings import LANGUAGES
 from cowork.web.deps import PageUser, RuntimeDep
-from cowork.web.pages.forms import console_again
+from cowork.web.pages.forms import design_refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,16 +62,7 @@ async def _save(
             agenda_design.edit_stage, actor=actor, stage_id=stage_id, settings=settings
         )
     except DomainError as exc:
-        return await console_again(
-            request,
-            runtime,
-            actor,
-            workshop_id,
-            exc,
-            design_open=True,
-            design_edit=stage_id,
-            design_message=i18n.error_text(exc),
-        )
+        return await design_refused(request, runtime, actor, workshop_id, exc, design_edit=stage_id)
     return RedirectResponse(f"/f/w/{workshop_id}?design=1&edit={stage_id}#design-{stage_id}", status_code=303)
 
 
