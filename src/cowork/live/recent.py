@@ -26,8 +26,21 @@ class Recent:
         self._last: dict[int, tuple[int, float]] = {}  # workshop → (the highest seq published here, when)
 
     def published(self, workshop_id: int, seq: int) -> None:
+        now = time.monotonic()
         last = self._last.get(workshop_id, (0, 0.0))[0]
-        self._last[workshop_id] = (max(seq, last), time.monotonic())
+        self._last[workshop_id] = (max(seq, last), now)
+        self._let_go(now)
+
+    def _let_go(self, now: float) -> None:
+        """Workshops quiet for longer than MAX_AGE are never served again: their bodies leave memory, so a
+        server that runs for months holds only the workshops that are live."""
+        for workshop_id in [w for w, (_, at) in self._last.items() if now - at > self.max_age]:
+            del self._last[workshop_id]
+            self._rooms.pop(workshop_id, None)
+
+    def __len__(self) -> int:
+        """How many workshops' bodies are held."""
+        return len(self._rooms)
 
     def pushed(self, workshop_id: int, room: str, body: Body) -> None:
         bodies = self._rooms.setdefault(workshop_id, {}).setdefault(room, {})
