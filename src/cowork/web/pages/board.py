@@ -5,7 +5,6 @@ htmx it gets the re-rendered piece instead. Screens follow the changes through t
 """
 
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -22,7 +21,7 @@ from cowork.domain.models import Contribution, Stage
 from cowork.domain.workshops import get_stage, stage_data
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch, is_htmx
 from cowork.web.errors import status_of
-from cowork.web.pages.forms import STORE_ERRORS, phone_not_saved, phone_refused
+from cowork.web.pages.forms import STORE_ERRORS, back_to, phone_not_saved, phone_refused
 from cowork.web.pages.projection import projection_context
 from cowork.web.pages.stages import StageRequest, register
 from cowork.web.pages.workshops import render
@@ -73,16 +72,6 @@ async def participant_add_card(
 # --- facilitators: console and projector -----------------------------------------------------------------
 
 
-def _back(request: Request, next_: str, fallback: str) -> str:
-    """Where a plain form post returns to: the page it came from (console or projector)."""
-    if next_.startswith("/") and not next_.startswith("//"):
-        return next_
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc == request.url.netloc and referer.path.startswith(("/f/", "/s/")):
-        return referer.path
-    return fallback
-
-
 def _problem(request: Request, exc: DomainError, back: str) -> Response:
     return render(request, "board/problem.html", status_of(exc), message=i18n.error_text(exc), back=back)
 
@@ -117,7 +106,7 @@ async def _stage_tool_answer(
 ) -> Response:
     """A board tool's answer: back to its page after a plain post; for htmx, the tool's form drawn again."""
     view = await runtime.commands.query(_stage_view, stage_id=stage_id)
-    back = _back(request, next_, f"/f/w/{view['workshop_id']}")
+    back = back_to(request, next_, f"/f/w/{view['workshop_id']}")
     if not is_htmx(request):
         return RedirectResponse(back, status_code=303)
     return render(request, template, status, **view, back=back, **context)
@@ -143,10 +132,10 @@ async def console_moderate(
         status = 200
     except DomainError as exc:
         if not is_htmx(request):
-            return _problem(request, exc, _back(request, next, "/f"))
+            return _problem(request, exc, back_to(request, next, "/f"))
         message, status = i18n.error_text(exc), status_of(exc)
     if not is_htmx(request):
-        return RedirectResponse(_back(request, next, f"/f/w/{card.workshop_id}"), status_code=303)
+        return RedirectResponse(back_to(request, next, f"/f/w/{card.workshop_id}"), status_code=303)
     data = await runtime.commands.query(board_view.describe_card, card_id=card_id)
     template = "board/_cluster.html" if data["kind"] == "cluster" else "board/_card.html"
     return render(
@@ -193,7 +182,7 @@ async def console_merge_or_move(
             title = ""
     except DomainError as exc:
         if not is_htmx(request):
-            return _problem(request, exc, _back(request, next, "/f"))
+            return _problem(request, exc, back_to(request, next, "/f"))
         message, status = i18n.error_text(exc), status_of(exc)
     return await _stage_tool_answer(
         request,
@@ -218,7 +207,7 @@ async def console_undo(
         done = i18n.gettext("Undone: %(step)s.") % {"step": step_name(event.data["undone"]["type"])}
     except DomainError as exc:
         if not is_htmx(request):
-            return _problem(request, exc, _back(request, next, "/f"))
+            return _problem(request, exc, back_to(request, next, "/f"))
         message, status = i18n.error_text(exc), status_of(exc)
     return await _stage_tool_answer(
         request, runtime, stage_id, next, "board/_undo_form.html", status, done=done, message=message
@@ -247,9 +236,9 @@ async def console_approval(
             board.set_approval, actor=actor, stage_id=stage_id, approval=approval == "on"
         )
     except DomainError as exc:
-        return _problem(request, exc, _back(request, next, "/f"))
+        return _problem(request, exc, back_to(request, next, "/f"))
     view = await runtime.commands.query(_stage_view, stage_id=stage_id)
-    back = _back(request, next, f"/f/w/{view['workshop_id']}")
+    back = back_to(request, next, f"/f/w/{view['workshop_id']}")
     if not is_htmx(request):
         return RedirectResponse(back, status_code=303)
     return render(request, "board/_approval_form.html", **view, approval=view["board"]["approval"], back=back)
@@ -290,8 +279,8 @@ async def console_categories(
             board.set_categories, actor=actor, stage_id=stage_id, categories=categories
         )
     except DomainError as exc:
-        return _problem(request, exc, _back(request, next, "/f"))
-    return RedirectResponse(_back(request, next, f"/f/w/{stage.workshop_id}"), status_code=303)
+        return _problem(request, exc, back_to(request, next, "/f"))
+    return RedirectResponse(back_to(request, next, f"/f/w/{stage.workshop_id}"), status_code=303)
 
 
 def next_label(label: dict[str, str]) -> str:

@@ -5,6 +5,7 @@ A post is answered by a redirect, or by the page again with the reason and what 
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -109,3 +110,13 @@ async def design_refused(
         design_message=i18n.error_text(exc),
         **extra,
     )
+
+
+def back_to(request: Request, next_: str, fallback: str) -> str:
+    """Where a plain form post returns to: the page it came from (console or projector), never elsewhere."""
+    if next_.startswith("/") and not next_.startswith("//"):
+        return next_
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith(("/f/", "/s/")):
+        return referer.path
+    return fallback

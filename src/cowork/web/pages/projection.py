@@ -5,7 +5,6 @@ controls; every projector follows through `stage.projection_changed` (it reloads
 """
 
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -19,6 +18,7 @@ from cowork.domain.errors import DomainError, NotFound
 from cowork.domain.models import Stage
 from cowork.web.deps import PageUser, RuntimeDep, is_htmx
 from cowork.web.errors import status_of
+from cowork.web.pages.forms import back_to
 from cowork.web.pages.workshops import render
 
 router = APIRouter()
@@ -42,15 +42,6 @@ def cloud_of(session: Session, stage: Stage) -> list[dict[str, Any]]:
     return words[1::2][::-1] + words[0::2]
 
 
-def _back(request: Request, next_: str, fallback: str) -> str:
-    if next_.startswith("/") and not next_.startswith("//"):
-        return next_
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc == request.url.netloc and referer.path.startswith(("/f/", "/s/")):
-        return referer.path
-    return fallback
-
-
 async def _answer(request: Request, runtime: Any, stage_id: int, next_: str, run: Any) -> Response:
     """Run the change; answer a plain post with a redirect back, htmx with the controls drawn again."""
     message, status = None, 200
@@ -64,7 +55,7 @@ async def _answer(request: Request, runtime: Any, stage_id: int, next_: str, run
         return {"stage": {"id": stage.id}, "workshop_id": stage.workshop_id, **projection.projection(stage)}
 
     view = await runtime.commands.query(load)
-    back = _back(request, next_, f"/f/w/{view['workshop_id']}")
+    back = back_to(request, next_, f"/f/w/{view['workshop_id']}")
     if not is_htmx(request) and message is None:
         return RedirectResponse(back, status_code=303)
     if not is_htmx(request):
