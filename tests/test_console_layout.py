@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from cowork.domain.board.cards import add_card
 from cowork.domain.models import Contribution, Event, Workshop
-from cowork.domain.sample import create_sample_workshop
+from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.workshops import set_current_stage, stages_of
 from tests.conftest import ThreadServer, World, run
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)

@@ -17,7 +17,7 @@ from cowork.domain import participants, workshops
 from cowork.domain.actors import Actor
 from cowork.domain.program import evaluation, presentations, table_boards
 from cowork.domain.program import tables as breakout
-from cowork.domain.sample import create_sample_workshop
+from cowork.domain.program.sample import create_sample_workshop
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
 from tests.test_accessibility import _report, axe_violations

@@ -11,7 +11,7 @@ from sqlmodel import select
 from cowork.db import read_session
 from cowork.domain.actions.proposals import Proposal
 from cowork.domain.models import Contribution, Event, Participant, Workshop
-from cowork.domain.sample import create_sample_workshop
+from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.stakeholders.models import Rating, Stakeholder
 from cowork.domain.votes.polls import Ballot, Poll
 from cowork.domain.workshops import get_stage

@@ -48,7 +48,7 @@ class Workshop(SQLModel, table=True):
     # The last seq handed out; bumped in the same transaction as each event (row lock = gapless order).
     last_seq: int = 0
     created_at: datetime = _when()
-    # A sample to try the screens with (domain/sample.py): shown as one, never counted with real workshops.
+    # A sample to try the screens with (domain/program/sample.py): shown as one, never counted with real ones.
     is_sample: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 

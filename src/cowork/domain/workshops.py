@@ -38,7 +38,7 @@ def normalize_code(code: str) -> str:
 def create_workshop(
     tx: Tx, *, actor: Actor, title: str, format_id: str = "plain", language: str = "en", sample: bool = False
 ) -> Workshop:
-    """A workshop made from a format; a sample (domain/sample.py) says so in its record."""
+    """A workshop made from a format; a sample (domain/program/sample.py) says so in its record."""
     title, spec = _check_new_workshop(
         actor, title=title, format_id=format_id, language=language, session=tx.session
     )

@@ -136,7 +136,7 @@ def hidden_cards_of(session: Session, *, workshop_id: int) -> set[int]:
 
 
 def sample_section() -> Section:
-    """Said first in every document of a sample workshop (domain/sample.py), so no one takes it for real."""
+    """Said first in every document of a sample (domain/program/sample.py), so no one takes it for real."""
     return Section(
         key="sample",
         title=_("Sample workshop"),

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from cowork import i18n
 from cowork.domain import participants, workshops
-from cowork.domain.sample import create_sample_workshop
+from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.workshops import describe_workshop, read_record
 from cowork.web.api.schemas import (
     CurrentStage,

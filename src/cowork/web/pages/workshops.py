@@ -9,11 +9,12 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from cowork import i18n
-from cowork.domain import accounts, participants, privacy, sample, workshops
+from cowork.domain import accounts, participants, privacy, workshops
 from cowork.domain.access import actor_for_user
 from cowork.domain.actors import Actor
 from cowork.domain.errors import DomainError
 from cowork.domain.program import formats as organisation_formats
+from cowork.domain.program import sample
 from cowork.live.hub import PARTICIPANT_COOKIE
 from cowork.settings import LANGUAGES
 from cowork.tickets import make_ticket
