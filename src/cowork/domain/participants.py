@@ -59,8 +59,10 @@ def join_workshop(
     )
     tx.session.add(participant)
     tx.session.flush()
-    present = participant_count(tx.session, workshop_id=workshop.id)
-    tx.record(workshop.id, "participant.joined", {**participant_data(participant), "present": present})
+    event = tx.record(workshop.id, "participant.joined", participant_data(participant))
+    # Counted after the record's lock on the workshop row: a join running at the same moment has committed by
+    # then (PostgreSQL reads committed rows per statement), so two joins never both say "10 present".
+    event.data = {**event.data, "present": participant_count(tx.session, workshop_id=workshop.id)}
     return participant, token
 
 
