@@ -1,29 +1,36 @@
 """Fixtures that build real things: a migrated database per test, the app, a server on a free port."""
 
+import atexit
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import argon2.profiles
 import httpx
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
 from cowork.app import create_app
 from cowork.commands import run_command
 from cowork.db import make_engine, write_session
-from cowork.domain import participants, workshops
+from cowork.domain import accounts, participants, workshops
 from cowork.domain.accounts import create_api_token, create_user
 from cowork.domain.actors import Actor
 from cowork.migrate import upgrade
@@ -40,26 +47,79 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@cache
+def _migrated_template() -> str:
+    """The migrations run once per test process; each test then gets a copy of what they built.
+
+    For SQLite the copy is the database file (SQLite's backup API); for PostgreSQL it is pg_dump's SQL of a
+    migrated schema, replayed under the test's own schema name. Running every migration for every test took a
+    second or more each. Without pg_dump each test runs the migrations itself.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="cowork-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if not PG_URL:
+        upgrade(f"sqlite:///{folder / 'cowork.db'}")
+        return str(folder / "cowork.db")
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        return ""
+    schema = f"tmpl_{uuid.uuid4().hex[:12]}"
+    with _pg_schema(schema) as url:
+        upgrade(url)
+        dumped = subprocess.run(
+            [pg_dump, "--no-owner", "--no-privileges", "--inserts", "--schema", schema, _plain(PG_URL)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    # psql's own commands (pg_dump's \restrict guard) are not SQL; the schema name becomes a placeholder.
+    sql = "\n".join(line for line in dumped.splitlines() if not line.startswith("\\"))
+    return sql.replace(schema, "{schema}")
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@contextmanager
+def _pg_schema(schema: str, template: str = "") -> Iterator[str]:
+    """A schema of its own in the test PostgreSQL, built from the template's SQL if given; dropped after."""
+    import psycopg
+
+    with psycopg.connect(_plain(PG_URL or ""), autocommit=True) as conn:
+        if template:
+            conn.execute(template.replace("{schema}", schema).encode())
+        else:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in (PG_URL or "") else "?"
+    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    with psycopg.connect(_plain(PG_URL or ""), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @contextmanager
 def migrated_database(folder: Path) -> Iterator[str]:
     """A fresh, migrated database: a SQLite file in folder, or a schema of its own in the test PostgreSQL."""
+    template = _migrated_template()
     if not PG_URL:
-        url = f"sqlite:///{folder / 'cowork.db'}"
-        upgrade(url)
-        yield url
+        with sqlite3.connect(template) as source, sqlite3.connect(folder / "cowork.db") as target:
+            source.backup(target)
+        yield f"sqlite:///{folder / 'cowork.db'}"
         return
-    import psycopg
+    with _pg_schema(f"t_{uuid.uuid4().hex[:12]}", template) as url:
+        if not template:
+            upgrade(url)
+        yield url
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    upgrade(url)
-    yield url
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at its cheapest for the accounts tests make in this process: the production cost (a second a
+    hash on a busy machine) was most of many tests' setup. Servers started as processes keep the real cost;
+    tests/test_cli.py checks it there."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
+        yield
 
 
 @pytest.fixture
