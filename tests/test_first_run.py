@@ -217,6 +217,8 @@ def test_serve_with_nothing_configured_prints_the_phone_address_its_qr_the_setup
     with ProcessServer(env, output=tmp_path / "printed.txt", configured=False) as server:
         printed = server.printed()
         lan = f"http://127.0.0.2:{server.port}"
+        assert f"cowork serves on every network of this computer, port {server.port}" in printed
+        assert "0.0.0.0" not in printed  # not an address anyone can open
         assert f"Phones join at   {lan}" in printed
         assert "█" in printed or "▀" in printed  # the QR code, drawn with block characters
         assert f"On this laptop   http://127.0.0.1:{server.port}" in printed
@@ -241,9 +243,13 @@ def test_serve_on_loopback_only_keeps_it_on_this_laptop(tmp_path: Path) -> None:
     ) as server:
         printed = server.printed()
         assert f"cowork serves on http://127.0.0.1:{port}" in printed
-        assert "Phones cannot use http://127.0.0.1:8000" in printed
+        assert f"Phones cannot use http://127.0.0.1:{port}" in printed
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.2:{port}/healthz")
+        # Its own address on the port it serves is the one origin: the laptop's screens go live.
+        handshake = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling"
+        assert httpx.get(handshake, headers={"Origin": f"http://127.0.0.1:{port}"}).status_code == 200
+        assert httpx.get(handshake, headers={"Origin": f"http://localhost:{port}"}).status_code == 400
 
 
 def test_serve_prints_no_setup_link_once_an_account_exists(tmp_path: Path) -> None:
