@@ -12,9 +12,11 @@ import socketio
 from sqlmodel import select
 
 from cowork.app import create_app
+from cowork.cli import _greet
 from cowork.db import read_session, write_session
 from cowork.domain.accounts import create_user
 from cowork.domain.models import User
+from cowork.network import plan_serving
 from cowork.runtime import Runtime
 from cowork.settings import Settings
 from tests.conftest import SECRET, ProcessServer, ThreadServer, World, cli, free_port, runtime_of
@@ -266,6 +268,24 @@ def test_serve_prints_no_setup_link_once_an_account_exists(tmp_path: Path) -> No
     assert made.returncode == 0, made.stderr
     with ProcessServer(env, output=tmp_path / "second.txt", configured=False) as server:
         assert "First account" not in server.printed()
+
+
+def test_without_a_network_the_terminal_says_phones_cannot_reach_the_laptop(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serving = plan_serving(host=None, port=8000, configured_url=None, pinned=None, find=lambda: None)
+    assert serving.public_base_url
+    settings = Settings(
+        data_dir=tmp_path / "data", secret_key=SECRET, public_base_url=serving.public_base_url
+    )
+    _greet(settings, serving, host=serving.host, port=8000, setup_token="the-token")
+    printed = capsys.readouterr().out
+    assert "No network found: phones cannot reach this laptop. Join the venue's Wi-Fi" in printed
+    assert (
+        "Phones join at" not in printed and "█" not in printed
+    )  # no QR code of an address phones cannot use
+    assert "First account    http://127.0.0.1:8000/setup/the-token" in printed
+    assert "Anyone on this network" not in printed  # it listens on 127.0.0.1 alone
 
 
 # --- a join address phones cannot use ---------------------------------------------------------------------
