@@ -12,9 +12,11 @@ import socketio
 from sqlmodel import select
 
 from cowork.app import create_app
+from cowork.cli import _greet
 from cowork.db import read_session, write_session
 from cowork.domain.accounts import create_user
 from cowork.domain.models import User
+from cowork.network import plan_serving
 from cowork.runtime import Runtime
 from cowork.settings import Settings
 from tests.conftest import SECRET, ProcessServer, ThreadServer, World, cli, free_port, runtime_of
@@ -217,6 +219,8 @@ def test_serve_with_nothing_configured_prints_the_phone_address_its_qr_the_setup
     with ProcessServer(env, output=tmp_path / "printed.txt", configured=False) as server:
         printed = server.printed()
         lan = f"http://127.0.0.2:{server.port}"
+        assert f"cowork serves on every network of this computer, port {server.port}" in printed
+        assert "0.0.0.0" not in printed  # not an address anyone can open
         assert f"Phones join at   {lan}" in printed
         assert "█" in printed or "▀" in printed  # the QR code, drawn with block characters
         assert f"On this laptop   http://127.0.0.1:{server.port}" in printed
@@ -241,9 +245,13 @@ def test_serve_on_loopback_only_keeps_it_on_this_laptop(tmp_path: Path) -> None:
     ) as server:
         printed = server.printed()
         assert f"cowork serves on http://127.0.0.1:{port}" in printed
-        assert "Phones cannot use http://127.0.0.1:8000" in printed
+        assert f"Phones cannot use http://127.0.0.1:{port}" in printed
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.2:{port}/healthz")
+        # Its own address on the port it serves is the one origin: the laptop's screens go live.
+        handshake = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling"
+        assert httpx.get(handshake, headers={"Origin": f"http://127.0.0.1:{port}"}).status_code == 200
+        assert httpx.get(handshake, headers={"Origin": f"http://localhost:{port}"}).status_code == 400
 
 
 def test_serve_prints_no_setup_link_once_an_account_exists(tmp_path: Path) -> None:
@@ -260,6 +268,24 @@ def test_serve_prints_no_setup_link_once_an_account_exists(tmp_path: Path) -> No
     assert made.returncode == 0, made.stderr
     with ProcessServer(env, output=tmp_path / "second.txt", configured=False) as server:
         assert "First account" not in server.printed()
+
+
+def test_without_a_network_the_terminal_says_phones_cannot_reach_the_laptop(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serving = plan_serving(host=None, port=8000, configured_url=None, pinned=None, find=lambda: None)
+    assert serving.public_base_url
+    settings = Settings(
+        data_dir=tmp_path / "data", secret_key=SECRET, public_base_url=serving.public_base_url
+    )
+    _greet(settings, serving, host=serving.host, port=8000, setup_token="the-token")
+    printed = capsys.readouterr().out
+    assert "No network found: phones cannot reach this laptop. Join the venue's Wi-Fi" in printed
+    assert (
+        "Phones join at" not in printed and "█" not in printed
+    )  # no QR code of an address phones cannot use
+    assert "First account    http://127.0.0.1:8000/setup/the-token" in printed
+    assert "Anyone on this network" not in printed  # it listens on 127.0.0.1 alone
 
 
 # --- a join address phones cannot use ---------------------------------------------------------------------

@@ -161,11 +161,19 @@ def test_a_pinned_address_replaces_the_detection() -> None:
     [("127.0.0.1", None), (None, "https://cowork.example.org"), ("0.0.0.0", "http://x:1")],
 )
 def test_a_host_or_a_public_url_keeps_the_strict_behaviour(host: str | None, configured: str | None) -> None:
-    serving = plan_serving(
-        host=host, port=8000, configured_url=configured, pinned=None, find=lambda: "10.0.0.1"
-    )
-    assert serving.public_base_url is None and serving.other_origins == () and not serving.lan
+    def never() -> str:
+        raise AssertionError("nothing is guessed when someone decided")
+
+    serving = plan_serving(host=host, port=8000, configured_url=configured, pinned="10.0.0.1", find=never)
+    assert serving.other_origins == () and not serving.lan
     assert serving.host == (host or "127.0.0.1")
+    # A configured URL stands as it is; with --host alone, the laptop's own address is the one origin.
+    assert serving.public_base_url == (None if configured else "http://127.0.0.1:8000")
+
+
+def test_with_a_host_alone_the_own_address_follows_the_port() -> None:
+    serving = plan_serving(host="127.0.0.1", port=9000, configured_url=None, pinned=None, find=lambda: None)
+    assert serving.public_base_url == "http://127.0.0.1:9000"
 
 
 def test_the_real_probe_answers_without_sending() -> None:

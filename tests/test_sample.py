@@ -5,14 +5,18 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from cowork.db import read_session
+from cowork.domain.actions import commitments
 from cowork.domain.actions.proposals import Proposal
+from cowork.domain.errors import Invalid
 from cowork.domain.models import Contribution, Event, Participant, Workshop
 from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.stakeholders.models import Rating, Stakeholder
+from cowork.domain.votes.closing import close_poll
 from cowork.domain.votes.polls import Ballot, Poll
 from cowork.domain.workshops import get_stage
 from cowork.exports.replay.replayer import import_record
@@ -171,3 +175,30 @@ async def test_the_exports_of_a_sample_say_it_is_a_sample(client: httpx.AsyncCli
         f"/api/v1/workshops/{world.workshop.id}/export", params={"format": "md"}, headers=auth
     )
     assert "Sample workshop" not in real.text
+
+
+async def test_a_samples_commitments_are_never_carried_into_a_real_workshop(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    sample = run(world.engine, create_sample_workshop, actor=world.facilitator, language="en")
+    (poll,) = _contents(world.engine, sample.id)["polls"]
+    run(world.engine, close_poll, actor=world.facilitator, poll_id=poll.id)
+    made = run(world.engine, commitments.commit_poll, actor=world.facilitator, poll_id=poll.id)
+    assert made  # the sample's adopted proposal is now an open commitment, as a facilitator trying it sees
+    await sign_in(client)
+    page = await client.get(f"/f/w/{world.workshop.id}/commitments")
+    assert page.status_code == 200 and "Sample: Co-Working Lab" not in page.text
+    with pytest.raises(Invalid, match="made up"):
+        run(
+            world.engine,
+            commitments.import_commitments,
+            actor=world.facilitator,
+            workshop_id=world.workshop.id,
+            from_workshop_id=sample.id,
+        )
+    sent = await client.post(
+        f"/f/w/{world.workshop.id}/commitments/import", data={"from_workshop_id": str(sample.id)}
+    )
+    assert sent.status_code == 422 and "made up" in sent.text
+    with read_session(world.engine) as session:
+        assert commitments.list_commitments(session, workshop_id=world.workshop.id) == []

@@ -107,11 +107,16 @@ def _greet(settings: Settings, serving: "Serving", *, host: str, port: int, setu
     """The few lines a facilitator needs from the terminal: where phones join, the first account, the data."""
     from urllib.parse import urlsplit
 
-    from cowork.network import phones_can_reach
+    from cowork.network import phones_can_reach, url_host
 
     base = settings.public_base_url
     reachable = phones_can_reach(urlsplit(base).hostname or "")
-    typer.echo(f"cowork serves on http://{host}:{port} (database: {_safe_url(settings.db_url)})")
+    database = _safe_url(settings.db_url)
+    everywhere = host in ("0.0.0.0", "::")
+    if everywhere:  # not an address anyone can open: say what it means
+        typer.echo(f"cowork serves on every network of this computer, port {port} (database: {database})")
+    else:
+        typer.echo(f"cowork serves on http://{url_host(host)}:{port} (database: {database})")
     if serving.lan and not settings.lan_address and not reachable:
         typer.echo(
             "No network found: phones cannot reach this laptop. Join the venue's Wi-Fi, then start again."
@@ -131,7 +136,7 @@ def _greet(settings: Settings, serving: "Serving", *, host: str, port: int, setu
             f"First account    {base}/setup/{setup_token}   (one-time link, until used or cowork stops)"
         )
     typer.echo(f"Data is kept in  {settings.data_dir.resolve()}")
-    if serving.lan:
+    if everywhere:  # without a network cowork stays on loopback: nobody else can open it
         typer.echo(
             "Anyone on this network can open cowork; to keep it on this laptop: cowork serve --host 127.0.0.1"
         )

@@ -58,7 +58,7 @@ class Serving:
     """What `cowork serve` listens on, the URL it hands out, and the other origins its pages come from."""
 
     host: str
-    public_base_url: str | None  # None: the configured (or default) setting stands
+    public_base_url: str | None  # None: the configured setting stands
     other_origins: tuple[str, ...] = ()
     lan: bool = False  # True when cowork chose the address itself
 
@@ -73,7 +73,10 @@ def plan_serving(
 ) -> Serving:
     """Decide where to serve. A configured URL or host keeps the strict behaviour; else serve the LAN."""
     if configured_url or host:
-        return Serving(host=host or "127.0.0.1", public_base_url=None)
+        # Someone decided: nothing is guessed. With --host alone the laptop's own address stands, on the
+        # port served (else `--port 9000` put :8000 in the QR code and refused its own sockets).
+        own = None if configured_url else f"http://127.0.0.1:{port}"
+        return Serving(host=host or "127.0.0.1", public_base_url=own)
     address = pinned or find()
     local = (f"http://127.0.0.1:{port}", f"http://localhost:{port}")
     if address is None:

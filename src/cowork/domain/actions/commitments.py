@@ -220,6 +220,8 @@ def _both_workshops(
         raise NotAllowed("Only the facilitators of both workshops may carry commitments over.")
     if earlier.id == workshop.id:
         raise Invalid("A workshop cannot import its own commitments.")
+    if earlier.is_sample and not workshop.is_sample:  # a sample never counts in anything else
+        raise Invalid("A sample's commitments are made up: they are not carried into a real workshop.")
     return workshop, earlier
 
 

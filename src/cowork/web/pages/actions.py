@@ -227,7 +227,11 @@ async def follow_up(request: Request, workshop_id: int, actor: PageUser, runtime
         workshop = workshops.get_workshop(session, workshop_id=workshop_id)
         actor.check_facilitator(workshop)
         data = commitments.commitments_of_workshop(session, actor=actor, workshop_id=workshop_id)
-        earlier = [w for w in workshops.workshops_of(session, actor=actor) if w.id != workshop_id]
+        earlier = [
+            w
+            for w in workshops.workshops_of(session, actor=actor)
+            if w.id != workshop_id and (workshop.is_sample or not w.is_sample)  # a sample's are made up
+        ]
         return {"workshop": workshop, "earlier": earlier, **data}
 
     context = await runtime.commands.query(load)
