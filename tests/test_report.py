@@ -269,3 +269,25 @@ async def test_the_command_line_exports_a_part_and_leaves_the_appendix_out(
     done = cli("export", str(small.id), "-f", "md", "--no-appendix", "-o", str(target), env=env)
     assert done.returncode == 0, done.stderr
     assert "## Votes" in target.read_text() and "## Session record" not in target.read_text()
+
+
+async def test_a_board_shows_its_categories_and_a_board_without_any_no_empty_column(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    api = Api(client, world.api_token)
+    stage = world.stage_id
+    url = f"/api/v1/workshops/{world.workshop.id}/export"
+    headers = {"Authorization": f"Bearer {world.api_token}"}
+    phone = (await api.post(f"/join/{world.workshop.code}", {"name": "Ana", "group": "employer"}))["token"]
+    await api.post(f"/stages/{stage}/contributions", {"text": "Childcare in the evening"}, phone)
+    plain = (await client.get(url, params={"format": "md"}, headers=headers)).text
+    assert "| Card | Written by |" in plain and "Category" not in plain.split("## Needs and ideas")[1]
+
+    housing = {"key": "housing", "label": {"en": "Housing", "de": "Wohnen"}}
+    await api.call("PUT", f"/stages/{stage}/categories", {"categories": [housing]})
+    await api.post(
+        f"/stages/{stage}/contributions", {"text": "A flat near the course", "category": "housing"}, phone
+    )
+    german = (await client.get(url, params={"format": "md", "lang": "de"}, headers=headers)).text
+    assert "| Karte | Kategorie | Geschrieben von |" in german
+    assert "| A flat near the course | Wohnen |" in german
