@@ -149,6 +149,10 @@ def test_the_pdf_opens_with_the_outcome_and_stays_tagged_in_its_language(large: 
     for words in ("Outcome", "21 people took part.", "The needs with the most dots", "What happens next"):
         assert squeezed(words) in first, words
     assert "Session record" not in reader.pages[0].extract_text()
+    assert "Contents" not in reader.pages[0].extract_text()  # page 1 is the outcome alone
+    second = squeezed(reader.pages[1].extract_text())  # the contents, and the plan under them: no empty page
+    assert "Contents" in second and squeezed("Action plan What Who By when") in second
+    assert squeezed(large.filled.committed[0]) in second
     last = reader.pages[-1].extract_text()
     assert "card.added" in last or "evaluation.answered" in last  # the record comes last, as the appendix
     catalog = reader.trailer["/Root"]
