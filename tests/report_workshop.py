@@ -1,4 +1,4 @@
-"""A workshop with every field a report shows, filled through the services the way the transports do.
+"""A workshop with every field a report shows, filled through the JSON API as facilitators and phones do.
 
 `fill_large` makes the workshop of issue 25: 21 people from all seven stakeholder groups, 200 cards
 (long ones, right-to-left ones), a dot vote, a stakeholder map with consented contacts, a responsibility
@@ -11,23 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+import httpx
 
-from cowork.commands import run_query
-from cowork.db import read_session
-from cowork.domain import participants as joining
-from cowork.domain import workshops
-from cowork.domain.actions import commitments, proposals
-from cowork.domain.actors import Actor
-from cowork.domain.board import cards as board
-from cowork.domain.program import evaluation
-from cowork.domain.stakeholders import matrix as responsibilities
-from cowork.domain.stakeholders import ratings as stakeholder_ratings
-from cowork.domain.stakeholders import registry as stakeholders
 from cowork.domain.stakeholders.families import FAMILIES
-from cowork.domain.votes import ballots, closing, polls
-from cowork.domain.votes import setup as poll_setup
-from tests.conftest import run
 
 HEBREW = ["שיתוף פעולה בין המרכז לתעסוקה למעסיקים", "קורס שפה בערב עם טיפול בילדים", "ליווי אישי לצעירים"]
 LONG = (
@@ -49,42 +35,49 @@ class Filled:
     hebrew: list[str] = field(default_factory=list)
 
 
-def fill_large(engine: Engine, facilitator: Actor) -> Filled:
-    return _fill(
-        engine, facilitator, per_group=3, cards=200, proposals_count=20, title="Co-working lab Offenbach"
-    )
+@dataclass
+class Api:
+    """The JSON API as the facilitator's token (or a phone's, given as `token`) calls it."""
+
+    client: httpx.AsyncClient
+    facilitator_token: str
+
+    async def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {token or self.facilitator_token}"}
+        response = await self.client.request(method, f"/api/v1{path}", json=body, headers=headers)
+        assert response.status_code in (200, 201), f"{method} {path}: {response.status_code} {response.text}"
+        return response.json()
+
+    async def post(self, path: str, body: Any = None, token: str | None = None) -> Any:
+        return await self.call("POST", path, {} if body is None else body, token)
 
 
-def fill_small(engine: Engine, facilitator: Actor) -> Filled:
-    return _fill(engine, facilitator, per_group=0, cards=12, proposals_count=3, title="Small lab", people=5)
+async def fill_large(api: Api) -> Filled:
+    return await _fill(api, per_group=3, cards=200, proposals_count=20, title="Co-working lab Offenbach")
 
 
-def _fill(
-    engine: Engine,
-    fac: Actor,
-    *,
-    per_group: int,
-    cards: int,
-    proposals_count: int,
-    title: str,
-    people: int = 0,
+async def fill_small(api: Api) -> Filled:
+    return await _fill(api, per_group=0, cards=12, proposals_count=3, title="Small lab", people=5)
+
+
+async def _fill(
+    api: Api, *, per_group: int, cards: int, proposals_count: int, title: str, people: int = 0
 ) -> Filled:
-    lab = run(engine, workshops.create_workshop, actor=fac, title=title, format_id="co-working-lab")
-    filled = Filled(lab.id, values=[title])
-    stages = {s.kind: s for s in run_query(engine, workshops.stages_of, workshop_id=lab.id)}
+    lab = await api.post("/workshops", {"title": title, "format": "co-working-lab", "language": "en"})
+    filled = Filled(lab["id"], values=[title])
+    stages = {s["kind"]: s["id"] for s in lab["stages"]}
     groups = [g for g in FAMILIES for _i in range(per_group)] if per_group else list(FAMILIES)[:people]
-    joined = [
-        run(engine, joining.join_workshop, code=lab.code, name=f"Person {i}", group=group)[0]
+    phones = [
+        (await api.post(f"/join/{lab['code']}", {"name": f"Person {i}", "group": group}))["token"]
         for i, group in enumerate(groups)
     ]
-    actors = [Actor.of_participant(p) for p in joined]
     filled.values += [FAMILIES[g]["en"] for g in set(groups)]
 
-    def on(kind: str) -> int:
-        run(engine, workshops.set_current_stage, actor=fac, workshop_id=lab.id, stage_id=stages[kind].id)
-        return stages[kind].id
+    async def on(kind: str) -> int:
+        await api.post(f"/workshops/{lab['id']}/current-stage", {"stage_id": stages[kind]})
+        return stages[kind]
 
-    needs = on("needs")
+    needs = await on("needs")
     made = []
     for i in range(cards):
         if i % 9 == 4:
@@ -98,36 +91,34 @@ def _fill(
             text = (
                 f"Card {i}: {['Housing', 'Childcare', 'Language course', 'Mentoring'][i % 4]} near the centre"
             )
-        made.append(run(engine, board.add_card, actor=actors[i % len(actors)], stage_id=needs, text=text))
+        made.append(
+            (await api.post(f"/stages/{needs}/contributions", {"text": text}, phones[i % len(phones)]))["id"]
+        )
         filled.values.append(text)
-    dots = run(
-        engine,
-        poll_setup.create_poll,
-        actor=fac,
-        stage_id=needs,
-        method="dots",
-        budget=3,
-        options=[{"contribution_id": c.id} for c in made[:8]],
+    dots = await api.post(
+        f"/stages/{needs}/polls",
+        {"method": "dots", "budget": 3, "options": [{"contribution_id": c} for c in made[:8]]},
     )
-    run(engine, polls.open_poll, actor=fac, poll_id=dots.id)
-    options = [o.id for o in run_query(engine, polls.options_of, poll_id=dots.id)]
-    for i, actor in enumerate(actors):
-        choices = {options[i % 3]: 2, options[(i % 5) + 1]: 1}
-        run(engine, ballots.cast_ballot, actor=actor, poll_id=dots.id, choices=choices)
-    run(engine, closing.close_poll, actor=fac, poll_id=dots.id)
+    options = [o["id"] for o in dots["options"]]
+    await api.post(f"/polls/{dots['id']}/open")
+    for i, phone in enumerate(phones):
+        choices = {str(options[i % 3]): 2, str(options[(i % 5) + 1]): 1}
+        await api.post(f"/polls/{dots['id']}/ballots", {"choices": choices}, phone)
+    await api.post(f"/polls/{dots['id']}/close")
 
-    _map(engine, fac, actors, filled, stage_id=on("stakeholders"), workshop_id=lab.id, many=per_group > 0)
-    _plan(engine, fac, actors, filled, stage_id=on("action_plan"), count=proposals_count, needs=made)
+    await _map(
+        api, phones, filled, stage_id=await on("stakeholders"), workshop_id=lab["id"], many=per_group > 0
+    )
+    await _plan(api, phones, filled, stage_id=await on("action_plan"), count=proposals_count, needs=made)
 
-    review = on("evaluation")
-    with read_session(engine) as session:
-        items = evaluation.spec_of(workshops.get_stage(session, stage_id=review)).items
-    for i, actor in enumerate(actors):
+    review = await on("evaluation")
+    items = (await api.call("GET", f"/stages/{review}/questionnaire"))["items"]
+    for i, phone in enumerate(phones):
         answers = {
-            item.id: 1 + (i + n) % 5 if item.type == "likert" else f"Open answer {i} to {item.id}"
+            item["id"]: 1 + (i + n) % 5 if item["type"] == "likert" else f"Open answer {i} to {item['id']}"
             for n, item in enumerate(items)
         }
-        run(engine, evaluation.answer, actor=actor, stage_id=review, answers=answers)
+        await api.post(f"/stages/{review}/responses", {"answers": answers}, phone)
         filled.values += [v for v in answers.values() if isinstance(v, str)]
     return filled
 
@@ -146,76 +137,38 @@ STAKEHOLDERS = [
 ]
 
 
-def _map(
-    engine: Engine,
-    fac: Actor,
-    actors: list[Actor],
-    filled: Filled,
-    *,
-    stage_id: int,
-    workshop_id: int,
-    many: bool,
+async def _map(
+    api: Api, phones: list[str], filled: Filled, *, stage_id: int, workshop_id: int, many: bool
 ) -> None:
     chosen = STAKEHOLDERS if many else STAKEHOLDERS[:4]
     made = []
     for name, family, person, email in chosen:
         contact = {"person": person, "email": email, "phone": "+49 69 1234"} if person else None
-        item, _duplicate = run(
-            engine,
-            stakeholders.propose_stakeholder,
-            actor=fac,
-            stage_id=stage_id,
-            name=name,
-            family=family,
-            tasks=f"Tasks of {name}",
-            consent=bool(person),
-            contact=contact,
-        )
-        made.append(item)
+        body = {"name": name, "family": family, "tasks": f"Tasks of {name}", "consent": bool(person)}
+        made.append((await api.post(f"/stages/{stage_id}/stakeholders", {**body, "contact": contact}))["id"])
         filled.values += [name, f"Tasks of {name}"] + ([person, email] if person else [])
     corners = [(5, 1), (5, 5), (1, 1), (1, 5), (3, 3), (5, 4), (4, 5), (2, 2), (5, 1), (3, 5)]
     for item, (influence, interest) in zip(made, corners, strict=False):
-        for actor in actors[:3]:
-            run(
-                engine,
-                stakeholder_ratings.rate_stakeholder,
-                actor=actor,
-                stakeholder_id=item.id,
-                influence=influence,
-                interest=interest,
-            )
-    with read_session(engine) as session:
-        rows = responsibilities.activity_rows(session, workshop_id=workshop_id)
-    for i, row in enumerate(rows[:5]):
+        for phone in phones[:3]:
+            rating = {"influence": influence, "interest": interest}
+            await api.post(f"/stakeholders/{item}/ratings", rating, phone)
+    matrix = await api.call("GET", f"/workshops/{workshop_id}/responsibilities")
+    for i, row in enumerate(matrix["activities"][:5]):
         for j, item in enumerate(made[:4]):
             mark = ("responsible", "contributes", "informed", None)[(i + j) % 4]
             if mark:
-                run(
-                    engine,
-                    responsibilities.set_cell,
-                    actor=fac,
-                    workshop_id=workshop_id,
-                    activity_id=row["id"],
-                    stakeholder_id=item.id,
-                    mark=mark,
-                )
+                cell = {"activity_id": row["id"], "stakeholder_id": item, "mark": mark}
+                await api.call("PUT", f"/workshops/{workshop_id}/responsibilities/cells", cell)
 
 
-def _plan(
-    engine: Engine,
-    fac: Actor,
-    actors: list[Actor],
-    filled: Filled,
-    *,
-    stage_id: int,
-    count: int,
-    needs: list[Any],
+async def _plan(
+    api: Api, phones: list[str], filled: Filled, *, stage_id: int, count: int, needs: list[int]
 ) -> None:
     start = date(2027, 1, 15)
     drafted = []
     details: dict[str, list[str]] = {}  # what the plan shows of each proposal
     for i in range(count):
-        fields = {
+        fields: dict[str, Any] = {
             "title": f"Proposal {i + 1}: shared intake for newcomers in district {i + 1}",
             "owner": f"Owner organisation {i + 1}",
             "contact": f"contact{i + 1}@example.org",
@@ -242,9 +195,9 @@ def _plan(
                 ],
                 "failure": [f"Failure {i + 1}: waiting time unchanged after six months"],
             },
-            "needs": [needs[i % len(needs)].id],
+            "needs": [needs[i % len(needs)]],
         }
-        drafted.append(run(engine, proposals.draft_proposal, actor=fac, stage_id=stage_id, **fields))
+        drafted.append((await api.post(f"/stages/{stage_id}/proposals", fields))["id"])
         details[fields["title"]] = [
             fields["title"],
             fields["owner"],
@@ -257,28 +210,27 @@ def _plan(
             *[m["title"] for m in fields["milestones"]],
             *[m["due"] for m in fields["milestones"] if m["due"]],
         ]
-    vote = run(
-        engine,
-        poll_setup.create_poll,
-        actor=fac,
-        stage_id=stage_id,
-        method="yes_no_abstain",
-        quorum=0.5,
-        title="Recommendations for action",
-        options=[{"proposal_id": p.id} for p in drafted],
+    vote = await api.post(
+        f"/stages/{stage_id}/polls",
+        {
+            "method": "yes_no_abstain",
+            "quorum": 0.5,
+            "title": "Recommendations for action",
+            "options": [{"proposal_id": p} for p in drafted],
+        },
     )
-    run(engine, polls.open_poll, actor=fac, poll_id=vote.id)
-    options = [o.id for o in run_query(engine, polls.options_of, poll_id=vote.id)]
-    for i, actor in enumerate(actors):
+    options = [o["id"] for o in vote["options"]]
+    await api.post(f"/polls/{vote['id']}/open")
+    for i, phone in enumerate(phones):
         # Every third proposal is refused; the others pass with a few no and abstain among the groups.
         choices = {
-            option: ("no" if n % 3 == 2 else ("yes", "yes", "abstain", "no")[(i + n) % 4])
+            str(option): ("no" if n % 3 == 2 else ("yes", "yes", "abstain", "no")[(i + n) % 4])
             for n, option in enumerate(options)
         }
-        run(engine, ballots.cast_ballot, actor=actor, poll_id=vote.id, choices=choices)
-    run(engine, closing.close_poll, actor=fac, poll_id=vote.id)
-    made = run(engine, commitments.commit_poll, actor=fac, poll_id=vote.id)
-    filled.committed = [c.title for c in made]
+        await api.post(f"/polls/{vote['id']}/ballots", {"choices": choices}, phone)
+    await api.post(f"/polls/{vote['id']}/close")
+    made = await api.post(f"/polls/{vote['id']}/commitments")
+    filled.committed = [c["title"] for c in made["items"]]
     filled.values.append("Recommendations for action")
     # The plan tells the adopted proposals in full; the refused ones are named with their votes.
     for title, values in details.items():

@@ -447,7 +447,7 @@ async def test_the_report_brings_every_feature_together(client: httpx.AsyncClien
     url = f"/api/v1/workshops/{lab['id']}/export"
     markdown = (await client.get(url, params={"format": "md"}, headers=headers)).text
     for expected in (
-        "| 1 | Childcare during courses |  | 5 |",  # needs ranked by their dots, with the dots
+        "| 1 | Childcare during courses | 5 |",  # needs ranked by their dots (no categories: no column)
         "Jobcenter Offenbach",  # the stakeholder map
         "● Responsible",  # the responsibility matrix
         "| Jobcenter Offenbach | Dora Contact | dora@example.org |",  # a contact given with consent

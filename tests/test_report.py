@@ -1,13 +1,14 @@
 """The report an organiser sends round (issue 25): read as the partners receive it, for a large workshop.
 
-One workshop with every field a report shows (tests/report_workshop.py) is filled once for this module and
-rendered once per format: every value appears in the PDF, the Word file, the workbook and the Markdown; no
-text of the PDF is drawn outside its page; the adopted commitments are on page 1; the PDF stays tagged.
+One workshop with every field a report shows (tests/report_workshop.py) is filled once through the JSON API
+and rendered once per format: every value appears in the PDF, the Word file, the workbook and the Markdown;
+no text of the PDF is drawn outside its page; the adopted commitments are on page 1; the PDF stays tagged.
 """
 
+import asyncio
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,14 @@ import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from cowork.app import create_app
 from cowork.commands import run_query
 from cowork.db import make_engine
 from cowork.exports import FORMATS
 from cowork.exports.report import build_report
-from tests.conftest import World, cli, make_facilitator, migrated_database
-from tests.report_workshop import Filled, fill_large, fill_small
+from cowork.settings import Settings
+from tests.conftest import SECRET, World, cli, make_facilitator, migrated_database, runtime_of
+from tests.report_workshop import Api, Filled, fill_large, fill_small
 
 
 @dataclass
@@ -35,15 +38,28 @@ class Rendered:
 
 @pytest.fixture(scope="module")
 def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
-    """The large workshop, filled and rendered once: filling and a PDF of 40 pages take their time."""
-    with migrated_database(tmp_path_factory.mktemp("report")) as url:
+    """The large workshop, filled through the API and rendered once (filling and 50 PDF pages take time)."""
+    folder = tmp_path_factory.mktemp("report")
+    with migrated_database(folder) as url:
         engine = make_engine(url)
-        facilitator, _token = make_facilitator(engine)
-        filled = fill_large(engine, facilitator)
+        _facilitator, token = make_facilitator(engine)
+        settings = Settings(
+            data_dir=folder / "data", database_url=url, secret_key=SECRET, public_base_url="http://testserver"
+        )
+        filled = asyncio.run(through_the_api(settings, token, fill_large))
         report = run_query(engine, build_report, workshop_id=filled.id, language="en")
         files = {fmt: FORMATS[fmt].render(report) for fmt in ("pdf", "docx", "xlsx", "md")}
         engine.dispose()
         yield Rendered(filled, files)
+
+
+async def through_the_api(settings: Settings, token: str, fill: Callable[[Api], Awaitable[Filled]]) -> Filled:
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        filled = await fill(Api(client, token))
+    runtime_of(app).engine.dispose()
+    return filled
 
 
 def squeezed(text: str) -> str:
@@ -133,6 +149,10 @@ def test_the_pdf_opens_with_the_outcome_and_stays_tagged_in_its_language(large: 
     for words in ("Outcome", "21 people took part.", "The needs with the most dots", "What happens next"):
         assert squeezed(words) in first, words
     assert "Session record" not in reader.pages[0].extract_text()
+    assert "Contents" not in reader.pages[0].extract_text()  # page 1 is the outcome alone
+    second = squeezed(reader.pages[1].extract_text())  # the contents, and the plan under them: no empty page
+    assert "Contents" in second and squeezed("Action plan What Who By when") in second
+    assert squeezed(large.filled.committed[0]) in second
     last = reader.pages[-1].extract_text()
     assert "card.added" in last or "evaluation.answered" in last  # the record comes last, as the appendix
     catalog = reader.trailer["/Root"]
@@ -209,7 +229,7 @@ def test_the_word_document_has_real_headings_and_every_table_fits_its_page(large
 async def test_the_interface_document_and_the_action_plan_export_on_their_own(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    small = fill_small(world.engine, world.facilitator)
+    small = await fill_small(Api(client, world.api_token))
     headers = {"Authorization": f"Bearer {world.api_token}"}
     url = f"/api/v1/workshops/{small.id}/export"
 
@@ -241,10 +261,10 @@ async def test_the_interface_document_and_the_action_plan_export_on_their_own(
     )
 
 
-def test_the_command_line_exports_a_part_and_leaves_the_appendix_out(
-    tmp_path: Path, db_url: str, world: World
+async def test_the_command_line_exports_a_part_and_leaves_the_appendix_out(
+    client: httpx.AsyncClient, tmp_path: Path, db_url: str, world: World
 ) -> None:
-    small = fill_small(world.engine, world.facilitator)
+    small = await fill_small(Api(client, world.api_token))
     env = {"COWORK_DATA_DIR": str(tmp_path / "data"), "COWORK_DATABASE_URL": db_url}
     target = tmp_path / "plan.md"
     done = cli("export", str(small.id), "-f", "md", "--part", "actions", "-o", str(target), env=env)
@@ -253,3 +273,25 @@ def test_the_command_line_exports_a_part_and_leaves_the_appendix_out(
     done = cli("export", str(small.id), "-f", "md", "--no-appendix", "-o", str(target), env=env)
     assert done.returncode == 0, done.stderr
     assert "## Votes" in target.read_text() and "## Session record" not in target.read_text()
+
+
+async def test_a_board_shows_its_categories_and_a_board_without_any_no_empty_column(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    api = Api(client, world.api_token)
+    stage = world.stage_id
+    url = f"/api/v1/workshops/{world.workshop.id}/export"
+    headers = {"Authorization": f"Bearer {world.api_token}"}
+    phone = (await api.post(f"/join/{world.workshop.code}", {"name": "Ana", "group": "employer"}))["token"]
+    await api.post(f"/stages/{stage}/contributions", {"text": "Childcare in the evening"}, phone)
+    plain = (await client.get(url, params={"format": "md"}, headers=headers)).text
+    assert "| Card | Written by |" in plain and "Category" not in plain.split("## Needs and ideas")[1]
+
+    housing = {"key": "housing", "label": {"en": "Housing", "de": "Wohnen"}}
+    await api.call("PUT", f"/stages/{stage}/categories", {"categories": [housing]})
+    await api.post(
+        f"/stages/{stage}/contributions", {"text": "A flat near the course", "category": "housing"}, phone
+    )
+    german = (await client.get(url, params={"format": "md", "lang": "de"}, headers=headers)).text
+    assert "| Karte | Kategorie | Geschrieben von |" in german
+    assert "| A flat near the course | Wohnen |" in german

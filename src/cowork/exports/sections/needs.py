@@ -21,11 +21,16 @@ def needs_section(ctx: Context) -> Section:
         rows = board_rows(ctx, stage)
         if not rows:
             continue
-        if any(row[3] is not None for row in rows):
-            shown = Table(f"needs-{stage.id}", ctx.text(stage.title), columns[:5], [r[:5] for r in rows])
-        else:  # no dot vote on this board: no places, no dots
-            shown = Table(f"needs-{stage.id}", ctx.text(stage.title), [columns[1], columns[2], columns[4]])
-            shown.rows = [[r[1], r[2], r[4]] for r in rows]
+        # Documents show a board's places and dots only after a dot vote, its categories only if it has any.
+        kept = [0, 1, 2, 3, 4] if any(row[3] is not None for row in rows) else [1, 2, 4]
+        if not any(row[2] for row in rows):
+            kept.remove(2)
+        shown = Table(
+            f"needs-{stage.id}",
+            ctx.text(stage.title),
+            [columns[i] for i in kept],
+            [[row[i] for i in kept] for row in rows],
+        )
         section.tables.append(shown)
         sheet.rows.extend(rows)
     return section
