@@ -15,14 +15,13 @@ def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_a_5_mb_card_is_refused_after_its_headers_without_waiting_for_the_body(
-    server: ThreadServer, world: World
-) -> None:
-    """The body is announced but never sent: only an answer from the headers alone can arrive."""
+def _announced(server: ThreadServer, path: str, token: str, length: int) -> tuple[bytes, bytes]:
+    """Headers announcing `length` bytes and the first 1,000 of them: only an answer from the headers
+    alone can arrive. Returns the answer's head and body."""
     request = (
-        f"POST /api/v1/stages/{world.stage_id}/contributions HTTP/1.1\r\n"
-        f"Host: 127.0.0.1:{server.port}\r\nAuthorization: Bearer {world.api_token}\r\n"
-        "Content-Type: application/json\r\nContent-Length: 5000011\r\n\r\n"
+        f"POST {path} HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{server.port}\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
         '{"text": "' + "x" * 1000
     ).encode()
     with socket.create_connection(("127.0.0.1", int(server.port)), timeout=20) as sock:
@@ -34,12 +33,33 @@ def test_a_5_mb_card_is_refused_after_its_headers_without_waiting_for_the_body(
                 break
             answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
+
+
+def test_a_5_mb_card_is_refused_after_its_headers_without_waiting_for_the_body(
+    server: ThreadServer, world: World
+) -> None:
+    path = f"/api/v1/stages/{world.stage_id}/contributions"
+    head, body = _announced(server, path, world.api_token, 5_000_011)
     assert head.startswith(b"HTTP/1.1 413 "), head
     assert json.loads(body) == {"detail": TOO_LARGE}
     cards = httpx.get(
         f"{server.url}/api/v1/stages/{world.stage_id}/contributions", headers=_auth(world.api_token)
     )
     assert cards.json()["items"] == []
+
+
+def test_a_record_s_import_has_its_own_larger_limit(server: ThreadServer, world: World) -> None:
+    head, body = _announced(server, "/api/v1/workshops/import", world.api_token, 65 * 1024 * 1024)
+    assert head.startswith(b"HTTP/1.1 413 "), head
+    assert json.loads(body) == {"detail": "The request is too large: at most 65,536 KB."}
+    # 2 MB is over the 1 MiB of other bodies but within the import's: read, and judged as a record.
+    record = {"schema_version": 1, "events": [], "padding": "x" * 2_000_000}
+    answer = httpx.post(
+        f"{server.url}/api/v1/workshops/import", json=record, headers=_auth(world.api_token), timeout=60
+    )
+    assert answer.status_code == 422, answer.text[:300]
+    assert answer.json()["detail"] != TOO_LARGE
 
 
 def test_a_body_sent_in_chunks_is_counted_and_refused_once_it_passes_the_limit(

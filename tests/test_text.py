@@ -9,7 +9,12 @@ from pathlib import Path
 
 import aiohttp
 import httpx
+import psycopg
 import pytest
+from psycopg.types.string import StrDumper
+from sqlalchemy import Engine
+from sqlalchemy import text as sql_text
+from sqlalchemy.exc import DataError, StatementError
 from sqlmodel import func, select
 
 from cowork.commands import run_query
@@ -21,12 +26,14 @@ from cowork.domain.models import Contribution, Event, Workshop
 from cowork.domain.stakeholders import registry as stakeholders
 from cowork.domain.stakeholders.contacts import clean_contact
 from cowork.domain.text import clean_text, one_line
-from cowork.exports.pdf import report_html
+from cowork.exports.pdf import render, report_html
 from cowork.exports.report import build_report
 from cowork.rendering import direction
+from cowork.web.errors import storage_refusal
 from tests.conftest import ThreadServer, World, cli, run
 
 UNSTORABLE = "The text contains a character that cannot be stored (position {}).".format
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"  # renders to look at, as the browser tests'
 CONTROL = 'The field "{}" contains a control character (position {}); please remove it.'.format
 
 
@@ -232,11 +239,16 @@ def test_the_cli_says_what_is_wrong_with_an_address_that_is_not_utf_8(tmp_path: 
 
 def test_the_report_writes_out_each_text_s_direction_for_the_pdf(world: World) -> None:
     # WeasyPrint does not resolve dir="auto": the report template says rtl or ltr per cell itself.
-    for text in ("نحتاج إلى حضانة للأطفال", "Childcare (B1 كورس)", "שירות התעסוקה"):
+    mixed = "دورة اللغة German B1 في مركز التوظيف Offenbach"  # Arabic first, English names inside
+    for text in ("نحتاج إلى حضانة للأطفال", mixed, "Childcare (B1 كورس)", "שירות התעסוקה"):
         run(world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text=text)
     report = run_query(world.engine, build_report, workshop_id=world.workshop.id, language="en")
     html = report_html(report)
+    # The PDF itself, to look at (pdftoppm -png): the cards' table on the board's page.
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "rtl-report.pdf").write_bytes(render(report))
     assert '<td dir="rtl">نحتاج إلى حضانة للأطفال</td>' in html
+    assert f'<td dir="rtl">{mixed}</td>' in html
     assert '<td dir="ltr">Childcare (B1 كورس)</td>' in html
     assert '<td dir="rtl">שירות התעסוקה</td>' in html
     assert [direction(t) for t in ("", "123 -", "\u200f123 مرحبا", "(1) שלום", "x ب")] == [
@@ -263,3 +275,79 @@ async def test_a_socket_token_no_database_keeps_is_refused_with_the_reason(
         assert json.loads(refused[2:]) == {"message": UNSTORABLE(4)}
         async with http.get(f"{server.url}/healthz") as health:
             assert health.status == 200
+
+
+# --- files: a format's TOML and a session record, by the API and the command line ---------------------
+
+
+FORMAT_FILE = """id = "kita"
+title = { en = "Kita\\u0000lab", de = "Kita-Labor", es = "Taller" }
+[[stages]]
+kind = "board"
+title = { en = "Ideas", de = "Ideen", es = "Ideas" }
+"""
+
+
+async def test_a_format_file_with_an_escaped_nul_gets_the_same_answer_by_the_api(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # TOML writes the NUL as the escape \u0000 (valid TOML), so the parsed title carries it.
+    answer = await client.post(
+        "/api/v1/formats",
+        content=FORMAT_FILE.encode(),
+        headers={**_auth(world.api_token), "Content-Type": "application/toml"},
+    )
+    assert (answer.status_code, answer.json()) == (422, {"detail": CONTROL("title.en", 5)})
+    kept = await client.get("/api/v1/formats", headers=_auth(world.api_token))
+    assert "kita" not in {f["id"] for f in kept.json()}
+
+
+def test_the_cli_refuses_the_same_format_file_and_a_record_with_a_nul(
+    tmp_path: Path, db_url: str, world: World
+) -> None:
+    env = {"COWORK_DATA_DIR": str(tmp_path / "data"), "COWORK_DATABASE_URL": db_url}
+    toml = tmp_path / "kita.toml"
+    toml.write_text(FORMAT_FILE, encoding="utf-8")
+    refused = cli("formats", "import", str(toml), env=env)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert f"{toml}: {CONTROL('title.en', 5)}" in refused.stderr
+
+    run(world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text="Kita")
+    record = tmp_path / "record.json"
+    exported = cli("export", str(world.workshop.id), "--format", "json", "-o", str(record), env=env)
+    assert exported.returncode == 0, exported.stderr
+    data = json.loads(record.read_text(encoding="utf-8"))
+    added = next(e for e in data["events"] if e["type"] == "card.added")
+    added["data"]["text"] = "Kita\x00plätze"
+    record.write_text(json.dumps(data), encoding="utf-8")  # the NUL travels as the escape "\u0000"
+    events = _events(world)
+    imported = cli("import", str(record), env=env)
+    assert imported.returncode == 2 and "Traceback" not in imported.stderr
+    assert "contains a control character (position 5)" in imported.stderr
+    assert _events(world) == events and _cards(world) == ["Kita"]
+
+
+# --- the net behind the domain: what a database driver still refuses ---------------------------------
+
+
+def _refusal(engine: Engine, sql: str, value: object) -> str | None:
+    with (
+        pytest.raises((StatementError, OverflowError, UnicodeEncodeError)) as refused,
+        engine.connect() as connection,
+    ):
+        connection.execute(sql_text(sql), {"v": value})
+    return storage_refusal(refused.value)
+
+
+def test_what_a_database_refuses_is_named_and_a_nul_is_no_number_out_of_range(engine: Engine) -> None:
+    """On the test database (SQLite or PostgreSQL): each refusal the database itself makes, mapped."""
+    out_of_range = "A number in the request is out of range."
+    assert _refusal(engine, "SELECT CAST(:v AS INTEGER)", 10**30) == out_of_range
+    assert _refusal(engine, "SELECT CAST(:v AS TEXT)", "ab\ud800") == UNSTORABLE(3)
+    # PostgreSQL's driver refuses a NUL as it writes it (SQLite keeps it; domain/text.py refuses it for
+    # both before it gets here). The refusal as psycopg makes it, wrapped as SQLAlchemy wraps it:
+    with pytest.raises(psycopg.DataError) as nul:
+        StrDumper(str).dump("a\x00b")
+    wrapped = DataError("INSERT ...", {}, nul.value)
+    nul_named = "A text in the request contains a NUL character, which cannot be stored."
+    assert storage_refusal(wrapped) == nul_named

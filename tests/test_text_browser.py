@@ -66,6 +66,9 @@ def test_arabic_cards_read_right_to_left_and_english_ones_left_to_right(
     assert box["right"] < 2 and box["left"] >= 0, box
 
     phone.set_viewport_size({"width": 390, "height": 844})
+    # The board is folded on the phone: open it, so the shot shows the cards as a participant reads them.
+    phone.get_by_text("See all cards").click()
+    expect(phone.locator(_card(phone, world.stage_id, MIXED))).to_be_visible()
     _shot(phone, "rtl-phone-390x844")
     for width, height in ((1920, 1080), (1280, 720)):
         projector.set_viewport_size({"width": width, "height": height})

@@ -268,13 +268,17 @@ def check_format(raw: Any) -> FormatSpec:
     return spec
 
 
-def parse_format(text: str) -> FormatSpec:
-    """A format from TOML text; a syntax error names its line, a wrong value its field path."""
+def read_toml(text: str) -> dict[str, Any]:
+    """TOML text as data, not yet checked as a format; a syntax error names its line."""
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FormatError(f"not valid TOML: {_where_first(str(exc))}") from None
-    return check_format(raw)
+
+
+def parse_format(text: str) -> FormatSpec:
+    """A format from TOML text; a syntax error names its line, a wrong value its field path."""
+    return check_format(read_toml(text))
 
 
 def _where_first(message: str) -> str:

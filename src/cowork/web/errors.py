@@ -147,6 +147,9 @@ def storage_refusal(exc: BaseException) -> str | None:
         return i18n.error_text(Invalid(UNSTORABLE, position=cause.start + 1))
     if isinstance(cause, OverflowError) or getattr(cause, "sqlstate", None) in OUT_OF_RANGE:
         return i18n.gettext("A number in the request is out of range.")
+    if isinstance(exc, DataError) and "NUL (0x00)" in str(cause):
+        # psycopg refuses U+0000 as it writes the value (PostgreSQL text cannot hold it); SQLite keeps it.
+        return i18n.gettext("A text in the request contains a NUL character, which cannot be stored.")
     if isinstance(exc, DataError):
         return i18n.gettext("A value in the request cannot be stored.")
     return None

@@ -18,7 +18,7 @@ from cowork.domain.errors import Conflict, Invalid, NotAllowed, NotFound
 from cowork.domain.models import Stage, Workshop, _when, utcnow
 from cowork.domain.record import Tx
 from cowork.domain.text import N_, check_storable, one_line
-from cowork.formats import FormatError, FormatSpec, all_formats, check_format, format_data, parse_format
+from cowork.formats import FormatError, FormatSpec, all_formats, check_format, format_data, read_toml
 from cowork.formats.writer import dump_format
 from cowork.settings import LANGUAGES
 
@@ -155,27 +155,28 @@ def _free_key(session: Session, base: str) -> str:
 
 
 def _name(name: str) -> str:
-    name = one_line(name, field="name", limit=MAX_NAME, too_long=NAME_TOO_LONG)
+    # The field as the API's body and a format file call it: the format's title.
+    name = one_line(name, field="title", limit=MAX_NAME, too_long=NAME_TOO_LONG)
     if not name:
         raise Invalid("A format needs a name.")
     return name
 
 
 def save_workshop_as_format(
-    tx: Tx, *, actor: Actor, workshop_id: int, name: str, replace: bool = False
+    tx: Tx, *, actor: Actor, workshop_id: int, title: str, replace: bool = False
 ) -> OrganisationFormat:
-    """Keep the workshop's design as the organisation's format `name`; the same name again replaces it
-    only with `replace` (the page asks first)."""
+    """Keep the workshop's design as the organisation's format named `title`; the same name again
+    replaces it only with `replace` (the page asks first)."""
     _check_staff(actor)
     session: Session = tx.session
     workshop = _facilitated(session, actor, workshop_id)
-    name = _name(name)
+    name = _name(title)
     row = _named(session, name)
     if row is not None and not replace:
         raise Conflict("There is already a format named {name}.", name=name)
     key = row.key if row is not None else _free_key(session, slug(name))
-    title = dict(row.title) if row is not None else dict.fromkeys(LANGUAGES, name)
-    return _store(session, actor, row, design_of(session, workshop, key=key, title=title))
+    titles = dict(row.title) if row is not None else dict.fromkeys(LANGUAGES, name)
+    return _store(session, actor, row, design_of(session, workshop, key=key, title=titles))
 
 
 def _store(
@@ -212,10 +213,14 @@ def import_format(tx: Tx, *, actor: Actor, text: str, replace: bool = False) -> 
     if len(text) > MAX_TOML:
         raise Invalid("A format file has at most {limit} characters.", limit=MAX_TOML)
     try:
-        data = format_data(parse_format(text))
+        raw = read_toml(text)
+        # First: a control character is named as in every other text, whatever else is wrong with it.
+        _storable(raw, "")
+        data = format_data(check_format(raw))
     except FormatError as exc:
-        raise Invalid("This is not a valid format: {problems}", problems=str(exc)) from None
-    _storable(data, "")
+        # A sentence like every other answer: the problems' own last full stop, if any, is the one.
+        problems = str(exc).rstrip(".")
+        raise Invalid("This is not a valid format: {problems}.", problems=problems) from None
     key = data["id"]
     if key in all_formats():
         raise Conflict("{key} is a built-in format; give yours another id in its file.", key=key)
@@ -237,15 +242,14 @@ def export_format(session: Session, *, actor: Actor, key: str) -> str:
     return dump_format(row.data)
 
 
-def rename_format(tx: Tx, *, actor: Actor, key: str, name: str) -> OrganisationFormat:
+def rename_format(tx: Tx, *, actor: Actor, key: str, title: str) -> OrganisationFormat:
     _check_staff(actor)
     row = _organisation_row(tx.session, key)
-    name = _name(name)
+    name = _name(title)
     other = _named(tx.session, name)
     if other is not None and other.key != key:
         raise Conflict("There is already a format named {name}.", name=name)
-    title = dict.fromkeys(LANGUAGES, name)
-    return _store(tx.session, actor, row, {**row.data, "title": title})
+    return _store(tx.session, actor, row, {**row.data, "title": dict.fromkeys(LANGUAGES, name)})
 
 
 def delete_format(tx: Tx, *, actor: Actor, key: str) -> None:

@@ -89,7 +89,7 @@ async def save_workshop_as_format(
         formats.save_workshop_as_format,
         actor=actor,
         workshop_id=workshop_id,
-        name=body.title,
+        title=body.title,
         replace=body.replace,
     )
     return format_out(FormatSpec.model_validate(row.data), "organisation", lang)
@@ -104,7 +104,7 @@ async def rename_format(
     lang: Lang = "en",
 ) -> FormatOut:
     """Rename one of the organisation's formats (its key stays, so workshops keep naming it)."""
-    row = await runtime.commands.run(formats.rename_format, actor=actor, key=key, name=body.title)
+    row = await runtime.commands.run(formats.rename_format, actor=actor, key=key, title=body.title)
     return format_out(FormatSpec.model_validate(row.data), "organisation", lang)
 
 

@@ -45,7 +45,7 @@ async def save_as_format(
             formats.save_workshop_as_format,
             actor=actor,
             workshop_id=workshop_id,
-            name=name,
+            title=name,
             replace=replace == "1",
         )
     except Conflict as exc:
@@ -108,7 +108,7 @@ async def rename_format(
     name: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        await runtime.commands.run(formats.rename_format, actor=actor, key=key, name=name)
+        await runtime.commands.run(formats.rename_format, actor=actor, key=key, title=name)
     except DomainError as exc:
         return await console_again(
             request, runtime, actor, workshop_id, exc, formats_open=True, list_message=i18n.error_text(exc)
