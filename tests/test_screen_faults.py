@@ -1,5 +1,6 @@
-"""A screen that loses its connection while the database is away: its reconnect is refused (the server cannot
-read who it is), it tries again by itself, and once the database is back it holds what it missed."""
+"""Screens never stay wrong: one that misses a push sees the gap in `seq` and asks for what it missed; one
+that loses its connection while the database is away is refused (the server cannot read who it is), tries
+again by itself, and once the database is back holds what it missed."""
 
 import time
 from collections.abc import Iterator
@@ -7,11 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, WebSocketRoute, expect
 
 from cowork.settings import Settings
 from tests.conftest import PG_URL, SECRET, ThreadServer, World, free_port, migrated_database
-from tests.test_browser import PROJECTOR, _shot, browser  # noqa: F401  (browser is a fixture)
+from tests.test_browser import PHONE, PROJECTOR, _shot, browser  # noqa: F401  (browser is a fixture)
 from tests.test_phone_outbox import FaultyProxy
 
 pytestmark = [
@@ -84,3 +85,67 @@ def test_a_projector_that_reconnects_while_the_database_is_away_catches_up_once_
     expect(projector.locator("#connection")).to_have_attribute("data-state", "online", timeout=15_000)
     expect(projector.locator(".card", has_text="Written while the projector was cut off")).to_have_count(1)
     _shot(projector, "projector-caught-up-after-database-returned")
+
+
+class LosesOnePush:
+    """Between a page and the server: the first push from the server that mentions `words` never arrives
+    (a frame lost on the way); everything else passes."""
+
+    def __init__(self, words: str) -> None:
+        self.words, self.lost = words, 0
+
+    def __call__(self, ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            if (
+                isinstance(message, str)
+                and self.words in message
+                and message.startswith("42")
+                and not self.lost
+            ):
+                self.lost += 1
+                return
+            ws.send(message)
+
+        server.on_message(from_server)
+
+
+def test_a_projector_and_a_phone_that_miss_a_push_see_the_gap_and_ask_for_it(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    _participant, author = world.join(name="Ana")
+    projector = browser.new_context(**PROJECTOR).new_page()
+    lost_on_projector = LosesOnePush("Lost on the way")
+    projector.route_web_socket("**/socket.io/**", lost_on_projector)
+    projector.goto(f"{server.url}/s/{world.workshop.projector_key}")
+    phone = browser.new_context(**PHONE).new_page()
+    lost_on_phone = LosesOnePush("Lost on the way")
+    phone.route_web_socket("**/socket.io/**", lost_on_phone)
+    phone.goto(f"{server.url}/j/{world.workshop.code}")
+    phone.get_by_label("Your name or a nickname").fill("Amira")
+    phone.get_by_label("You are here as").select_option("beneficiary")
+    phone.get_by_role("button", name="Join the workshop").click()
+    screens = [projector, phone]
+    for screen in screens:
+        expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
+
+    def card(text: str) -> None:
+        answer = httpx.post(
+            f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
+            json={"text": text},
+            headers={"Authorization": f"Bearer {author}"},
+        )
+        assert answer.status_code == 201, answer.text
+
+    card("Lost on the way")
+    deadline = time.monotonic() + 30
+    while not (lost_on_projector.lost and lost_on_phone.lost):
+        assert time.monotonic() < deadline, "the push was never sent"
+        projector.wait_for_timeout(100)  # Playwright hands frames to the routes only inside its own calls
+    card("Sent after it")  # its seq is one past the lost one's: each screen sees the gap and asks
+    for screen in screens:
+        expect(screen.locator(".card", has_text="Sent after it")).to_have_count(1)
+        expect(screen.locator(".card", has_text="Lost on the way")).to_have_count(1)
