@@ -197,6 +197,28 @@ def test_a_proxys_404_page_is_no_refusal_the_card_and_the_vote_wait_and_go_once(
     assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [1]
 
 
+def test_a_card_still_waiting_when_the_tab_is_closed_is_sent_by_the_reopened_page(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    phone = _join_on_phone(browser, server, world)
+    address = phone.url
+    phone.route("**/j/*/cards", FlakyServer(["503"] * 1000))  # the server stays busy for this tab
+    phone.get_by_label("Your card").fill("Kept across a closed tab")
+    phone.get_by_role("button", name="Send card").click()
+    expect(phone.locator(".form-message")).to_contain_text("will be sent as soon as it can")
+    assert [item["fields"]["text"] for item in _outbox(phone)] == ["Kept across a closed tab"]
+    phone.close()
+
+    again = phone.context.new_page()  # the same phone, a new tab: its outbox is still there
+    again.goto(address)
+    expect(again.locator(".form-message")).to_have_text("Sent.")
+    expect(again.locator(".card", has_text="Kept across a closed tab")).to_have_count(1)
+    assert _outbox(again) == []
+    assert _stored(server, world, "Kept across a closed tab") == 1
+
+
 class FaultyProxy:
     """A tiny reverse proxy in the test process, in front of the real server: the first posts that match
     `path_part` get the answers of `plan` ("503": busy, with Retry-After; "502": a bad gateway page), then
