@@ -1,15 +1,18 @@
 """Sockets through faults: a screen that connects while the database is away is told to try again (not left
 waiting for an answer that never comes), and a lost Redis refuses no phone its join, socket or card."""
 
+import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx
 import socketio
+from sqlalchemy import event
 
 from cowork.settings import Settings
-from tests.conftest import SECRET, ThreadServer, World, free_port
+from tests.conftest import PG_URL, SECRET, ThreadServer, World, free_port
 
 
 def _serving(tmp_path: Path, db_url: str, **more: Any) -> ThreadServer:
@@ -74,3 +77,41 @@ async def test_phones_join_connect_and_send_cards_while_redis_is_away(
             assert card.status_code == 201, card.text
             health = await http.get("/healthz")
     assert health.status_code == 503 and health.json()["reason"].startswith("redis unreachable")
+
+
+async def test_a_catch_up_the_record_cannot_answer_tells_the_screen_to_ask_again(
+    tmp_path: Path, db_url: str, world: World
+) -> None:
+    """The connect was answered, then the read of what the screen missed failed: nothing later need show it
+    a gap, so it is told to `resync` (its `sync` asks again until the record answers)."""
+    _participant, phone = world.join()
+    with _serving(tmp_path, db_url) as server:
+        engine = server.server.config.app.other_asgi_app.state.runtime.engine
+
+        def _record_unreadable(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+            if statement.lstrip().upper().startswith("SELECT") and "FROM event " in statement:
+                raise (psycopg_or_sqlite_error())("the record's disk stopped answering")
+
+        event.listen(engine, "before_cursor_execute", _record_unreadable)
+        told: list[Any] = []
+        try:
+            async with aiohttp.ClientSession() as http:
+                sio = socketio.AsyncClient(reconnection=False, http_session=http)
+                resync = asyncio.Event()
+                sio.on("resync", lambda *_: (told.append("resync"), resync.set()))
+                auth = {"token": phone, "workshop_id": world.workshop.id, "since": 0}
+                await sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=5)
+                await asyncio.wait_for(resync.wait(), 10)
+                await sio.disconnect()
+        finally:
+            event.remove(engine, "before_cursor_execute", _record_unreadable)
+    assert told == ["resync"]
+
+
+def psycopg_or_sqlite_error() -> type[Exception]:
+    """The driver's own OperationalError (SQLAlchemy wraps it as it does a real one)."""
+    if PG_URL:
+        import psycopg
+
+        return psycopg.OperationalError
+    return sqlite3.OperationalError
