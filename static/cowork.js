@@ -76,10 +76,16 @@
   }
 
   // Not taken yet, but the same item may come again: the server or a proxy in front of it is down or busy
-  // (5xx), the request took too long (408), came too early (425) or too often (429). Any other 4xx refuses
-  // the item itself: it would be refused again, so it leaves the outbox and the person sees why.
+  // (5xx), the request took too long (408), came too early (425) or too often (429).
   function worthRetrying(status) {
     return status >= 500 || status === 408 || status === 425 || status === 429;
+  }
+
+  // Refused for a reason in the item itself (malformed, conflicting, too large, invalid): it would be
+  // refused again, so it leaves the outbox and the person sees why. Any other answer keeps it (a 404 or 403
+  // may be a proxy's page while cowork restarts).
+  function refusedForGood(status) {
+    return status === 400 || status === 409 || status === 413 || status === 422;
   }
 
   function fieldsOf(form, submitter) {
@@ -127,15 +133,20 @@
     return response.text().then(function (text) {
       var detail = null;
       try { detail = JSON.parse(text).detail; } catch (e) {
-        var page = window.DOMParser ? new DOMParser().parseFromString(text, "text/html") : null;
-        var places = [".message-error", "main p", "h1", "p", "title"]; // ours first, then a proxy's page
-        for (var i = 0; page && !detail && i < places.length; i++) {
-          var box = page.querySelector(places[i]);
-          detail = box ? box.textContent.replace(/\s+/g, " ").trim() : null;
-        }
+        return reasonIn(window.DOMParser ? new DOMParser().parseFromString(text, "text/html") : null);
       }
       return typeof detail === "string" && detail ? detail : body.getAttribute("data-msg-unreadable");
     }, function () { return body.getAttribute("data-msg-unreadable"); });
+  }
+
+  function reasonIn(page) {
+    var detail = null;
+    var places = [".message-error", "main p", "h1", "p", "title", "body"]; // ours first, then a proxy's
+    for (var i = 0; page && !detail && i < places.length; i++) {
+      var box = page.querySelector(places[i]);
+      detail = box ? box.textContent.replace(/\s+/g, " ").trim() : null;
+    }
+    return detail || body.getAttribute("data-msg-unreadable");
   }
 
   // An item refused for good: say why in its form, and give the text back for editing if the box is empty.
@@ -172,19 +183,35 @@
   function flushOutbox() {
     if (flushing) return;
     if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; } // back online: try now
-    var items = outbox();
-    if (!items.length) {
+    if (!outbox().length) {
       body.removeAttribute("data-waiting");
       if (delivered) location.reload();
       return;
     }
     flushing = true;
-    var item = items[0];
-    post(item).then(function (response) {
+    sendFrom(0);
+  }
+
+  // One round over the outbox, in order. A busy server (5xx, 408, 425, 429, no answer) ends the round; an item
+  // answered otherwise without being taken (401, 403, 404 ...) stays, and the ones behind it still go.
+  function sendFrom(index) {
+    var items = outbox();
+    if (index >= items.length) {
       flushing = false;
+      if (!items.length) flushOutbox();
+      else { showWaiting(); retryLater(null); }
+      return;
+    }
+    var item = items[index];
+    post(item).then(function (response) {
       if (worthRetrying(response.status)) {
+        flushing = false;
         showWaiting();
         retryLater(response); // it stays; sent again with its client_id, so it is stored once
+        return;
+      }
+      if (!response.ok && !refusedForGood(response.status)) {
+        sendFrom(index + 1);
         return;
       }
       failures = 0;
@@ -192,10 +219,10 @@
       if (response.ok) {
         if (item.page) delivered = true;
         else if (formOf(item)) say(formOf(item), body.getAttribute("data-msg-sent"), false);
-        flushOutbox();
+        sendFrom(index);
         return;
       }
-      refused(item, response).then(flushOutbox);
+      refused(item, response).then(function () { sendFrom(index); });
     }, function () {
       flushing = false;
       showWaiting();
@@ -232,7 +259,9 @@
         say(form, body.getAttribute("data-msg-sent"), false);
         return;
       }
-      if (worthRetrying(response.status)) {
+      // Busy, or not cowork's answer at all (a proxy's 404 page while it restarts): the outbox sends it again.
+      var ours = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
+      if (worthRetrying(response.status) || (!ours && !refusedForGood(response.status))) {
         keep("data-msg-held", response);
         return;
       }
@@ -245,8 +274,8 @@
 
   // --- page forms (votes, ratings, stakeholders): their answer is the page again, whose <main> replaces
   // this one; a form sent during a drop waits in the outbox like a card and goes out once.
-  function showPage(html, form, submitter) {
-    var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+  function showPage(page, form, submitter) {
+    var fresh = page.querySelector("main");
     var main = document.querySelector("main");
     if (!fresh || !main) {
       location.reload();
@@ -293,7 +322,16 @@
         keep("data-msg-held", response);
         return;
       }
-      return response.text().then(function (html) { showPage(html, form, submitter); });
+      return response.text().then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        if (response.ok || page.querySelector("main")) {
+          showPage(page, form, submitter); // cowork's page: what was stored, or why not
+        } else if (refusedForGood(response.status)) {
+          say(form, reasonIn(page), true);
+        } else {
+          keep("data-msg-held", response); // a proxy's page (a 404 while cowork restarts): send it again
+        }
+      });
     }, function () { keep("data-msg-queued", null); });
   });
 
@@ -476,7 +514,12 @@
 
   socket.on("connect", function () { setState("online"); flushOutbox(); });
   socket.on("disconnect", function () { setState("offline"); });
-  socket.on("connect_error", function () { setState("offline"); });
+  // A refusal the server marks `retry` (it cannot read its store now) ends this socket's own reconnecting:
+  // connect again after a few seconds, so the screen catches up once the store is back.
+  socket.on("connect_error", function (err) {
+    setState("offline");
+    if (!socket.active && err && err.data && err.data.retry) setTimeout(function () { socket.connect(); }, 2000 + Math.random() * 2000);
+  });
   socket.on("event", apply);
   socket.on("events", function (batch) { batch.forEach(apply); }); // coalesced: several, in seq order
 })();

@@ -293,13 +293,14 @@ class ProcessServer:
                 self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         else:
             self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
+        # Generous: on a busy machine (other test runs, a browser) startup and the first answers are slow.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 said = self.printed() or self.proc.stderr.read().decode()  # type: ignore[union-attr]
                 raise RuntimeError(f"cowork serve exited: {said[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return self
             except httpx.TransportError:
                 pass

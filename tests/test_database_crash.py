@@ -1,5 +1,6 @@
 """PostgreSQL crashes under a burst of cards: every answer is a 201 or a 503 with Retry-After and a sentence,
-phones that retry with their client_id lose nothing and store nothing twice, and writes come back."""
+phones that retry with their client_id lose nothing and store nothing twice, writes come back, and the
+projector shows every acknowledged card once."""
 
 import os
 import shutil
@@ -12,10 +13,25 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, expect
 
 from tests.conftest import ProcessServer, cli, free_port
+from tests.test_broker_faults import _projector
+from tests.test_browser import _shot, browser  # noqa: F401  (browser is a fixture)
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# Runs once, in the SQLite run of `make test` (it brings its own PostgreSQL; the PostgreSQL run leaves out
+# browser tests).
+pytestmark = pytest.mark.browser
+
+
+def _initdb() -> Path:
+    """Debian keeps PostgreSQL's server programs out of PATH, under /usr/lib/postgresql/<version>/bin."""
+    found = shutil.which("initdb") or next(
+        iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))), None
+    )
+    if found is None:
+        pytest.fail("this test needs PostgreSQL's initdb and pg_ctl (Debian's postgresql package)")
+    return Path(found)
 
 
 class OwnPostgres:
@@ -23,10 +39,7 @@ class OwnPostgres:
     `pg_ctl stop -m immediate` and start again. Never the shared server."""
 
     def __init__(self) -> None:
-        initdb = shutil.which("initdb") or str(PG_BIN / "initdb")
-        if not Path(initdb).exists():
-            pytest.fail("this test needs PostgreSQL's initdb and pg_ctl (Debian's postgresql package)")
-        self.bin = Path(initdb).resolve().parent
+        self.bin = _initdb().resolve().parent
         self.folder = Path(tempfile.mkdtemp(prefix="cowork-pg-"))
         self.port = free_port()
         # PostgreSQL refuses to run as root: then it runs as the postgres user.
@@ -144,7 +157,9 @@ def _until(check, what: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_postgresql_crash_answers_503s_loses_no_card_and_writes_come_back(
-    tmp_path: Path, own_postgres: OwnPostgres
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+    own_postgres: OwnPostgres,
 ) -> None:
     env = {"COWORK_DATA_DIR": str(tmp_path / "data"), "COWORK_DATABASE_URL": own_postgres.url}
     with ProcessServer(env) as server:
@@ -160,6 +175,7 @@ def test_a_postgresql_crash_answers_503s_loses_no_card_and_writes_come_back(
         token = cli("token", "create", "a@example.org", env=env).stdout.strip().splitlines()[-1]
         staff = {"Authorization": f"Bearer {token}"}
         workshop = httpx.post(f"{server.url}/api/v1/workshops", json={"title": "Crash"}, headers=staff).json()
+        projector = _projector(browser, server, workshop["projector_url"])
         tokens = [
             httpx.post(f"{server.url}/api/v1/join/{workshop['code']}", json={}).json()["token"]
             for _ in range(3)
@@ -177,6 +193,10 @@ def test_a_postgresql_crash_answers_503s_loses_no_card_and_writes_come_back(
         stored = httpx.get(
             f"{server.url}/api/v1/stages/{workshop['stages'][0]['id']}/contributions", headers=staff
         ).json()["items"]
+        # The screen is whole: every acknowledged card once, and nothing else.
+        expect(projector.locator(".card")).to_have_count(len(phones.acknowledged))
+        assert sorted(projector.locator(".card-text").all_inner_texts()) == sorted(phones.acknowledged)
+        _shot(projector, "projector-after-postgresql-crash")
     assert phones.odd == []  # never a bare 500, never a reset
     assert {detail for _status, _after, detail in phones.refusals} == {
         "The server cannot reach its database right now. Nothing was saved yet; please try again in a moment."

@@ -1,6 +1,10 @@
 """Faults of the store: a database that cannot be reached or written answers 503 with a sentence and
 Retry-After, never a bare 500; reads go on while only writes fail; readiness says why it is not ready."""
 
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -8,7 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from cowork.db import UNREACHABLE, store_fault
 from cowork.settings import Settings
 from tests.conftest import SECRET, ThreadServer, World, free_port
 
@@ -87,6 +94,22 @@ def test_a_store_that_refuses_writes_answers_503_with_a_sentence_and_reads_go_on
         assert _cards(again, world) == ["Before the fault"]  # nothing half-written
 
 
+@contextmanager
+def _logged() -> Iterator[list[logging.LogRecord]]:
+    """What cowork's loggers and uvicorn's error log say meanwhile (cowork's do not propagate to the root)."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    loggers = [logging.getLogger("cowork"), logging.getLogger("uvicorn.error")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
 def test_a_full_sqlite_database_answers_503_until_there_is_room_again(
     tmp_path: Path, db_url: str, world: World
 ) -> None:
@@ -102,9 +125,13 @@ def test_a_full_sqlite_database_answers_503_until_there_is_room_again(
 
         event.listen(engine, "connect", _no_room)
         engine.dispose()
-        answers = [_card(server, world, phone, f"card {i} " + "x" * 1900) for i in range(60)]
+        with _logged() as records:
+            answers = [_card(server, world, phone, f"card {i} " + "x" * 1900) for i in range(60)]
         full = [answer for answer in answers if answer.status_code != 201]
-        assert full, "the database never filled up"
+        assert len(full) >= 2, "the database never filled up"
+        # One line for the whole episode, however many requests failed; no traceback for any of them.
+        assert [r.getMessage() for r in records if r.name == "cowork.store"] == ["store fault: full"]
+        assert not [r for r in records if r.exc_info]
         assert {answer.status_code for answer in full} == {503}
         assert full[0].json()["detail"].startswith("The server cannot save anything right now")
         stored_while_full = _cards(server, world)
@@ -114,7 +141,9 @@ def test_a_full_sqlite_database_answers_503_until_there_is_room_again(
 
         event.remove(engine, "connect", _no_room)  # room again (space freed)
         engine.dispose()
-        assert _card(server, world, phone, "After the fault").status_code == 201
+        with _logged() as records:
+            assert _card(server, world, phone, "After the fault").status_code == 201
+        assert [r.getMessage() for r in records if r.name == "cowork.store"] == ["store recovered: full"]
         assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
         assert _cards(server, world) == [*stored_while_full, "After the fault"]
 
@@ -156,3 +185,11 @@ def test_readiness_says_when_the_data_disk_is_nearly_full(tmp_path: Path, db_url
         health = httpx.get(f"{server.url}/healthz")
     assert health.status_code == 503
     assert health.json()["reason"].startswith("data disk nearly full")
+
+
+def test_a_lock_timeout_and_an_exhausted_pool_count_as_a_store_that_cannot_work_now() -> None:
+    """SQLite's busy timeout (30 s) and the pool's wait are too long to sit through here: what they raise is
+    what the 503 handler sees."""
+    locked = OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+    assert store_fault(locked) == UNREACHABLE
+    assert store_fault(PoolTimeout("QueuePool limit of size 5 overflow 10 reached")) == UNREACHABLE

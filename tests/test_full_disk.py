@@ -1,22 +1,29 @@
 """A real full disk under SQLite: the data folder on a small tmpfs, filled to the brim. Writes answer 503 with
-a sentence, reads go on, readiness says the database cannot write; once space is freed writes resume and the
-file is whole. Needs root (mount); PostgreSQL's disk is not the test's to fill."""
+a sentence, reads go on, readiness says the database cannot write; once space is freed writes resume, the
+file is whole and the projector holds every stored card. Needs root (mount; `.ci/run` sets REQUIRE_FAULTS,
+so there it fails instead of skipping); PostgreSQL's disk is not the test's to fill."""
 
 import errno
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, expect
 from sqlalchemy import text
 
 from cowork.db import make_engine
 from cowork.migrate import upgrade
 from cowork.settings import Settings
 from tests.conftest import PG_URL, SECRET, ThreadServer, World, free_port, make_facilitator, run
+from tests.test_browser import _projector, browser  # noqa: F401  (browser is a fixture)
 
-pytestmark = pytest.mark.skipif(bool(PG_URL), reason="a full disk under SQLite's file, not PostgreSQL's")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(bool(PG_URL), reason="a full disk under SQLite's file, not PostgreSQL's"),
+]
 
 
 @pytest.fixture
@@ -28,6 +35,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(disk)], capture_output=True, text=True
     )
     if mounted.returncode != 0:
+        if os.environ.get("REQUIRE_FAULTS"):
+            pytest.fail(f"cannot mount a tmpfs for the full-disk test: {mounted.stderr.strip()}")
         pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
     try:
         yield disk
@@ -46,7 +55,9 @@ def _fill(path: Path) -> None:
 
 
 def test_a_full_disk_answers_503_keeps_reads_and_writes_resume_once_space_is_freed(
-    tmp_path: Path, small_disk: Path
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+    small_disk: Path,
 ) -> None:
     from cowork.domain import workshops
 
@@ -76,6 +87,7 @@ def test_a_full_disk_answers_503_keeps_reads_and_writes_resume_once_space_is_fre
 
     try:
         with ThreadServer(settings) as server:
+            projector = _projector(browser, server, world)
             assert post("Before the disk filled").status_code == 201
             _fill(small_disk / "filler")
             answers = [post(f"card {i} " + "x" * 1900) for i in range(80)]
@@ -94,6 +106,9 @@ def test_a_full_disk_answers_503_keeps_reads_and_writes_resume_once_space_is_fre
             assert post("After the space was freed").status_code == 201
             assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
             assert stored() == [*while_full, "After the space was freed"]
+            # The screen is whole: each stored card once (a refused one never showed).
+            expect(projector.locator(".card")).to_have_count(len(while_full) + 1)
+            expect(projector.locator(".card", has_text="After the space was freed")).to_have_count(1)
         with engine.connect() as conn:
             assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     finally:

@@ -56,6 +56,8 @@ class FlakyServer:
                 content_type="application/json",
                 body=json.dumps({"detail": detail}),
             )
+        elif step == "404":  # a proxy whose route is gone while cowork restarts (Traefik answers so)
+            route.fulfill(status=404, content_type="text/plain", body="404 page not found")
         elif step == "lost":
             route.fetch()  # the server stores it; its answer never reaches the phone
             route.fulfill(status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>")
@@ -165,6 +167,58 @@ def test_a_vote_whose_answer_a_proxy_lost_is_sent_again_and_counted_once(
     assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [1]
 
 
+def test_a_proxys_404_page_is_no_refusal_the_card_and_the_vote_wait_and_go_once(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    phone = _join_on_phone(browser, server, world)
+    phone.context.set_offline(True)
+    phone.get_by_label("Your card").fill("Sent while the route was gone")
+    phone.get_by_role("button", name="Send card").click()
+    cards = FlakyServer(["404", "404"])
+    phone.route("**/j/*/cards", cards)
+    phone.context.set_offline(False)
+    expect(phone.locator(".form-message")).to_have_text("Waiting to send (1)")
+    expect(phone.locator(".form-message")).to_have_text("Sent.")
+    assert len(cards.client_ids) == 3 and len(set(cards.client_ids)) == 1
+    assert _stored(server, world, "Sent while the route was gone") == 1
+    expect(phone.get_by_label("Your card")).to_have_value("")  # not given back: it was sent
+
+    poll = _open_dot_vote(server, world)
+    ballots = FlakyServer(["404"])
+    phone.route("**/polls/*/ballot", ballots)
+    phone.get_by_role("button", name="One dot more for Childcare").click()
+    expect(phone.locator(".ballot .form-message")).to_contain_text("will be sent as soon as it can")
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
+    assert len(ballots.client_ids) == 2 and len(set(ballots.client_ids)) == 1
+    staff = {"Authorization": f"Bearer {world.api_token}"}
+    closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
+    assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [1]
+
+
+def test_a_card_still_waiting_when_the_tab_is_closed_is_sent_by_the_reopened_page(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    phone = _join_on_phone(browser, server, world)
+    address = phone.url
+    phone.route("**/j/*/cards", FlakyServer(["503"] * 1000))  # the server stays busy for this tab
+    phone.get_by_label("Your card").fill("Kept across a closed tab")
+    phone.get_by_role("button", name="Send card").click()
+    expect(phone.locator(".form-message")).to_contain_text("will be sent as soon as it can")
+    assert [item["fields"]["text"] for item in _outbox(phone)] == ["Kept across a closed tab"]
+    phone.close()
+
+    again = phone.context.new_page()  # the same phone, a new tab: its outbox is still there
+    again.goto(address)
+    expect(again.locator(".form-message")).to_have_text("Sent.")
+    expect(again.locator(".card", has_text="Kept across a closed tab")).to_have_count(1)
+    assert _outbox(again) == []
+    assert _stored(server, world, "Kept across a closed tab") == 1
+
+
 class FaultyProxy:
     """A tiny reverse proxy in the test process, in front of the real server: the first posts that match
     `path_part` get the answers of `plan` ("503": busy, with Retry-After; "502": a bad gateway page), then
@@ -179,6 +233,8 @@ class FaultyProxy:
         self.url = f"http://127.0.0.1:{self.port}"
         self.faults_answered: list[bytes] = []
         self.posts_passed: list[bytes] = []
+        self.screens_held = False  # while True every socket.io request is dropped: screens are cut off
+        self.screen_sessions = 0  # new socket.io sessions let through (a request without a sid)
         self.writers: set[asyncio.StreamWriter] = set()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -193,6 +249,11 @@ class FaultyProxy:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
+
+    def cut_screens(self) -> None:
+        """Drop every connection (the screens' sockets with them) and let no socket.io request through."""
+        self.screens_held = True
+        self.loop.call_soon_threadsafe(lambda: [writer.close() for writer in list(self.writers)])
 
     async def _start(self) -> None:
         self.listener = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
@@ -218,6 +279,10 @@ class FaultyProxy:
                 for name, _, value in (line.partition(b":") for line in lines[1:] if line)
             }
             body = await client_r.readexactly(int(fields.get(b"content-length", b"0")))
+            if b"/socket.io/" in path:
+                if self.screens_held:
+                    return  # closed below: the screen's connection fails
+                self.screen_sessions += b"sid=" not in path
             if method == b"POST" and self.path_part in path and self.plan:
                 self.faults_answered.append(body)
                 client_w.write(self._fault(self.plan.pop(0)))

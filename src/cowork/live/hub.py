@@ -18,7 +18,7 @@ from cowork.domain.record import events_since
 from cowork.domain.redaction import disk_wipe
 from cowork.domain.workshops import get_workshop
 from cowork.live import wire
-from cowork.live.fanout import OnePassManager, OnePassRedisManager
+from cowork.live.fanout import RESYNC, OnePassManager, OnePassRedisManager
 from cowork.live.outbox import Outbox
 from cowork.live.recent import Recent
 from cowork.live.views.registry import payload, view_of
@@ -28,6 +28,7 @@ from cowork.tickets import read_ticket
 log = logging.getLogger("cowork.live")
 PARTICIPANT_COOKIE = "cowork_p_{workshop_id}"
 CATCH_UP_LIMIT = 500
+STORE_AWAY = "the record cannot be read now; ask again in a moment"
 
 
 STAFF, MODERATOR, PUBLIC = "staff", "moderator", "public"
@@ -135,6 +136,12 @@ class Hub:
             )
         except DomainError as exc:  # a token no database keeps (a lone surrogate, a NUL): say so
             raise Refused(exc.message) from None
+        except Exception as exc:
+            # Any other error leaves the client waiting for an answer that never comes (no reconnect):
+            # a store that cannot be read now is refused with `retry`, and the client connects again.
+            if store_fault(exc) is None:
+                raise
+            raise Refused(STORE_AWAY, {"retry": True}) from None
         if viewer is None:
             raise Refused("This token does not open this workshop.")
         if viewer.participant_id is not None and not await self._within_budget(viewer, sid, connect=True):
@@ -154,7 +161,15 @@ class Hub:
         recent = (
             self.recent.since(viewer.workshop_id, name, since) if self.recent and audience == PUBLIC else None
         )
-        for body in await self._events(viewer, audience, since) if recent is None else recent:
+        try:
+            bodies = await self._events(viewer, audience, since) if recent is None else recent
+        except Exception as exc:
+            if store_fault(exc) is None:
+                raise
+            # No later push need show this screen a gap: tell it to ask (`sync` asks again until answered).
+            await self.sio.emit(RESYNC, {}, to=sid)
+            return
+        for body in bodies:
             await self.sio.emit("event", body, to=sid)
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
@@ -171,7 +186,7 @@ class Hub:
         except Exception as exc:
             if store_fault(exc) is None:
                 raise
-            return {"error": "the record cannot be read now; ask again in a moment", "retry": True}
+            return {"error": STORE_AWAY, "retry": True}
         return {"events": events, "complete": len(events) < CATCH_UP_LIMIT}
 
     async def unexpected(self, event: str, sid: str, *data: Any) -> dict[str, Any]:

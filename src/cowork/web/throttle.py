@@ -7,18 +7,21 @@ budget per address; a forged device id counts as none. Each code takes a bounded
 Sockets have budgets too: how often a participant connects and how many messages a screen sends.
 """
 
+import logging
 import secrets
 from http.cookies import SimpleCookie
 
 from itsdangerous import BadSignature, Signer
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cowork.settings import Settings
 
 DEVICE_COOKIE = "cowork_device"
+log = logging.getLogger("cowork.live")
 
 
 class TooManyAttempts(Exception):
@@ -43,15 +46,37 @@ class Throttle:
                 settings.redis_url.replace("redis://", "async+redis://", 1),
                 implementation="redispy",
                 key_prefix=f"{settings.redis_channel}-limits",
+                wrap_exceptions=True,
+                socket_connect_timeout=1,
+                socket_timeout=1,
             )
             if settings.redis_url
             else MemoryStorage()
         )
         self.limiter = MovingWindowRateLimiter(storage)
+        # While Redis is away each worker counts on its own: a lost broker must not refuse every phone's
+        # join, page and socket (writes go on without Redis; so do the budgets, a little wider).
+        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.storage_lost = False
         self.joins_per_code = parse(f"{settings.joins_per_code_per_minute}/minute")
         # A whole venue scanning the QR code at once, behind one address.
         self.devices_per_address = parse(f"{settings.devices_per_address_per_minute}/minute")
         self.signer = Signer(settings.secret_key or "", salt="cowork.device")
+
+    async def _ask(self, how: str, item: RateLimitItem, *identifiers: str) -> bool:
+        try:
+            allowed = await getattr(self.limiter, how)(item, *identifiers)
+        except StorageError as exc:
+            if not self.storage_lost:
+                log.warning(
+                    "redis lost: budgets are counted per worker", extra={"fields": {"error": str(exc)}}
+                )
+            self.storage_lost = True
+            return await getattr(self.local, how)(item, *identifiers)
+        if self.storage_lost:
+            self.storage_lost = False
+            log.warning("redis back: budgets are shared again")
+        return allowed
 
     def device_of(self, cookie: str | None) -> str | None:
         if not cookie:
@@ -63,28 +88,28 @@ class Throttle:
 
     async def mint_device(self, address: str) -> str | None:
         """A new signed device cookie value, or None when this address has minted too many this minute."""
-        if not await self.limiter.hit(self.devices_per_address, "devices", address):
+        if not await self._ask("hit", self.devices_per_address, "devices", address):
             return None
         return self.signer.sign(secrets.token_urlsafe(12)).decode()
 
     async def before_code_lookup(self, client: str) -> None:
-        if not await self.limiter.test(self.failures_per_client, "code-failures", client):
+        if not await self._ask("test", self.failures_per_client, "code-failures", client):
             raise TooManyAttempts(
                 "Too many attempts with a wrong code. Please wait a minute and check the code on the screen."
             )
 
     async def code_not_found(self, client: str) -> None:
-        await self.limiter.hit(self.failures_per_client, "code-failures", client)
+        await self._ask("hit", self.failures_per_client, "code-failures", client)
 
     async def before_join(self, code: str) -> None:
-        if not await self.limiter.hit(self.joins_per_code, "join", code.upper()):
+        if not await self._ask("hit", self.joins_per_code, "join", code.upper()):
             raise TooManyAttempts("Many people are joining right now. Please try again in a moment.", 10)
 
     async def allow_message(self, screen: str) -> bool:
-        return await self.limiter.hit(self.messages_per_screen, "socket-messages", screen)
+        return await self._ask("hit", self.messages_per_screen, "socket-messages", screen)
 
     async def allow_connect(self, participant: str) -> bool:
-        return await self.limiter.hit(self.connects_per_participant, "socket-connects", participant)
+        return await self._ask("hit", self.connects_per_participant, "socket-connects", participant)
 
 
 class DeviceMiddleware:
