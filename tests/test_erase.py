@@ -195,18 +195,39 @@ def api_reads(walk: Walk) -> list[str]:
         f"/api/v1/stages/{s['presentations']}/presentations",
         f"/api/v1/workshops/{wid}/events?limit=1000",
         f"/api/v1/workshops/{wid}/tables",
+        f"/api/v1/workshops/{wid}",
+        f"/api/v1/workshops/{wid}/commitments",
+        f"/api/v1/stages/{s['group_work']}",
     ]
 
 
 def pages(walk: Walk) -> list[tuple[httpx.AsyncClient, str]]:
+    """The phone's, projector's and console's pages, and the fragments they refetch (votes, the ranking,
+    presentations, commitments) of the stage the workshop is on."""
     code, key, wid = walk.workshop["code"], walk.workshop["projector_url"].rsplit("/", 1)[1], walk.wid
+    gw, shows = walk.stages["group_work"], walk.stages["presentations"]
     return [
         (walk.phone, f"/j/{code}/stage"),
+        (walk.phone, f"/j/{code}/stage/fragment"),
         (walk.phone, f"/j/{code}/mine"),
+        (walk.phone, f"/j/{code}/polls"),
+        (walk.phone, f"/j/{code}/commitments"),
         (walk.staff, f"/s/{key}"),
         (walk.staff, f"/s/{key}/stage"),
+        (walk.staff, f"/s/{key}/polls"),
+        *((walk.staff, f"/s/{key}/polls/{p}/bars") for p in walk.polls),
+        (walk.staff, f"/s/{key}/ranking/{gw}"),
+        (walk.staff, f"/s/{key}/presentations/{shows}"),
+        (walk.staff, f"/s/{key}/commitments"),
         (walk.staff, f"/f/w/{wid}"),
         (walk.staff, f"/f/w/{wid}/stage"),
+        (walk.staff, f"/f/w/{wid}/rail"),
+        (walk.staff, f"/f/w/{wid}/screen"),
+        (walk.staff, f"/f/w/{wid}/polls"),
+        *((walk.staff, f"/f/polls/{p}/bars") for p in walk.polls),
+        (walk.staff, f"/f/stages/{gw}/ranking"),
+        (walk.staff, f"/f/w/{wid}/presentations/{shows}"),
+        (walk.staff, f"/f/w/{wid}/commitments"),
     ]
 
 
@@ -229,29 +250,50 @@ async def walk(world: World, client: httpx.AsyncClient) -> Iterator[Walk]:
     await walked.phone.aclose()
 
 
-async def test_an_erased_card_leaves_no_word_in_any_answer_page_export_or_row(walk: Walk) -> None:
-    before = (await walk.staff.get(f"/api/v1/workshops/{walk.wid}/events?limit=1000")).json()
-    code = walk.workshop["code"]
-    erased = await walk.phone.post(f"/j/{code}/cards/{walk.card_id}/erase")
-    assert erased.status_code == 303
-
-    found = []  # every place that still shows the words, so that one run names them all
+async def shown_words(walk: Walk) -> dict[str, list[str]]:
+    """Every API answer, page and export format, with the card's words each shows (exports: as read)."""
+    found = {}
     for url in api_reads(walk):
         answer = await walk.staff.get(url)
         assert answer.status_code == 200, (url, answer.text)
-        found += [(url, word) for word in leaks(answer.text)]
+        found[url] = leaks(answer.text)
     for reader, url in pages(walk):
         page = await reader.get(url)
         assert page.status_code == 200, url
-        found += [(url, word) for word in leaks(page.text)]
+        found[url] = leaks(page.text)
     for fmt in FORMATS:
         exported = await walk.staff.get(f"/api/v1/workshops/{walk.wid}/export", params={"format": fmt})
         if fmt in ("pdf", "zip") and not walk.pdf:
             continue
         assert exported.status_code == 200, fmt
         shown = export_text(fmt, exported.content)
-        found += [(fmt, word) for word in leaks(shown)]
+        found[fmt] = leaks(shown)
         assert KEPT.split()[0] in shown, fmt
+    return found
+
+
+async def test_an_erased_card_leaves_no_word_in_any_answer_page_export_or_row(walk: Walk) -> None:
+    before = (await walk.staff.get(f"/api/v1/workshops/{walk.wid}/events?limit=1000")).json()
+    code, key = walk.workshop["code"], walk.workshop["projector_url"].rsplit("/", 1)[1]
+    showing = {where for where, words in (await shown_words(walk)).items() if words}
+    stage_pages = {f"/j/{code}/stage", f"/s/{key}/stage", f"/f/w/{walk.wid}/stage"}
+    assert stage_pages | {*(f"/f/polls/{p}/bars" for p in walk.polls), *FORMATS} <= showing  # a real walk
+    erased = await walk.phone.post(f"/j/{code}/cards/{walk.card_id}/erase")
+    assert erased.status_code == 303
+
+    # every place that still shows the words, so that one run names them all
+    found = [(where, word) for where, words in (await shown_words(walk)).items() for word in words]
+    # The action plan's stage, where the proposal lists the needs it answers: on every screen.
+    await _ok(
+        await walk.staff.post(
+            f"/api/v1/workshops/{walk.wid}/current-stage", json={"stage_id": walk.stages["action_plan"]}
+        )
+    )
+    for url in sorted(stage_pages):
+        reader = walk.phone if url.startswith("/j/") else walk.staff
+        page = await reader.get(url)
+        assert page.status_code == 200 and "Debt advice desk" in page.text, url
+        found += [(f"{url} (action plan)", word) for word in leaks(page.text)]
     found += [(table, "row") for table in rows_with_words(walk.world.engine)]
     assert not found, "\n".join(map(str, found))
 
@@ -326,3 +368,72 @@ def test_every_event_type_of_a_full_workshop_that_copies_a_cards_text_has_a_reda
     carrying = {e.type for e in events if texts & set(_strings(e.data))}
     assert {"card.added", "cards.merged", "poll.closed"} <= carrying
     assert not carrying - redaction.event_types(), " ".join(sorted(carrying - redaction.event_types()))
+
+
+async def test_an_erased_card_leaves_the_projectors_spotlight_and_word_cloud(
+    world: World, client: httpx.AsyncClient
+) -> None:
+    """The projector's newer views of a needs board (a card full screen, the board's words as a cloud) came
+    after the erase: a card erased while it is in the spotlight and in the cloud leaves both, the cloud keeps
+    the other cards' words, and the record's projection steps never held its words."""
+    staff = httpx.AsyncClient(
+        transport=client._transport,
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {world.api_token}"},
+    )
+    workshop = await _ok(
+        await staff.post("/api/v1/workshops", json={"title": "Lab", "format": "co-working-lab"})
+    )
+    wid, code = workshop["id"], workshop["code"]
+    needs = next(s["id"] for s in workshop["stages"] if s["kind"] == "needs")
+    key = workshop["projector_url"].rsplit("/", 1)[1]
+    signed_in = await staff.post(
+        "/login", data={"email": "fac@example.org", "password": "correct horse battery"}
+    )
+    assert signed_in.status_code == 303
+    await _ok(await staff.post(f"/api/v1/workshops/{wid}/current-stage", json={"stage_id": needs}))
+    author = await _ok(await client.post(f"/api/v1/join/{code}", json={"name": "Amira"}))
+    neighbour = await _ok(await client.post(f"/api/v1/join/{code}", json={"name": "Ben"}))
+    phone = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    phone.cookies.set(PARTICIPANT_COOKIE.format(workshop_id=wid), author["token"])
+    written = await phone.post(
+        f"/j/{code}/cards",
+        data={"text": f"{ORIGINAL} with the landlord", "stage_id": str(needs), "category": "housing"},
+    )
+    assert written.status_code == 303, written.text
+    card_id = int((await phone.get(f"/j/{code}/mine")).text.split('id="my-card-')[1].split('"')[0])
+    await _ok(
+        await client.post(
+            f"/api/v1/stages/{needs}/contributions",
+            json={"text": KEPT, "category": "housing"},
+            headers={"Authorization": f"Bearer {neighbour['token']}"},
+        )
+    )
+    await _ok(await staff.patch(f"/api/v1/contributions/{card_id}", json={"text": f"{EDITED} and eviction"}))
+
+    cloud_url = f"/s/{key}/stages/{needs}/word-cloud"
+    assert (await staff.post(f"/f/stages/{needs}/word-cloud", data={"word_cloud": "on"})).status_code == 303
+    assert leaks((await phone.get(cloud_url)).text) == [EDITED]  # the cloud showed its words
+    spot = await staff.post(f"/f/stages/{needs}/spotlight", data={"card_id": str(card_id)})
+    assert spot.status_code == 303
+    spotlit = (await phone.get(f"/s/{key}/stage")).text
+    assert 'id="spotlight"' in spotlit and leaks(spotlit) == [EDITED]  # full screen on the projector
+
+    assert (await phone.post(f"/j/{code}/cards/{card_id}/erase")).status_code == 303
+    found = []
+    for reader, url in [
+        (phone, f"/s/{key}"),
+        (phone, f"/s/{key}/stage"),
+        (phone, cloud_url),
+        (phone, f"/j/{code}/stage"),
+        (staff, f"/f/w/{wid}/stage"),
+        (staff, f"/api/v1/workshops/{wid}/events?limit=1000"),
+    ]:
+        answer = await reader.get(url)
+        assert answer.status_code == 200, url
+        found += [(url, word) for word in leaks(answer.text)]
+    assert not found, found
+    projected = (await phone.get(f"/s/{key}/stage")).text
+    assert 'id="spotlight"' not in projected and "Childcare" in projected  # back to the cloud, without it
+    await staff.aclose()
+    await phone.aclose()
