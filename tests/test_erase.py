@@ -30,11 +30,18 @@ ORIGINAL = "Quokkadebt"  # words nobody else writes: one found anywhere is a cop
 EDITED = "Wombatarrears"
 WORDS = (ORIGINAL, EDITED)
 KEPT = "Childcare at night"  # a card beside it, which must stay wherever it was
+# The people of the walk, with names and an organisation nobody else writes (a purge must take them).
+PEOPLE = (
+    ("Amira Quillfeather", "welfare"),
+    ("Ben Ostrowiak", "employer"),
+    ("Cleo Vantongeren", "job_centre"),
+)
+ORG = "Zanderbrook Trust"
 
 
-def leaks(blob: str | bytes) -> list[str]:
+def leaks(blob: str | bytes, words: tuple[str, ...] = WORDS) -> list[str]:
     haystack = blob.lower() if isinstance(blob, str) else blob.decode("utf-8", "replace").lower()
-    return [w for w in WORDS if w.lower() in haystack]
+    return [w for w in words if w.lower() in haystack]
 
 
 def export_text(fmt: str, body: bytes) -> str:
@@ -97,9 +104,11 @@ async def walk_the_card(world: World, client: httpx.AsyncClient) -> Walk:
         await _ok(await staff.post(f"/api/v1/workshops/{wid}/current-stage", json={"stage_id": stages[kind]}))
 
     people = []
-    for name, group in (("Amira", "welfare"), ("Ben", "employer"), ("Cleo", "job_centre")):
+    for name, group in PEOPLE:
         joined = await _ok(
-            await client.post(f"/api/v1/join/{workshop['code']}", json={"name": name, "group": group})
+            await client.post(
+                f"/api/v1/join/{workshop['code']}", json={"name": name, "group": group, "organisation": ORG}
+            )
         )
         people.append(joined["token"])
     phone = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
@@ -231,13 +240,13 @@ def pages(walk: Walk) -> list[tuple[httpx.AsyncClient, str]]:
     ]
 
 
-def rows_with_words(engine: Engine) -> list[str]:
+def rows_with_words(engine: Engine, words: tuple[str, ...] = WORDS) -> list[str]:
     """Every row of every table, searched for the words: a table that keeps a copy is named."""
     found = []
     with engine.connect() as conn:
         for table in SQLModel.metadata.sorted_tables:
             for row in conn.execute(select(table)):
-                if leaks(json.dumps([str(v) for v in row], ensure_ascii=False)):
+                if leaks(json.dumps([str(v) for v in row], ensure_ascii=False), words):
                     found.append(table.name)
     return sorted(set(found))
 
@@ -250,24 +259,24 @@ async def walk(world: World, client: httpx.AsyncClient) -> Iterator[Walk]:
     await walked.phone.aclose()
 
 
-async def shown_words(walk: Walk) -> dict[str, list[str]]:
-    """Every API answer, page and export format, with the card's words each shows (exports: as read)."""
+async def shown_words(walk: Walk, words: tuple[str, ...] = WORDS) -> dict[str, list[str]]:
+    """Every API answer, page and export format, with the words each shows (exports: as read)."""
     found = {}
     for url in api_reads(walk):
         answer = await walk.staff.get(url)
         assert answer.status_code == 200, (url, answer.text)
-        found[url] = leaks(answer.text)
+        found[url] = leaks(answer.text, words)
     for reader, url in pages(walk):
         page = await reader.get(url)
         assert page.status_code == 200, url
-        found[url] = leaks(page.text)
+        found[url] = leaks(page.text, words)
     for fmt in FORMATS:
         exported = await walk.staff.get(f"/api/v1/workshops/{walk.wid}/export", params={"format": fmt})
         if fmt in ("pdf", "zip") and not walk.pdf:
             continue
         assert exported.status_code == 200, fmt
         shown = export_text(fmt, exported.content)
-        found[fmt] = leaks(shown)
+        found[fmt] = leaks(shown, words)
         assert KEPT.split()[0] in shown, fmt
     return found
 
