@@ -3,17 +3,21 @@ organisations and contact details of the workshop in tests/test_erase.py's walk 
 (phone, projector, console), no export format, no row of any table and (SQLite) no byte of the database files;
 the record stays gapless, and the cards' texts and the votes' counts stay."""
 
+import asyncio
+import json
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cowork.domain import retention
 from cowork.domain.models import utcnow
 from cowork.live.hub import PARTICIPANT_COOKIE
 from tests import test_erase
-from tests.conftest import PG_URL, run
+from tests.conftest import PG_URL, ThreadServer, World, run
 from tests.test_erase import KEPT, ORG, PEOPLE, Walk, _ok, leaks, rows_with_words, shown_words
+from tests.test_live import _post, screen
 
 walk = test_erase.walk  # the one card's workshop, walked through every feature
 
@@ -75,3 +79,40 @@ async def test_a_purge_leaves_no_name_in_the_sqlite_files(walk: Walk, tmp_path: 
     for f in files:
         if f.exists():
             assert leaks(f.read_bytes(), NAMES) == [], f.name
+
+
+async def test_a_phone_connecting_after_a_purge_never_gets_the_names_from_the_servers_memory(
+    server: ThreadServer, world: World
+) -> None:
+    """The server keeps its latest pushes for catch-up (live/recent.py): a purge makes it forget them, so a
+    screen connecting afterwards reads the purged record instead of the names pushed before."""
+    _, ana = world.join(name="Ana")
+    wid, code = world.workshop.id, world.workshop.code
+    async with screen(server, {"token": ana, "workshop_id": wid}) as neighbour:
+        before = await _post(server, ana, world.stage_id, "a first card")
+        joined = await asyncio.to_thread(
+            httpx.post, f"{server.url}/api/v1/join/{code}", json={"name": PEOPLE[0][0], "organisation": ORG}
+        )
+        assert joined.status_code == 201
+        pushed = await neighbour.wait_for(lambda e: e["type"] == "participant.joined")
+        assert leaks(json.dumps(pushed), NAMES)  # the room saw the name: the server's memory holds it
+
+        def purge() -> int:
+            with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as staff:
+                login = {"email": "fac@example.org", "password": "correct horse battery"}
+                assert staff.post("/login", data=login).status_code == 303
+                return staff.post(f"/f/w/{wid}/purge", data={"confirm": "yes"}).status_code
+
+        assert await asyncio.to_thread(purge) == 303
+        await neighbour.wait_for(lambda e: e["type"] == "workshop.purged")
+        newcomer = await asyncio.to_thread(
+            httpx.post, f"{server.url}/api/v1/join/{code}", json={"name": "Dee"}
+        )
+        token = newcomer.json()["token"]  # the purge ended every earlier phone's token
+        last = await neighbour.wait_for(
+            lambda e: e["type"] == "participant.joined" and e["seq"] > pushed["seq"]
+        )
+        # A page that showed the record before the name arrived, connecting while the room is still live.
+        async with screen(server, {"token": token, "workshop_id": wid, "since": before["seq"]}) as late:
+            await late.wait_for(lambda e: e["seq"] == last["seq"])
+            assert leaks(json.dumps(late.events), NAMES) == []
