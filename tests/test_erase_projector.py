@@ -66,6 +66,8 @@ async def test_an_erased_card_leaves_the_projectors_spotlight_and_word_cloud(
         (phone, f"/j/{code}/stage"),
         (staff, f"/f/w/{wid}/stage"),
         (staff, f"/api/v1/workshops/{wid}/events?limit=1000"),
+        (staff, f"/api/v1/stages/{needs}/suggestions"),  # the board's other search-like view
+        (staff, f"/f/stages/{needs}/suggestions"),
     ]:
         answer = await reader.get(url)
         assert answer.status_code == 200, url
