@@ -223,3 +223,34 @@ async def test_openapi_describes_the_contract(client: httpx.AsyncClient) -> None
         "/api/v1/workshops/{workshop_id}/events",
     ]:
         assert path in spec["paths"], path
+
+
+async def test_a_participants_token_is_never_401_and_a_wrong_token_never_403_on_any_endpoint(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """docs/api.md: 401 means no or a wrong token, 403 a known token that is not allowed. Every operation of
+    the API, called with a participant's token (known) and with a made-up one, keeps the two apart."""
+    participant = await _join(client, world.workshop.code)
+    spec = (await client.get("/openapi.json")).json()
+    ids = {"workshop_id": world.workshop.id, "stage_id": world.stage_id, "code": world.workshop.code}
+    operations = [
+        (method, path)
+        for path, item in spec["paths"].items()
+        if path.startswith("/api/v1/")
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+    assert len(operations) > 50
+    mixed = []
+    for method, path in operations:
+        url = path
+        for name in [p.split("}")[0] for p in path.split("{")[1:]]:
+            url = url.replace(f"{{{name}}}", str(ids.get(name, 1)))
+        body = {} if method in ("post", "put", "patch") else None
+        known = await client.request(method, url, json=body, headers=_auth(participant["token"]))
+        made_up = await client.request(method, url, json=body, headers=_auth("not-a-token"))
+        if known.status_code == 401 or made_up.status_code == 403:
+            mixed.append((method, path, known.status_code, made_up.status_code))
+        if known.status_code == 403:
+            assert known.json()["detail"].endswith("."), (method, path)  # a sentence for people
+    assert mixed == []
