@@ -6,7 +6,7 @@ VENDOR := static/vendor
 PG_TEST_URL ?= postgresql+psycopg://127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: setup run test lint format test-sqlite test-postgres system-deps audit clean
+.PHONY: setup run test lint format test-sqlite test-postgres system-deps audit clean screenshots
 
 setup: $(BIN)/.installed $(VENDOR)/.installed
 	@$(BIN)/cowork i18n compile >/dev/null
@@ -66,6 +66,11 @@ test-postgres: setup system-deps
 	fi
 
 test: lint test-sqlite test-postgres
+
+# The README's screenshots of the room (tests/test_readme_screenshots.py), as a venue's LAN serves them.
+screenshots: setup system-deps
+	$(BIN)/pytest -q tests/test_readme_screenshots.py
+	cp test-artifacts/readme/*.png docs/screenshots/
 
 # Known vulnerabilities in the installed Python packages (needs PyPI's JSON API; not reachable everywhere).
 audit: setup

@@ -932,12 +932,18 @@
     return Array.prototype.slice.call(document.querySelectorAll("#stage .card-select input:checked"));
   }
 
-  // Hide: every ticked card, or else the card the focus is in; each through its own "Hide" button.
-  function hideSelected() {
+  // The cards a key acts on: every ticked card, or else the card the focus is in.
+  function chosenCards() {
     var cards = selectedCards().map(function (box) { return box.closest(".card, .cluster"); });
     if (!cards.length && document.activeElement && document.activeElement.closest) {
       cards = [document.activeElement.closest("#stage .card, #stage .cluster")];
     }
+    return cards;
+  }
+
+  // Hide: each chosen card through its own "Hide" button.
+  function hideSelected() {
+    var cards = chosenCards();
     var done = false;
     cards.forEach(function (card) {
       // its own tools, not those of a card inside it (a cluster holds cards with tools of their own)
@@ -946,6 +952,20 @@
       if (button) { button.click(); done = true; }
     });
     return done;
+  }
+
+  // Spotlight: the chosen card full screen on the projector through its own "Spotlight" button; with the
+  // spotlight on and no other card chosen (or the one already in it), back to the board.
+  function spotlightKey() {
+    var view = document.querySelector("#stage .projector-controls");
+    var shown = view ? view.getAttribute("data-spotlight") : "";
+    var card = chosenCards()[0];
+    if (card && card.id !== "card-" + shown) {
+      var chosen = card.querySelector(":scope > .card-tools input[name=card_id]");
+      var button = chosen && chosen.form.querySelector("button[type=submit]");
+      if (button) { button.click(); return true; }
+    }
+    return shown ? click("#stage .projector-controls [data-spotlight-off]") : false;
   }
 
   function timerKey() {
@@ -977,6 +997,7 @@
     t: timerKey,
     h: hideSelected,
     m: function () { return click("#stage .selection-form button[value=merge]"); },
+    s: spotlightKey,
     d: themeKey,
     "?": openHelp
   };

@@ -214,12 +214,12 @@ def runtime_of(app: Any) -> Any:
 class ThreadServer:
     """uvicorn serving the app on a free port in a background thread, for real sockets and browsers."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, host: str = "127.0.0.1") -> None:
         self.port = settings.public_base_url.rsplit(":", 1)[1]
         self.url = settings.public_base_url
         config = uvicorn.Config(
             create_app(settings),
-            host="127.0.0.1",
+            host=host,
             port=int(self.port),
             log_level="warning",
             ws="websockets-sansio",

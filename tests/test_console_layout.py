@@ -98,13 +98,12 @@ IN_VIEW = """(selector) => {
 }"""
 
 
-def _stage_changes(world: World, workshop_id: int) -> int:
+def _events(world: World, workshop_id: int, type_: str) -> int:
+    """How many events of this type the workshop's record holds."""
+
     def count(tx: Any) -> int:
-        return len(
-            tx.session.exec(
-                select(Event).where(Event.workshop_id == workshop_id, Event.type == "stage.changed")
-            ).all()
-        )
+        found = select(Event).where(Event.workshop_id == workshop_id, Event.type == type_)
+        return len(tx.session.exec(found).all())
 
     return run(world.engine, count)
 
@@ -151,6 +150,15 @@ def _projector(browser: Browser, server: ThreadServer, room: Room) -> Page:  # n
     return page
 
 
+def _type_in_a_field(console: Page, key: str) -> None:
+    """The key, small and capital, typed into the selection's title field: it lands there as text."""
+    field = console.locator(".selection-form input[name=title]")
+    field.click()
+    field.press(key)
+    field.press(key.upper())
+    expect(field).to_have_value(key + key.upper())
+
+
 def test_n_moves_the_projector_to_the_next_stage_but_not_while_typing_in_a_field(
     browser: Browser,  # noqa: F811
     server: ThreadServer,
@@ -158,18 +166,14 @@ def test_n_moves_the_projector_to_the_next_stage_but_not_while_typing_in_a_field
     room: Room,
 ) -> None:
     _go_to(world, room, "needs")
-    before = _stage_changes(world, room.workshop.id)
+    before = _events(world, room.workshop.id, "stage.changed")
     console = _console(browser, server, room, (1440, 900))
     projector = _projector(browser, server, room)
     current = console.locator("#stage-title").inner_text()
     upcoming = console.locator("#stage-next .step-name").inner_text()
     expect(projector.locator(".stage-title")).to_have_text(current)
 
-    field = console.locator(".selection-form input[name=title]")
-    field.click()
-    field.press("n")
-    field.press("N")
-    expect(field).to_have_value("nN")
+    _type_in_a_field(console, "n")
     search = console.locator("textarea").first  # a card's edit box, opened
     console.locator(".card-tools summary").first.click()
     search.press("n")
@@ -181,7 +185,9 @@ def test_n_moves_the_projector_to_the_next_stage_but_not_while_typing_in_a_field
     expect(console.locator("#connection")).to_have_attribute("data-state", "online")
     expect(projector.locator(".stage-title")).to_have_text(upcoming)
     assert projector.evaluate("window.__sameDocument") is True
-    assert _stage_changes(world, room.workshop.id) == before + 1, "the keys typed in fields moved nothing"
+    assert _events(world, room.workshop.id, "stage.changed") == before + 1, (
+        "the keys typed in fields moved nothing"
+    )
     console.keyboard.press("p")
     expect(projector.locator(".stage-title")).to_have_text(current)
 
@@ -251,3 +257,35 @@ def test_the_theme_switch_turns_the_open_projector_dark_without_a_reload(
     projector.reload()
     expect(projector.locator(".projector-layout")).to_have_attribute("data-join", "panel")
     expect(console.locator(".screen-preview iframe")).to_have_attribute("title", "Preview of the projector")
+
+
+def test_s_puts_the_ticked_card_in_the_spotlight_and_takes_it_back_but_not_while_typing(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+    room: Room,
+) -> None:
+    _go_to(world, room, "needs")
+    before = _events(world, room.workshop.id, "stage.projection_changed")
+    console = _console(browser, server, room, (1440, 900))
+    projector = _projector(browser, server, room)
+    card = console.locator(".console-scroll .column > .cards > li.card:not(.card-hidden)").first
+    text = card.locator(".card-text").inner_text()
+
+    _type_in_a_field(console, "s")
+
+    card.locator(".card-select input").check()  # ticked: S acts on it
+    console.locator("#stage-title").click()
+    console.keyboard.press("s")
+    expect(projector.locator("#spotlight .spotlight-text")).to_have_text(text)
+    expect(console.locator(".projector-controls [data-spotlight-off]")).to_be_visible()
+    console.keyboard.press("s")  # the same card again: back to the board
+    expect(projector.locator("#spotlight")).to_have_count(0)
+    expect(projector.locator(f"#{card.get_attribute('id')}")).to_be_visible()
+    expect(console.locator(".projector-controls [data-spotlight-off]")).to_have_count(0)
+    assert _events(world, room.workshop.id, "stage.projection_changed") == before + 2, (
+        "the keys typed in the field acted"
+    )
+
+    console.keyboard.press("Shift+Slash")
+    expect(console.locator("#shortcuts")).to_contain_text("Spotlight the selected card")

@@ -3,7 +3,7 @@
 A projector cannot scroll. The sample Co-Working Lab (cards in three languages, clusters, stakeholders, two
 proposals under an open vote), with tables at work, a presentation running and evaluation answers: at
 1920x1080 and 1280x720 each stage's page does not overflow, nothing in it is cut off by a scroll region,
-and the stage title is at least 48 px at 1080p.
+the stage title is at least 48 px at 1080p, and the evaluation's results are never under 20 px.
 """
 
 import random
@@ -59,6 +59,11 @@ FIT = """() => {
       .filter(c => c.getClientRects().length > 1).length,
     clusterText: Math.min(...[...document.querySelectorAll('#stage .cluster .card-text')]
       .filter(t => t.offsetParent).map(t => parseFloat(getComputedStyle(t).fontSize))),
+    // the evaluation's results as drawn: the CSS size times any zoom cowork.js gave them to fit
+    evalText: Math.min(...[...document.querySelectorAll(
+        '#stage .eval-results :is(p, h3, .eval-bars tbody th, .eval-count)')]
+      .filter(t => t.offsetParent && t.getClientRects().length)
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))),
   };
 }"""
 
@@ -161,6 +166,8 @@ def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
             assert seen["hidden"] <= 1 and seen["scrolled"] == [], f"{what}: cut off {seen}"
             assert seen["split"] == 0, f"{what}: a cluster runs on into the next column"
             assert seen["clusterText"] >= 20, f"{what}: a cluster's cards under 20 px {seen}"
+            if kind == "evaluation":  # read from the back of the room, at 720p too
+                assert 20 <= seen["evalText"] < 1000, f"{what}: results' text {seen['evalText']} px"
             if size == "1080p":
                 assert seen["title"] >= 48, f"{what}: the stage title is {seen['title']} px"
             page.context.close()

@@ -113,5 +113,14 @@ def make_templates(env: Environment) -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+def render_component(env: Environment, name: str, /, *args: Any, **kwargs: Any) -> Markup:
+    """One component alone (a macro of templates/components.html): what an htmx swap or a socket push sends.
+
+    The page calls the same macro, so a card is the same markup on first load, after a post and in a push.
+    """
+    macro = getattr(env.get_template("components.html").module, name)
+    return Markup(macro(*args, **kwargs))
+
+
 def render_block(env: Environment, template: str, **context: Any) -> str:
     return env.get_template(template).render(**context)

@@ -352,6 +352,14 @@ BODY = """() => {
     items: document.querySelectorAll('.eval-item').length,
     outside: [...document.querySelectorAll('.eval-item h3, .eval-bars th')]
       .filter(e => !inView(e.getBoundingClientRect())).map(e => e.textContent),
+    // a question wider than its column runs into the next one
+    runOn: [...document.querySelectorAll('.eval-item h3')]
+      .filter(h => h.scrollWidth > h.clientWidth + 1).map(h => h.textContent),
+    // the smallest text as drawn: its CSS size times the zoom that made the results fit
+    text: Math.min(...[...document.querySelectorAll(
+        '.eval-results :is(p, h3, .eval-bars tbody th, .eval-count)')]
+      .filter(t => t.getClientRects().length)
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))),
   };
 }"""
 
@@ -393,6 +401,8 @@ def test_an_evaluation_stage_on_the_projector_fits_without_a_scroll_region(
         what = f"evaluation ({lang}) at {size}"
         assert seen["items"] >= 5 and not seen["scrolls"], f"{what}: {seen}"
         assert seen["hidden"] <= 1 and seen["outside"] == [], f"{what}: cut off {seen}"
+        assert seen["runOn"] == [], f"{what}: a question runs into the next column {seen}"
+        assert 20 <= seen["text"] < 1000, f"{what}: text under 20 px {seen}"
         assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{what}: the page scrolls {seen}"
         violations = axe_violations(page)
         assert violations == [], f"{what}: " + _report({"projector": violations})

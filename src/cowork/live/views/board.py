@@ -11,6 +11,7 @@ from jinja2 import Environment
 
 from cowork.domain.models import Event
 from cowork.live.views.registry import EventView, register
+from cowork.rendering import render_component
 
 Data = dict[str, Any]
 Swaps = list[dict[str, Any]]
@@ -77,10 +78,8 @@ def render_item(env: Environment, item: Data, staff: bool) -> str:
     # pushed: a card's edit box comes empty and the page script fills it when opened, so that a card at its
     # 2,000-character limit is not written three times into one push (record, card, edit box).
     if item.get("kind") == "cluster":
-        return env.get_template("board/_cluster.html").render(
-            cluster=item, members=item.get("cards", []), staff=staff, pushed=True
-        )
-    return env.get_template("board/_card.html").render(card=item, staff=staff, pushed=True)
+        return render_component(env, "cluster", item, item.get("cards", []), staff=staff, pushed=True)
+    return render_component(env, "card", item, staff=staff, pushed=True)
 
 
 def _place(env: Environment, item: Data, staff: bool) -> Swaps:

@@ -7,7 +7,7 @@ htmx it gets the re-rendered piece instead. Screens follow the changes through t
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlmodel import Session
 
 from cowork import i18n
@@ -19,6 +19,7 @@ from cowork.domain.board import view as board_view
 from cowork.domain.errors import DomainError, Invalid
 from cowork.domain.models import Contribution, Stage
 from cowork.domain.workshops import get_stage, stage_data
+from cowork.rendering import render_component
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch, is_htmx
 from cowork.web.errors import status_of
 from cowork.web.pages.forms import STORE_ERRORS, back_to, phone_not_saved, phone_refused
@@ -137,18 +138,12 @@ async def console_moderate(
     if not is_htmx(request):
         return RedirectResponse(back_to(request, next, f"/f/w/{card.workshop_id}"), status_code=303)
     data = await runtime.commands.query(board_view.describe_card, card_id=card_id)
-    template = "board/_cluster.html" if data["kind"] == "cluster" else "board/_card.html"
-    return render(
-        request,
-        template,
-        status,
-        card=data,
-        cluster=data,
-        members=data.get("cards", []),
-        staff=True,
-        card_message=message,
-        message_for=card_id,
-    )
+    env = runtime.templates.env
+    if data["kind"] == "cluster":
+        html = render_component(env, "cluster", data, data.get("cards", []), staff=True, message=message)
+    else:
+        html = render_component(env, "card", data, staff=True, message=message)
+    return HTMLResponse(html, status)
 
 
 @router.post("/f/stages/{stage_id}/moderate", include_in_schema=False)
