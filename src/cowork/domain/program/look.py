@@ -10,8 +10,8 @@ import hashlib
 import re
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, func
+from sqlmodel import Field, Session, SQLModel, select
 
 from cowork.domain.actors import Actor
 from cowork.domain.errors import Invalid
@@ -48,9 +48,21 @@ def look_data(look: WorkshopLook | None) -> dict[str, Any]:
 
 
 def look_of(session: Session, *, workshop_id: int) -> dict[str, Any]:
-    """The look as the projector draws it: the accent with the ink for text on it, the logo's digest."""
-    data = look_data(session.get(WorkshopLook, workshop_id))
-    return {**data, "accent_ink": accent_ink(data["accent"]) if data["accent"] else None}
+    """The look as the projector draws it: the accent with the ink for text on it, the logo's digest.
+
+    Read on every render of a projector's or console's stage, so the logo's bytes are measured in the
+    database, not loaded."""
+    row = session.exec(
+        select(
+            WorkshopLook.accent,
+            WorkshopLook.logo_type,
+            WorkshopLook.logo_digest,
+            func.length(WorkshopLook.logo),  # type: ignore[arg-type]
+        ).where(WorkshopLook.workshop_id == workshop_id)
+    ).first()
+    accent, kind, digest, size = row if row is not None else (None, None, None, None)
+    logo = {"type": kind, "bytes": size, "sha256": digest} if digest is not None else None
+    return {"accent": accent, "logo": logo, "accent_ink": accent_ink(accent) if accent else None}
 
 
 def describe_look(session: Session, *, actor: Actor, workshop_id: int) -> dict[str, Any]:
