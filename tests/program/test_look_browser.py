@@ -70,13 +70,16 @@ def test_a_logo_and_colour_set_on_the_console_show_on_the_open_projector_without
     projector.evaluate("window.__sameDocument = true")  # gone if the page reloads
     expect(projector.locator(".projector-logo")).to_have_count(0)
     console = _console(browser, server, workshop.id)
-
+    ARTIFACTS.mkdir(exist_ok=True)
     console.locator("#look-details summary").click()
     logo = tmp_path / "logo.svg"
     logo.write_bytes(LOGO)
     console.get_by_label("Logo").set_input_files(str(logo))
     console.get_by_role("button", name="Upload the logo").click()
     expect(console.locator(".look-thumb")).to_be_visible()  # the htmx answer: the form with the new logo
+    violations = axe_violations(console)  # the console with the form open
+    assert violations == [], _report({"console": violations})
+    console.locator("#screen-look").screenshot(path=str(ARTIFACTS / "console-look-form.png"))
     shown = projector.locator(".projector-logo")
     expect(shown).to_be_visible()
     projector.wait_for_function("() => document.querySelector('.projector-logo').naturalWidth > 0")
