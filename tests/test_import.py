@@ -25,7 +25,7 @@ from cowork.domain.board import cards as board
 from cowork.domain.board import moderation, projection, suggestions
 from cowork.domain.board import view as board_view
 from cowork.domain.models import Contribution, Participant, Stage, Workshop
-from cowork.domain.program import agenda, evaluation, presentations, screen, table_boards
+from cowork.domain.program import agenda, evaluation, look, presentations, screen, table_boards
 from cowork.domain.program import seats as table_seats
 from cowork.domain.program import stages as agenda_design
 from cowork.domain.program import tables as breakout
@@ -245,7 +245,8 @@ def use_every_feature(world: World) -> int:
     approval with a replaced and a paper ballot, a ranking), proposal and commitment follow-up,
     commitments carried over from an earlier workshop, the map's corrections and merges, the matrix's own
     rows, the timer, breakout tables with roles and a table board, presentations, a second evaluation
-    answer, privacy, the projector's theme, archive, and a purge after which the workshop goes on."""
+    answer, privacy, the projector's theme and accent, archive, and a purge after which the workshop goes
+    on."""
     engine, fac = world.engine, world.facilitator
     lab = fill_every_feature(world)["id"]
     stages = {s.kind: s.id for s in run_query(engine, workshops.stages_of, workshop_id=lab)}
@@ -493,6 +494,8 @@ def use_every_feature(world: World) -> int:
     # What organisers decide about the data; after a purge the workshop goes on, with a new name in it.
     run(engine, retention.change_privacy, actor=fac, workshop_id=lab, named=True, retention_days=30)
     run(engine, screen.set_screen, actor=fac, workshop_id=lab, theme="dark", join="badge")
+    # The accent only: a logo's bytes are not in the record, so an imported copy has none (test_look.py).
+    run(engine, look.set_accent, actor=fac, workshop_id=lab, accent="#1a7f5a")
     run(engine, retention.archive_workshop, actor=fac, workshop_id=lab)
     run(engine, retention.restore_workshop, actor=fac, workshop_id=lab)
     run(engine, retention.purge_now, actor=fac, workshop_id=lab)

@@ -36,3 +36,11 @@ class Closed(DomainError):
 
 class Conflict(DomainError):
     pass
+
+
+class TooLarge(DomainError):
+    """A file over its size limit (an uploaded logo)."""
+
+
+class Unsupported(DomainError):
+    """A file of a type cowork does not take (a logo that is neither PNG, JPEG nor SVG)."""

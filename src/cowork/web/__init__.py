@@ -16,6 +16,7 @@ def routers() -> list[APIRouter]:
     from cowork.web.api import board as board_api
     from cowork.web.api import exports as exports_api
     from cowork.web.api import formats as formats_api
+    from cowork.web.api import look as look_api
     from cowork.web.api import program as program_api
     from cowork.web.api import stakeholders as stakeholders_api
     from cowork.web.api import votes as votes_api
@@ -27,6 +28,7 @@ def routers() -> list[APIRouter]:
         exports,
         first_account,
         formats,
+        look,
         matrix,
         opening,
         program,
@@ -48,8 +50,10 @@ def routers() -> list[APIRouter]:
         workshops.router,
         formats.router,
         screen.router,
+        look.router,
         first_account.router,
         program_api.router,
+        look_api.router,
         program.router,
         designer.router,
         stage_settings.router,

@@ -10,7 +10,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cowork import i18n
 from cowork.db import FULL, READ_ONLY, health_of, store_fault
-from cowork.domain.errors import Closed, Conflict, DomainError, Invalid, NotAllowed, NotFound
+from cowork.domain.errors import (
+    Closed,
+    Conflict,
+    DomainError,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    TooLarge,
+    Unsupported,
+)
 from cowork.domain.text import UNSTORABLE, check_storable
 from cowork.web.deps import NeedsJoin, NotSignedIn
 from cowork.web.throttle import TooManyAttempts
@@ -21,6 +30,8 @@ STATUS: dict[type[DomainError], int] = {
     Invalid: 422,
     Closed: 409,
     Conflict: 409,
+    TooLarge: 413,
+    Unsupported: 415,
 }
 
 

@@ -93,8 +93,10 @@ class SecurityMiddleware:
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *extra]
+                own = list(message.get("headers", []))
+                # An answer that sets a header itself keeps it (the logo's CSP allows less than a page's).
+                named = {name.lower() for name, _ in own}
+                message["headers"] = [*own, *(h for h in extra if h[0] not in named)]
             await send(message)
 
         return wrapped

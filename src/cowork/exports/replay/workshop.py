@@ -6,6 +6,7 @@ from typing import Any
 from cowork.domain.accounts import digest, new_secret
 from cowork.domain.errors import Invalid
 from cowork.domain.models import ExportSettings, Participant, Stage, Workshop
+from cowork.domain.program.look import WorkshopLook, check_accent
 from cowork.domain.program.screen import check_screen
 from cowork.domain.retention import erase_personal_data, mark_purged
 from cowork.domain.stakeholders.families import FAMILIES
@@ -120,6 +121,18 @@ def stage_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
 def screen_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     """The projector's look lives in the record alone: checked, then recorded again as it was."""
     return check_screen(data)
+
+
+@replays("look.changed")
+def look_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
+    """The accent travels with the record; the logo's bytes never were in it, so it stays behind."""
+    accent = check_accent(data.get("accent"))
+    look = replay.session.get(WorkshopLook, replay.workshop_id) or WorkshopLook(
+        workshop_id=replay.workshop_id
+    )
+    look.accent = accent
+    replay.session.add(look)
+    return {"accent": accent, "logo": None}
 
 
 @replays("privacy.changed")

@@ -34,3 +34,14 @@ register(
         ]
     ),
 )
+# The workshop's logo and accent: each projector fetches its look again (the logo's <img> and the stylesheet
+# that sets --brand); other consoles redraw the form. The event itself carries no image.
+register(
+    "look.changed",
+    view=EventView(
+        swaps=lambda env, event, data, staff: [
+            {"op": "reload", "target": "#projector-look"},
+            {"op": "reload", "target": "#screen-look"},
+        ]
+    ),
+)
