@@ -63,7 +63,7 @@ def neighbours(vectors: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
     k = min(k, len(vectors) - 1)
     graph = np.zeros_like(sims)
     if k > 0:
-        closest = np.argsort(-sims, axis=1)[:, :k]
+        closest = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # the k closest, in any order
         np.put_along_axis(graph, closest, np.maximum(np.take_along_axis(sims, closest, axis=1), 0.0), axis=1)
     graph = graph + graph.T
     return graph / np.maximum(graph.sum(axis=1, keepdims=True), 1e-9)
