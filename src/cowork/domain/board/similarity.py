@@ -57,7 +57,7 @@ def label_scores(vectors: np.ndarray, categories: list[np.ndarray]) -> np.ndarra
 
 def neighbours(vectors: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
     """The board's kNN graph: each card joined to its k closest cards (both ways), weighted by how alike
-    they are; each row sums to 1 (a card with no neighbour keeps an empty row)."""
+    they are (never below 0); each row sums to 1."""
     sims = vectors @ vectors.T
     np.fill_diagonal(sims, -np.inf)
     k = min(k, len(vectors) - 1)
@@ -66,7 +66,9 @@ def neighbours(vectors: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
         closest = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # the k closest, in any order
         np.put_along_axis(graph, closest, np.maximum(np.take_along_axis(sims, closest, axis=1), 0.0), axis=1)
     graph = graph + graph.T
-    return graph / np.maximum(graph.sum(axis=1, keepdims=True), 1e-9)
+    lonely = graph.sum(axis=1) == 0
+    graph[lonely, lonely] = 1.0  # a card like no other keeps its own belief (so every row sums to 1)
+    return graph / graph.sum(axis=1, keepdims=True)
 
 
 def category_confidences(
