@@ -17,6 +17,8 @@ and `all`; each set is read as one board.
   (`_alone`) or reading the whole board at once (`_board`), and after one or three cards per category are
   placed (the first card of the category's first one or three meanings in the file; accuracy over the
   other cards).
+- `category_sure_share`, `category_sure_accuracy`: how many cards get a confidence of at least 0.8
+  (labels and descriptions, whole board), and how many of those are right: what "accept all above 0.8" gives.
 - `group_precision`, `group_recall`: over pairs of cards: a pair in one suggested group is right when both
   cards have the same meaning; recall over all same-meaning pairs. Groups are formed in each suggested column.
 - `translation_*`: pairs of cards in different languages found in one translation set; `_precision`: the
@@ -61,6 +63,7 @@ from cowork.formats import get_format  # noqa: E402
 
 log = logger("suggestions")
 DATA = ROOT / "tests" / "data" / "suggestions.csv"
+SURE = 0.8  # a confidence a facilitator might "accept all above"
 
 
 def labelled() -> list[dict[str, str]]:
@@ -124,9 +127,11 @@ def measure(rows: list[dict[str, str]]) -> dict[str, Any]:
             accuracy = float((guess[rest] == truth[rest]).mean())
             report[f"category_accuracy_{name}_{placing}_placed"] = round(accuracy, 3)
     # Groups in the columns the board would suggest (from labels and descriptions, whole board).
-    columns = (
-        similarity.category_confidences(vectors, described, nothing, same=versions).argmax(axis=1).tolist()
-    )
+    confidence = similarity.category_confidences(vectors, described, nothing, same=versions)
+    columns = confidence.argmax(axis=1).tolist()
+    sure = confidence.max(axis=1) >= SURE
+    report["category_sure_share"] = round(float(sure.mean()), 3)
+    report["category_sure_accuracy"] = round(float((confidence.argmax(axis=1) == truth)[sure].mean()), 3)
     found = pairs(similarity.groups(vectors @ vectors.T, columns))
     same = {p for p in itertools.combinations(range(len(rows)), 2) if meaning[p[0]] == meaning[p[1]]}
     right = {p for p in found if p in same}

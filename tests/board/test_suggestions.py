@@ -289,6 +289,21 @@ def test_the_language_of_a_card_is_read_from_its_words_and_script() -> None:
     assert similarity.guess_language("Kitaplatz", "de") == "de"  # no clue in the words: the writer's language
 
 
+def test_a_card_between_two_categories_follows_the_placed_card_it_is_like() -> None:
+    import numpy as np
+
+    # Two categories whose own words point two ways; a card halfway between them, written much like a card
+    # the facilitator placed in the second: read as a board, it goes there; read alone, its words decide.
+    # The card placed in the first is like neither.
+    words = [np.array([[1.0, 0.0, 0.0]]), np.array([[0.0, 1.0, 0.0]])]
+    cards = similarity._unit(np.array([[0.72, 0.7, 0.5], [0.7, 0.72, 0.5], [1.0, -1.0, -1.0]]))
+    placed = np.array([-1, 1, 0])
+    board = similarity.category_confidences(cards, words, placed)
+    alone = similarity.category_confidences(cards, words, placed, whole_board=False)
+    assert alone[0].argmax() == 0 and board[0].argmax() == 1
+    assert np.allclose(board.sum(axis=1), 1.0)  # a card's beliefs are shares of one
+
+
 def test_a_second_ask_encodes_nothing_again() -> None:
     texts = ["Help with letters from the immigration office", "Hilfe bei Briefen von der Ausländerbehörde"]
     first = embedding.vectors(texts)

@@ -3,15 +3,15 @@
 Pure numpy over plain arrays (no database), so the benchmark and the domain run the very same code. The
 cosine similarity of two unit vectors is their dot product.
 
-- **Category**: a card's score for a category is its similarity to the category's own words (its label in
-  each language and each item of its description: half the similarity to their mean, half the mean of the
-  TOP_PROTOTYPES closest of them), blended with its similarity to the closest cards already placed there.
-  Then the board is read as a whole: the cards that fit a category most clearly (by their margin over the
-  next best) become examples too, weighted less and never for themselves, and every card is scored again.
-  The same card in other languages (see Translations) goes to one column: where one of its versions was
-  placed, or else by the mean of their scores. On a board of CENTER_FROM cards or more, the board's mean
-  card vector is first taken from every vector. The confidence is the softmax of the scores: the best
-  category's share.
+- **Category**: a card's first belief is the softmax of its similarity to each category's own words (its
+  label in each language and each item of its description: half the similarity to their mean, half the mean
+  of the TOP_PROTOTYPES closest of them); a placed card's is its column. Then the board is read as a whole
+  (label propagation): over a graph joining each card to its NEIGHBOURS closest cards, each card takes
+  PROPAGATION of its belief from its neighbours', for ROUNDS rounds, so placed and clear cards teach the
+  cards near them. The same card in other languages (see Translations) goes to one column: where one of its
+  versions was placed, or else by the mean of their beliefs. On a board of CENTER_FROM cards or more, the
+  board's mean card vector is first taken from every vector. The confidence is the card's final belief in
+  the category (the beliefs of a card sum to 1).
 - **Groups**: average-linkage clustering of the cards of each column (a card without a column counts in the
   column suggested for it); a group stays when its cards are on average at least GROUP_THRESHOLD alike.
 - **Translations**: cards in different languages that are each other's closest card in that language and
@@ -25,10 +25,9 @@ import re
 
 import numpy as np
 
-EXAMPLE_WEIGHT = 0.5  # beside the category's own words, weighing 1
-PSEUDO_WEIGHT = 0.5  # a clear card's weight as an example, beside a placed card's 1
-PSEUDO_PER_CATEGORY = 10  # the clearest cards of each category that become examples
-TOP_EXAMPLES = 3
+NEIGHBOURS = 5  # each card's closest cards on the board, through which beliefs spread
+PROPAGATION = 0.4  # the share of a card's belief that comes from its neighbours, each round
+ROUNDS = 10  # enough for the beliefs to settle (5 and 20 give the same suggestions)
 TOP_PROTOTYPES = 2  # a category's own texts closest to a card, beside the mean of them all
 CENTER_FROM = 30  # cards on a board from which their mean is a fair picture of "a card on this board"
 TEMPERATURE = 0.04
@@ -56,35 +55,20 @@ def label_scores(vectors: np.ndarray, categories: list[np.ndarray]) -> np.ndarra
     return (vectors @ centres.T + closest) / 2
 
 
-def example_scores(
-    vectors: np.ndarray, examples: np.ndarray, owners: np.ndarray, weights: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per card and category: the weighted mean similarity to its closest examples there (never itself);
-    and whether the card had any example there."""
-    scores = np.zeros((len(vectors), n), dtype=np.float32)
-    seen = np.zeros((len(vectors), n), dtype=bool)
-    if not len(examples):
-        return scores, seen
-    sims = vectors @ vectors[examples].T
-    weights = np.broadcast_to(weights, sims.shape).copy()
-    sims[examples, np.arange(len(examples))] = -1.0
-    weights[examples, np.arange(len(examples))] = 0.0
-    for k in range(n):
-        cols = owners == k
-        if not cols.any():
-            continue
-        s, w = sims[:, cols], weights[:, cols]
-        order = np.argsort(-s, axis=1)[:, :TOP_EXAMPLES]
-        s, w = np.take_along_axis(s, order, axis=1), np.take_along_axis(w, order, axis=1)
-        total = w.sum(axis=1)
-        seen[:, k] = total > 0
-        scores[:, k] = (s * w).sum(axis=1) / np.maximum(total, 1e-9)
-    return scores, seen
-
-
-def _blend(label: np.ndarray, examples: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    ex, seen = examples
-    return np.where(seen, (label + EXAMPLE_WEIGHT * ex) / (1 + EXAMPLE_WEIGHT), label)
+def neighbours(vectors: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
+    """The board's kNN graph: each card joined to its k closest cards (both ways), weighted by how alike
+    they are (never below 0); each row sums to 1."""
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    k = min(k, len(vectors) - 1)
+    graph = np.zeros_like(sims)
+    if k > 0:
+        closest = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # the k closest, in any order
+        np.put_along_axis(graph, closest, np.maximum(np.take_along_axis(sims, closest, axis=1), 0.0), axis=1)
+    graph = graph + graph.T
+    lonely = graph.sum(axis=1) == 0
+    graph[lonely, lonely] = 1.0  # a card like no other keeps its own belief (so every row sums to 1)
+    return graph / graph.sum(axis=1, keepdims=True)
 
 
 def category_confidences(
@@ -98,11 +82,13 @@ def category_confidences(
     """Per card (rows) and category (columns) the confidence that the card belongs there.
 
     `categories` holds each category's text vectors; `placed` the index of each card's category, -1 for none;
-    `same` the sets of cards that say the same in other languages (`translations`). Read as a whole board,
-    the same card goes to one column: its versions count as placed where one of them was placed, and the
-    others' scores are averaged over the set.
+    `same` the sets of cards that say the same in other languages (`translations`). Card by card
+    (`whole_board=False`), a card is read against the categories' own words only. Read as a whole board,
+    each card starts from its categories' words (a placed card from its column) and then takes PROPAGATION
+    of its neighbours' beliefs, round after round: placed cards teach the cards near them, and clear cards
+    the unclear ones. The same card goes to one column: its versions count as placed where one of them was
+    placed, and the others' beliefs are averaged over the set.
     """
-    n = len(categories)
     same = same if whole_board and same else []
     given, placed, raw = placed, _spread(placed, same), vectors
     if len(vectors) >= CENTER_FROM:
@@ -110,27 +96,18 @@ def category_confidences(
         # taken away, the differences between the categories weigh more.
         mean = vectors.mean(axis=0)
         vectors, categories = _unit(vectors - mean), [_unit(words - mean) for words in categories]
-    label = label_scores(vectors, categories)
-    examples = np.flatnonzero(placed >= 0)
-    owners, weights = placed[examples], np.ones(len(examples))
-    scores = _blend(label, example_scores(vectors, examples, owners, weights, n))
-    if whole_board:
-        top2 = np.sort(scores, axis=1)[:, -2:] if n > 1 else np.zeros((len(scores), 2))
-        margin, best = top2[:, 1] - top2[:, 0], scores.argmax(axis=1)
-        clear = [
-            idx[np.argsort(-margin[idx])][:PSEUDO_PER_CATEGORY]
-            for k in range(n)
-            if len(idx := np.flatnonzero((placed < 0) & (best == k)))
-        ]
-        sure = np.concatenate(clear) if clear else np.zeros(0, dtype=int)
-        examples = np.concatenate([examples, sure]).astype(int)
-        owners = np.concatenate([owners, best[sure]])
-        weights = np.concatenate([weights, np.full(len(sure), PSEUDO_WEIGHT)])
-        scores = _blend(label, example_scores(vectors, examples, owners, weights, n))
+    prior = softmax(label_scores(vectors, categories))
+    known = placed >= 0
+    prior[known] = 0.0
+    prior[known, placed[known]] = 1.0
+    confidence = prior
+    if whole_board and len(vectors) > 1:
+        graph = neighbours(vectors)
+        for _ in range(ROUNDS):
+            confidence = (1 - PROPAGATION) * prior + PROPAGATION * graph @ confidence
     for versions in same:
         if free := [i for i in versions if placed[i] < 0]:
-            scores[free] = scores[free].mean(axis=0)
-    confidence = softmax(scores)
+            confidence[free] = confidence[free].mean(axis=0)
     for versions in same:
         # A version of a placed card goes where it is, as sure as the two are the same card.
         if followers := [i for i in versions if given[i] < 0 <= placed[i]]:
