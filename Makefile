@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 VENDOR := static/vendor
 PG_TEST_URL ?= postgresql+psycopg://127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# pytest-xdist: three processes share the two cores (most tests wait on a browser or a server); `PYTEST_WORKERS=`
+# runs the suite in one process.
+PYTEST_WORKERS ?= -n 3
 
 .PHONY: setup run test lint format test-sqlite test-postgres system-deps audit clean screenshots
 
@@ -54,12 +57,12 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 test-sqlite: setup system-deps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_WORKERS)
 
 # The same suite against PostgreSQL; each test gets its own schema in the `test` database.
 test-postgres: setup system-deps
 	@if $(BIN)/python -c 'import psycopg,sys; psycopg.connect("host=127.0.0.1 port=5432 dbname=test", connect_timeout=3).close()' 2>/dev/null; then \
-	  COWORK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m 'not browser'; \
+	  COWORK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q $(PYTEST_WORKERS) -m 'not browser'; \
 	else \
 	  echo "PostgreSQL is NOT reachable at 127.0.0.1:5432 (database test): the PostgreSQL run was NOT done."; \
 	  if [ -n "$$REQUIRE_POSTGRES" ]; then exit 1; fi; \
