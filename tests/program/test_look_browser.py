@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from cowork.db import read_session
 from cowork.domain import workshops
 from cowork.domain.program import look
-from cowork.domain.sample import create_sample_workshop
+from cowork.domain.program.sample import create_sample_workshop
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
 from tests.program.test_look import png
