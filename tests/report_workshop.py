@@ -32,6 +32,9 @@ class Filled:
     id: int
     values: list[str] = field(default_factory=list)  # what every document shows
     committed: list[str] = field(default_factory=list)  # the titles of the adopted commitments
+    dates: list[date] = field(default_factory=list)  # documents say them in words, workbooks as ISO
+    place: str = ""
+    follow_up_on: date | None = None
     hebrew: list[str] = field(default_factory=list)
 
 
@@ -64,7 +67,13 @@ async def _fill(
     api: Api, *, per_group: int, cards: int, proposals_count: int, title: str, people: int = 0
 ) -> Filled:
     lab = await api.post("/workshops", {"title": title, "format": "co-working-lab", "language": "en"})
-    filled = Filled(lab["id"], values=[title])
+    filled = Filled(
+        lab["id"], values=[title], place=f"Haus der Wirtschaft, {title}", follow_up_on=date(2027, 3, 16)
+    )
+    details = {"place": filled.place, "follow_up_on": filled.follow_up_on.isoformat()}  # type: ignore[union-attr]
+    await api.call("PATCH", f"/workshops/{lab['id']}", details)
+    filled.values.append(filled.place)
+    filled.dates.append(filled.follow_up_on)  # type: ignore[arg-type]
     stages = {s["kind"]: s["id"] for s in lab["stages"]}
     groups = [g for g in FAMILIES for _i in range(per_group)] if per_group else list(FAMILIES)[:people]
     phones = [
@@ -167,6 +176,7 @@ async def _plan(
     start = date(2027, 1, 15)
     drafted = []
     details: dict[str, list[str]] = {}  # what the plan shows of each proposal
+    dates: dict[str, list[str]] = {}
     for i in range(count):
         fields: dict[str, Any] = {
             "title": f"Proposal {i + 1}: shared intake for newcomers in district {i + 1}",
@@ -201,15 +211,14 @@ async def _plan(
         details[fields["title"]] = [
             fields["title"],
             fields["owner"],
-            fields["due"],
             fields["resources"],
             fields["impact"],
             fields["rationale"],
             *fields["indicators"]["success"],
             *fields["indicators"]["failure"],
             *[m["title"] for m in fields["milestones"]],
-            *[m["due"] for m in fields["milestones"] if m["due"]],
         ]
+        dates[fields["title"]] = [fields["due"], *[m["due"] for m in fields["milestones"] if m["due"]]]
     vote = await api.post(
         f"/stages/{stage_id}/polls",
         {
@@ -235,3 +244,4 @@ async def _plan(
     # The plan tells the adopted proposals in full; the refused ones are named with their votes.
     for title, values in details.items():
         filled.values += values if title in filled.committed else [title]
+        filled.dates += [date.fromisoformat(d) for d in dates[title]] if title in filled.committed else []

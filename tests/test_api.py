@@ -254,3 +254,48 @@ async def test_a_participants_token_is_never_401_and_a_wrong_token_never_403_on_
         if known.status_code == 403:
             assert known.json()["detail"].endswith("."), (method, path)  # a sentence for people
     assert mixed == []
+
+
+async def test_the_place_and_the_follow_up_date_are_set_changed_one_at_a_time_and_cleared(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    url, auth = f"/api/v1/workshops/{world.workshop.id}", _auth(world.api_token)
+    both = await client.patch(
+        url, json={"place": "  Stadthalle\nOffenbach ", "follow_up_on": "2027-03-16"}, headers=auth
+    )
+    assert both.status_code == 200, both.text
+    assert (both.json()["place"], both.json()["follow_up_on"]) == ("Stadthalle Offenbach", "2027-03-16")
+    moved = await client.patch(url, json={"follow_up_on": "2027-04-01"}, headers=auth)
+    assert (moved.json()["place"], moved.json()["follow_up_on"]) == ("Stadthalle Offenbach", "2027-04-01")
+    cleared = await client.patch(url, json={"place": None, "follow_up_on": ""}, headers=auth)
+    assert (cleared.json()["place"], cleared.json()["follow_up_on"]) == (None, None)
+    read = (await client.get(url, headers=auth)).json()
+    assert (read["place"], read["follow_up_on"]) == (None, None)
+    record = (await client.get(f"{url}/events", headers=auth)).json()["events"]
+    changes = [e["data"] for e in record if e["type"] == "workshop.details_changed"]
+    assert changes == [
+        {"place": "Stadthalle Offenbach", "follow_up_on": "2027-03-16"},
+        {"place": "Stadthalle Offenbach", "follow_up_on": "2027-04-01"},
+        {"place": None, "follow_up_on": None},
+    ]
+
+
+async def test_a_bad_follow_up_date_or_a_too_long_place_is_refused_with_a_sentence_and_nothing_changes(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    url, auth = f"/api/v1/workshops/{world.workshop.id}", _auth(world.api_token)
+    await client.patch(url, json={"place": "Town hall"}, headers=auth)
+    bad_date = await client.patch(
+        url, json={"place": "Elsewhere", "follow_up_on": "16.03.2027"}, headers=auth
+    )
+    assert bad_date.status_code == 422
+    assert (
+        bad_date.json()["detail"]
+        == "The follow-up date 16.03.2027 is not a date; please give it as YYYY-MM-DD."
+    )
+    long_place = await client.patch(url, json={"place": "x" * 201}, headers=auth)
+    assert long_place.status_code == 422
+    assert long_place.json()["detail"] == "The place is too long (at most 200 characters)."
+    assert (await client.get(url, headers=auth)).json()["place"] == "Town hall"
+    stranger = await client.patch(url, json={"place": "Mine"})
+    assert stranger.status_code == 401

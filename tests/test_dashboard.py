@@ -200,3 +200,19 @@ async def test_archiving_reaches_connected_screens_and_privacy_changes_stay_with
         staff = await console.wait_for(lambda e: e["type"] == "privacy.changed")
         assert staff["data"] == {"named": True, "retention_days": 7}
         assert phone.seqs() == sorted(phone.seqs())
+
+
+async def test_the_place_and_follow_up_date_are_set_on_the_data_page_by_a_plain_form_post(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await sign_in(client)
+    url = f"/f/w/{world.workshop.id}"
+    wrong = await client.post(f"{url}/details", data={"place": "Town hall", "follow_up_on": "next week"})
+    assert wrong.status_code == 422 and "is not a date; please give it as YYYY-MM-DD." in wrong.text
+    assert 'value="Town hall"' in wrong.text and 'value="next week"' in wrong.text  # what was typed stays
+    saved = await client.post(f"{url}/details", data={"place": "Town hall", "follow_up_on": "2027-03-16"})
+    assert saved.status_code == 303
+    page = await client.get(saved.headers["location"])
+    assert 'value="Town hall"' in page.text and 'value="2027-03-16"' in page.text
+    markdown = await client.get(f"{url}/export", params={"format": "md"})
+    assert "Venue: Town hall" in markdown.text and "Follow-up meeting on March 16, 2027." in markdown.text

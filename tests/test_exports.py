@@ -451,7 +451,7 @@ async def test_the_report_brings_every_feature_together(client: httpx.AsyncClien
         "Jobcenter Offenbach",  # the stakeholder map
         "● Responsible",  # the responsibility matrix
         "| Jobcenter Offenbach | Dora Contact | dora@example.org |",  # a contact given with consent
-        "| Shared intake form | Jobcenter Offenbach | 2027-03-01 | Success: 100 forms used | Open |",
+        "| Shared intake form | Jobcenter Offenbach | March 1, 2027 | Success: 100 forms used | Open |",
         "Recommendations for action: Yes / no / abstain, 2 of 3 voted, quorum 50% (met: yes).",
         "yes 2, no 0, abstain 0 – adopted",
         "Open answer 1",

@@ -8,6 +8,7 @@ code). Texts, names (in named mode), groups, categories, hidden flags and times 
 import ast
 import json
 import random
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -493,6 +494,8 @@ def use_every_feature(world: World) -> int:
 
     # What organisers decide about the data; after a purge the workshop goes on, with a new name in it.
     run(engine, retention.change_privacy, actor=fac, workshop_id=lab, named=True, retention_days=30)
+    place = {"place": "Stadthalle Offenbach", "follow_up_on": date(2027, 3, 16)}
+    run(engine, workshops.set_workshop_details, actor=fac, workshop_id=lab, **place)
     run(engine, screen.set_screen, actor=fac, workshop_id=lab, theme="dark", join="badge")
     # The accent only: a logo's bytes are not in the record, so an imported copy has none (test_look.py).
     run(engine, look.set_accent, actor=fac, workshop_id=lab, accent="#1a7f5a")
@@ -682,7 +685,7 @@ async def test_a_workshop_that_used_every_feature_comes_back_event_by_event_and_
         "Everyday support",  # a cluster with its merged cards
         "Bus tickets for interviews",  # an edited card
         "Jobcenter Offenbach | Erik Contact | erik@example.org",  # a contact given after the purge
-        "| Shared intake form | Jobcenter Offenbach | 2027-03-01 | Success: 100 forms used | In progress |",
+        "| Shared intake form | Jobcenter Offenbach | March 1, 2027 | Success: 100 forms used | In progress",
         "| Job fair for refugees | Welcome Centre |",  # carried over from the earlier workshop
         "When to start: Approval voting, 3 of 4 voted",  # two phones and a paper ballot; 3 joined and 1 paper
         "Open answer 1",
@@ -690,6 +693,12 @@ async def test_a_workshop_that_used_every_feature_comes_back_event_by_event_and_
     ):
         assert expected in markdown, expected
     assert "Mr. X" not in json.dumps(again) and "Rude remark" not in markdown
+    assert (
+        again["workshop"]["place"] == "Stadthalle Offenbach"
+        and again["workshop"]["follow_up_on"] == "2027-03-16"
+    )
+    assert "Venue: Stadthalle Offenbach" in markdown
+    assert "Follow-up meeting on March 16, 2027." in markdown  # the imported workshop keeps both
 
 
 async def test_a_tampered_vote_is_refused_naming_its_event_and_nothing_is_imported(

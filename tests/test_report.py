@@ -17,6 +17,7 @@ import docx
 import httpx
 import openpyxl
 import pytest
+from babel.dates import format_date
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
@@ -109,10 +110,15 @@ def test_every_value_of_the_workshop_is_in_every_document(large: Rendered) -> No
         "xlsx": xlsx_text(large.files["xlsx"]),
         "md": md_text(large.files["md"]),
     }
-    assert len(large.filled.values) > 450 and large.filled.hebrew
+    assert len(large.filled.values) > 400 and large.filled.hebrew and len(large.filled.dates) > 30
     for fmt, text in texts.items():
         found = squeezed(text)
-        missing = [value for value in large.filled.values if not shows(value, found)]
+        # Documents write a date as their reader does ("March 16, 2027"); the workbook keeps ISO.
+        dates = [
+            d.isoformat() if fmt == "xlsx" else format_date(d, "long", locale="en")
+            for d in large.filled.dates
+        ]
+        missing = [value for value in [*large.filled.values, *dates] if not shows(value, found)]
         assert not missing, f"{fmt} lacks {len(missing)} values, such as {missing[:3]}"
 
 
@@ -295,3 +301,56 @@ async def test_a_board_shows_its_categories_and_a_board_without_any_no_empty_col
     german = (await client.get(url, params={"format": "md", "lang": "de"}, headers=headers)).text
     assert "| Karte | Kategorie | Geschrieben von |" in german
     assert "| A flat near the course | Wohnen |" in german
+
+
+def test_the_first_page_tells_the_place_and_opens_what_happens_next_with_the_follow_up_meeting(
+    large: Rendered,
+) -> None:
+    place, follow_up = large.filled.place, "Follow-up meeting on March 16, 2027."
+    first = squeezed(pdf_pages(large.files["pdf"])[0])
+    assert squeezed(f"Venue {place}") in first
+    # The follow-up opens "What happens next", the coming milestones (in words) after it.
+    assert squeezed(f"What happens next – {follow_up} Date Milestone Action January 15, 2027") in first
+    word = docx_text(large.files["docx"])
+    assert f"Venue: {place}" in word and f"What happens next – {follow_up}" in word
+    markdown = md_text(large.files["md"])
+    assert f"Venue: {place}" in markdown
+    assert f"**What happens next – {follow_up}**\n\n| Date | Milestone | Action |\n" in markdown
+    assert "| January 15, 2027 | Partners agreed on step 1 |" in markdown
+    overview = openpyxl.load_workbook(io.BytesIO(large.files["xlsx"]))["overview"]
+    fields = dict(overview.iter_rows(min_row=2, values_only=True))
+    assert fields["Venue"] == place and fields["Follow-up meeting"] == "2027-03-16"
+
+
+async def test_a_german_report_writes_its_dates_in_german_and_the_json_record_keeps_iso(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    small = await fill_small(Api(client, world.api_token))
+    url, headers = f"/api/v1/workshops/{small.id}/export", {"Authorization": f"Bearer {world.api_token}"}
+    german = (await client.get(url, params={"format": "md", "lang": "de"}, headers=headers)).text
+    assert "Folgetreffen am 16. März 2027." in german
+    assert "15. Januar 2027 – Partners agreed on step 1" in german  # the first milestone
+    assert "2027-01-15" not in german and "2027-03-16" not in german
+    spanish = (await client.get(url, params={"format": "md", "lang": "es"}, headers=headers)).text
+    assert "16 de marzo de 2027" in spanish
+    record = (await client.get(url, params={"format": "json"}, headers=headers)).json()
+    assert record["workshop"]["follow_up_on"] == "2027-03-16"
+    assert record["workshop"]["place"] == "Haus der Wirtschaft, Small lab"
+
+
+async def test_cards_without_dots_have_no_place_in_the_needs_table(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    small = await fill_small(Api(client, world.api_token))
+    url, headers = f"/api/v1/workshops/{small.id}/export", {"Authorization": f"Bearer {world.api_token}"}
+    markdown = (await client.get(url, params={"format": "md"}, headers=headers)).text
+    needs = markdown.split("## Needs and ideas")[1].split("\n## ")[0]
+    rows = [line.split(" | ") for line in needs.splitlines() if line.startswith("| ") and "---" not in line][
+        1:
+    ]
+    places = [row[0].strip("| ") for row in rows]
+    dots = [row[2].strip() for row in rows]
+    assert "0" in dots  # the dot vote left some cards without a dot
+    assert all((place == "") == (dot in ("0", "")) for place, dot in zip(places, dots, strict=True))
+    ranked = [int(p) for p in places if p]
+    assert ranked == sorted(ranked) and ranked[0] == 1

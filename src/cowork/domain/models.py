@@ -1,6 +1,6 @@
 """Tables of the workshop domain."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, UniqueConstraint, false
@@ -50,6 +50,9 @@ class Workshop(SQLModel, table=True):
     created_at: datetime = _when()
     # A sample to try the screens with (domain/program/sample.py): shown as one, never counted with real ones.
     is_sample: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Where it takes place and when the group meets again: the report's first page tells both.
+    place: str | None = Field(default=None, max_length=200)
+    follow_up_on: date | None = None
 
 
 class Stage(SQLModel, table=True):

@@ -1,6 +1,7 @@
 """Workshops: made from a format, moved through their stages."""
 
 import secrets
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -21,6 +22,9 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 MAX_TITLE = 200
 TITLE_TOO_LONG = N_("The title is too long (at most {limit} characters).")
+MAX_PLACE = 200
+PLACE_TOO_LONG = N_("The place is too long (at most {limit} characters).")
+KEEP: Any = object()  # a detail left as it is
 
 
 def new_code(session: Session) -> str:
@@ -226,6 +230,46 @@ def set_current_stage(tx: Tx, *, actor: Actor, workshop_id: int, stage_id: int) 
     return stage
 
 
+def set_workshop_details(
+    tx: Tx, *, actor: Actor, workshop_id: int, place: Any = KEEP, follow_up_on: Any = KEEP
+) -> Workshop:
+    """Where the workshop takes place and when the group meets again (each optional; KEEP leaves it)."""
+    workshop = get_workshop(tx.session, workshop_id=workshop_id)
+    actor.check_facilitator(workshop)
+    before = details_data(workshop)
+    if place is not KEEP:
+        workshop.place = (
+            one_line(place or "", field="place", limit=MAX_PLACE, too_long=PLACE_TOO_LONG) or None
+        )
+    if follow_up_on is not KEEP:
+        workshop.follow_up_on = parse_day(follow_up_on)
+    if details_data(workshop) != before:
+        tx.session.add(workshop)
+        tx.record(workshop.id, "workshop.details_changed", details_data(workshop))  # type: ignore[arg-type]
+    return workshop
+
+
+def parse_day(value: Any) -> date | None:
+    """A date from "YYYY-MM-DD" (empty: none), or a sentence saying what to type."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise Invalid(
+            "The follow-up date {value} is not a date; please give it as YYYY-MM-DD.", value=value
+        ) from None
+
+
+def details_data(workshop: Workshop) -> dict[str, Any]:
+    return {
+        "place": workshop.place,
+        "follow_up_on": workshop.follow_up_on.isoformat() if workshop.follow_up_on else None,
+    }
+
+
 def describe_workshop(session: Session, *, actor: Actor, workshop_id: int) -> dict[str, Any]:
     """A workshop as its facilitators see it: stages, where it stands, how many joined."""
     workshop = get_workshop(session, workshop_id=workshop_id)
@@ -243,6 +287,7 @@ def describe_workshop(session: Session, *, actor: Actor, workshop_id: int) -> di
         "last_seq": workshop.last_seq,
         "projector_key": workshop.projector_key,
         "created_at": aware(workshop.created_at),
+        **details_data(workshop),
         "stages": [stage_data(s) for s in stages_of(session, workshop_id=workshop.id)],
     }
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_date
 from sqlmodel import Session
 
 from cowork import __version__
@@ -91,6 +92,7 @@ class Report:
     part: str | None = None  # one part on its own (PARTS), else the whole report
     part_title: str = ""  # what the cover calls it: "Workshop report", "Action plan", ...
     appendix: bool = True  # the session record at the end
+    follow_up_on: date | None = None  # when the group meets again
 
     @property
     def shown(self) -> list[Section]:
@@ -131,6 +133,18 @@ def iso(moment: datetime) -> str:
     return aware(moment).isoformat().replace("+00:00", "Z")
 
 
+def day(value: date | str | None, language: str) -> str:
+    """A date as a reader of `language` writes it ("16. März 2027"); machine formats keep ISO."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_date(value, "long", locale=language)
+
+
 def localized(value: dict[str, str] | str | None, lang: str) -> str:
     if isinstance(value, dict):
         return value.get(lang) or value.get("en") or next(iter(value.values()), "")
@@ -157,6 +171,9 @@ class Context:
 
     def text(self, value: dict[str, str] | str | None) -> str:
         return localized(value, self.language)
+
+    def day(self, value: date | str | None) -> str:
+        return day(value, self.language)
 
     def group(self, key: str | None) -> str:
         return label(FAMILIES, key, self.language) if key else _("No group given")

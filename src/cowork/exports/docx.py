@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from cowork import i18n, numbers
-from cowork.exports.document import Figure, Report, Section, Table
+from cowork.exports.document import Figure, Report, Section, Table, day
 from cowork.i18n import gettext as _
 
 MARGIN = Mm(18)
@@ -29,7 +29,7 @@ def render(report: Report) -> bytes:
         document.add_heading(report.title, level=0)
         facts = document.add_paragraph()
         facts.add_run(f"{_('Date')}: ").bold = True
-        facts.add_run(report.date.isoformat())
+        facts.add_run(day(report.date, report.language))
         if report.venue:
             facts.add_run(f"\n{_('Venue')}: ").bold = True
             facts.add_run(report.venue)

@@ -1,7 +1,7 @@
 """The report as Markdown: headings, paragraphs, fields as a list and pipe tables (pictures in words)."""
 
 from cowork import i18n, numbers
-from cowork.exports.document import Report, Section, Table
+from cowork.exports.document import Report, Section, Table, day
 from cowork.i18n import gettext as _
 
 
@@ -48,7 +48,7 @@ def render(report: Report) -> bytes:
         lines = [f"# {_escape(report.title)}", ""]
         if report.part:
             lines += [f"*{_escape(report.part_title)}*", ""]
-        lines.append(f"{_('Date')}: {report.date.isoformat()}  ")
+        lines.append(f"{_('Date')}: {day(report.date, report.language)}  ")
         if report.venue:
             lines.append(f"{_('Venue')}: {_escape(report.venue)}  ")
         lines.append(

@@ -16,7 +16,7 @@ from cowork.domain.errors import Invalid
 from cowork.domain.models import Contribution, Event, Participant
 from cowork.domain.record import aware
 from cowork.domain.retention import export_settings, scrub_event
-from cowork.domain.workshops import get_workshop, stages_of
+from cowork.domain.workshops import details_data, get_workshop, stages_of
 from cowork.exports.document import Context, Report, Section, iso
 from cowork.exports.sections import APPENDIX, PARTS, SECTIONS
 from cowork.i18n import gettext as _
@@ -73,8 +73,9 @@ def build_report(
     return Report(
         workshop_id=workshop_id,
         title=workshop.title,
-        date=getattr(workshop, "date", None) or created.date(),
-        venue=getattr(workshop, "venue", None),
+        date=created.date(),
+        venue=workshop.place,
+        follow_up_on=workshop.follow_up_on,
         language=language,
         named=named,
         status=workshop.status,
@@ -159,6 +160,7 @@ def workshop_metadata(ctx: Context, *, settings_named: bool, retention: int | No
         "format": w.format_id,
         "status": w.status,
         "created_at": iso(w.created_at),
+        **details_data(w),
         "last_seq": w.last_seq,
         "named": settings_named,
         "retention_days": retention,

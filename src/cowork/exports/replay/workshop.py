@@ -10,7 +10,7 @@ from cowork.domain.program.look import WorkshopLook, check_accent
 from cowork.domain.program.screen import check_screen
 from cowork.domain.retention import erase_personal_data, mark_purged
 from cowork.domain.stakeholders.families import FAMILIES
-from cowork.domain.workshops import MAX_TITLE, new_code, participant_count
+from cowork.domain.workshops import MAX_PLACE, MAX_TITLE, details_data, new_code, parse_day, participant_count
 from cowork.exports.replay.replayer import Replay, replays, text
 from cowork.formats import get_format
 from cowork.settings import LANGUAGES
@@ -115,6 +115,15 @@ def stage_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
     replay.workshop.current_stage_id = replay.stage(data.get("stage_id")).id
     replay.session.add(replay.workshop)
     return replay.remap(data)
+
+
+@replays("workshop.details_changed")
+def details_changed(replay: Replay, data: dict[str, Any]) -> dict[str, Any]:
+    assert replay.workshop is not None
+    replay.workshop.place = text(data.get("place"), "place", MAX_PLACE)
+    replay.workshop.follow_up_on = parse_day(data.get("follow_up_on"))
+    replay.session.add(replay.workshop)
+    return details_data(replay.workshop)
 
 
 @replays("screen.changed")

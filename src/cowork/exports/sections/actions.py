@@ -2,6 +2,7 @@
 indicators of success and failure, milestones, resources, the needs it answers, its vote and commitment),
 then the work plan: every milestone on one dated list."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,10 +43,12 @@ def actions_section(ctx: Context) -> Section:
     needs = need_texts(ctx)
     for action in plan(ctx):
         proposal = action.proposal
-        table.rows.append([action.title, action.owner, action.due, indicators(proposal, None), action.status])
+        table.rows.append(
+            [action.title, action.owner, ctx.day(action.due), indicators(proposal, None), action.status]
+        )
         vote = votes.get(proposal.id, "") if proposal else ""
         answers = "\n".join(needs[n] for n in (proposal.needs if proposal else []) if n in needs)
-        section.subsections.append(action_item(action, vote=vote, needs=answers))
+        section.subsections.append(action_item(action, vote=vote, needs=answers, when=ctx.day))
         sheet.rows.append(sheet_row(action, vote=vote, needs=answers))
         for milestone in (proposal.milestones if proposal else []) or []:
             workplan.rows.append([milestone.get("due"), milestone["title"], action.title, action.owner])
@@ -53,12 +56,16 @@ def actions_section(ctx: Context) -> Section:
             workplan.rows.append([action.due, _("Deadline"), action.title, action.owner])
     workplan.rows.sort(key=lambda row: (row[0] is None, str(row[0] or "")))
     if workplan.rows:
+        # The sheet keeps ISO dates (they sort); documents say them in the report's language.
+        shown = Table(
+            workplan.key, workplan.title, workplan.columns, [[ctx.day(r[0]), *r[1:]] for r in workplan.rows]
+        )  # type: ignore[arg-type]
         section.subsections.append(
             Section(
                 "workplan",
                 _("Work plan"),
                 paragraphs=[_("Every milestone and deadline of the plan, by date.")],
-                tables=[workplan],
+                tables=[shown],
             )
         )
     return section
@@ -144,21 +151,21 @@ def sheet_row(action: Action, *, vote: str, needs: str) -> list[Cell]:
     ]
 
 
-def action_item(action: Action, *, vote: str, needs: str) -> Section:
+def action_item(action: Action, *, vote: str, needs: str, when: Callable[[str | None], str]) -> Section:
     """The action told in full: the chain from impact to its measures, then its plan and its decision."""
     p = action.proposal
     contact = (action.commitment or {}).get("contact") or (p.contact if p else None)
     fields = [
         (_("Who"), action.owner or ""),
         (_("Contact"), contact or ""),
-        (_("By when"), action.due or ""),
+        (_("By when"), when(action.due)),
         (_("Status"), action.status),
         (_("Description"), (p.description if p else None) or ""),
         (_("Intended impact"), (p.impact if p else None) or ""),
         (_("Means-end reasoning"), (p.rationale if p else None) or ""),
         (_("Indicators of success"), indicators(p, "success")),
         (_("Indicators of failure"), indicators(p, "failure")),
-        (_("Milestones"), milestones(p)),
+        (_("Milestones"), milestones(p, when)),
         (_("Resources"), (p.resources if p else None) or ""),
         (_("Needs it answers"), needs),
         (_("Vote"), vote),
@@ -185,21 +192,26 @@ def indicators(proposal: Proposal | None, kind: str | None) -> str:
     return "; ".join(f"{names.get(k, k)}: {', '.join(v)}" for k, v in found.items() if v)
 
 
-def milestones(proposal: Proposal | None) -> str:
-    """The milestones in date order (undated last), one a line: "2027-03-31 – Partners agreed"."""
+def iso_day(value: str | None) -> str:
+    return value or ""
+
+
+def milestones(proposal: Proposal | None, when: Callable[[str | None], str] = iso_day) -> str:
+    """The milestones in date order (undated last), one a line: "2027-03-31 – Partners agreed" (the date
+    as `when` writes it)."""
     items = sorted(
         (proposal.milestones if proposal else None) or [],
         key=lambda m: (not m.get("due"), m.get("due") or ""),
     )
-    return "\n".join(f"{m['due']} – {m['title']}" if m.get("due") else m["title"] for m in items)
+    return "\n".join(f"{when(m['due'])} – {m['title']}" if m.get("due") else m["title"] for m in items)
 
 
-def first_milestone(proposal: Proposal | None) -> str:
+def first_milestone(proposal: Proposal | None, when: Callable[[str | None], str] = iso_day) -> str:
     items = [m for m in (proposal.milestones if proposal else None) or [] if m.get("due")]
     if not items:
         return ""
     first = min(items, key=lambda m: m["due"])
-    return f"{first['due']} – {first['title']}"
+    return f"{when(first['due'])} – {first['title']}"
 
 
 def proposal_votes(ctx: Context) -> dict[int, str]:

@@ -53,7 +53,9 @@ def board_rows(ctx: Context, stage: Stage) -> list[list[Cell]]:
         merged = members.get(card.id, [])  # type: ignore[arg-type]
         if merged:
             text += "\n" + "\n".join(f"– {m.text}" for m in merged)
-        place = 1 + sum((dots.get(o.id) or 0) > (dots.get(card.id) or 0) for o in tops) if dots else None  # type: ignore[arg-type]
+        # A card without dots has no place: ten of them would all be "7th".
+        mine = dots.get(card.id) or 0  # type: ignore[arg-type]
+        place = 1 + sum((dots.get(o.id) or 0) > mine for o in tops) if mine else None  # type: ignore[arg-type]
         author = (
             _("Group of %(count)s cards") % {"count": numbers.count(len(merged))}
             if getattr(card, "kind", "card") == "cluster"

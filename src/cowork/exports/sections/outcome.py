@@ -1,9 +1,8 @@
 """The outcome, the report's first page: who took part, what was committed (who, by when, the first
 milestone), the needs with the most dots, and the dates that come next."""
 
-from datetime import date
-
 from cowork import numbers
+from cowork.domain.record import aware
 from cowork.domain.stakeholders.families import FAMILIES
 from cowork.exports.document import Cell, Context, Section, Table
 from cowork.exports.sections.actions import first_milestone, plan
@@ -33,7 +32,7 @@ def outcome_section(ctx: Context) -> Section:
         "outcome-commitments",
         _("Adopted commitments"),
         [_("What"), _("Who"), _("By when"), _("First milestone")],
-        [[a.title, a.owner, a.due, first_milestone(a.proposal)] for a in committed],
+        [[a.title, a.owner, ctx.day(a.due), first_milestone(a.proposal, ctx.day)] for a in committed],
     )
     if committed:
         section.tables.append(adopted)
@@ -42,10 +41,27 @@ def outcome_section(ctx: Context) -> Section:
     needs = top_needs(ctx)
     if needs.rows:
         section.tables.append(needs)
-    upcoming = next_dates(actions, today=ctx.today)
+    upcoming = next_dates(ctx, actions)
     if upcoming.rows:
         section.tables.append(upcoming)
+    elif ctx.workshop.follow_up_on:  # the follow-up alone: said under the same heading
+        said = follow_up(ctx)
+        section.subsections.append(Section("outcome-next", _("What happens next"), paragraphs=[said]))
+    section.sheets.append(overview_sheet(ctx))
     return section
+
+
+def overview_sheet(ctx: Context) -> Table:
+    """The workshop at a glance for spreadsheets: one field a row, dates as ISO."""
+    w = ctx.workshop
+    rows: list[list[Cell]] = [
+        [_("Workshop"), w.title],
+        [_("Date"), aware(w.created_at).date().isoformat()],
+        [_("Venue"), w.place or ""],
+        [_("Follow-up meeting"), w.follow_up_on.isoformat() if w.follow_up_on else ""],
+        [_("People"), len(ctx.participants)],
+    ]
+    return Table("overview", _("Overview"), [_("Field"), _("Value")], rows)
 
 
 def participants_table(ctx: Context) -> Table:
@@ -82,16 +98,24 @@ def top_needs(ctx: Context) -> Table:
     )
 
 
-def next_dates(actions: list, *, today: date) -> Table:  # type: ignore[type-arg]
-    """What happens next: the plan's coming milestones and deadlines, soonest first."""
+def next_dates(ctx: Context, actions: list) -> Table:  # type: ignore[type-arg]
+    """What happens next: the follow-up meeting if set (in the title, like the count of people: page 1 has
+    no line to spare), then the plan's coming milestones and deadlines, soonest first."""
+    today = ctx.today.isoformat()
     dates: list[list[Cell]] = []
     for action in actions:
         for milestone in (action.proposal.milestones if action.proposal else None) or []:
-            if milestone.get("due") and milestone["due"] >= today.isoformat():
+            if milestone.get("due") and milestone["due"] >= today:
                 dates.append([milestone["due"], milestone["title"], action.title])
-        if action.due and action.due >= today.isoformat():
+        if action.due and action.due >= today:
             dates.append([action.due, _("Deadline"), action.title])
     dates.sort(key=lambda row: str(row[0]))
-    return Table(
-        "outcome-next", _("What happens next"), [_("Date"), _("Milestone"), _("Action")], dates[:NEXT_DATES]
-    )
+    title = _("What happens next")
+    if ctx.workshop.follow_up_on:
+        title += " – " + follow_up(ctx)
+    rows = [[ctx.day(str(row[0])), *row[1:]] for row in dates[:NEXT_DATES]]
+    return Table("outcome-next", title, [_("Date"), _("Milestone"), _("Action")], rows)
+
+
+def follow_up(ctx: Context) -> str:
+    return _("Follow-up meeting on %(date)s.") % {"date": ctx.day(ctx.workshop.follow_up_on)}

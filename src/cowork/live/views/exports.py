@@ -1,7 +1,8 @@
 """Events of the organisers' data decisions: archiving, privacy settings, purges.
 
 Archiving and restoring closes or reopens the workshop for every screen (each refetches its stage).
-Privacy settings and purges are for staff only: public screens get {seq, type, at}.
+Privacy settings, purges and the report's details (place, follow-up date) are for staff only: public
+screens get {seq, type, at}.
 """
 
 from cowork.live.views.registry import EventView, register
@@ -14,4 +15,9 @@ register(
         swaps=lambda env, event, data, staff: [{"op": "reload", "target": "#stage"}],
     ),
 )
-register("privacy.changed", "workshop.purged", view=EventView(public=lambda event: None))
+register(
+    "privacy.changed",
+    "workshop.purged",
+    "workshop.details_changed",
+    view=EventView(public=lambda event: None),
+)

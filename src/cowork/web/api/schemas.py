@@ -1,6 +1,6 @@
 """Shapes of JSON request and response bodies. They check form only; the domain checks the rules."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -20,6 +20,17 @@ class WorkshopCreate(BaseModel):
 
 class WorkshopCopy(BaseModel):
     title: str = Field(examples=["Co-working lab Offenbach, spring"])
+
+
+class WorkshopDetails(BaseModel):
+    """Only the fields sent change; null (or "") clears one."""
+
+    place: str | None = Field(
+        default=None, examples=["Haus der Wirtschaft, Offenbach"], description="At most 200"
+    )
+    follow_up_on: str | None = Field(
+        default=None, examples=["2027-03-16"], description="The follow-up meeting's date, YYYY-MM-DD"
+    )
 
 
 class StageOut(BaseModel):
@@ -66,6 +77,8 @@ class WorkshopOut(BaseModel):
     participants: int
     last_seq: int
     created_at: datetime
+    place: str | None = None
+    follow_up_on: date | None = None
     join_url: str
     projector_url: str
     stages: list[StageOut]

@@ -16,6 +16,7 @@ from cowork.web.api.schemas import (
     StageOut,
     WorkshopCopy,
     WorkshopCreate,
+    WorkshopDetails,
     WorkshopOut,
 )
 from cowork.web.deps import ApiFacilitator, KnownWorkshop, RuntimeDep
@@ -61,6 +62,19 @@ async def copy_workshop(
 
 @router.get("/workshops/{workshop_id}", response_model=WorkshopOut)
 async def read_workshop(workshop_id: int, actor: ApiFacilitator, runtime: RuntimeDep) -> WorkshopOut:
+    data = await runtime.commands.query(describe_workshop, actor=actor, workshop_id=workshop_id)
+    return _workshop_out(runtime, data)
+
+
+@router.patch("/workshops/{workshop_id}", response_model=WorkshopOut)
+async def change_workshop(
+    workshop_id: int, body: WorkshopDetails, actor: ApiFacilitator, runtime: RuntimeDep
+) -> WorkshopOut:
+    """The workshop's place and follow-up date (the report's first page tells both)."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    await runtime.commands.run(
+        workshops.set_workshop_details, actor=actor, workshop_id=workshop_id, **changes
+    )
     data = await runtime.commands.query(describe_workshop, actor=actor, workshop_id=workshop_id)
     return _workshop_out(runtime, data)
 

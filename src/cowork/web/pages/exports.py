@@ -14,7 +14,7 @@ from cowork.domain import retention
 from cowork.domain.actors import Actor
 from cowork.domain.errors import DomainError
 from cowork.domain.program import formats as organisation_formats
-from cowork.domain.workshops import get_workshop
+from cowork.domain.workshops import get_workshop, set_workshop_details
 from cowork.exports import FORMATS
 from cowork.web.api.exports import MAX_RECORD_BYTES, export_file, import_into, read_record
 from cowork.web.deps import PageUser, RuntimeDep
@@ -121,6 +121,34 @@ async def save_privacy(
     except DomainError as exc:
         return await _render_data(
             request, runtime, actor, workshop_id, status=status_of(exc), message=i18n.error_text(exc)
+        )
+    return RedirectResponse(f"/f/w/{workshop_id}/data?saved=1", status_code=303)
+
+
+@router.post("/f/w/{workshop_id}/details", include_in_schema=False)
+async def save_details(
+    request: Request,
+    workshop_id: int,
+    actor: PageUser,
+    runtime: RuntimeDep,
+    place: Annotated[str, Form()] = "",
+    follow_up_on: Annotated[str, Form()] = "",
+) -> Response:
+    """The place and the follow-up date the report's first page tells."""
+    try:
+        await runtime.commands.run(
+            set_workshop_details, actor=actor, workshop_id=workshop_id, place=place, follow_up_on=follow_up_on
+        )
+    except DomainError as exc:
+        typed = {"place": place, "follow_up_on": follow_up_on}
+        return await _render_data(
+            request,
+            runtime,
+            actor,
+            workshop_id,
+            status=status_of(exc),
+            message=i18n.error_text(exc),
+            typed=typed,
         )
     return RedirectResponse(f"/f/w/{workshop_id}/data?saved=1", status_code=303)
 
