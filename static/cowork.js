@@ -342,11 +342,19 @@
     if (source) box.value = source.textContent;
   }, true);
 
-  // htmx replaced the Suggest panel under the keyboard's focus: give the focus to its heading, so the next
-  // Tab goes on inside the panel instead of from the top of the page.
+  // htmx replaced the Suggest panel under the keyboard's focus (opened, closed, or drawn again after an
+  // accept): the focus goes to its [data-swap-focus] (the open panel's heading, the closed panel's button), so
+  // the next Tab goes on from there instead of from the top of the page. Other swaps leave the focus alone.
+  var focusInSuggest = false;
+  document.addEventListener("htmx:before:swap", function () {
+    var el = document.activeElement;
+    focusInSuggest = !!(el && el.closest && el.closest(".suggest"));
+  });
   document.addEventListener("htmx:after:swap", function () {
-    var heading = document.querySelector(".suggest h3[tabindex]");
-    if (heading && (!document.activeElement || document.activeElement === body)) heading.focus();
+    if (!focusInSuggest) return;
+    focusInSuggest = false;
+    var to = document.querySelector(".suggest [data-swap-focus]");
+    if (to && (!document.activeElement || document.activeElement === body)) to.focus();
   });
 
   window.addEventListener("online", flushOutbox);
@@ -1008,6 +1016,16 @@
     if (typing(e.target)) return;
     var act = acts[e.key && e.key.length === 1 ? e.key.toLowerCase() : ""];
     if (act && act()) e.preventDefault();
+  });
+
+  // Escape closes the Suggest panel while the keyboard is in it (not while typing in one of its fields).
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || e.defaultPrevented || (dialog && dialog.open) || typing(e.target)) return;
+    var panel = e.target.closest ? e.target.closest(".suggest") : null;
+    var close = panel && panel.querySelector("[data-suggest-close]");
+    if (!close) return;
+    e.preventDefault();
+    close.click();
   });
 
   var opener = document.querySelector("[data-shortcuts-open]");

@@ -1,18 +1,27 @@
-"""In Debian's Chromium: the console's "Suggest" panel, used by keyboard alone, and checked by axe."""
+"""In Debian's Chromium: the console's "Suggest" panel, used by keyboard alone, and checked by axe.
+
+On a laptop the open panel is a column beside the board: the page does not scroll, the board, the next
+stage and the timer stay in view, and the panel and the board each scroll inside themselves.
+"""
+
+import csv
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from cowork.domain.board import embedding
 from tests import test_browser
-from tests.board.test_needs_board import open_lab
+from tests.board.test_needs_board import Lab, open_lab
 from tests.conftest import ThreadServer, World
 from tests.test_accessibility import axe_violations
 from tests.test_browser import _shot, _tab_to
+from tests.test_console_layout import IN_VIEW, LAPTOPS
 
 pytestmark = pytest.mark.browser
 browser = test_browser.browser  # the module's Chromium fixture
 CONSOLE = {"viewport": {"width": 1440, "height": 900}}
+SET = Path(__file__).parent.parent / "data" / "suggestions.csv"  # labelled cards in five languages
 TEXTS = [
     "Childcare during the language course",
     "Kinderbetreuung während des Sprachkurses",
@@ -30,12 +39,7 @@ def test_a_facilitator_accepts_edits_a_title_and_dismisses_suggestions_by_keyboa
     ana, _ = lab.join("Ana")
     for text in TEXTS:
         lab.card(ana, text)
-    console = browser.new_context(**CONSOLE).new_page()
-    console.goto(f"{server.url}/login?next=/f/w/{lab.workshop.id}")
-    console.get_by_label("Email").fill("fac@example.org")
-    console.get_by_label("Password").fill("correct horse battery")
-    console.get_by_role("button", name="Sign in").click()
-    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    console = _console(browser, server, lab.workshop.id)
     board = console.locator(f"#board-{lab.stage_id}")
 
     console.locator("body").focus()
@@ -43,6 +47,7 @@ def test_a_facilitator_accepts_edits_a_title_and_dismisses_suggestions_by_keyboa
     console.keyboard.press("Enter")
     panel = console.locator(f"#suggest-{lab.stage_id}")
     expect(panel.get_by_role("heading", name="Categories")).to_be_visible(timeout=30_000)
+    expect(panel.get_by_role("heading", name="Suggest")).to_be_focused()
     assert axe_violations(console) == []
     _shot(console, "suggest-panel-console-1440x900")
 
@@ -82,6 +87,88 @@ def test_a_facilitator_accepts_edits_a_title_and_dismisses_suggestions_by_keyboa
     expect(console.get_by_role("heading", name="Suggest")).to_be_visible()
     expect(console.locator("main")).not_to_contain_text(TEXTS[4])
     assert axe_violations(console) == []
+
+
+def _console(browser: Browser, server: ThreadServer, workshop_id: int) -> Page:
+    console = test_browser._console(browser, server, workshop_id)
+    console.set_viewport_size(CONSOLE["viewport"])
+    return console
+
+
+BESIDE = """([panel, board]) => {
+  const p = document.querySelector(panel).getBoundingClientRect();
+  const b = document.querySelector(board).getBoundingClientRect();
+  return {panel: [p.left, p.top, p.right, p.bottom], board: [b.left, b.top, b.right, b.bottom]};
+}"""
+
+
+def _sixty_cards(lab: Lab) -> None:
+    """Sixty cards of the labelled set, twelve per area in five languages: two per area placed."""
+    with SET.open(encoding="utf-8") as lines:
+        rows = list(csv.DictReader(lines))
+    ana, _ = lab.join("Ana")
+    for area in sorted({r["category"] for r in rows}):
+        for n, row in enumerate([r for r in rows if r["category"] == area][:12]):
+            lab.card(ana, row["text"], category=area if n < 2 else None)
+
+
+def test_on_a_laptop_the_open_panel_is_a_column_beside_the_board_and_escape_folds_it(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    embedding.encoder()
+    lab = open_lab(world)
+    _sixty_cards(lab)
+    console = _console(browser, server, lab.workshop.id)
+    opener = console.get_by_role("button", name="Suggest how to sort the cards")
+    console.locator("body").focus()
+    _tab_to(console, opener, limit=40)  # above the board: not behind sixty cards' tools
+    console.keyboard.press("Enter")
+    panel = console.locator(f"#suggest-{lab.stage_id}")
+    expect(panel.get_by_role("heading", name="Suggest")).to_be_focused(timeout=30_000)
+    expect(panel.get_by_role("heading", name="Categories")).to_be_visible()
+
+    for width, height in LAPTOPS:
+        console.set_viewport_size({"width": width, "height": height})
+        where = f"at {width}×{height}"
+        size = console.evaluate(
+            "[document.documentElement.scrollHeight, document.documentElement.scrollWidth]"
+        )
+        assert size[0] <= height and size[1] <= width, f"{where} the page scrolls: {size}"
+        box = console.evaluate(BESIDE, [f"#suggest-{lab.stage_id}", ".board-pane"])
+        assert box["panel"][0] >= box["board"][2], f"{where} the panel is not right of the board: {box}"
+        assert box["panel"][1] < box["board"][3] and box["board"][1] < box["panel"][3], f"{where} not beside"
+        for selector in [
+            f"#suggest-{lab.stage_id}",
+            ".board-pane",  # the board's own scroll box
+            f"#board-{lab.stage_id} .card",  # and its first card
+            f"#suggest-{lab.stage_id} .suggest-head",
+            f"#suggest-{lab.stage_id} .suggestion",
+            "#stage-next",
+            ".timer-controls button[value=start]",
+        ]:
+            assert console.evaluate(IN_VIEW, selector) == "", where
+        _shot(console, f"suggest-beside-board-60-cards-{width}x{height}")
+
+    # Each scrolls inside itself: the long list of suggestions moves neither the board nor the page.
+    assert panel.evaluate("el => el.scrollHeight > el.clientHeight")
+    panel.evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    assert console.evaluate("[scrollY, document.querySelector('.board-pane').scrollTop]") == [0, 0]
+    expect(panel.locator(".suggest-head")).to_be_in_viewport()  # Close and "Accept all" stay at hand
+    assert axe_violations(console) == []
+
+    # Escape (the keyboard being in the panel) folds it back; the focus returns to its button.
+    panel.get_by_role("heading", name="Suggest").focus()
+    console.keyboard.press("Escape")
+    expect(panel.get_by_role("heading", name="Categories")).to_have_count(0)
+    expect(opener).to_be_focused()
+    _shot(console, "suggest-closed-60-cards-1366x768")
+    # And the Close button does the same, by keyboard.
+    console.keyboard.press("Enter")
+    close = panel.get_by_role("button", name="Close the suggestions")
+    expect(close).to_be_visible(timeout=30_000)
+    close.focus()
+    console.keyboard.press("Enter")
+    expect(opener).to_be_focused()
 
 
 def test_the_phone_shows_what_belongs_under_each_category(

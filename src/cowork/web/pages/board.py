@@ -18,7 +18,7 @@ from cowork.domain.board import moderation, suggestions
 from cowork.domain.board import view as board_view
 from cowork.domain.errors import DomainError, Invalid
 from cowork.domain.models import Contribution, Stage
-from cowork.domain.workshops import get_stage, stage_data
+from cowork.domain.workshops import get_stage, stage_data, stage_for
 from cowork.rendering import render_component
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch, is_htmx
 from cowork.web.errors import status_of
@@ -309,6 +309,26 @@ async def console_suggestions(
         return await _suggest_panel(request, runtime, actor, stage_id)
     except DomainError as exc:
         return _problem(request, exc, "/f")
+
+
+def _facilitated_stage(session: Session, *, actor: Actor, stage_id: int) -> dict[str, Any]:
+    workshop, stage = stage_for(session, actor=actor, stage_id=stage_id)
+    actor.check_facilitator(workshop)
+    return {"stage": stage_data(stage), "workshop_id": workshop.id}
+
+
+@router.get("/f/stages/{stage_id}/suggestions/closed", include_in_schema=False)
+async def console_suggestions_closed(
+    request: Request, stage_id: int, actor: PageUser, runtime: RuntimeDep
+) -> Response:
+    """The panel folded back to its button (htmx); a plain request goes back to the console."""
+    try:
+        view = await runtime.commands.query(_facilitated_stage, actor=actor, stage_id=stage_id)
+    except DomainError as exc:
+        return _problem(request, exc, "/f")
+    if not is_htmx(request):
+        return RedirectResponse(f"/f/w/{view['workshop_id']}", status_code=303)
+    return render(request, "board/_suggest_button.html", 200, **view)
 
 
 async def _accept(
