@@ -14,11 +14,11 @@ from cowork import i18n
 from cowork.domain.actors import Actor
 from cowork.domain.board import cards as board
 from cowork.domain.board import config as board_config
-from cowork.domain.board import moderation, suggestions
+from cowork.domain.board import moderation
 from cowork.domain.board import view as board_view
 from cowork.domain.errors import DomainError, Invalid
 from cowork.domain.models import Contribution, Stage
-from cowork.domain.workshops import get_stage, stage_data, stage_for
+from cowork.domain.workshops import get_stage, stage_data
 from cowork.rendering import render_component
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch, is_htmx
 from cowork.web.errors import status_of
@@ -73,11 +73,11 @@ async def participant_add_card(
 # --- facilitators: console and projector -----------------------------------------------------------------
 
 
-def _problem(request: Request, exc: DomainError, back: str) -> Response:
+def problem(request: Request, exc: DomainError, back: str) -> Response:
     return render(request, "board/problem.html", status_of(exc), message=i18n.error_text(exc), back=back)
 
 
-def _stage_view(session: Session, *, stage_id: int) -> dict[str, Any]:
+def stage_view(session: Session, *, stage_id: int) -> dict[str, Any]:
     stage = get_stage(session, stage_id=stage_id)
     return {
         "stage": stage_data(stage),
@@ -106,7 +106,7 @@ async def _stage_tool_answer(
     request: Request, runtime: Any, stage_id: int, next_: str, template: str, status: int, **context: Any
 ) -> Response:
     """A board tool's answer: back to its page after a plain post; for htmx, the tool's form drawn again."""
-    view = await runtime.commands.query(_stage_view, stage_id=stage_id)
+    view = await runtime.commands.query(stage_view, stage_id=stage_id)
     back = back_to(request, next_, f"/f/w/{view['workshop_id']}")
     if not is_htmx(request):
         return RedirectResponse(back, status_code=303)
@@ -133,7 +133,7 @@ async def console_moderate(
         status = 200
     except DomainError as exc:
         if not is_htmx(request):
-            return _problem(request, exc, back_to(request, next, "/f"))
+            return problem(request, exc, back_to(request, next, "/f"))
         message, status = i18n.error_text(exc), status_of(exc)
     if not is_htmx(request):
         return RedirectResponse(back_to(request, next, f"/f/w/{card.workshop_id}"), status_code=303)
@@ -177,7 +177,7 @@ async def console_merge_or_move(
             title = ""
     except DomainError as exc:
         if not is_htmx(request):
-            return _problem(request, exc, back_to(request, next, "/f"))
+            return problem(request, exc, back_to(request, next, "/f"))
         message, status = i18n.error_text(exc), status_of(exc)
     return await _stage_tool_answer(
         request,
@@ -202,7 +202,7 @@ async def console_undo(
         done = i18n.gettext("Undone: %(step)s.") % {"step": step_name(event.data["undone"]["type"])}
     except DomainError as exc:
         if not is_htmx(request):
-            return _problem(request, exc, back_to(request, next, "/f"))
+            return problem(request, exc, back_to(request, next, "/f"))
         message, status = i18n.error_text(exc), status_of(exc)
     return await _stage_tool_answer(
         request, runtime, stage_id, next, "board/_undo_form.html", status, done=done, message=message
@@ -231,8 +231,8 @@ async def console_approval(
             board.set_approval, actor=actor, stage_id=stage_id, approval=approval == "on"
         )
     except DomainError as exc:
-        return _problem(request, exc, back_to(request, next, "/f"))
-    view = await runtime.commands.query(_stage_view, stage_id=stage_id)
+        return problem(request, exc, back_to(request, next, "/f"))
+    view = await runtime.commands.query(stage_view, stage_id=stage_id)
     back = back_to(request, next, f"/f/w/{view['workshop_id']}")
     if not is_htmx(request):
         return RedirectResponse(back, status_code=303)
@@ -258,7 +258,7 @@ async def console_categories(
     """The categories editor: rename in each language, remove unused ones, add one."""
     rows = zip(key, label_en, label_de, label_es, strict=False)
     # The form renames and removes; the descriptions (API and formats) stay as they are.
-    view = await runtime.commands.query(_stage_view, stage_id=stage_id)
+    view = await runtime.commands.query(stage_view, stage_id=stage_id)
     described = {c["key"]: c.get("description") for c in view["stage"]["categories"]}
     categories = [
         {"key": k, "label": {"en": en, "de": de, "es": es}, "description": described.get(k)}
@@ -274,170 +274,12 @@ async def console_categories(
             board.set_categories, actor=actor, stage_id=stage_id, categories=categories
         )
     except DomainError as exc:
-        return _problem(request, exc, back_to(request, next, "/f"))
+        return problem(request, exc, back_to(request, next, "/f"))
     return RedirectResponse(back_to(request, next, f"/f/w/{stage.workshop_id}"), status_code=303)
 
 
 def next_label(label: dict[str, str]) -> str:
     return next(v for v in (label.get("en"), *label.values()) if v and v.strip())
-
-
-# --- suggestions: the console's "Suggest" panel ------------------------------------------------------
-
-DEFAULT_THRESHOLD = 0.8
-
-
-async def _suggest_panel(
-    request: Request, runtime: Any, actor: Actor, stage_id: int, status: int = 200, **context: Any
-) -> Response:
-    """The panel with the board's current suggestions: a fragment for htmx, else a page of its own."""
-    found = await runtime.commands.query(
-        suggestions.suggest, actor=actor, stage_id=stage_id, language=i18n.current_language()
-    )
-    view = await runtime.commands.query(_stage_view, stage_id=stage_id)
-    labels = {c["key"]: c["label"] for c in view["stage"]["categories"]}
-    page = "board/_suggestions.html" if is_htmx(request) else "board/suggestions.html"
-    context.setdefault("threshold", DEFAULT_THRESHOLD)
-    return render(request, page, status, **view, suggestions=found, labels=labels, **context)
-
-
-@router.get("/f/stages/{stage_id}/suggestions", include_in_schema=False)
-async def console_suggestions(
-    request: Request, stage_id: int, actor: PageUser, runtime: RuntimeDep
-) -> Response:
-    try:
-        return await _suggest_panel(request, runtime, actor, stage_id)
-    except DomainError as exc:
-        return _problem(request, exc, "/f")
-
-
-def _facilitated_stage(session: Session, *, actor: Actor, stage_id: int) -> dict[str, Any]:
-    workshop, stage = stage_for(session, actor=actor, stage_id=stage_id)
-    actor.check_facilitator(workshop)
-    return {"stage": stage_data(stage), "workshop_id": workshop.id}
-
-
-@router.get("/f/stages/{stage_id}/suggestions/closed", include_in_schema=False)
-async def console_suggestions_closed(
-    request: Request, stage_id: int, actor: PageUser, runtime: RuntimeDep
-) -> Response:
-    """The panel folded back to its button (htmx); a plain request goes back to the console."""
-    try:
-        view = await runtime.commands.query(_facilitated_stage, actor=actor, stage_id=stage_id)
-    except DomainError as exc:
-        return _problem(request, exc, "/f")
-    if not is_htmx(request):
-        return RedirectResponse(f"/f/w/{view['workshop_id']}", status_code=303)
-    return render(request, "board/_suggest_button.html", 200, **view)
-
-
-async def _accept(
-    runtime: Any, actor: Actor, stage_id: int, kind: str, card_ids: list[int], **how: Any
-) -> str:
-    """One suggestion accepted through the board's own moderation step: a move, or a merge."""
-    if kind == "category":
-        await runtime.commands.run(
-            moderation.move_cards, actor=actor, stage_id=stage_id, card_ids=card_ids, category=how["category"]
-        )
-        return i18n.gettext("Moved.")
-    cluster, _created = await runtime.commands.run(
-        moderation.merge_cards, actor=actor, stage_id=stage_id, card_ids=card_ids, title=how["title"]
-    )
-    return i18n.gettext("Merged into the cluster “%(title)s”.") % {"title": cluster.text}
-
-
-async def _after(request: Request, runtime: Any, actor: Actor, stage_id: int, **context: Any) -> Response:
-    """A panel form's answer: the panel drawn again (htmx), or back to the panel's page."""
-    if not is_htmx(request):
-        if context.get("message"):
-            return _problem(request, context["error"], f"/f/stages/{stage_id}/suggestions")
-        return RedirectResponse(f"/f/stages/{stage_id}/suggestions", status_code=303)
-    context.pop("error", None)
-    return await _suggest_panel(request, runtime, actor, stage_id, context.pop("status", 200), **context)
-
-
-@router.post("/f/stages/{stage_id}/suggestions/accept", include_in_schema=False)
-async def console_accept_suggestion(
-    request: Request,
-    stage_id: int,
-    actor: PageUser,
-    runtime: RuntimeDep,
-    kind: Annotated[str, Form()] = "group",
-    card_ids: Annotated[list[int], Form()] = [],  # noqa: B006
-    category: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-) -> Response:
-    """Accept one suggestion: move the card to its category, or merge the group under its (edited) title."""
-    try:
-        done = await _accept(runtime, actor, stage_id, kind, card_ids, category=category or None, title=title)
-        return await _after(request, runtime, actor, stage_id, done=done)
-    except DomainError as exc:
-        message = i18n.error_text(exc)
-        return await _after(
-            request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc)
-        )
-
-
-@router.post("/f/stages/{stage_id}/suggestions/accept-all", include_in_schema=False)
-async def console_accept_all(
-    request: Request,
-    stage_id: int,
-    actor: PageUser,
-    runtime: RuntimeDep,
-    threshold: Annotated[float, Form(ge=0, le=1)] = DEFAULT_THRESHOLD,
-) -> Response:
-    """Accept every suggestion at least this sure, each as its own moderation step; groups first."""
-    try:
-        found = await runtime.commands.query(
-            suggestions.suggest, actor=actor, stage_id=stage_id, language=i18n.current_language()
-        )
-        taken: set[int] = set()
-        count = 0
-        for kind in ("translations", "groups", "categories"):
-            for item in found[kind]:
-                ids = item["card_ids"] if kind != "categories" else [item["card_id"]]
-                if item["confidence"] < threshold or taken & set(ids):
-                    continue
-                taken.update(ids)
-                how = "category" if kind == "categories" else "group"
-                await _accept(
-                    runtime, actor, stage_id, how, ids, category=item.get("category"), title=item.get("title")
-                )
-                count += 1
-        done = i18n.ngettext("%(count)s suggestion accepted.", "%(count)s suggestions accepted.", count) % {
-            "count": count
-        }
-        return await _after(request, runtime, actor, stage_id, done=done, threshold=threshold)
-    except DomainError as exc:
-        message = i18n.error_text(exc)
-        return await _after(
-            request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc)
-        )
-
-
-@router.post("/f/stages/{stage_id}/suggestions/dismiss", include_in_schema=False)
-async def console_dismiss_suggestion(
-    request: Request,
-    stage_id: int,
-    actor: PageUser,
-    runtime: RuntimeDep,
-    kind: Annotated[str, Form()] = "",
-    card_ids: Annotated[list[int], Form()] = [],  # noqa: B006
-) -> Response:
-    try:
-        await runtime.commands.run(
-            suggestions.dismiss_suggestions,
-            actor=actor,
-            stage_id=stage_id,
-            card_ids=card_ids,
-            kind=kind or None,
-        )
-        return await _after(request, runtime, actor, stage_id, done=i18n.gettext("Dismissed."))
-    except DomainError as exc:
-        message = i18n.error_text(exc)
-        return await _after(
-            request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc)
-        )
 
 
 # --- what a board stage shows ----------------------------------------------------------------------------
