@@ -36,8 +36,10 @@ def test_users_and_tokens_are_made_from_the_cli(tmp_path: Path, db_url: str) -> 
     env = _env(tmp_path, db_url)
     token = _admin_token(env)
     assert len(token) >= 43 and " " not in token
-    with read_session(make_engine(db_url)) as session:
+    engine = make_engine(db_url)
+    with read_session(engine) as session:
         password_hash = session.exec(select(User)).one().password_hash
+    engine.dispose()
     # The real cost (RFC 9106's second choice), not the cheap one the in-process tests use.
     assert password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     again = cli(
