@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -102,7 +102,10 @@ def migrated_database(folder: Path) -> Iterator[str]:
     """A fresh, migrated database: a SQLite file in folder, or a schema of its own in the test PostgreSQL."""
     template = _migrated_template()
     if not PG_URL:
-        with sqlite3.connect(template) as source, sqlite3.connect(folder / "cowork.db") as target:
+        with (
+            closing(sqlite3.connect(template)) as source,
+            closing(sqlite3.connect(folder / "cowork.db")) as target,
+        ):
             source.backup(target)
         yield f"sqlite:///{folder / 'cowork.db'}"
         return
