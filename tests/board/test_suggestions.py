@@ -14,6 +14,7 @@ from cowork.db import read_session
 from cowork.domain import workshops
 from cowork.domain.board import cards as board
 from cowork.domain.board import embedding, similarity
+from cowork.domain.board.suggestions import sure_enough
 from cowork.domain.models import Contribution, Event
 from tests.board.test_needs_board import Lab, open_lab
 from tests.conftest import World, make_facilitator, run
@@ -371,3 +372,22 @@ async def test_renaming_categories_on_the_console_keeps_their_descriptions(
         housing = workshops.get_stage(session, stage_id=lab.stage_id).config["categories"][0]
     assert housing["label"]["en"] == "Housing and shelter"
     assert housing["description"] == columns[0]["description"]
+
+
+def test_accept_all_takes_the_sure_ones_groups_first_and_never_a_card_twice() -> None:
+    found = {
+        "translations": [{"card_ids": [4, 5], "languages": ["de", "en"], "confidence": 0.7}],
+        "groups": [{"card_ids": [1, 2], "title": "Childcare", "category": None, "confidence": 0.9}],
+        "categories": [
+            {"card_id": 2, "category": "family", "confidence": 0.95},  # already in the group
+            {"card_id": 3, "category": "housing", "confidence": 0.5},
+        ],
+    }
+    assert [(c["kind"], c["card_ids"]) for c in sure_enough(found, 0.8)] == [("group", [1, 2])]
+    loose = sure_enough(found, 0.4)
+    assert [(c["kind"], c["card_ids"]) for c in loose] == [
+        ("group", [4, 5]),
+        ("group", [1, 2]),
+        ("category", [3]),
+    ]
+    assert loose[2]["category"] == "housing" and loose[1]["title"] == "Childcare"

@@ -206,6 +206,28 @@ def _translations(
     return found
 
 
+def sure_enough(found: dict[str, Any], threshold: float) -> list[dict[str, Any]]:
+    """What "Accept all" takes from an ask's answer: every suggestion at least this sure, translations and
+    groups before single categories, and never a card twice (the first, surer kind of suggestion wins)."""
+    taken: set[int] = set()
+    chosen = []
+    for kind in ("translations", "groups", "categories"):
+        for item in found[kind]:
+            ids = [item["card_id"]] if kind == "categories" else item["card_ids"]
+            if item["confidence"] < threshold or taken & set(ids):
+                continue
+            taken.update(ids)
+            chosen.append(
+                {
+                    "kind": "category" if kind == "categories" else "group",
+                    "card_ids": ids,
+                    "category": item.get("category"),
+                    "title": item.get("title"),
+                }
+            )
+    return chosen
+
+
 def dismiss_suggestions(
     tx: Tx, *, actor: Actor, stage_id: int, card_ids: list[int], kind: str | None = None
 ) -> list[int]:

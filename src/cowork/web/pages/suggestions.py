@@ -91,6 +91,12 @@ async def _after(request: Request, runtime: Any, actor: Actor, stage_id: int, **
     return await _suggest_panel(request, runtime, actor, stage_id, context.pop("status", 200), **context)
 
 
+async def _refused(request: Request, runtime: Any, actor: Actor, stage_id: int, exc: DomainError) -> Response:
+    """A panel form the domain refused: its sentence on the panel (htmx) or on a page of its own."""
+    message = i18n.error_text(exc)
+    return await _after(request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc))
+
+
 @router.post("/f/stages/{stage_id}/suggestions/accept", include_in_schema=False)
 async def console_accept_suggestion(
     request: Request,
@@ -107,10 +113,7 @@ async def console_accept_suggestion(
         done = await _accept(runtime, actor, stage_id, kind, card_ids, category=category or None, title=title)
         return await _after(request, runtime, actor, stage_id, done=done)
     except DomainError as exc:
-        message = i18n.error_text(exc)
-        return await _after(
-            request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc)
-        )
+        return await _refused(request, runtime, actor, stage_id, exc)
 
 
 @router.post("/f/stages/{stage_id}/suggestions/accept-all", include_in_schema=False)
@@ -126,28 +129,23 @@ async def console_accept_all(
         found = await runtime.commands.query(
             suggestions.suggest, actor=actor, stage_id=stage_id, language=i18n.current_language()
         )
-        taken: set[int] = set()
-        count = 0
-        for kind in ("translations", "groups", "categories"):
-            for item in found[kind]:
-                ids = item["card_ids"] if kind != "categories" else [item["card_id"]]
-                if item["confidence"] < threshold or taken & set(ids):
-                    continue
-                taken.update(ids)
-                how = "category" if kind == "categories" else "group"
-                await _accept(
-                    runtime, actor, stage_id, how, ids, category=item.get("category"), title=item.get("title")
-                )
-                count += 1
-        done = i18n.ngettext("%(count)s suggestion accepted.", "%(count)s suggestions accepted.", count) % {
-            "count": count
-        }
+        chosen = suggestions.sure_enough(found, threshold)
+        for item in chosen:
+            await _accept(
+                runtime,
+                actor,
+                stage_id,
+                item["kind"],
+                item["card_ids"],
+                category=item["category"],
+                title=item["title"],
+            )
+        done = i18n.ngettext(
+            "%(count)s suggestion accepted.", "%(count)s suggestions accepted.", len(chosen)
+        ) % {"count": len(chosen)}
         return await _after(request, runtime, actor, stage_id, done=done, threshold=threshold)
     except DomainError as exc:
-        message = i18n.error_text(exc)
-        return await _after(
-            request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc)
-        )
+        return await _refused(request, runtime, actor, stage_id, exc)
 
 
 @router.post("/f/stages/{stage_id}/suggestions/dismiss", include_in_schema=False)
@@ -169,7 +167,4 @@ async def console_dismiss_suggestion(
         )
         return await _after(request, runtime, actor, stage_id, done=i18n.gettext("Dismissed."))
     except DomainError as exc:
-        message = i18n.error_text(exc)
-        return await _after(
-            request, runtime, actor, stage_id, message=message, error=exc, status=status_of(exc)
-        )
+        return await _refused(request, runtime, actor, stage_id, exc)
