@@ -5,6 +5,7 @@ import asyncio
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -331,8 +332,17 @@ class FaultyProxy:
 def proxied(tmp_path: Path, db_url: str) -> Iterator[tuple[ThreadServer, FaultyProxy]]:
     """The real server, reached by the phone only through a FaultyProxy that answers the first two card posts
     503 and then 502; the server accepts pages, posts and sockets from the proxy's origin."""
+    with behind_proxy(tmp_path, db_url, "/cards", ["503", "502"]) as both:
+        yield both
+
+
+@contextmanager
+def behind_proxy(
+    tmp_path: Path, db_url: str, path: str, faults: list[str]
+) -> Iterator[tuple[ThreadServer, FaultyProxy]]:
+    """The real server, which accepts pages, posts and sockets from the origin of a FaultyProxy in front."""
     port = free_port()
-    proxy = FaultyProxy(port, "/cards", ["503", "502"])
+    proxy = FaultyProxy(port, path, faults)
     settings = Settings(
         data_dir=tmp_path / "data",
         database_url=db_url,

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, WebSocketRoute, expect
 
-from cowork.settings import Settings
-from tests.conftest import PG_URL, SECRET, ThreadServer, World, free_port, migrated_database
+from tests.conftest import PG_URL, ThreadServer, World, migrated_database
 from tests.test_browser import PHONE, PROJECTOR, _shot, browser  # noqa: F401  (browser is a fixture)
 from tests.test_phone_outbox import FaultyProxy
+from tests.test_phone_outbox import behind_proxy as serve_behind_proxy
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,17 +31,8 @@ def db_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def behind_proxy(tmp_path: Path, db_url: str) -> Iterator[tuple[ThreadServer, FaultyProxy]]:
-    port = free_port()
-    proxy = FaultyProxy(port, "/nothing-faulty", [])
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=db_url,
-        secret_key=SECRET,
-        public_base_url=f"http://127.0.0.1:{port}",
-        served_origins=[proxy.url],
-    )
-    with ThreadServer(settings) as server, proxy:
-        yield server, proxy
+    with serve_behind_proxy(tmp_path, db_url, "/nothing-faulty", []) as both:
+        yield both
 
 
 def _until(check, what: str) -> None:  # type: ignore[no-untyped-def]
