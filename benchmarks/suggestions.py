@@ -18,7 +18,9 @@ board.
   labels alone (`labels`), from labels and the format's descriptions (`described`), card by card
   (`_alone`) or reading the whole board at once (`_board`), and after one or three cards per category are
   placed (the first card of the category's first one or three meanings in the file; accuracy over the
-  other cards).
+  other cards). `category_accuracy_described_{1,2,3,5}_placed_mean` (and `_p10`): the same after 1, 2, 3 or
+  5 cards per category, the mean (and 10th percentile) over 30 random placements: which cards a facilitator
+  places first is chance, and one fixed placement moves the figure by a meaning.
 - `category_sure_share`, `category_sure_accuracy`: how many cards get a confidence of at least 0.8
   (labels and descriptions, whole board), and how many of those are right: what "accept all above 0.8" gives.
 - `group_precision`, `group_recall`: over pairs of cards: a pair in one suggested group is right when both
@@ -47,6 +49,7 @@ import csv
 import itertools
 import json
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -66,6 +69,7 @@ from cowork.formats import get_format  # noqa: E402
 log = logger("suggestions")
 DATA = ROOT / "tests" / "data" / "suggestions.csv"
 SURE = 0.8  # a confidence a facilitator might "accept all above"
+DRAWS = 30  # random placements averaged for the placed-cards curve
 
 
 def labelled() -> list[dict[str, str]]:
@@ -105,6 +109,32 @@ def quality() -> dict[str, Any]:
     }
 
 
+def placed_curve(
+    vectors: Any, words: list[Any], truth: Any, meaning: list[str], versions: Any
+) -> dict[str, float]:
+    """Accuracy over the unplaced cards once 1, 2, 3 or 5 cards per category are placed (labels and
+    descriptions), the mean of DRAWS placements: random meanings of the category, a random version of each.
+    Which cards a facilitator places first is chance; one fixed placement moves the figure by a meaning."""
+    report: dict[str, float] = {}
+    for count in (1, 2, 3, 5):
+        accuracies = []
+        for draw in range(DRAWS):
+            rng = random.Random(draw)
+            placed = np.full(len(truth), -1)
+            for k in range(len(words)):
+                meanings = sorted({meaning[i] for i in np.flatnonzero(truth == k)})
+                for m in rng.sample(meanings, min(count, len(meanings))):
+                    placed[rng.choice([i for i, mi in enumerate(meaning) if mi == m])] = k
+            rest = placed < 0
+            guess = similarity.category_confidences(vectors, words, placed, same=versions).argmax(axis=1)
+            accuracies.append(float((guess[rest] == truth[rest]).mean()))
+        report[f"category_accuracy_described_{count}_placed_mean"] = round(float(np.mean(accuracies)), 3)
+        report[f"category_accuracy_described_{count}_placed_p10"] = round(
+            float(np.percentile(accuracies, 10)), 3
+        )
+    return report
+
+
 def measure(rows: list[dict[str, str]]) -> dict[str, Any]:
     """Every quality number on these cards, read as one board."""
     categories = lab_categories()
@@ -136,6 +166,7 @@ def measure(rows: list[dict[str, str]]) -> dict[str, Any]:
             guess = similarity.category_confidences(vectors, words, placed, same=versions).argmax(axis=1)
             accuracy = float((guess[rest] == truth[rest]).mean())
             report[f"category_accuracy_{name}_{placing}_placed"] = round(accuracy, 3)
+    report.update(placed_curve(vectors, described, truth, meaning, versions))
     # Groups in the columns the board would suggest (from labels and descriptions, whole board).
     confidence = similarity.category_confidences(vectors, described, nothing, same=versions)
     columns = confidence.argmax(axis=1).tolist()
