@@ -4,9 +4,9 @@ A phone's socket connects with the seq its page showed (`since`). When a room sc
 each of those catch-ups used to read the record and render the same few events again, once per phone. The
 bodies were already rendered for the room's live push: kept here, one copy per room, they serve every phone
 that connects right after its page. Whatever the memory cannot vouch for (a hole, a seq it never saw, an
-event before the last restart) goes to the record; so does every `sync` (a screen that saw a gap). What such a
-read brings back fills the memory too (`fill`, live/catchup.py), so the phones after it are served from here:
-after a restart, or for pages older than anything this worker pushed.
+event before the last restart) goes to the record, one read per room at a time (live/catchup.py), and what
+that read brings back fills the memory (`fill`): the phones after it are served from here, after a restart
+or with pages older than anything this worker pushed. Every `sync` (a screen that saw a gap) reads the record.
 
 The record can change after the fact: erasing a card takes its words out of earlier events. An event that
 does so (domain/redaction.py's `disk_wipe`) makes the worker forget the workshop's bodies, and bodies older
@@ -19,7 +19,7 @@ from typing import Any
 
 Body = dict[str, Any]
 KEEP = 500  # bodies per room: as many as one catch-up sends (hub.CATCH_UP_LIMIT); further behind, the record
-MAX_AGE = 300.0  # seconds since the workshop's last push after which its bodies are not served
+MAX_AGE = 300.0  # seconds since the workshop's last push (or read) after which its bodies are not served
 
 
 class Recent:
