@@ -295,11 +295,15 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             async with aiohttp.ClientSession() as session:
                 await wait_healthy(session, server.base, proc, server.log_file)
             up, cpu_up = time.time(), cpu_seconds(proc.pid)
+            profiler = joinstorm.start_profiler(proc.pid, args.profile) if args.profile else None
             last = await post_cards(http, server.base, stage, card_token, args.cards, "After the restart")
             phones.final.value = last
             log(f"cowork back after {up - killed:.1f} s; cards to seq {last}; waiting for the phones")
             await until(lambda: phones.whole() >= args.phones, args.timeout)
             done, cpu_done = time.time(), cpu_seconds(proc.pid)
+            if profiler is not None:
+                profiler.send_signal(signal.SIGINT)
+                profiler.wait(30)
             stop(proc)
     finally:
         results = phones.finish() if phones else []
@@ -349,6 +353,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--database-url", help="cowork's database (default: a fresh SQLite file in a temp dir)")
     p.add_argument("--client-procs", type=int, default=2, help="processes the phones are spread over (2)")
     p.add_argument("--timeout", type=float, default=60, help="seconds after the restart to give up (60)")
+    p.add_argument(
+        "--profile", metavar="FILE", help="record the restarted server with py-spy (raw) into FILE"
+    )
     args = p.parse_args(argv)
     if args.phones < 1 or args.cards < 1:
         p.error("--phones and --cards must be positive")
