@@ -372,12 +372,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main() -> int:
-    args = parse_args()
+def main(run: Any = None, parse: Any = parse_args, name: str = "joinstorm") -> int:
+    """Parse, run one storm in a temporary dir (reconnect.py's too), print its JSON line."""
+    args = parse()
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    tmp = Path(tempfile.mkdtemp(prefix="cowork-joinstorm-"))
+    run = run or storm
+    tmp = Path(tempfile.mkdtemp(prefix=f"cowork-{name}-"))
     try:
-        report = asyncio.run(storm(args, tmp))
+        report = asyncio.run(run(args, tmp))
     except KeyboardInterrupt:
         return 130
     finally:

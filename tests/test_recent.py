@@ -40,3 +40,20 @@ def test_workshops_quiet_for_longer_than_the_age_leave_memory() -> None:
     assert len(recent) == 1
     assert recent.since(1, "public-en", 0) is None
     assert [b["seq"] for b in recent.since(2, "public-en", 0) or []] == [1]
+
+
+def test_what_a_read_of_the_record_brought_back_serves_the_phones_after_it() -> None:
+    recent = Recent()
+    erasures = recent.erasures
+    assert recent.fill(7, "public-en", [body(2), body(3)], 3, erasures)
+    assert [b["seq"] for b in recent.since(7, "public-en", 1) or []] == [2, 3]
+    assert recent.since(7, "public-en", 3) == []  # up to date: nothing to send, no read
+    assert recent.since(7, "public-en", 0) is None  # seq 1 was not read
+
+
+def test_a_read_that_began_before_an_erase_fills_nothing() -> None:
+    recent = Recent()
+    erasures = recent.erasures  # the read begins
+    recent.forget(8)  # words erased in any workshop while it runs
+    assert not recent.fill(7, "public-en", [body(1)], 1, erasures)
+    assert recent.since(7, "public-en", 0) is None

@@ -58,6 +58,15 @@ def events_since(session: Session, *, workshop_id: int, since: int = 0, limit: i
     )
 
 
+def events_to_last(
+    session: Session, *, workshop_id: int, since: int = 0, limit: int = 1000
+) -> tuple[list[Event], int]:
+    """The events after `since` and the workshop's last seq, read first: every seq up to it was committed
+    before the events were read, so the events hold all of them unless `limit` cut the list short."""
+    last = session.exec(select(Workshop.last_seq).where(Workshop.id == workshop_id)).first() or 0
+    return events_since(session, workshop_id=workshop_id, since=since, limit=limit), last
+
+
 def aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes; everything we store is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

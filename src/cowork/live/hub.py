@@ -14,10 +14,11 @@ from cowork.db import store_fault
 from cowork.domain.access import Viewer, viewer_for
 from cowork.domain.errors import DomainError
 from cowork.domain.models import Event
-from cowork.domain.record import events_since
+from cowork.domain.record import events_since, events_to_last
 from cowork.domain.redaction import disk_wipe
 from cowork.domain.workshops import get_workshop
 from cowork.live import wire
+from cowork.live.catchup import CatchUp, Read, Room
 from cowork.live.fanout import RESYNC, OnePassManager, OnePassRedisManager
 from cowork.live.outbox import Outbox
 from cowork.live.recent import Recent
@@ -28,6 +29,7 @@ from cowork.tickets import read_ticket
 log = logging.getLogger("cowork.live")
 PARTICIPANT_COOKIE = "cowork_p_{workshop_id}"
 CATCH_UP_LIMIT = 500
+FRAME = 100  # bodies per catch-up frame: an old page's hundreds of events in a few frames, not one each
 STORE_AWAY = "the record cannot be read now; ask again in a moment"
 
 
@@ -73,6 +75,7 @@ class Hub:
         self.outbox = Outbox(self._send, settings.push_interval_ms / 1000)
         # Without Redis every push of this workshop passes here; with it, other workers' do not.
         self.recent = None if settings.redis_url else Recent()
+        self.catch_up = CatchUp(self._read_public, self._deliver, self._resync, self.recent)
         self.throttle: Any = None  # set by create_app: the sockets' budgets (connects, messages)
         sio.on("connect", self.connect)
         sio.on("sync", self.sync)
@@ -155,22 +158,42 @@ class Hub:
             self.sio.start_background_task(self._catch_up, sid, viewer, audience, since)
 
     async def _catch_up(self, sid: str, viewer: Viewer, audience: str, since: int) -> None:
-        """Public screens (phones, projectors) that are only a little behind are caught up from what this
-        worker pushed lately; the rest, and staff screens, from the record."""
+        """Public screens (phones, projectors) share reads and this worker's memory (live/catchup.py); staff
+        screens, each in its reader's language, read the record for themselves."""
         name = room(viewer.workshop_id, audience, viewer.language)
-        recent = (
-            self.recent.since(viewer.workshop_id, name, since) if self.recent and audience == PUBLIC else None
-        )
+        if audience == PUBLIC:
+            await self.catch_up.ask(Room(viewer.workshop_id, name, viewer.language), sid, since)
+            return
         try:
-            bodies = await self._events(viewer, audience, since) if recent is None else recent
+            bodies = await self._events(viewer, audience, since)
         except Exception as exc:
             if store_fault(exc) is None:
                 raise
-            # No later push need show this screen a gap: tell it to ask (`sync` asks again until answered).
-            await self.sio.emit(RESYNC, {}, to=sid)
+            await self._resync([sid])
             return
-        for body in bodies:
-            await self.sio.emit("event", body, to=sid)
+        await self._deliver([sid], bodies)
+
+    async def _read_public(self, public: Room, since: int) -> Read:
+        events, last = await self._query(
+            events_to_last, workshop_id=public.workshop_id, since=since, limit=CATCH_UP_LIMIT
+        )
+        bodies = [self.payload(e, PUBLIC, public.language) for e in events]
+        return Read(bodies, max([last, *(e.seq for e in events)]), whole=len(events) < CATCH_UP_LIMIT)
+
+    async def _deliver(self, sids: list[str], bodies: list[dict[str, Any]]) -> None:
+        """Catch-up to sockets of this worker (not through Redis): each frame encoded once for all of them;
+        one event as `event`, several as `events`, as pushes are sent."""
+        for start in range(0, len(bodies), FRAME):
+            frame = bodies[start : start + FRAME]
+            if len(frame) == 1:
+                await self.sio.emit("event", frame[0], to=sids, ignore_queue=True)
+            else:
+                await self.sio.emit("events", frame, to=sids, ignore_queue=True)
+
+    async def _resync(self, sids: list[str]) -> None:
+        """The record could not be read: no later push need show these screens a gap, so tell them to ask
+        (`sync` asks again until answered)."""
+        await self.sio.emit(RESYNC, {}, to=sids, ignore_queue=True)
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
         """A screen that saw a gap asks for the events after its last seq (answered by the ack)."""

@@ -4,19 +4,22 @@ A phone's socket connects with the seq its page showed (`since`). When a room sc
 each of those catch-ups used to read the record and render the same few events again, once per phone. The
 bodies were already rendered for the room's live push: kept here, one copy per room, they serve every phone
 that connects right after its page. Whatever the memory cannot vouch for (a hole, a seq it never saw, an
-event before the last restart) goes to the record as before; so does every `sync` (a screen that saw a gap).
+event before the last restart) goes to the record, one read per room at a time (live/catchup.py), and what
+that read brings back fills the memory (`fill`): the phones after it are served from here, after a restart
+or with pages older than anything this worker pushed. Every `sync` (a screen that saw a gap) reads the record.
 
 The record can change after the fact: erasing a card takes its words out of earlier events. An event that
 does so (domain/redaction.py's `disk_wipe`) makes the worker forget the workshop's bodies, and bodies older
-than MAX_AGE are never served (a retention purge runs outside the live path, days later).
+than MAX_AGE are never served (a retention purge runs outside the live path, days later). A read that was
+under way when words were erased brings back the words as they were when it began: it fills nothing.
 """
 
 import time
 from typing import Any
 
 Body = dict[str, Any]
-KEEP = 256  # bodies per room; a phone further behind than this reads the record
-MAX_AGE = 300.0  # seconds since the workshop's last push after which its bodies are not served
+KEEP = 500  # bodies per room: as many as one catch-up sends (hub.CATCH_UP_LIMIT); further behind, the record
+MAX_AGE = 300.0  # seconds since the workshop's last push (or read) after which its bodies are not served
 
 
 class Recent:
@@ -24,6 +27,9 @@ class Recent:
         self.keep, self.max_age = keep, max_age
         self._rooms: dict[int, dict[str, dict[int, Body]]] = {}  # workshop → room → seq → body, oldest first
         self._last: dict[int, tuple[int, float]] = {}  # workshop → (the highest seq published here, when)
+        # Counts every `forget` in any workshop, and never goes back (a per-workshop count would go when
+        # the workshop leaves memory): a read began before an erase when the count moved while it ran.
+        self.erasures = 0
 
     def published(self, workshop_id: int, seq: int) -> None:
         now = time.monotonic()
@@ -51,6 +57,21 @@ class Recent:
     def forget(self, workshop_id: int) -> None:
         """The record changed after the fact (words erased): what was pushed before is not served again."""
         self._rooms.pop(workshop_id, None)
+        self.erasures += 1
+
+    def fill(self, workshop_id: int, room: str, bodies: list[Body], last: int, erasures: int) -> bool:
+        """Keep what a read of the record brought back: every body after some seq up to `last`, the record's
+        last seq when it was read. Not when words were erased since the read began (`erasures` then)."""
+        if erasures != self.erasures:
+            return False
+        now = time.monotonic()
+        published = self._last.get(workshop_id, (0, 0.0))[0]
+        self._last[workshop_id] = (max(published, last), now)
+        kept = self._rooms.setdefault(workshop_id, {}).setdefault(room, {})
+        merged = sorted({**{body["seq"]: body for body in bodies}, **kept}.items())
+        self._rooms[workshop_id][room] = dict(merged[-self.keep :])
+        self._let_go(now)
+        return True
 
     def since(self, workshop_id: int, room: str, since: int) -> list[Body] | None:
         """The room's bodies after `since` up to the last published seq, or None when any is not here.
