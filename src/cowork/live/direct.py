@@ -21,7 +21,7 @@ from typing import Any
 from engineio.async_drivers.asgi import WebSocket
 
 
-class DirectWebSocket(WebSocket):  # type: ignore[misc]
+class DirectWebSocket(WebSocket):
     """The driver's websocket, remembered on its Engine.IO socket, counting the writer's sends in flight."""
 
     def __init__(self, handler: Any, server: Any) -> None:
