@@ -2,6 +2,7 @@
 in the writer's hands or held back by a slow connection; else they take Engine.IO's queue, in order."""
 
 import asyncio
+from collections.abc import Awaitable
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,7 +25,7 @@ class Protocol:
 
 def _phone(**socket: Any) -> tuple[SimpleNamespace, Protocol]:
     protocol = Protocol()
-    ws = SimpleNamespace(in_flight=0, asgi_send=protocol.send)  # the ASGI send: the protocol's method
+    ws = SimpleNamespace(in_flight=0, protocol=protocol)
     queue: asyncio.Queue[Any] = asyncio.Queue()
     fields = {"upgraded": True, "upgrading": False, "closing": False, "closed": False, "queue": queue}
     return SimpleNamespace(direct_ws=ws, **{**fields, **socket}), protocol
@@ -61,9 +62,9 @@ async def test_cards_are_written_in_place_to_real_screens_once_and_in_order(
     written: list[str] = []
     write = direct.write
 
-    async def counted(ws: Any, text: str) -> None:
+    def counted(ws: Any, text: str) -> Awaitable[None]:
         written.append(text)
-        await write(ws, text)
+        return write(ws, text)
 
     monkeypatch.setattr(direct, "write", counted)
     _, ana = world.join()

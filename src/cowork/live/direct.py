@@ -16,6 +16,7 @@ Internals used, so the versions are pinned in pyproject.toml (python-engineio, u
   without suspending.
 """
 
+from collections.abc import Awaitable
 from typing import Any
 
 from engineio.async_drivers.asgi import WebSocket
@@ -27,9 +28,15 @@ class DirectWebSocket(WebSocket):
     def __init__(self, handler: Any, server: Any) -> None:
         super().__init__(handler, server)
         self.in_flight = 0  # writer sends waiting for a paused transport
+        self.protocol: Any = None  # uvicorn's websocket protocol, once the connection is served
         socket = getattr(handler, "__self__", None)
         if socket is not None:
             socket.direct_ws = self
+
+    async def __call__(self, environ: dict[str, Any]) -> Any:
+        # The ASGI send is a bound method of uvicorn's protocol (unless something wrapped it: then None).
+        self.protocol = getattr(environ.get("asgi.send"), "__self__", None)
+        return await super().__call__(environ)
 
     async def send(self, message: Any) -> None:
         self.in_flight += 1
@@ -46,19 +53,22 @@ def install(eio: Any) -> None:
 
 
 def writable(socket: Any) -> DirectWebSocket | None:
-    """The socket's websocket if a frame written now goes out in order and at once, else None."""
+    """The socket's websocket if a frame written now goes out in order and at once, else None.
+
+    Called for every phone of every broadcast: the cheap checks first, no more of them than needed."""
     ws: DirectWebSocket | None = getattr(socket, "direct_ws", None)
-    if ws is None or ws.in_flight or not socket.upgraded or socket.upgrading:
+    if ws is None or ws.in_flight:
         return None
-    if socket.closing or socket.closed or socket.queue._unfinished_tasks:
-        return None
-    protocol = getattr(getattr(ws, "asgi_send", None), "__self__", None)
+    protocol = ws.protocol
     ready = getattr(protocol, "writable", None)
-    if ready is None or not ready.is_set() or getattr(protocol, "disconnected", True):
+    if ready is None or not ready.is_set() or protocol.disconnected:
         return None
-    return ws
+    if not socket.upgraded or socket.upgrading or socket.closing or socket.closed:
+        return None
+    return None if socket.queue._unfinished_tasks else ws
 
 
-async def write(ws: DirectWebSocket, text: str) -> None:
-    """Write an encoded Engine.IO packet; uvicorn frames it and writes it to the transport at once."""
-    await ws.asgi_send({"type": "websocket.send", "text": text})
+def write(ws: DirectWebSocket, text: str) -> Awaitable[None]:
+    """Write an encoded Engine.IO packet: uvicorn frames it and writes it to the transport at once (awaited
+    by the caller, without a coroutine of its own in between)."""
+    return ws.protocol.send({"type": "websocket.send", "text": text})
