@@ -582,6 +582,7 @@ async def measure(
         "span_p95_ms": ms(percentile(spans, 95)),
         "request_p50_ms": ms(percentile(requests, 50)),  # the sender's HTTP request, until its answer
         "request_p95_ms": ms(percentile(requests, 95)),
+        "request_max_ms": ms(requests[-1] if requests else None),
         "cpu_per_event_us": round(cpu / events * 1e6) if events else None,
         "cpu_per_message_us": round(cpu / received * 1e6, 1) if received else None,
         # the event loop's thread (HTTP, rendering, fan-out); the rest ran on other threads (database)
@@ -673,7 +674,8 @@ async def run_cowork(args: Any, tmp: Path) -> dict[str, Any]:
         for b, log_file in zip(bases, logs, strict=True)
     ]
     try:
-        connector = aiohttp.TCPConnector(limit=16)
+        # A burst: every phone on its own connection, as 300 phones in a room would be.
+        connector = aiohttp.TCPConnector(limit=max(16, args.burst or 0))
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(base_url=None, connector=connector, timeout=timeout) as session:
             for b, p, lf in zip(bases, procs, logs, strict=True):
@@ -794,6 +796,9 @@ async def benchmark(args: Any, tmp: Path) -> dict[str, Any]:
     if raw:  # cowork's server CPU per card per phone ÷ the plain websocket loop's
         summary["cpu_ratio_vs_raw"] = ratio_to(raw)
         summary.update({f"raw_{k}": raw[k] for k in ("p50_ms", "p95_ms", "lost", "cpu_per_event_us")})
+    if args.burst:  # each phone's card: its answer (the ack) and its arrival on every screen
+        summary["burst"] = args.burst
+        summary.update({k: cowork[k] for k in ("request_p95_ms", "request_max_ms", "max_ms", "send_errors")})
     if args.workers > 1:
         summary["workers"] = args.workers
         for k in (
@@ -851,9 +856,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="redis://127.0.0.1:6379/0",
         help="Redis for --workers (redis://127.0.0.1:6379/0)",
     )
+    p.add_argument(
+        "--burst",
+        type=int,
+        metavar="N",
+        help="N phones each send one card within one second, on their own connections (cowork only)",
+    )
     p.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     p.add_argument("--serve-raw", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.burst:  # the phones that send are the screens: N of them, one card each, all within a second
+        args.clients = args.senders = args.burst
+        args.rate, args.duration, args.warmup, args.skip_bare, args.raw = args.burst, 1.0, 0, True, False
     if (
         args.serve_bare is None
         and args.serve_raw is None

@@ -3,6 +3,8 @@
 import asyncio
 from typing import Any
 
+import pytest
+
 from cowork.live.outbox import Outbox
 
 
@@ -90,3 +92,55 @@ async def test_quiet_events_wait_longer_and_the_next_event_takes_them_along_in_s
     await lone.put(1, [("w1:staff", {"seq": 2})], quiet=True)
     await alone.wait_for(2)  # nothing takes it along: it goes after the quiet interval
     assert alone.frames == [("w1:staff", [1]), ("w1:staff", [2])]
+
+
+class Clock:
+    """A clock the test moves by hand: how the window adapts depends only on the events' times."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_the_window_widens_while_events_come_faster_than_it_and_narrows_after_a_quiet_spell() -> None:
+    clock, screens = Clock(), Room()
+    outbox = Outbox(screens.send, interval=0.05, clock=clock)
+    await outbox.put(1, [("w1:public:en", {"seq": 1})])  # a lone card: at once, the window as set
+    assert screens.frames == [("w1:public:en", [1])]
+    assert outbox.window(1) == 0.05
+
+    widths = []
+    for seq in range(2, 8):  # 20 cards a second: each within the window after the one before
+        clock.now += 0.04
+        await outbox.put(1, [("w1:public:en", {"seq": seq})])
+        widths.append(outbox.window(1))
+    assert widths == pytest.approx([0.075, 0.1125, 0.15, 0.15, 0.15, 0.15])  # up to three times the interval
+    assert outbox.window(2) == 0.05  # another workshop keeps its own pace
+
+    clock.now += 0.2  # the planned frame goes out with all six
+    await screens.wait_for(2)
+    assert screens.frames[1] == ("w1:public:en", [2, 3, 4, 5, 6, 7])
+    clock.now += 1  # after a quiet spell a card narrows the window by half, and goes out at once
+    await outbox.put(1, [("w1:public:en", {"seq": 8})])
+    assert screens.frames[2] == ("w1:public:en", [8])
+    assert outbox.window(1) == pytest.approx(0.075)
+    clock.now += 1
+    await outbox.put(1, [("w1:public:en", {"seq": 9})])
+    assert outbox.window(1) == pytest.approx(0.05)
+
+
+async def test_a_busy_workshop_still_gets_every_event_once_and_in_seq_order() -> None:
+    screens = Room()
+    outbox = Outbox(screens.send, interval=0.01)
+    # 40 cards, each publishing its event to two rooms, faster than the window.
+    for seq in range(1, 41):
+        await outbox.put(1, [("w1:staff", {"seq": seq}), ("w1:public:en", {"seq": seq})])
+        await asyncio.sleep(0)
+    while sum(len(seqs) for _room, seqs in screens.frames) < 80:
+        await screens.wait_for(len(screens.frames) + 1)
+    for name in ("w1:staff", "w1:public:en"):
+        frames = [seqs for room, seqs in screens.frames if room == name]
+        assert [seq for seqs in frames for seq in seqs] == list(range(1, 41))
+        assert len(frames) < 40  # they shared frames

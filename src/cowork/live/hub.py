@@ -17,7 +17,7 @@ from cowork.domain.models import Event
 from cowork.domain.record import events_since, events_to_last
 from cowork.domain.redaction import disk_wipe
 from cowork.domain.workshops import get_workshop
-from cowork.live import wire
+from cowork.live import direct, wire
 from cowork.live.catchup import CatchUp, Read, Room
 from cowork.live.fanout import RESYNC, OnePassManager, OnePassRedisManager
 from cowork.live.outbox import Outbox
@@ -56,7 +56,7 @@ def make_server(settings: Settings) -> socketio.AsyncServer:
         if settings.redis_url
         else OnePassManager()
     )
-    return socketio.AsyncServer(
+    sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,
         cors_allowed_origins=allowed_origins(settings),
@@ -66,6 +66,8 @@ def make_server(settings: Settings) -> socketio.AsyncServer:
         ping_interval=20,
         ping_timeout=20,
     )
+    direct.install(sio.eio)  # broadcasts written to each phone's websocket in place (live/direct.py)
+    return sio
 
 
 class Hub:
