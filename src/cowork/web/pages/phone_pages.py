@@ -40,7 +40,7 @@ NOBODY = 0  # no participant has this id: loaders find nothing of theirs
 class Shared:
     since: int  # the record's seq it was loaded at
     seq: int  # the record's seq up to which it is known to hold
-    newest: int  # the highest participant id when it was loaded
+    newest: int  # participants with a higher id joined after it was loaded: nothing of their own yet
     loaded: float
     stage: dict[str, Any]
     context: dict[str, Any]
@@ -63,10 +63,16 @@ class PhonePages:
             shared = self._shared.get(key)
         if shared is not None and workshop.last_seq < shared.since:
             return own_context(session, workshop, participant)  # a page older than it (PostgreSQL)
-        if shared is not None and not self._holds(session, shared, workshop):
-            shared = None
-        if shared is None:
-            shared = self._load_if_asked(session, key, workshop, participant.language)
+        if shared is not None:
+            joins_only = self._joins_only(session, shared, workshop)
+            if not joins_only:
+                shared = None
+            elif self.clock() - shared.loaded > self.max_age:
+                # Loaded again for what moves with the clock; whoever joined after the first load still
+                # has nothing of their own (nothing but joins since), so `newest` stays.
+                shared = self._load(session, key, workshop, participant.language, newest=shared.newest)
+        if shared is None and self._asked_again(key):
+            shared = self._load(session, key, workshop, participant.language)
         if shared is not None and participant.id is not None and participant.id > shared.newest:
             present = workshops.participant_count(session, workshop_id=workshop.id)
             programme = agenda.programme_on_screen(shared.programme, utcnow(), present)
@@ -74,9 +80,8 @@ class PhonePages:
             return {"workshop": workshop, "stage": shared.stage, **context}
         return own_context(session, workshop, participant)
 
-    def _holds(self, session: Session, shared: Shared, workshop: Workshop) -> bool:
-        if self.clock() - shared.loaded > self.max_age:
-            return False
+    def _joins_only(self, session: Session, shared: Shared, workshop: Workshop) -> bool:
+        """Whether the record holds nothing but joins after what `shared` was loaded from."""
         if workshop.last_seq <= shared.seq:
             return True
         assert workshop.id is not None
@@ -88,10 +93,8 @@ class PhonePages:
             shared.seq = max(shared.seq, workshop.last_seq)
         return True
 
-    def _load_if_asked(
-        self, session: Session, key: tuple[int, int, str], workshop: Workshop, language: str
-    ) -> Shared | None:
-        """Loaded at the second page of a stage within MAX_AGE: a lone page is not loaded twice."""
+    def _asked_again(self, key: tuple[int, int, str]) -> bool:
+        """Loaded for a room at the second page of a stage within MAX_AGE: a lone page is not loaded twice."""
         now = self.clock()
         with self._lock:
             self._shared.pop(key, None)
@@ -99,17 +102,25 @@ class PhonePages:
             self._missed[key] = now
             if len(self._missed) > 1000:  # stages no page asked for lately
                 self._missed = {k: at for k, at in self._missed.items() if now - at <= self.max_age}
-        if asked is None or now - asked > self.max_age:
-            return None
+        return asked is not None and now - asked <= self.max_age
+
+    def _load(
+        self,
+        session: Session,
+        key: tuple[int, int, str],
+        workshop: Workshop,
+        language: str,
+        newest: int | None = None,
+    ) -> Shared:
         assert workshop.id is not None
-        newest = newest_participant_id(session, workshop_id=workshop.id)
+        if newest is None:
+            newest = newest_participant_id(session, workshop_id=workshop.id)
         nobody = Participant(id=NOBODY, workshop_id=workshop.id, language=language, token_hash="")
         loaded = own_context(session, workshop, nobody)
         context = {k: v for k, v in loaded.items() if k not in ("workshop", "stage", "programme")}
         programme = agenda.programme_facts(session, workshop=workshop)
-        shared = Shared(
-            workshop.last_seq, workshop.last_seq, newest, now, loaded["stage"], context, programme
-        )
+        last = workshop.last_seq
+        shared = Shared(last, last, newest, self.clock(), loaded["stage"], context, programme)
         with self._lock:
             self._shared[key] = shared
         return shared

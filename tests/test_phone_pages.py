@@ -1,0 +1,102 @@
+"""The stage page a room's phones share (web/pages/phone_pages.py): loaded once for the phones that join at
+once, yet never older than the record, never with erased words, never with another phone's own things."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+import httpx
+import pytest
+
+from cowork.domain.board import cards as board_cards
+from tests.conftest import World, run, runtime_of
+
+FETCH = {"X-Cowork-Fetch": "1", "Accept": "application/json"}
+Phones = Callable[..., Any]
+
+
+@pytest.fixture
+async def phones(client: httpx.AsyncClient) -> AsyncIterator[Phones]:
+    """New phones on the same app, each with its own cookies."""
+    async with AsyncExitStack() as stack:
+
+        async def phone(world: World, name: str, language: str = "en") -> httpx.AsyncClient:
+            one = await stack.enter_async_context(
+                httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+            )
+            joined = await one.post(f"/j/{world.workshop.code}", data={"name": name, "language": language})
+            assert joined.status_code == 303
+            return one
+
+        yield phone
+
+
+async def page(phone: httpx.AsyncClient, world: World) -> str:
+    answer = await phone.get(f"/j/{world.workshop.code}/stage")
+    assert answer.status_code == 200
+    return answer.text
+
+
+async def card(phone: httpx.AsyncClient, world: World, text: str) -> int:
+    sent = await phone.post(
+        f"/j/{world.workshop.code}/cards", data={"stage_id": str(world.stage_id), "text": text}, headers=FETCH
+    )
+    assert sent.status_code == 201
+    return sent.json()["id"]
+
+
+def shared_loads(client: httpx.AsyncClient) -> int:
+    return len(runtime_of(client._transport.app).phone_pages._shared)  # type: ignore[attr-defined]
+
+
+async def test_phones_that_join_after_a_card_see_it(
+    client: httpx.AsyncClient, world: World, phones: Phones
+) -> None:
+    first, second = await phones(world, "Ana"), await phones(world, "Ben")
+    await page(first, world)
+    await page(second, world)  # the second page of the stage loads the room's page
+    assert shared_loads(client) == 1
+    late = await phones(world, "Cleo")
+    assert "Housing near the job centre" not in await page(late, world)
+    await card(first, world, "Housing near the job centre")
+    later = await phones(world, "Dan")
+    assert "Housing near the job centre" in await page(later, world)
+    assert "Housing near the job centre" in await page(late, world)
+
+
+async def test_an_erased_card_never_comes_back_from_the_room_page(
+    client: httpx.AsyncClient, world: World, phones: Phones
+) -> None:
+    author = await phones(world, "Ana")
+    card_id = await card(author, world, "Words to take back")
+    for name in ("Ben", "Cleo"):
+        assert "Words to take back" in await page(await phones(world, name), world)
+    fresh = await phones(world, "Dan")
+    assert "Words to take back" in await page(fresh, world)  # from the room's page
+    erased = await author.post(f"/j/{world.workshop.code}/cards/{card_id}/erase")
+    assert erased.status_code == 303
+    for phone in (fresh, await phones(world, "Eve"), await phones(world, "Finn"), author):
+        assert "Words to take back" not in await page(phone, world)
+
+
+async def test_a_phones_own_waiting_card_and_name_stay_on_its_own_page(
+    client: httpx.AsyncClient, world: World, phones: Phones
+) -> None:
+    run(
+        world.engine,
+        board_cards.set_approval,
+        actor=world.facilitator,
+        stage_id=world.stage_id,
+        approval=True,
+    )
+    author, first = await phones(world, "Ana"), await phones(world, "Ben")
+    await card(author, world, "Waiting for the facilitator")
+    await page(first, world)
+    mine = await page(author, world)  # the second page of the stage: the room's page is loaded now
+    assert "Waiting for the facilitator" in mine and "Ana" in mine
+    assert shared_loads(client) == 1
+    for name in ("Cleo", "Dan", "Eve"):
+        text = await page(await phones(world, name), world)
+        assert "Waiting for the facilitator" not in text
+        assert name in text and "Ana" not in text
+    assert "Waiting for the facilitator" in await page(author, world)
