@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from cowork.domain.board import cards as board_cards
+from cowork.web.pages import phone_pages
 from tests.conftest import World, run, runtime_of
 
 FETCH = {"X-Cowork-Fetch": "1", "Accept": "application/json"}
@@ -100,3 +101,27 @@ async def test_a_phones_own_waiting_card_and_name_stay_on_its_own_page(
         assert "Waiting for the facilitator" not in text
         assert name in text and "Ana" not in text
     assert "Waiting for the facilitator" in await page(author, world)
+
+
+async def test_a_load_again_for_the_clock_still_serves_the_phones_that_joined_after_the_first(
+    client: httpx.AsyncClient, world: World, phones: Phones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = runtime_of(client._transport.app).phone_pages  # type: ignore[attr-defined]
+    now = [100.0]
+    room.clock = lambda: now[0]
+    loaded_for: list[int | None] = []
+    own_context = phone_pages.own_context
+
+    def counted(session: Any, workshop: Any, participant: Any) -> Any:
+        loaded_for.append(participant.id)
+        return own_context(session, workshop, participant)
+
+    monkeypatch.setattr(phone_pages, "own_context", counted)
+    for name in ("Ana", "Ben"):
+        await page(await phones(world, name), world)
+    late = [await phones(world, name) for name in ("Cleo", "Dan")]
+    now[0] += phone_pages.MAX_AGE + 1
+    loaded_for.clear()
+    for phone in late:
+        await page(phone, world)
+    assert loaded_for == [phone_pages.NOBODY]  # loaded again once for the room, for no phone alone

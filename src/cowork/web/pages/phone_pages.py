@@ -32,6 +32,7 @@ from cowork.domain.record import only_between
 from cowork.web.pages.stages import StageRequest, stage_context
 
 MAX_AGE = 2.0
+MAX_KEPT = 256  # loads kept at once, over all workshops, stages and languages
 JOINS = ("participant.joined",)
 NOBODY = 0  # no participant has this id: loaders find nothing of theirs
 
@@ -123,6 +124,9 @@ class PhonePages:
         shared = Shared(last, last, newest, self.clock(), loaded["stage"], context, programme)
         with self._lock:
             self._shared[key] = shared
+            if len(self._shared) > MAX_KEPT:  # stages whose rooms went quiet
+                now = self.clock()
+                self._shared = {k: v for k, v in self._shared.items() if now - v.loaded <= self.max_age}
         return shared
 
 
