@@ -1,6 +1,7 @@
 """The stage page a room's phones share (web/pages/phone_pages.py): loaded once for the phones that join at
 once, yet never older than the record, never with erased words, never with another phone's own things."""
 
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from typing import Any
@@ -8,7 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from cowork.db import read_session
+from cowork.domain import workshops
 from cowork.domain.board import cards as board_cards
+from cowork.domain.program.sample import create_sample_workshop
 from cowork.web.pages import phone_pages
 from tests.conftest import World, run, runtime_of
 
@@ -125,3 +129,40 @@ async def test_a_load_again_for_the_clock_still_serves_the_phones_that_joined_af
     for phone in late:
         await page(phone, world)
     assert loaded_for == [phone_pages.NOBODY]  # loaded again once for the room, for no phone alone
+
+
+async def test_every_stage_of_the_sample_workshop_from_the_room_load_is_the_phones_own_page(
+    client: httpx.AsyncClient, world: World, phones: Phones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The room's load is the page of a participant with nothing of their own, on every kind of stage."""
+    sample = run(world.engine, create_sample_workshop, actor=world.facilitator, language="en")
+    room = World(world.engine, world.facilitator, world.api_token, sample)
+    pages = runtime_of(client._transport.app).phone_pages  # type: ignore[attr-defined]
+    first, second = await phones(room, "Ana"), await phones(room, "Ben")
+    with read_session(world.engine) as session:
+        stage_ids = [stage.id for stage in workshops.stages_of(session, workshop_id=sample.id)]
+    for stage_id in stage_ids:
+        run(
+            world.engine,
+            workshops.set_current_stage,
+            actor=world.facilitator,
+            workshop_id=sample.id,
+            stage_id=stage_id,
+        )
+        await page(first, room)
+        await page(second, room)  # the room's page is loaded
+        fresh = await phones(room, "Cleo")
+        shared = await page(fresh, room)
+        with monkeypatch.context() as patch:
+            patch.setattr(pages, "_shared", {})
+            patch.setattr(pages, "_asked_again", lambda key: False)
+            own = await page(fresh, room)  # the same phone's page, loaded for it alone
+        assert _clockless(shared) == _clockless(own), stage_id
+
+
+def _clockless(html: str) -> str:
+    """A page without what moves with the clock (the server's time, the agenda's elapsed seconds) and the
+    forms' new client ids."""
+    html = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "", html)
+    html = re.sub(r'value="[0-9a-f]{32}"', "", html)
+    return re.sub(r'data-elapsed[^=]*="[^"]*"', "", html)
