@@ -4,6 +4,7 @@ once, yet never older than the record, never with erased words, never with anoth
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -166,3 +167,13 @@ def _clockless(html: str) -> str:
     html = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "", html)
     html = re.sub(r'value="[0-9a-f]{32}"', "", html)
     return re.sub(r'data-elapsed[^=]*="[^"]*"', "", html)
+
+
+async def test_the_timer_of_a_page_from_the_room_load_has_the_time_of_that_page(
+    client: httpx.AsyncClient, world: World, phones: Phones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("Ana", "Ben"):
+        await page(await phones(world, name), world)
+    later = datetime(2031, 5, 4, 3, 2, 1, tzinfo=UTC)
+    monkeypatch.setattr(phone_pages, "utcnow", lambda: later)
+    assert 'data-server-now="2031-05-04T03:02:01.000Z"' in await page(await phones(world, "Cleo"), world)
