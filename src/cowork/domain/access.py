@@ -45,19 +45,25 @@ def viewer_for(
     session: Session, *, workshop_id: int, token: str | None = None, user_id: int | None = None
 ) -> Viewer | None:
     """A live screen's access to one workshop, or None when the secret does not open it."""
-    workshop = session.get(Workshop, workshop_id)
-    if workshop is None or not (token or user_id):
+    if not (token or user_id):
         return None
-    actor = (
-        actor_for_user(session, user_id=user_id) if user_id else actor_for_token(session, token=token or "")
-    )
+    if not user_id:
+        # A phone's token, the usual case: its row is all it takes (its workshop exists: a foreign key).
+        participant = participant_for_token(session, token or "")
+        if participant is not None:
+            if participant.workshop_id != workshop_id:
+                return None
+            return Viewer(workshop_id, False, participant.language, participant.id)
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        return None
+    if user_id:
+        actor = actor_for_user(session, user_id=user_id)
+    else:
+        user = user_for_token(session, token or "")
+        actor = Actor.of_user(user) if user else None
     if actor is None:
         # A projector presents its screen key: it sees what participants see.
         screen = session.exec(select(Workshop.id).where(Workshop.projector_key == token)).first()
         return Viewer(workshop_id, False, workshop.language) if screen == workshop_id else None
-    if actor.is_participant:
-        participant = session.get(Participant, actor.participant_id)
-        if participant is None or participant.workshop_id != workshop_id:
-            return None
-        return Viewer(workshop_id, False, participant.language, participant.id)
     return Viewer(workshop_id, True, workshop.language) if actor.may_facilitate(workshop) else None

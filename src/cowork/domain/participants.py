@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from cowork.domain.accounts import digest, new_secret
 from cowork.domain.errors import Closed, Invalid
@@ -62,7 +62,9 @@ def join_workshop(
     event = tx.record(workshop.id, "participant.joined", participant_data(participant))
     # Counted after the record's lock on the workshop row: a join running at the same moment has committed by
     # then (PostgreSQL reads committed rows per statement), so two joins never both say "10 present".
-    event.data = {**event.data, "present": participant_count(tx.session, workshop_id=workshop.id)}
+    # Not flushed before: the event is written once, with its count (not inserted, then updated).
+    with tx.session.no_autoflush:
+        event.data = {**event.data, "present": participant_count(tx.session, workshop_id=workshop.id)}
     return participant, token
 
 
@@ -78,3 +80,9 @@ def participant_data(participant: Participant) -> dict[str, Any]:
 
 def participant_for_token(session: Session, token: str) -> Participant | None:
     return session.exec(select(Participant).where(Participant.token_hash == digest(token))).first()
+
+
+def newest_participant_id(session: Session, *, workshop_id: int) -> int:
+    """The highest participant id of a workshop (0 before anyone joined)."""
+    found = session.exec(select(func.max(Participant.id)).where(Participant.workshop_id == workshop_id)).one()
+    return found or 0

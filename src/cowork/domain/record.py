@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cowork.domain.models import Event, Receipt, Workshop
 
@@ -70,3 +70,16 @@ def events_to_last(
 def aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes; everything we store is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def only_between(
+    session: Session, *, workshop_id: int, after: int, upto: int, types: tuple[str, ...]
+) -> bool:
+    """Whether every event with a seq in (after, upto] is of one of `types` (True when there is none)."""
+    other = session.exec(
+        select(Event.id)
+        .where(Event.workshop_id == workshop_id, Event.seq > after, Event.seq <= upto)
+        .where(col(Event.type).not_in(types))
+        .limit(1)
+    ).first()
+    return other is None

@@ -9,11 +9,14 @@ Sockets have budgets too: how often a participant connects and how many messages
 
 import logging
 import secrets
+import time
+from collections import deque
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 
 from itsdangerous import BadSignature, Signer
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,6 +36,55 @@ class TooManyAttempts(Exception):
         self.retry_after = retry_after
 
 
+class LocalWindows:
+    """Moving windows counted in this process (MovingWindowRateLimiter's `hit` and `test`).
+
+    Not limits' MemoryStorage: after every hit it swept every key, each on a thread of its own; a room of
+    1,000 phones (a key per phone for its socket connects) made each join cost more than the one before.
+    Here a key's window drops its old hits when it is asked, and keys nobody asked for within their window
+    are swept once a minute.
+    """
+
+    SWEEP_SECONDS = 60.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._windows: dict[str, tuple[float, deque[float]]] = {}
+        self._swept = clock()
+
+    async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        return self._take(item, identifiers, take=True)
+
+    async def test(self, item: RateLimitItem, *identifiers: str) -> bool:
+        return self._take(item, identifiers, take=False)
+
+    def _take(self, item: RateLimitItem, identifiers: tuple[str, ...], *, take: bool) -> bool:
+        now = self.clock()
+        if now - self._swept >= self.SWEEP_SECONDS:
+            self._sweep(now)
+        key, expiry = item.key_for(*identifiers), item.get_expiry()
+        _, hits = self._windows.get(key) or (expiry, deque())
+        while hits and hits[0] <= now - expiry:
+            hits.popleft()
+        if len(hits) >= item.amount:
+            return False
+        if take:
+            hits.append(now)
+            self._windows[key] = (expiry, hits)
+        return True
+
+    def _sweep(self, now: float) -> None:
+        self._swept = now
+        self._windows = {
+            key: (expiry, hits)
+            for key, (expiry, hits) in self._windows.items()
+            if hits and hits[-1] > now - expiry
+        }
+
+
+Limiter = MovingWindowRateLimiter | LocalWindows
+
+
 class Throttle:
     failures_per_client = parse("12/minute")  # wrong codes per device, or per address without one
     # What a screen may send over its sockets: counted per participant across all their sockets (a phone
@@ -41,22 +93,23 @@ class Throttle:
     connects_per_participant = parse("60/minute")  # a page view opens one; a loop opening thousands does not
 
     def __init__(self, settings: Settings) -> None:
-        storage: Storage = (
-            RedisStorage(
-                settings.redis_url.replace("redis://", "async+redis://", 1),
-                implementation="redispy",
-                key_prefix=f"{settings.redis_channel}-limits",
-                wrap_exceptions=True,
-                socket_connect_timeout=1,
-                socket_timeout=1,
+        self.limiter: Limiter = (
+            MovingWindowRateLimiter(
+                RedisStorage(
+                    settings.redis_url.replace("redis://", "async+redis://", 1),
+                    implementation="redispy",
+                    key_prefix=f"{settings.redis_channel}-limits",
+                    wrap_exceptions=True,
+                    socket_connect_timeout=1,
+                    socket_timeout=1,
+                )
             )
             if settings.redis_url
-            else MemoryStorage()
+            else LocalWindows()
         )
-        self.limiter = MovingWindowRateLimiter(storage)
         # While Redis is away each worker counts on its own: a lost broker must not refuse every phone's
         # join, page and socket (writes go on without Redis; so do the budgets, a little wider).
-        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.local = LocalWindows()
         self.storage_lost = False
         self.joins_per_code = parse(f"{settings.joins_per_code_per_minute}/minute")
         # A whole venue scanning the QR code at once, behind one address.

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from cowork.domain.actors import Actor
 from cowork.domain.errors import Closed, Invalid
 from cowork.domain.models import Event, Stage, Workshop, utcnow
+from cowork.domain.program.formats import find_format
 from cowork.domain.program.models import Timer
 from cowork.domain.record import Tx, aware
 from cowork.domain.workshops import get_workshop, stages_of
@@ -202,28 +203,43 @@ def stage_started_at(session: Session, workshop: Workshop) -> datetime:
 
 def describe_agenda(session: Session, *, workshop: Workshop, now: datetime) -> dict[str, Any]:
     """The stages in order, which one is on, since when, and whether it runs over its planned minutes."""
+    return agenda_at(agenda_facts(session, workshop=workshop), now)
+
+
+def agenda_facts(session: Session, *, workshop: Workshop) -> dict[str, Any]:
+    """What of the agenda does not move with the clock (the stages, when the current one began): a phone
+    page built for a whole room keeps it, and agenda_at adds the clock's part for each page."""
     assert workshop.id is not None
     stages = stages_of(session, workshop_id=workshop.id)
     current = next((s for s in stages if s.id == workshop.current_stage_id), stages[0] if stages else None)
-    started = stage_started_at(session, workshop)
-    elapsed = max(0.0, (now - started).total_seconds())
-    planned = current.minutes * 60 if current and current.minutes else None
-    over_by = elapsed - planned if planned is not None and elapsed > planned else 0.0
-    items = [
-        {
-            "id": stage.id,
-            "position": stage.position,
-            "kind": stage.kind,
-            "title": stage.title,
-            "minutes": stage.minutes,
-            "status": _status(stage, current),
-        }
-        for stage in stages
-    ]
     return {
         "current_stage_id": current.id if current else None,
         "position": current.position + 1 if current else None,
         "count": len(stages),
+        "started": stage_started_at(session, workshop),
+        "planned_seconds": current.minutes * 60 if current and current.minutes else None,
+        "stages": [
+            {
+                "id": stage.id,
+                "position": stage.position,
+                "kind": stage.kind,
+                "title": stage.title,
+                "minutes": stage.minutes,
+                "status": _status(stage, current),
+            }
+            for stage in stages
+        ],
+    }
+
+
+def agenda_at(facts: dict[str, Any], now: datetime) -> dict[str, Any]:
+    started, planned = facts["started"], facts["planned_seconds"]
+    elapsed = max(0.0, (now - started).total_seconds())
+    over_by = elapsed - planned if planned is not None and elapsed > planned else 0.0
+    return {
+        "current_stage_id": facts["current_stage_id"],
+        "position": facts["position"],
+        "count": facts["count"],
         "stage_started_at": iso(started),
         "planned_seconds": planned,
         "planned_end": iso(started + timedelta(seconds=planned)) if planned is not None else None,
@@ -231,7 +247,7 @@ def describe_agenda(session: Session, *, workshop: Workshop, now: datetime) -> d
         "over_time": over_by > 0,
         "over_by_seconds": round(over_by, 3),
         "server_now": iso(now),
-        "stages": items,
+        "stages": facts["stages"],
     }
 
 
@@ -295,4 +311,26 @@ def agenda_on_screen(agenda: dict[str, Any]) -> dict[str, Any]:
         "clock": clock_text(left) if left is not None else "",
         "started_local": local_time(agenda["stage_started_at"]),
         "planned_end_local": local_time(agenda["planned_end"]),
+    }
+
+
+def programme_facts(session: Session, *, workshop: Workshop) -> dict[str, Any]:
+    """The timer, the agenda and the participant limit as stored: what moves with the clock or with each
+    join is added by programme_on_screen."""
+    spec = find_format(session, workshop.format_id)
+    return {
+        "timer": timer_on_stage(session, workshop=workshop),
+        "agenda": agenda_facts(session, workshop=workshop),
+        "limit": spec.max_participants if spec else None,
+    }
+
+
+def programme_on_screen(facts: dict[str, Any], now: datetime, present: int) -> dict[str, Any]:
+    """What every stage page shows of the programme at `now`, with `present` participants in the room."""
+    limit = facts["limit"]
+    return {
+        "timer": timer_on_screen(facts["timer"], now),
+        "agenda": agenda_on_screen(agenda_at(facts["agenda"], now)),
+        "server_now": iso(now),
+        "capacity": {"limit": limit, "present": present, "over": limit is not None and present > limit},
     }

@@ -17,7 +17,6 @@ from cowork.domain.errors import DomainError, NotFound
 from cowork.domain.models import Stage, Workshop, utcnow
 from cowork.domain.program import agenda, evaluation, presentations
 from cowork.domain.program import stages as agenda_design
-from cowork.domain.program.formats import find_format
 from cowork.formats import SCALE_POINTS
 from cowork.web.deps import JoinedPhone, PageUser, RuntimeDep, is_fetch
 from cowork.web.pages.designer import design_context
@@ -43,19 +42,11 @@ def _programme(session: Session, request: StageRequest) -> dict[str, Any]:
     """On every stage: the timer of this stage, where we are in the agenda, and the participant limit."""
     workshop = request.workshop
     assert workshop.id is not None
-    now = utcnow()
-    spec = find_format(session, workshop.format_id)
-    limit = spec.max_participants if spec else None
+    facts = agenda.programme_facts(session, workshop=workshop)
     present = workshops.participant_count(session, workshop_id=workshop.id)
-    return {
-        "programme": {
-            "timer": agenda.timer_on_screen(agenda.timer_on_stage(session, workshop=workshop), now),
-            "agenda": agenda.agenda_on_screen(agenda.describe_agenda(session, workshop=workshop, now=now)),
-            "server_now": agenda.iso(now),
-            "capacity": {"limit": limit, "present": present, "over": limit is not None and present > limit},
-            "design": design_context(session, workshop) if request.staff else None,
-        }
-    }
+    view = agenda.programme_on_screen(facts, utcnow(), present)
+    view["design"] = design_context(session, workshop) if request.staff else None
+    return {"programme": view}
 
 
 def _stage_row(session: Session, request: StageRequest) -> Stage:

@@ -1,5 +1,6 @@
 """Server-rendered pages. Every action is a plain form post; htmx and the live script only enhance."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import qrcode
@@ -12,13 +13,21 @@ from cowork import i18n
 from cowork.domain import accounts, participants, privacy, workshops
 from cowork.domain.access import actor_for_user
 from cowork.domain.actors import Actor
-from cowork.domain.errors import DomainError
+from cowork.domain.errors import DomainError, NotFound
 from cowork.domain.program import formats as organisation_formats
 from cowork.domain.program import sample
 from cowork.live.hub import PARTICIPANT_COOKIE
 from cowork.settings import LANGUAGES
 from cowork.tickets import make_ticket
-from cowork.web.deps import JoinedPhone, KnownWorkshop, PageUser, Phone, PhoneSession, RuntimeDep
+from cowork.web.deps import (
+    JoinedPhone,
+    PageUser,
+    Phone,
+    PhoneSession,
+    RuntimeDep,
+    client_key,
+    joined_phone_with,
+)
 from cowork.web.errors import status_of
 from cowork.web.pages.exports import render_dashboard
 from cowork.web.pages.stages import StageRequest, stage_context
@@ -296,7 +305,7 @@ async def join_page(request: Request, phone: Phone) -> Response:
 @router.post("/j/{code}")
 async def join(
     request: Request,
-    workshop: KnownWorkshop,
+    code: str,
     runtime: RuntimeDep,
     name: Annotated[str, Form()] = "",
     organisation: Annotated[str, Form()] = "",
@@ -304,17 +313,26 @@ async def join(
     language: Annotated[str, Form()] = "",
 ) -> Response:
     form = {"name": name, "organisation": organisation, "group": group, "language": language}
-    await runtime.throttle.before_join(workshop.code)
+    code = workshops.normalize_code(code)
+    # The join finds the workshop itself (one transaction, not a lookup first); a wrong code counts
+    # against the client as on every phone page.
+    client = client_key(request, runtime)
+    await runtime.throttle.before_code_lookup(client)
+    await runtime.throttle.before_join(code)
     try:
         participant, token = await runtime.commands.run(
             participants.join_workshop,
-            code=workshop.code,
+            code=code,
             name=name,
             organisation=organisation,
             group=group,
             language=language or i18n.current_language(),
         )
+    except NotFound:
+        await runtime.throttle.code_not_found(client)
+        raise
     except DomainError as exc:
+        workshop = await runtime.commands.query(workshops.workshop_by_code, code=code)
         return render(
             request,
             "participant/join.html",
@@ -323,7 +341,7 @@ async def join(
             form=form,
             message=i18n.error_text(exc),
         )
-    response = RedirectResponse(f"/j/{workshop.code}/stage", status_code=303)
+    response = RedirectResponse(f"/j/{code}/stage", status_code=303)
     response.set_cookie(
         PARTICIPANT_COOKIE.format(workshop_id=participant.workshop_id),
         token,
@@ -337,31 +355,29 @@ async def join(
 
 async def phone_context(runtime: Any, phone: PhoneSession) -> dict[str, Any]:
     """Everything a participant's stage page shows; features' participant forms re-render with it."""
-    participant = phone.participant
-    assert participant is not None
+    return _phone_page(phone, await runtime.commands.query(_phone_stage(runtime), phone=phone))
 
-    def load(session: Session) -> dict[str, Any]:
+
+def _phone_stage(runtime: Any) -> Callable[..., dict[str, Any]]:
+    def load(session: Session, phone: PhoneSession) -> dict[str, Any]:
+        assert phone.participant is not None
         current = workshops.get_workshop(session, workshop_id=phone.workshop.id)
-        stage = workshops.stage_data(workshops.get_stage(session, stage_id=current.current_stage_id))
-        request = StageRequest(
-            workshop=current,
-            stage=stage,
-            role="participant",
-            actor=Actor.of_participant(participant),
-            participant=participant,
-        )
-        return {"workshop": current, "stage": stage, **stage_context(session, request)}
+        return runtime.phone_pages.context(session, current, phone.participant)
 
-    context = await runtime.commands.query(load)
-    context["participant"] = participant
+    return load
+
+
+def _phone_page(phone: PhoneSession, context: dict[str, Any]) -> dict[str, Any]:
+    context["participant"] = phone.participant
     context["live"] = {"workshop_id": phone.workshop.id, "last_seq": context["workshop"].last_seq}
     context["staff"] = False
     return context
 
 
 @router.get("/j/{code}/stage")
-async def participant_page(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
-    return render(request, "participant/stage.html", **await phone_context(runtime, phone))
+async def participant_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
+    phone, context = await joined_phone_with(request, runtime, code, _phone_stage(runtime))
+    return render(request, "participant/stage.html", **_phone_page(phone, context))
 
 
 @router.get("/j/{code}/mine")
@@ -379,5 +395,6 @@ async def erase_my_card(card_id: int, phone: JoinedPhone, runtime: RuntimeDep) -
 
 
 @router.get("/j/{code}/stage/fragment")
-async def participant_stage(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
-    return render(request, "participant/_stage.html", **await phone_context(runtime, phone))
+async def participant_stage(request: Request, code: str, runtime: RuntimeDep) -> Response:
+    phone, context = await joined_phone_with(request, runtime, code, _phone_stage(runtime))
+    return render(request, "participant/_stage.html", **_phone_page(phone, context))
