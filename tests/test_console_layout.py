@@ -289,3 +289,37 @@ def test_s_puts_the_ticked_card_in_the_spotlight_and_takes_it_back_but_not_while
 
     console.keyboard.press("Shift+Slash")
     expect(console.locator("#shortcuts")).to_contain_text("Spotlight the selected card")
+
+
+def test_the_rail_and_the_tools_keep_their_place_on_a_stage_without_a_board(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room
+) -> None:
+    """The conclusion is a title and nothing else: the console still spans the laptop's width, so the rail
+    and the tools do not jump sideways when the stage changes (a flex item with auto margins shrinks)."""
+
+    def last_information(tx: Any) -> int:
+        stages = stages_of(tx.session, workshop_id=room.workshop.id)
+        return [s.id for s in stages if s.kind == "information"][-1]
+
+    room.stages["conclusion"] = run(world.engine, last_information)
+    for (width, height), page in consoles.items():
+        places = {}
+        for name in ("needs", "conclusion"):
+            _go_to(world, room, name)
+            page.reload()
+            expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+            rail = page.locator(".console-rail").bounding_box()
+            side = page.locator(".console-side").bounding_box()
+            assert rail and side
+            places[name] = (round(rail["x"]), round(side["x"] + side["width"]))
+        assert places["conclusion"] == places["needs"], f"at {width}×{height}: {places}"
+        assert places["needs"][0] < 40 and places["needs"][1] > width - 40, f"at {width}×{height}: {places}"
+
+
+def test_an_information_stage_shows_its_text_from_the_format_on_the_console(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room
+) -> None:
+    _go_to(world, room, "information")
+    page = consoles[(1366, 768)]
+    page.reload()
+    expect(page.locator(".console-scroll .stage-text")).to_contain_text("Evidence-based decision making")

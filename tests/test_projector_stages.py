@@ -64,6 +64,16 @@ FIT = """() => {
         '#stage .eval-results :is(p, h3, .eval-bars tbody th, .eval-count)')]
       .filter(t => t.offsetParent && t.getClientRects().length)
       .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))),
+    // the agenda's status line: its size, and how far above the foot of the stage it ends
+    status: parseFloat(getComputedStyle(document.querySelector('#stage .agenda-status')).fontSize),
+    statusAbove: body.getBoundingClientRect().bottom
+      - document.querySelector('#stage .programme-bar').getBoundingClientRect().bottom,
+    // a card's kind and phase chips, as drawn (a projector's card is read from the back of the room)
+    chips: Math.min(...[...document.querySelectorAll('#stage .card .tag')].filter(t => t.offsetParent)
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))),
+    // the format's text of a stage without a board (an information stage), as drawn
+    stageText: [...document.querySelectorAll('#stage .stage-text')]
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))[0] || 0,
   };
 }"""
 
@@ -168,6 +178,11 @@ def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
             assert seen["clusterText"] >= 20, f"{what}: a cluster's cards under 20 px {seen}"
             if kind == "evaluation":  # read from the back of the room, at 720p too
                 assert 20 <= seen["evalText"] < 1000, f"{what}: results' text {seen['evalText']} px"
+            # The status line is read from the back and stands at the foot of every stage, after a vote too.
+            assert seen["status"] >= 18 and abs(seen["statusAbove"]) <= 2, f"{what}: status line {seen}"
+            assert seen["chips"] >= 16, f"{what}: a card's chips are {seen['chips']} px"
+            if kind == "information":  # the format's text, not a title above an empty screen
+                assert seen["stageText"] >= (32 if size == "1080p" else 22), f"{what}: its text {seen}"
             if size == "1080p":
                 assert seen["title"] >= 48, f"{what}: the stage title is {seen['title']} px"
             page.context.close()

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from cowork.domain.actors import Actor
 from cowork.domain.board import view as board_view
 from cowork.domain.models import Participant, Workshop
+from cowork.domain.workshops import get_stage
 
 ROLES = ("participant", "projector", "facilitator")
 
@@ -70,3 +71,13 @@ def _cards(session: Session, request: StageRequest) -> dict[str, Any]:
     return {
         "cards": board_view.list_cards(session, stage_id=request.stage["id"], include_hidden=request.staff)
     }
+
+
+@register_common
+def _stage_text(session: Session, request: StageRequest) -> dict[str, Any]:
+    """What the format says about the stage (an information stage's text, a group's task), per language.
+
+    Without it an information stage is a title above an empty screen; the needs board shows its own.
+    """
+    config = get_stage(session, stage_id=request.stage["id"]).config
+    return {"stage_text": config.get("prompt") or config.get("description")}
