@@ -58,6 +58,13 @@ def cowork_executable() -> str:
     return found
 
 
+def start_profiler(pid: int, output: str) -> subprocess.Popen[bytes]:
+    """py-spy sampling the server 200 times a second, as collapsed stacks (pyspy_top.py reads them)."""
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    cmd = [py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--output", output]
+    return subprocess.Popen([*cmd, "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def cli(cowork: str, *args: str, env: dict[str, str], stdin: str | None = None) -> str:
     done = subprocess.run([cowork, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:

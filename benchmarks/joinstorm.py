@@ -13,10 +13,12 @@ Each phone does what a browser does after scanning the code, with its own cookie
    held until the end, recording when each `seq` arrives.
 
 A phone is *caught up* once it holds every seq from its page's up to the last one committed before its
-socket connected (known afterwards from every phone's page seq and the time it arrived). Progress goes to
-stderr; the last line on stdout is one JSON object (see benchmarks/README.md).
+socket connected (known afterwards from every phone's page seq and the time it arrived). With --live N,
+N phones of the workshop are connected before the storm and get a card every 1/--card-rate s from before
+it to its end; how long each card takes to reach them, before the storm and during it (livescreens.py).
+Progress goes to stderr; the last line on stdout is one JSON object (see benchmarks/README.md).
 
-    .venv/bin/python benchmarks/joinstorm.py --phones 300 --within 10
+    .venv/bin/python benchmarks/joinstorm.py --phones 300 --within 10 [--live 50 --card-rate 2]
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ import multiprocessing
 import os
 import re
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from fanout import CHILDREN, cpu_seconds, start_server, stop, stop_children, tail, wait_healthy
-from harness import HOST, cli, cowork_executable, free_port, logger, ms, percentile
+from harness import HOST, cli, cowork_executable, free_port, logger, ms, percentile, start_profiler
+from livescreens import LiveScreens
 
 log = logger("joinstorm")
 SEQ = re.compile(r'"seq":\s*(\d+)')
@@ -149,13 +151,6 @@ def save(path: str, results: list[dict[str, Any]]) -> None:
         json.dump(results, f)
 
 
-def start_profiler(pid: int, output: str) -> subprocess.Popen[bytes]:
-    """py-spy sampling the server 200 times a second, as collapsed stacks (pyspy_top.py reads them)."""
-    py_spy = str(Path(sys.executable).with_name("py-spy"))
-    cmd = [py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--output", output]
-    return subprocess.Popen([*cmd, "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 class Failed(Exception):
     """A phone's step answered with something other than what a browser would go on with."""
 
@@ -250,7 +245,7 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     api_token = cli(cowork, "token", "create", email, env=env).strip().splitlines()[-1]
     log_file = tmp / "cowork.log"
     proc = start_server([cowork, "serve", "--port", str(port)], env, log_file)
-    profiler = None
+    profiler, live = None, None
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
             await wait_healthy(http, base, proc, log_file)
@@ -259,13 +254,17 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             async with http.post(f"{base}/api/v1/workshops", json=body, headers=headers) as r:
                 if r.status != 201:
                     raise RuntimeError(f"creating the workshop answered {r.status}: {await r.text()}")
-                code = (await r.json())["code"]
+                workshop = await r.json()
+                code = workshop["code"]
         log(
             f"cowork on {base} (pid {proc.pid}); {args.phones} phones within {args.within} s; load {load:.2f}"
         )
+        live = await LiveScreens.connect(args, base, workshop) if args.live else None
         await asyncio.sleep(1)
-        start = time.time() + 2  # the client processes need a moment to start
+        start = time.time() + (live.lead(args) if live else 2)  # the client processes need a moment
         phones = Phones(args, base, code, start)
+        if live:
+            live.post_cards(args.card_rate)
         await asyncio.sleep(max(0.0, start - time.time()))
         if args.profile:
             profiler = start_profiler(proc.pid, args.profile)
@@ -283,6 +282,7 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(30)
+        screens = await live.finish() if live else []  # the last cards arrive, on the joining phones too
         results = phones.finish()
     except BaseException:
         if proc.poll() is not None:
@@ -291,6 +291,8 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     finally:
         if profiler is not None and profiler.poll() is None:
             profiler.kill()
+        if live:
+            await live.close()
         stop(proc)
 
     caught_up(results)
@@ -332,6 +334,8 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "load_avg_1m_at_start": round(load, 2),
     }
+    if live:
+        report.update(live.report(screens, start, args.live_before, results))
     log(
         f"joined {report['joined']}/{args.phones} (refused {report['refused']}), page p95 "
         f"{report['page_p95_ms']} ms, socket p95 {report['socket_p95_ms']} ms, "
@@ -366,9 +370,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=60, help="seconds after the last arrival to give up (60)")
     p.add_argument("--settle", type=float, default=1, help="seconds after the last connect for catch-up (1)")
     p.add_argument("--profile", metavar="FILE", help="record the server with py-spy (raw format) into FILE")
+    LiveScreens.add_arguments(p)
     args = p.parse_args(argv)
-    if args.phones < 1 or args.within < 0:
-        p.error("--phones must be positive and --within not negative")
+    if args.phones < 1 or args.within < 0 or args.live < 0 or args.card_rate <= 0 or args.live_before < 0:
+        p.error("--phones and --card-rate must be positive, --within, --live and --live-before not negative")
     return args
 
 

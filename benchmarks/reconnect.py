@@ -40,7 +40,7 @@ from typing import Any
 import httpx
 import joinstorm
 from fanout import CHILDREN, cpu_seconds, start_server, stop, stop_children, wait_healthy
-from harness import cowork_executable, join_all, logger, ms, percentile
+from harness import cowork_executable, join_all, logger, ms, percentile, start_profiler
 from harness import start_server as first_server
 
 log = logger("reconnect")
@@ -295,7 +295,7 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             async with aiohttp.ClientSession() as session:
                 await wait_healthy(session, server.base, proc, server.log_file)
             up, cpu_up = time.time(), cpu_seconds(proc.pid)
-            profiler = joinstorm.start_profiler(proc.pid, args.profile) if args.profile else None
+            profiler = start_profiler(proc.pid, args.profile) if args.profile else None
             last = await post_cards(http, server.base, stage, card_token, args.cards, "After the restart")
             phones.final.value = last
             log(f"cowork back after {up - killed:.1f} s; cards to seq {last}; waiting for the phones")
