@@ -7,9 +7,10 @@ One run starts `cowork serve` as its own process (a temporary data dir, a fresh 
 on the same port and database (no card can be posted while it is down), and posts --cards cards as soon as
 it answers. Each phone does what static/cowork.js with socket.io-client does:
 
-- after a drop it connects again after socket.io-client's backoff: 1 s, 2 s, 4 s, then 5 s at most, each
-  ±50 % at random, from the drop and after each failed attempt; a refusal marked `retry` waits 2–4 s; any
-  other refusal ends its reconnecting (the browser's client does not try again);
+- after a drop it connects again after socket.io-client's backoff: 1 s, 2 s, then 2.5 s at most (cowork.js's
+  `reconnectionDelayMax`, `--delay-max`), each ±50 % at random before that cap, from the drop and after each
+  failed attempt; a refusal marked `retry` waits 2–4 s; any other refusal ends its reconnecting (the
+  browser's client does not try again);
 - it connects with `auth = {workshop_id, token, since: the last seq it applied}`;
 - it applies events in seq order, drops the ones it has, and asks `sync` (ack) when it sees a gap; an
   answer with an error is asked again after 3 s, one with `complete: false` at once; `resync` asks too.
@@ -47,13 +48,17 @@ log = logger("reconnect")
 ACK = re.compile(r"^43(\d+)(.*)$", re.S)
 
 
-def backoff(attempts: int) -> float:
-    """socket.io-client's Backoff.duration(): 1 s doubled per attempt, ±50 % jitter, at most 5 s."""
+# static/cowork.js's reconnectionDelayMax (socket.io-client's default is 5000); --delay-max overrides it.
+DELAY_MAX_MS = 2500
+
+
+def backoff(attempts: int, delay_max_ms: int = DELAY_MAX_MS) -> float:
+    """socket.io-client's Backoff.duration(): 1 s doubled per attempt, ±50 % jitter, at most delay_max_ms."""
     delay = 1000 * 2**attempts
     r = random.random()
     deviation = math.floor(r * 0.5 * delay)
     delay = delay - deviation if math.floor(r * 10) & 1 == 0 else delay + deviation
-    return min(delay, 5000) / 1000
+    return min(delay, delay_max_ms) / 1000
 
 
 # --- the phones (child processes) ----------------------------------------------------------------------
@@ -99,7 +104,7 @@ class Phone:
             if self.was_connected:  # a drop: socket.io-client's backoff starts again from its first step
                 attempts = 0
             if wait is None:
-                wait, attempts = backoff(attempts), attempts + 1
+                wait, attempts = backoff(attempts, self.spec["delay_max_ms"]), attempts + 1
             await asyncio.sleep(wait)
 
     async def _connection(self, session: Any) -> float | None:
@@ -277,6 +282,7 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                 "ws_url": f"ws://{server.base.split('://', 1)[1]}/socket.io/?EIO=4&transport=websocket",
                 "workshop_id": made["id"],
                 "since": since,
+                "delay_max_ms": args.delay_max,
                 "deadline": time.time() + args.connect_within + args.timeout + 120,
             }
             phones = Phones(args, tokens, spec, tmp)
@@ -337,6 +343,7 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "server_cpu_startup_s": round(cpu_up, 2),
         "window_s": round(done - up, 2),
         "client_procs": args.client_procs,
+        "delay_max_ms": args.delay_max,
         "database": (args.database_url or "sqlite").split(":")[0],
         "cpus": os.cpu_count(),
         "load_avg_1m_at_start": round(load, 2),
@@ -352,6 +359,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--connect-within", type=float, default=10, help="seconds to connect them at first (10)")
     p.add_argument("--database-url", help="cowork's database (default: a fresh SQLite file in a temp dir)")
     p.add_argument("--client-procs", type=int, default=2, help="processes the phones are spread over (2)")
+    p.add_argument(
+        "--delay-max",
+        type=int,
+        default=DELAY_MAX_MS,
+        help=f"the phones' reconnectionDelayMax in ms ({DELAY_MAX_MS}, as static/cowork.js; 5000 before)",
+    )
     p.add_argument("--timeout", type=float, default=60, help="seconds after the restart to give up (60)")
     p.add_argument(
         "--profile", metavar="FILE", help="record the restarted server with py-spy (raw) into FILE"

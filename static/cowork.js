@@ -489,6 +489,9 @@
   var socket = window.io({
     transports: body.getAttribute("data-websocket-only") ? ["websocket"] : ["websocket", "polling"],
     tryAllTransports: true,
+    // After a server restart every phone tries again within 2.5 s of it answering (socket.io-client waits up
+    // to 5 s by default); the first waits' ±50 % jitter spreads a room's tries, so it does not come back at once.
+    reconnectionDelayMax: 2500,
     auth: function (cb) {
       var auth = { workshop_id: parseInt(workshopId, 10), since: lastSeq };
       var token = body.getAttribute("data-token");

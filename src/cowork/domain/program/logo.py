@@ -12,10 +12,6 @@ import io
 import re
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from cowork.domain.errors import Invalid, TooLarge, Unsupported
 
 MAX_LOGO_BYTES = 500 * 1024
@@ -49,6 +45,9 @@ def clean_logo(content: bytes) -> tuple[bytes, str]:
 
 def _raster(content: bytes, kind: str) -> bytes:
     """Decode and encode again: only the pixels stay."""
+    # Imported here: a server's start (and a restart under a room of phones) does not wait for Pillow.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(content), formats=[kind]) as image:
             if max(image.size) > MAX_SIDE:
@@ -82,6 +81,9 @@ class _Builder(TreeBuilder):
 
 
 def _check_svg(content: bytes) -> None:
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+
     parser = DefusedXMLParser(target=_Builder(), forbid_dtd=False, forbid_entities=True, forbid_external=True)
     try:
         parser.feed(content)

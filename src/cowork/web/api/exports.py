@@ -20,8 +20,6 @@ from cowork.commands import run_command
 from cowork.domain.actors import Actor
 from cowork.domain.errors import Invalid
 from cowork.exports import FORMATS, ExportUnavailable, render_format
-from cowork.exports.replay import import_record
-from cowork.exports.report import export_report
 from cowork.exports.sections import PARTS
 from cowork.settings import LANGUAGES
 from cowork.web.deps import ApiFacilitator, RuntimeDep
@@ -55,6 +53,8 @@ async def export_file(
 ) -> Response:
     """The workshop as a file in format `fmt` (in `lang`, else the workshop's language); one part of it on
     its own (`part`), or the whole report with or without the session record as its appendix."""
+    from cowork.exports.report import export_report  # here: the report's queries wait until one is asked
+
     chosen = FORMATS.get(fmt)
     if chosen is None:
         return error_response(request, 400, i18n.error_text(_unknown_format(fmt)))
@@ -123,6 +123,8 @@ async def read_record(body: bytes) -> Any:
 async def import_into(runtime: Any, actor: Actor, record: Any) -> tuple[Any, int]:
     # No publishing: nobody watches a workshop that did not exist a moment ago, and rendering thousands of
     # pushes would only keep the event loop busy.
+    from cowork.exports.replay import import_record  # here, not on the way to the server's start
+
     workshop, events = await anyio.to_thread.run_sync(
         lambda: run_command(runtime.engine, import_record, actor=actor, record=record)
     )

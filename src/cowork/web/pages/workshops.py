@@ -3,8 +3,6 @@
 from collections.abc import Callable
 from typing import Annotated, Any
 
-import qrcode
-import qrcode.image.svg
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
@@ -282,6 +280,8 @@ async def projector_stage(request: Request, key: str, runtime: RuntimeDep, previ
 
 @router.get("/s/{key}/qr.svg")
 async def projector_qr(key: str, runtime: RuntimeDep) -> Response:
+    import qrcode.image.svg  # here, not at the server's start
+
     workshop = await runtime.commands.query(workshops.workshop_by_projector_key, key=key)
     image = qrcode.make(
         join_url(runtime.settings, workshop.code),
