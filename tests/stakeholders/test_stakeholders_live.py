@@ -16,8 +16,9 @@ PUSH_BUDGET = 5_000  # bytes of one pushed update (DESIGN.md)
 
 
 def _call(server: ThreadServer, method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:
+    # The large map's writes render for every room: on a loaded CI machine that can pass httpx's default 5 s.
     response = httpx.request(
-        method, f"{server.url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}
+        method, f"{server.url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
     assert response.status_code < 300, response.text
     return response.json()
