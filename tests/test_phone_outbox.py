@@ -38,6 +38,22 @@ def _stored(server: ThreadServer, world: World, text: str) -> int:
     return [card["text"] for card in answer.json()["items"]].count(text)
 
 
+def _one_dot_sent_again_and_counted_once(
+    phone: Page, server: ThreadServer, world: World, ballots: "FlakyServer"
+) -> None:
+    """A dot whose first answer `ballots` spoils: the phone says it waits, sends it again with the same client
+    id, shows it as used, and the closed poll counts one ballot."""
+    poll = _open_dot_vote(server, world)
+    phone.route("**/polls/*/ballot", ballots)
+    phone.get_by_role("button", name="One dot more for Childcare").click()
+    expect(phone.locator(".ballot .form-message")).to_contain_text("will be sent as soon as it can")
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")  # sent again, and the page shows it
+    assert len(ballots.client_ids) == 2 and len(set(ballots.client_ids)) == 1
+    staff = {"Authorization": f"Bearer {world.api_token}"}
+    closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
+    assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [1]
+
+
 class FlakyServer:
     """What a phone meets in front of a struggling server: the answers of `plan`, one per post, then the
     real server. "lost" forwards the post (it is stored) and answers 502, as a proxy that lost the answer."""
@@ -156,16 +172,7 @@ def test_a_vote_whose_answer_a_proxy_lost_is_sent_again_and_counted_once(
     world: World,
 ) -> None:
     phone = _join_on_phone(browser, server, world)
-    poll = _open_dot_vote(server, world)
-    flaky = FlakyServer(["lost"])
-    phone.route("**/polls/*/ballot", flaky)
-    phone.get_by_role("button", name="One dot more for Childcare").click()
-    expect(phone.locator(".ballot .form-message")).to_contain_text("will be sent as soon as it can")
-    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")  # sent again, and the page shows it
-    assert len(flaky.client_ids) == 2 and len(set(flaky.client_ids)) == 1
-    staff = {"Authorization": f"Bearer {world.api_token}"}
-    closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
-    assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [1]
+    _one_dot_sent_again_and_counted_once(phone, server, world, FlakyServer(["lost"]))
 
 
 def test_a_proxys_404_page_is_no_refusal_the_card_and_the_vote_wait_and_go_once(
@@ -186,16 +193,7 @@ def test_a_proxys_404_page_is_no_refusal_the_card_and_the_vote_wait_and_go_once(
     assert _stored(server, world, "Sent while the route was gone") == 1
     expect(phone.get_by_label("Your card")).to_have_value("")  # not given back: it was sent
 
-    poll = _open_dot_vote(server, world)
-    ballots = FlakyServer(["404"])
-    phone.route("**/polls/*/ballot", ballots)
-    phone.get_by_role("button", name="One dot more for Childcare").click()
-    expect(phone.locator(".ballot .form-message")).to_contain_text("will be sent as soon as it can")
-    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
-    assert len(ballots.client_ids) == 2 and len(set(ballots.client_ids)) == 1
-    staff = {"Authorization": f"Bearer {world.api_token}"}
-    closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
-    assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [1]
+    _one_dot_sent_again_and_counted_once(phone, server, world, FlakyServer(["404"]))
 
 
 def test_a_card_still_waiting_when_the_tab_is_closed_is_sent_by_the_reopened_page(
