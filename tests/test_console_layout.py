@@ -124,7 +124,8 @@ def test_on_a_laptop_the_page_never_scrolls_and_timer_next_stage_and_board_are_i
         size = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
         assert size[0] <= height, f"{kind} at {width}×{height}: the page scrolls ({size[0]} px high)"
         assert size[1] <= width, f"{kind} at {width}×{height}: the page scrolls sideways ({size[1]} px wide)"
-        board = ".console-scroll .board .card" if kind == "needs" else ".console-scroll > *"
+        # A board's six columns share the middle (narrow cards run long): the first card's words are in view.
+        board = ".console-scroll .board .card .card-text" if kind == "needs" else ".console-scroll > *"
         for selector in [
             "#stage-next",
             ".timer-controls button[value=start]",
@@ -323,3 +324,74 @@ def test_an_information_stage_shows_its_text_from_the_format_on_the_console(
     page = consoles[(1366, 768)]
     page.reload()
     expect(page.locator(".console-scroll .stage-text")).to_contain_text("Evidence-based decision making")
+
+
+# Each column of the board as drawn: where it starts and ends across, and where its head stands.
+COLUMNS = """() => [...document.querySelectorAll('.console-scroll .board > .column')].map(c => {
+  const box = c.getBoundingClientRect(), head = c.querySelector('h3').getBoundingClientRect();
+  return {name: c.dataset.category, left: box.left, right: box.right, top: head.top, bottom: head.bottom};
+})"""
+
+
+def test_on_a_laptop_every_column_of_the_board_stands_side_by_side_in_view(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room
+) -> None:
+    """The sample's five categories and "Other": all six heads on the first screen, in one row, nothing to
+    scroll sideways, and the Suggest button, the timer and the next stage still there."""
+    _go_to(world, room, "needs")
+    for (width, height), page in consoles.items():
+        page.reload()
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        columns = page.evaluate(COLUMNS)
+        what = f"at {width}×{height}: {columns}"
+        assert len(columns) == 6, what
+        assert all(c["left"] >= 0 and c["right"] <= width for c in columns), what
+        assert all(c["top"] >= 0 and c["bottom"] <= height for c in columns), what
+        assert len({round(c["top"]) for c in columns}) == 1, f"the columns wrap into rows {what}"
+        scroller = page.locator(".console-scroll")
+        assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth"), (
+            f"the board scrolls sideways {what}"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for selector in [".suggest-closed button", ".timer-controls button[value=start]", "#stage-next"]:
+            assert page.evaluate(IN_VIEW, selector) == "", f"at {width}×{height}"
+
+
+def test_with_an_open_vote_the_preview_and_the_close_button_stay_in_view(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room
+) -> None:
+    """The sample's vote on two proposals is open: its live results grow under the preview, not over it."""
+    _go_to(world, room, "action_plan")
+    for (width, height), page in consoles.items():
+        page.reload()
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        expect(page.locator(".console-side .poll")).to_contain_text("Ballots")
+        for selector in [".screen-preview", '.console-side .poll form[action$="/close"] button']:
+            assert page.evaluate(IN_VIEW, selector) == "", f"at {width}×{height}"
+        assert page.evaluate("scrollY") == 0
+
+
+def test_the_consoles_edit_folds_are_drawn_as_buttons_and_show_the_keyboard_focus(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room
+) -> None:
+    _go_to(world, room, "needs")
+    page = consoles[(1440, 900)]
+    page.reload()
+    card = page.locator(".console-scroll .column > .cards > li.card").first
+    edit = card.locator(".card-tools details > summary")
+    look = edit.evaluate(
+        "el => { const s = getComputedStyle(el);"
+        " return {border: parseFloat(s.borderTopWidth), style: s.borderTopStyle, color: s.borderTopColor,"
+        " text: s.color, radius: parseFloat(s.borderTopLeftRadius)}; }"
+    )
+    assert look["border"] >= 2 and look["style"] == "solid" and look["radius"] > 0, look
+    assert look["color"] == look["text"], f"the border and the word are the accent: {look}"
+    card.locator(".card-tools button", has_text="Hide").focus()
+    page.keyboard.press("Tab")
+    expect(edit).to_be_focused()
+    ring = edit.evaluate(
+        "el => [getComputedStyle(el).outlineStyle, parseFloat(getComputedStyle(el).outlineWidth)]"
+    )
+    assert ring[0] != "none" and ring[1] >= 2, ring
+    page.keyboard.press("Enter")
+    expect(card.locator("textarea")).to_be_visible()

@@ -62,3 +62,25 @@ def test_the_phone_puts_an_open_vote_first_and_a_picture_beside_every_answer(
     _stage(world, workshop, "information")
     phone.reload()
     expect(phone.locator("#stage .stage-description")).to_contain_text("Evidence-based decision making")
+
+
+def test_on_the_stakeholder_stage_the_phone_rates_first_with_pictures_and_folds_the_form_away(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="en")
+    _stage(world, workshop, "stakeholders")  # the sample has four stakeholders on the map
+    phone = _phone(browser, server, workshop)
+    rating = phone.locator(".sh-rate").first.bounding_box()
+    fold = phone.locator("#sh-propose-fold").bounding_box()
+    assert rating and fold and rating["y"] < fold["y"], (
+        "the form to add a stakeholder comes before the rating"
+    )
+    first_point = phone.locator(".sh-rate .sh-point").first.bounding_box()
+    assert first_point and first_point["y"] + first_point["height"] < 844, (
+        "the rating is not on the first screen"
+    )
+    points = phone.evaluate(CHOICES, ".sh-rate-list")
+    assert len(points) == 4 * 2 * 5 and all(p["icon"] for p in points), points
+    expect(phone.locator("#sh-name")).to_be_hidden()  # five fields, folded under their heading
+    phone.locator("#sh-propose-fold > summary").click()
+    expect(phone.locator("#sh-name")).to_be_visible()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import select
 
 from cowork.db import read_session
 from cowork.domain import participants, workshops
@@ -18,6 +19,7 @@ from cowork.domain.actors import Actor
 from cowork.domain.program import evaluation, presentations, table_boards
 from cowork.domain.program import tables as breakout
 from cowork.domain.program.sample import create_sample_workshop
+from cowork.domain.stakeholders.models import Stakeholder
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
 from tests.test_accessibility import _report, axe_violations
@@ -191,4 +193,82 @@ def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
         violations = axe_violations(page)
         _shot(page, f"projector-stage-{kind}-dark")
         assert violations == [], f"{kind} (dark): " + _report({"projector": violations})
+        page.context.close()
+
+
+# The map's names as drawn: their boxes, the plot's, the quadrants' names'; and what each name says.
+MAP_LABELS = """() => {
+  const box = e => {
+    const b = e.getBoundingClientRect();
+    return {l: b.left, r: b.right, t: b.top, b: b.bottom};
+  };
+  return {
+    svg: box(document.querySelector('#stage .sh-grid-svg')),
+    labels: [...document.querySelectorAll('#stage .sh-label')].map(e => ({text: e.textContent, ...box(e),
+      size: parseFloat(getComputedStyle(e).fontSize) * e.getScreenCTM().a})),
+    quadrants: [...document.querySelectorAll('#stage .sh-quadrant')].map(box),
+  };
+}"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
+
+
+def test_the_stakeholder_map_shows_every_name_whole_and_uncovered_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="en")
+    with read_session(world.engine) as session:
+        stage = next(
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "stakeholders"
+        )
+        names = sorted(
+            s.name for s in session.exec(select(Stakeholder).where(Stakeholder.stage_id == stage.id))
+        )
+    go_to(world, workshop, stage.id)
+    assert any(len(n) > 24 for n in names), "the sample has a long name (cut at 24 letters before)"
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(MAP_LABELS)
+        _shot(page, f"projector-stakeholder-map-{size}")
+        labels = seen["labels"]
+        assert sorted(" ".join(label["text"].split()) for label in labels) == names, f"{size}: {labels}"
+        svg = seen["svg"]
+        for label in labels:
+            inside = svg["l"] <= label["l"] and label["r"] <= svg["r"] and svg["t"] <= label["t"]
+            assert inside and label["b"] <= svg["b"], f"{size}: {label['text']} runs out of the map"
+            assert label["size"] >= 16, f"{size}: {label['text']} is drawn at {label['size']} px"
+            assert not any(_overlap(label, q) for q in seen["quadrants"]), (
+                f"{size}: {label['text']} on a quadrant"
+            )
+        for n, label in enumerate(labels):
+            for other in labels[n + 1 :]:
+                assert not _overlap(label, other), f"{size}: {label['text']} and {other['text']} overlap"
+        page.context.close()
+
+
+def test_a_long_german_column_name_is_hyphenated_inside_its_column(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """ "ARBEITSVERMITTLUNG" in the projector's capitals is wider than a column at 720p: it breaks at a
+    syllable, with a hyphen, instead of running over the column's edge."""
+    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="de")
+    with read_session(world.engine) as session:
+        stage = next(s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "needs")
+    go_to(world, workshop, stage.id)
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        assert page.evaluate("document.documentElement.lang") == "de"
+        heads = page.evaluate(
+            "() => [...document.querySelectorAll('#stage .column h3')]"
+            " .filter(h => h.offsetParent).map(h => ({"
+            " text: h.textContent.replaceAll('\\u00ad', '').trim(), over: h.scrollWidth - h.clientWidth,"
+            " right: h.querySelector('.column-name').getBoundingClientRect().right,"
+            " edge: h.getBoundingClientRect().right}))"
+        )
+        _shot(page, f"projector-board-de-{size}")
+        assert "Arbeitsvermittlung" in [h["text"] for h in heads], heads
+        for head in heads:
+            assert head["over"] <= 0 and head["right"] <= head["edge"] + 1, f"{size}: {head}"
         page.context.close()

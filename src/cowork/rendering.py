@@ -12,6 +12,7 @@ from starlette.templating import Jinja2Templates
 from cowork import i18n, numbers
 from cowork.assets import asset_dir
 from cowork.domain.stakeholders.families import FAMILIES, LEVELS, ROLES, label
+from cowork.hyphens import hyphenate
 
 
 def templates_for(kind: str, role: str) -> list[str]:
@@ -87,6 +88,7 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
     env.filters["datetime"] = _datetime
     env.filters["moment"] = i18n.moment_text
     env.filters["direction"] = direction
+    env.filters["hyphenate"] = hyphenate
     # Numbers for people, in the reader's language: `number` a count (or any table value), `decimal` a
     # mean, `percent` a share. Attributes (SVG coordinates, form values) keep plain numbers.
     env.filters["decimal"] = numbers.decimal
