@@ -225,16 +225,14 @@ def caught_up(results: list[dict[str, Any]]) -> None:
             r["caught_up"] = max([r["connected"], *(seqs[s] for s in needed)])
 
 
-async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    import aiohttp
-
-    load = os.getloadavg()[0]
+def start_cowork(tmp: Path, database_url: str | None) -> tuple[Any, str, str, Path]:
+    """`cowork serve` on a free port with an admin's API token: (process, base URL, token, its log)."""
     port = free_port()
     base = f"http://{HOST}:{port}"
     env = {
         **os.environ,
         "COWORK_DATA_DIR": str(tmp / "data"),
-        "COWORK_DATABASE_URL": args.database_url or f"sqlite:///{tmp / 'cowork.db'}",
+        "COWORK_DATABASE_URL": database_url or f"sqlite:///{tmp / 'cowork.db'}",
         "COWORK_PUBLIC_BASE_URL": base,
         "COWORK_SECRET_KEY": os.urandom(32).hex(),
         "COWORK_LOG_LEVEL": "warning",
@@ -244,7 +242,14 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     cli(cowork, "users", "create", email, "--admin", "--password-stdin", env=env, stdin="joinstorm-pw\n")
     api_token = cli(cowork, "token", "create", email, env=env).strip().splitlines()[-1]
     log_file = tmp / "cowork.log"
-    proc = start_server([cowork, "serve", "--port", str(port)], env, log_file)
+    return start_server([cowork, "serve", "--port", str(port)], env, log_file), base, api_token, log_file
+
+
+async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    import aiohttp
+
+    load = os.getloadavg()[0]
+    proc, base, api_token, log_file = start_cowork(tmp, args.database_url)
     profiler, live = None, None
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
