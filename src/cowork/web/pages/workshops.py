@@ -20,11 +20,12 @@ from cowork.tickets import make_ticket
 from cowork.web.deps import (
     JoinedPhone,
     PageUser,
-    Phone,
     PhoneSession,
     RuntimeDep,
     client_key,
     joined_phone_with,
+    known_workshop,
+    phone_session,
 )
 from cowork.web.errors import status_of
 from cowork.web.pages.exports import render_dashboard
@@ -299,10 +300,18 @@ async def projector_qr(key: str, runtime: RuntimeDep) -> Response:
 
 
 @phone_router.get("/j/{code}")
-async def join_page(request: Request, phone: Phone) -> Response:
-    if phone.participant is not None:
-        return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
-    return render(request, "participant/join.html", workshop=phone.workshop, form={})
+async def join_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
+    # A phone without the workshop's participant cookie (a room scanning the code) needs no database read.
+    workshop = runtime.join_codes.get(workshops.normalize_code(code))
+    if workshop is None or PARTICIPANT_COOKIE.format(workshop_id=workshop.id) in request.cookies:
+        phone = await phone_session(request, await known_workshop(request, code, runtime), runtime)
+        if phone.participant is not None:
+            return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
+        workshop = phone.workshop
+        runtime.join_codes.keep(workshop)
+    else:
+        await runtime.throttle.before_code_lookup(client_key(request, runtime))  # as known_workshop does
+    return render(request, "participant/join.html", workshop=workshop, form={})
 
 
 @phone_router.post("/j/{code}")
