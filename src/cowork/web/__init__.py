@@ -42,8 +42,10 @@ def routers() -> list[APIRouter]:
         workshops,
     )
 
-    # exports before workshops: its /f (the organiser dashboard) replaces the foundation's list.
+    # exports before workshops: its /f (the organiser dashboard) replaces the foundation's list. The phone's
+    # join and stage pages first: they are most of the requests, and no other route takes their paths.
     return [
+        workshops.phone_router,
         workshops_api.router,
         formats_api.router,
         exports_api.router,

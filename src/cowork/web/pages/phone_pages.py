@@ -13,6 +13,8 @@ yet, so it is loaded once per workshop, stage and language (for a participant no
   Everyone else gets their page loaded for them alone, as before.
 
 The timer's and the agenda's clock are worked out for each page from what was kept.
+
+The join page (`JoinCodes`) needs only the workshop of its code: it is kept for MAX_AGE seconds too.
 """
 
 import threading
@@ -142,3 +144,23 @@ def own_context(session: Session, workshop: Workshop, participant: Participant) 
         participant=participant,
     )
     return {"workshop": workshop, "stage": stage, **stage_context(session, request)}
+
+
+class JoinCodes:
+    """The workshop of a join code, for the join page only (its title and code, which do not change): a room's
+    phones ask for it at once. Kept for MAX_AGE seconds, so a deleted workshop's join page may show that much
+    longer; the join itself reads the workshop afresh and refuses."""
+
+    def __init__(self, max_age: float = MAX_AGE, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_age, self.clock = max_age, clock
+        self._kept: dict[str, tuple[float, Workshop]] = {}
+
+    def get(self, code: str) -> Workshop | None:
+        kept = self._kept.get(code)
+        return kept[1] if kept is not None and self.clock() - kept[0] <= self.max_age else None
+
+    def keep(self, workshop: Workshop) -> None:
+        now = self.clock()
+        if len(self._kept) >= MAX_KEPT:  # codes no phone asked for lately
+            self._kept = {c: kept for c, kept in self._kept.items() if now - kept[0] <= self.max_age}
+        self._kept[workshop.code] = (now, workshop)

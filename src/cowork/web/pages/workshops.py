@@ -20,11 +20,12 @@ from cowork.tickets import make_ticket
 from cowork.web.deps import (
     JoinedPhone,
     PageUser,
-    Phone,
     PhoneSession,
     RuntimeDep,
     client_key,
     joined_phone_with,
+    known_workshop,
+    phone_session,
 )
 from cowork.web.errors import status_of
 from cowork.web.pages.exports import render_dashboard
@@ -32,6 +33,9 @@ from cowork.web.pages.stages import StageRequest, stage_context
 from cowork.web.urls import join_url, phones_can_join, projector_url
 
 router = APIRouter(include_in_schema=False)
+# A participant's pages: most of the requests a room makes (a join storm is hundreds of phones), so their
+# routes are matched before the others (web.routers); FastAPI tries each route in turn.
+phone_router = APIRouter(include_in_schema=False)
 PARTICIPANT_COOKIE_DAYS = 7
 FORMAT_DONE = ("saved", "imported", "renamed", "deleted")
 
@@ -49,7 +53,7 @@ async def home(request: Request) -> Response:
     return render(request, "home.html")
 
 
-@router.get("/j")
+@phone_router.get("/j")
 async def code_entry(code: str = "") -> Response:
     return RedirectResponse(f"/j/{workshops.normalize_code(code)}", status_code=303)
 
@@ -295,14 +299,22 @@ async def projector_qr(key: str, runtime: RuntimeDep) -> Response:
 # --- participants ---------------------------------------------------------------------------------
 
 
-@router.get("/j/{code}")
-async def join_page(request: Request, phone: Phone) -> Response:
-    if phone.participant is not None:
-        return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
-    return render(request, "participant/join.html", workshop=phone.workshop, form={})
+@phone_router.get("/j/{code}")
+async def join_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
+    # A phone without the workshop's participant cookie (a room scanning the code) needs no database read.
+    workshop = runtime.join_codes.get(workshops.normalize_code(code))
+    if workshop is None or PARTICIPANT_COOKIE.format(workshop_id=workshop.id) in request.cookies:
+        phone = await phone_session(request, await known_workshop(request, code, runtime), runtime)
+        if phone.participant is not None:
+            return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
+        workshop = phone.workshop
+        runtime.join_codes.keep(workshop)
+    else:
+        await runtime.throttle.before_code_lookup(client_key(request, runtime))  # as known_workshop does
+    return render(request, "participant/join.html", workshop=workshop, form={})
 
 
-@router.post("/j/{code}")
+@phone_router.post("/j/{code}")
 async def join(
     request: Request,
     code: str,
@@ -374,13 +386,13 @@ def _phone_page(phone: PhoneSession, context: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
-@router.get("/j/{code}/stage")
+@phone_router.get("/j/{code}/stage")
 async def participant_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
     phone, context = await joined_phone_with(request, runtime, code, _phone_stage(runtime))
     return render(request, "participant/stage.html", **_phone_page(phone, context))
 
 
-@router.get("/j/{code}/mine")
+@phone_router.get("/j/{code}/mine")
 async def my_cards_page(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
     cards = await runtime.commands.query(privacy.my_cards, actor=phone.actor)
     return render(
@@ -388,13 +400,13 @@ async def my_cards_page(request: Request, phone: JoinedPhone, runtime: RuntimeDe
     )
 
 
-@router.post("/j/{code}/cards/{card_id}/erase")
+@phone_router.post("/j/{code}/cards/{card_id}/erase")
 async def erase_my_card(card_id: int, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
     await runtime.commands.run(privacy.erase_my_card, actor=phone.actor, card_id=card_id)
     return RedirectResponse(f"/j/{phone.workshop.code}/mine", status_code=303)
 
 
-@router.get("/j/{code}/stage/fragment")
+@phone_router.get("/j/{code}/stage/fragment")
 async def participant_stage(request: Request, code: str, runtime: RuntimeDep) -> Response:
     phone, context = await joined_phone_with(request, runtime, code, _phone_stage(runtime))
     return render(request, "participant/_stage.html", **_phone_page(phone, context))
