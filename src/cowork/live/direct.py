@@ -84,8 +84,8 @@ def writable(socket: Any) -> DirectWebSocket | None:
         return None
     if not socket.upgraded or socket.upgrading or socket.closing or socket.closed:
         return None
-    conn = protocol.conn
-    if socket.queue._unfinished_tasks or conn.state is not State.OPEN or conn.writes:
+    conn = getattr(protocol, "conn", None)  # websockets' protocol (another of uvicorn's would not match)
+    if conn is None or socket.queue._unfinished_tasks or conn.state is not State.OPEN or conn.writes:
         return None
     if not ws.negotiated:
         ws.negotiated = True
