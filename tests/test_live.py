@@ -23,8 +23,8 @@ from tests.conftest import SECRET, ThreadServer, World
 class Screen:
     """A socket.io client that keeps every event it receives (`event`, or coalesced `events`), in order."""
 
-    def __init__(self, http: aiohttp.ClientSession) -> None:
-        self.sio = socketio.AsyncClient(reconnection=False, http_session=http)
+    def __init__(self, http: aiohttp.ClientSession, **client: Any) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False, http_session=http, **client)
         self.events: list[dict[str, Any]] = []
         self.frames = 0
         self._arrived = asyncio.Event()
@@ -55,10 +55,12 @@ class Screen:
 
 
 @asynccontextmanager
-async def screen(server: ThreadServer, auth: dict[str, Any], **connect: Any) -> AsyncIterator[Screen]:
+async def screen(
+    server: ThreadServer, auth: dict[str, Any], client: dict[str, Any] | None = None, **connect: Any
+) -> AsyncIterator[Screen]:
     # The screen owns its HTTP session, so a refused handshake leaves nothing open behind it.
     async with aiohttp.ClientSession() as http:
-        s = Screen(http)
+        s = Screen(http, **(client or {}))
         await s.sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=5, **connect)
         try:
             yield s

@@ -6,20 +6,34 @@ a timer). Profiled at 1,000 phones, that bookkeeping was about half of the fan-o
 a quarter. When a phone has nothing queued or in its writer's hands and its connection takes data at once,
 writing the frame in place sends the same bytes in the same order; otherwise the frame takes the queue.
 
-Internals used, so the versions are pinned in pyproject.toml (python-engineio, uvicorn):
+A server's websocket frames are not masked, so without compression a frame is the same bytes for every
+phone: the fan-out frames a broadcast once (`frame`) and hands those bytes to each phone's transport (the
+DirectWebSocket's `transport`), instead of uvicorn and websockets framing it again per phone. A connection
+that negotiated permessage-deflate (browsers ask for it) compresses with its own context, so it takes
+uvicorn's `send` (`write`).
+
+Internals used, so the versions are pinned in pyproject.toml (python-engineio, uvicorn, websockets):
 - engineio: `AsyncServer._async["websocket"]`, the ASGI driver's WebSocket class, built by the Engine.IO
   socket with its bound `_websocket_handler` (so `handler.__self__` is the socket); the socket's `queue`
   (an asyncio.Queue whose `_unfinished_tasks` counts packets put and not yet taken by the writer),
   `upgraded`, `upgrading`, `closing`, `closed`.
 - uvicorn's websockets-sansio protocol (cowork serves with it): the ASGI `send` is its bound method, and
   its `writable` event is set unless the transport asked to pause (a slow phone); then `send` returns
-  without suspending.
+  without suspending. Its `transport` (the connection's asyncio transport), `disconnected`, and `conn`:
+  websockets' sans-I/O `ServerProtocol`, whose `extensions` (empty unless compression was negotiated),
+  `state` (OPEN until either side starts closing) and `writes` (bytes framed but not yet handed to the
+  transport: uvicorn hands them over at once, so empty between its callbacks) say whether bytes written
+  to the transport past it arrive as a whole frame of an open connection. Writing past it changes none
+  of its state: sending a complete text frame only appends to `writes`.
+- websockets: `frames.Frame(...).serialize(mask=False)`, the same framing its protocol does per phone.
 """
 
 from collections.abc import Awaitable
 from typing import Any
 
 from engineio.async_drivers.asgi import WebSocket
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 
 class DirectWebSocket(WebSocket):
@@ -29,6 +43,10 @@ class DirectWebSocket(WebSocket):
         super().__init__(handler, server)
         self.in_flight = 0  # writer sends waiting for a paused transport
         self.protocol: Any = None  # uvicorn's websocket protocol, once the connection is served
+        # Where frames from `frame` may go as they are: the transport, unless the connection compresses.
+        # Known once the socket is upgraded (the handshake negotiated the extensions before).
+        self.transport: Any = None
+        self.negotiated = False
         socket = getattr(handler, "__self__", None)
         if socket is not None:
             socket.direct_ws = self
@@ -53,7 +71,8 @@ def install(eio: Any) -> None:
 
 
 def writable(socket: Any) -> DirectWebSocket | None:
-    """The socket's websocket if a frame written now goes out in order and at once, else None.
+    """The socket's websocket if a frame written now goes out whole, in order and at once, else None.
+    Its `transport` takes frames from `frame` as they are; if None (compression), `write` the text.
 
     Called for every phone of every broadcast: the cheap checks first, no more of them than needed."""
     ws: DirectWebSocket | None = getattr(socket, "direct_ws", None)
@@ -65,7 +84,18 @@ def writable(socket: Any) -> DirectWebSocket | None:
         return None
     if not socket.upgraded or socket.upgrading or socket.closing or socket.closed:
         return None
-    return None if socket.queue._unfinished_tasks else ws
+    conn = getattr(protocol, "conn", None)  # websockets' protocol (another of uvicorn's would not match)
+    if conn is None or socket.queue._unfinished_tasks or conn.state is not State.OPEN or conn.writes:
+        return None
+    if not ws.negotiated:
+        ws.negotiated = True
+        ws.transport = None if conn.extensions else protocol.transport
+    return ws
+
+
+def frame(text: str) -> bytes:
+    """An encoded Engine.IO packet as the websocket text frame a server sends (unmasked, uncompressed)."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
 
 def write(ws: DirectWebSocket, text: str) -> Awaitable[None]:

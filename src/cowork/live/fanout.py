@@ -48,6 +48,8 @@ class OnePassManager(socketio.AsyncManager):
         # Encoded once for every phone written to in place (direct.py); the rest take Engine.IO's queue.
         texts = [frame.encode() for frame in frames]
         in_place = all(isinstance(text, str) for text in texts)
+        # Framed once too, for every such phone whose connection does not compress (one write each).
+        wire = b"".join(direct.frame(text) for text in texts) if in_place else b""
         sockets = self.server.eio.sockets
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
         for count, (sid, eio_sid) in enumerate(self.get_participants(namespace, to or room), 1):
@@ -57,9 +59,13 @@ class OnePassManager(socketio.AsyncManager):
                 continue
             ws = direct.writable(sockets.get(eio_sid)) if in_place else None
             if ws is not None:
+                transport = ws.transport
                 try:
-                    for text in texts:
-                        await direct.write(ws, text)
+                    if transport is not None:
+                        transport.write(wire)
+                    else:
+                        for text in texts:
+                            await direct.write(ws, text)
                 except Exception:  # the phone just left: its disconnect is on its way
                     log.debug("not written to %s: the connection is closing", sid)
                 continue
