@@ -223,6 +223,11 @@ class GroupCommit:
         if lead:
             try:
                 self._commit(batch)
+            except BaseException as exc:  # a bug here must still answer every caller of the batch
+                for other in batch:
+                    if not other.done:
+                        other.result, other.error, other.done = None, exc, True
+                raise
             finally:
                 with self._changed:
                     self._busy = False
