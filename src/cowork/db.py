@@ -189,6 +189,11 @@ class _Write:
         self.work, self.after, self.context = work, after, contextvars.copy_context()
         self.done, self.result, self.error = False, None, cast(BaseException | None, None)
 
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
 
 class GroupCommit:
     """An engine's writers, committed in batches: one transaction (one fsync) for whatever queued meanwhile.
@@ -200,19 +205,26 @@ class GroupCommit:
     fails the whole batch, and every caller gets that error: nothing of the batch is stored. Writes that
     arrive while a batch runs wait for it and form the next one, so none waits for more than one commit
     ahead of its own. Each write's `after` runs once the batch committed, before the next batch begins.
-    The leader runs the others' work in their own contextvars (a request's language). One batch at a
-    time per engine, which SQLite needs anyway (one writer) and which, on PostgreSQL, costs no concurrency
-    a burst had: a workshop's writers queue on its `last_seq` row lock there.
+    The leader runs the others' work in their own contextvars (a request's language).
+
+    SQLite only: it takes one writer at a time anyway, so a batch loses nothing. PostgreSQL runs concurrent
+    transactions side by side (each thread's round trips overlap the others'); one thread running them
+    all in turn made a burst of 300 cards slower there (benchmarks/README.md), so on PostgreSQL each write
+    is a batch of its own, run at once on its caller's thread.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._alone = engine.dialect.name != "sqlite"
         self._changed = threading.Condition()
         self._queue: list[_Write] = []
         self._busy = False
 
     def run(self, work: Callable[[Session], T], after: Callable[[T], None] | None = None) -> T:
         write = _Write(work, after)
+        if self._alone:
+            self._commit([write])
+            return write.outcome()
         with self._changed:
             self._queue.append(write)
             while self._busy and not write.done:
@@ -232,9 +244,7 @@ class GroupCommit:
                 with self._changed:
                     self._busy = False
                     self._changed.notify_all()
-        if write.error is not None:
-            raise write.error
-        return cast(T, write.result)
+        return write.outcome()
 
     def queued(self) -> int:
         """How many writes wait for the next batch."""
