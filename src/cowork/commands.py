@@ -1,17 +1,14 @@
 """The one road for a change: run a domain function in one write transaction, then publish its events."""
 
-import threading
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from typing import Any, Protocol, TypeVar
-from weakref import WeakKeyDictionary
 
 import anyio.to_thread
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
-from cowork.db import health_of, read_session, store_fault, wipe_files, write_session
+from cowork.db import group_commit, health_of, read_session, store_fault, wipe_files
 from cowork.domain import redaction
 from cowork.domain.access import actor_of, token_holder
 from cowork.domain.models import Event
@@ -25,43 +22,31 @@ class Publisher(Protocol):
     def __call__(self, events: Sequence[Event]) -> Awaitable[None]: ...
 
 
-_SQLITE_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
-_GUARD = threading.Lock()
-
-
-def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
-    """SQLite takes one writer at a time: queue this process's writers on a lock instead of letting
-    them sleep in SQLite's busy timeout (which wakes late and stretches the tail of every write)."""
-    if engine.dialect.name != "sqlite":
-        return nullcontext()
-    with _GUARD:
-        return _SQLITE_WRITERS.setdefault(engine, threading.Lock())
-
-
 def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple[T, list[Event]]:
     """Check and change in one transaction; return the result and the committed events.
 
-    A unique-constraint race (two retries of one client command at once) is run again once:
-    the second run finds the first one's receipt and changes nothing. Text that neither database can
-    keep alike (a lone surrogate, a control character) is refused before anything runs, whatever field
-    or transport it came by (`domain/text.py`).
+    The transaction may be shared with the commands that arrived meanwhile (`db.GroupCommit`: one fsync
+    for all of them), each in a savepoint of its own: the result, the error and the events are this
+    command's own either way. Text that neither database can keep alike (a lone surrogate, a control
+    character) is refused before anything runs, whatever field or transport it came by (`domain/text.py`).
     """
     check_arguments(kwargs)
-    for attempt in (1, 2):
-        try:
-            with _writer_lock(engine):
-                with write_session(engine) as session:
-                    tx = Tx(session)
-                    result = fn(tx, **kwargs)
-                    session.flush()
-                vacuum = redaction.disk_wipe([(e.type, e.data) for e in tx.events])
-                if vacuum is not None:  # an erase or purge: its words leave the files as well
-                    wipe_files(engine, vacuum=vacuum)
-            return result, tx.events
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    tx: Tx | None = None
+
+    def change(session: Session) -> T:
+        nonlocal tx
+        tx = Tx(session)  # a fresh one per attempt: a retried command keeps only its last run's events
+        return fn(tx, **kwargs)
+
+    def wipe(_result: T) -> None:
+        assert tx is not None
+        vacuum = redaction.disk_wipe([(e.type, e.data) for e in tx.events])
+        if vacuum is not None:  # an erase or purge: its words leave the files as well
+            wipe_files(engine, vacuum=vacuum)
+
+    result = group_commit(engine).run(change, after=wipe)
+    assert tx is not None
+    return result, tx.events
 
 
 def as_token_holder(tx: Tx, /, *, token: str, fn: Callable[..., T], **kwargs: Any) -> T | None:

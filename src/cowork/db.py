@@ -1,14 +1,23 @@
-"""Engine creation, SQLite durability settings, and read / write session scopes."""
+"""Engine creation, SQLite durability settings, read / write session scopes, and group commit."""
 
+import contextvars
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
+from sqlalchemy import Engine, event, inspect, text
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    InvalidRequestError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
@@ -164,3 +173,156 @@ def wipe_files(engine: Engine, *, vacuum: Sequence[str] = ()) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             quote = engine.dialect.identifier_preparer.quote
             conn.execute(text("VACUUM " + ", ".join(quote(name) for name in vacuum)))
+
+
+# --- group commit: the writes that arrive while one commits share the next transaction and its fsync ---
+
+T = TypeVar("T")
+
+
+class _Write:
+    """One caller's share of a batch: its work, its context (language) and what became of it."""
+
+    __slots__ = ("after", "context", "done", "error", "result", "work")
+
+    def __init__(self, work: Callable[[Session], Any], after: Callable[[Any], None] | None) -> None:
+        self.work, self.after, self.context = work, after, contextvars.copy_context()
+        self.done, self.result, self.error = False, None, cast(BaseException | None, None)
+
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class GroupCommit:
+    """An engine's writers, committed in batches: one transaction (one fsync) for whatever queued meanwhile.
+
+    The first writer to find no batch running leads: it takes every write queued so far (its own among
+    them) and runs each in a SAVEPOINT of one write transaction, then commits once. A write that fails
+    with its own error (a refused command, a bug, a constraint) rolls back to its savepoint and that error
+    goes to its caller alone; a store fault (`store_fault`: disk full, database gone) or a failing commit
+    fails the whole batch, and every caller gets that error: nothing of the batch is stored. Writes that
+    arrive while a batch runs wait for it and form the next one, so none waits for more than one commit
+    ahead of its own. Each write's `after` runs once the batch committed, before the next batch begins.
+    The leader runs the others' work in their own contextvars (a request's language).
+
+    SQLite only: it takes one writer at a time anyway, so a batch loses nothing. PostgreSQL runs concurrent
+    transactions side by side (each thread's round trips overlap the others'); one thread running them
+    all in turn made a burst of 300 cards slower there (benchmarks/README.md), so on PostgreSQL each write
+    is a batch of its own, run at once on its caller's thread.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._alone = engine.dialect.name != "sqlite"
+        self._changed = threading.Condition()
+        self._queue: list[_Write] = []
+        self._busy = False
+
+    def run(self, work: Callable[[Session], T], after: Callable[[T], None] | None = None) -> T:
+        write = _Write(work, after)
+        if self._alone:
+            self._commit([write])
+            return write.outcome()
+        with self._changed:
+            self._queue.append(write)
+            while self._busy and not write.done:
+                self._changed.wait()
+            lead = not write.done
+            if lead:
+                self._busy, batch, self._queue = True, self._queue, []
+        if lead:
+            try:
+                self._commit(batch)
+            except BaseException as exc:  # a bug here must still answer every caller of the batch
+                for other in batch:
+                    if not other.done:
+                        other.result, other.error, other.done = None, exc, True
+                raise
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._changed.notify_all()
+        return write.outcome()
+
+    def queued(self) -> int:
+        """How many writes wait for the next batch."""
+        with self._changed:
+            return len(self._queue) if self._busy else 0
+
+    def _commit(self, batch: list[_Write]) -> None:
+        try:
+            with write_session(self.engine) as session:
+                failed = [w for w in batch if not w.context.run(_attempt, session, w)]
+                if failed:
+                    _reload_expired(session)  # a savepoint's rollback expired what it had touched
+        except BaseException as exc:  # the batch is lost: every caller learns why
+            for w in batch:
+                w.result, w.error, w.done = None, exc, True
+            return
+        for w in batch:
+            if w.after is not None and w.error is None:
+                try:
+                    w.context.run(w.after, w.result)
+                except Exception as exc:
+                    w.error = exc
+            w.done = True
+
+
+def _attempt(session: Session, write: _Write) -> bool:
+    """Run one write in a savepoint; False when it failed alone (its error kept for its caller).
+
+    A unique-constraint race (two retries of one client command from two workers) is run once more: the
+    second run finds the first one's receipt. A store fault is raised, to fail the batch.
+    """
+    for attempt in (1, 2):
+        savepoint = session.begin_nested()
+        try:
+            write.result = write.work(session)
+            session.flush()
+        except Exception as exc:
+            fault = _first_fault(exc)
+            if fault is not None:
+                raise fault from None
+            savepoint.rollback()
+            if isinstance(exc, IntegrityError) and attempt == 1:
+                continue
+            write.result, write.error = None, exc
+            return False
+        savepoint.commit()
+        return True
+    raise AssertionError("unreachable")
+
+
+def _first_fault(exc: BaseException) -> BaseException | None:
+    """The earliest store fault behind exc: SQLite ends the whole transaction when the disk is full, so
+    rolling back to the savepoint then fails with "no such savepoint", which is not what went wrong."""
+    found, link = None, cast(BaseException | None, exc)
+    while link is not None:
+        if store_fault(link):
+            found = link
+        link = link.__cause__ or link.__context__
+    return found
+
+
+def _reload_expired(session: Session) -> None:
+    """Load again what a rolled-back savepoint expired: the results reach their callers detached."""
+    for obj in list(session.identity_map.values()):
+        if inspect(obj).expired_attributes:
+            try:
+                session.refresh(obj)
+            except InvalidRequestError:  # its row is gone (a bulk delete of an earlier write)
+                session.expunge(obj)
+
+
+_GROUPS: WeakKeyDictionary[Engine, GroupCommit] = WeakKeyDictionary()
+_GROUPS_GUARD = threading.Lock()
+
+
+def group_commit(engine: Engine) -> GroupCommit:
+    with _GROUPS_GUARD:
+        found = _GROUPS.get(engine)
+        if found is None:
+            found = _GROUPS[engine] = GroupCommit(engine)
+        return found
