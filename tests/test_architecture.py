@@ -78,6 +78,7 @@ def test_the_web_holds_the_api_and_the_pages() -> None:
         "errors",
         "limits",
         "security",
+        "statics",
         "throttle",
         "urls",
     }

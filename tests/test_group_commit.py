@@ -1,5 +1,6 @@
 """Group commit: the commands that arrive while one commits share the next transaction, each on its own."""
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -12,7 +13,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
-from cowork.commands import run_command
+from cowork.commands import Commands, run_command
 from cowork.db import FULL, group_commit, read_session, store_fault
 from cowork.domain import privacy
 from cowork.domain.board import cards as board
@@ -179,3 +180,34 @@ def test_a_card_erased_in_a_batch_stays_erased_in_the_record_and_on_disk(world: 
     if url.get_backend_name() == "sqlite":  # the erase's checkpoint ran after the batch it shared
         files = [Path(str(url.database)), Path(f"{url.database}-wal")]
         assert not [f for f in files if f.exists() and secret.encode() in f.read_bytes()]
+
+
+async def test_a_batch_is_published_in_commit_order_even_when_an_earlier_push_is_slow(batched: World) -> None:
+    """The batch wakes all its callers at once, in any order; the screens still get the events in seq order
+    (a phone that sees seq 6 before 5 takes 5 for a gap and asks the server to catch it up)."""
+    world = batched
+    people = [world.join(name=f"P{i}")[0] for i in range(5)]
+    pushed: list[int] = []
+
+    async def publish(events: Any) -> None:
+        if not pushed:
+            await asyncio.sleep(0.05)  # the first push waits on something (a broker's round trip)
+        pushed.extend(e.seq for e in events)
+
+    commands = Commands(world.engine, publish)
+    with _a_write_in_progress(world.engine):
+        runs = [
+            asyncio.create_task(
+                commands.run(
+                    board.add_card,
+                    actor=world.participant_actor(p),
+                    stage_id=world.stage_id,
+                    text=f"card {i}",
+                )
+            )
+            for i, p in enumerate(people)
+        ]
+        while group_commit(world.engine).queued() < len(runs):  # noqa: ASYNC110 (another thread's queue)
+            await asyncio.sleep(0.005)  # waiting for every command to queue behind the one in progress
+    cards = await asyncio.gather(*runs)
+    assert pushed == sorted(c.seq for c in cards)

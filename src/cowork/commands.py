@@ -1,5 +1,6 @@
 """The one road for a change: run a domain function in one write transaction, then publish its events."""
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -23,12 +24,24 @@ class Publisher(Protocol):
 
 
 def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple[T, list[Event]]:
+    """Check and change in one transaction; return the result and the committed events (see `_run`)."""
+    return _run(engine, fn, None, kwargs)
+
+
+def _run(
+    engine: Engine,
+    fn: Callable[..., T],
+    committed: Callable[[list[Event]], None] | None,
+    kwargs: dict[str, Any],
+) -> tuple[T, list[Event]]:
     """Check and change in one transaction; return the result and the committed events.
 
     The transaction may be shared with the commands that arrived meanwhile (`db.GroupCommit`: one fsync
     for all of them), each in a savepoint of its own: the result, the error and the events are this
     command's own either way. Text that neither database can keep alike (a lone surrogate, a control
     character) is refused before anything runs, whatever field or transport it came by (`domain/text.py`).
+    `committed` gets the events as soon as their transaction committed, in commit order (on the thread that
+    committed the batch), before an erase's files are wiped.
     """
     check_arguments(kwargs)
     tx: Tx | None = None
@@ -40,6 +53,8 @@ def run_command(engine: Engine, fn: Callable[..., T], /, **kwargs: Any) -> tuple
 
     def wipe(_result: T) -> None:
         assert tx is not None
+        if committed is not None and tx.events:
+            committed(tx.events)
         vacuum = redaction.disk_wipe([(e.type, e.data) for e in tx.events])
         if vacuum is not None:  # an erase or purge: its words leave the files as well
             wipe_files(engine, vacuum=vacuum)
@@ -75,10 +90,19 @@ class Commands:
         self.engine = engine
         self.publish = publish
         self.health = health_of(engine)
+        self._last: dict[int, asyncio.Future[None]] = {}  # each workshop's latest commit's publication
+        self._publishing: set[asyncio.Task[None]] = set()
 
     async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        published: asyncio.Future[None] = loop.create_future()
+        published.add_done_callback(lambda f: f.cancelled() or f.exception())  # read, even if nobody waits
+
+        def committed(events: list[Event]) -> None:
+            loop.call_soon_threadsafe(self._publish_in_turn, events, published)
+
         try:
-            result, events = await anyio.to_thread.run_sync(partial(run_command, self.engine, fn, **kwargs))
+            result, events = await anyio.to_thread.run_sync(partial(_run, self.engine, fn, committed, kwargs))
         except Exception as exc:
             fault = store_fault(exc)
             if fault:
@@ -86,8 +110,30 @@ class Commands:
             raise
         self.health.succeeded()
         if events:
-            await self.publish(events)
+            await asyncio.shield(published)
         return result
+
+    def _publish_in_turn(self, events: list[Event], published: asyncio.Future[None]) -> None:
+        """Publish after the workshop's commits before this one were published: in commit order, whichever
+        caller's thread comes back to the event loop first (a batch of group commit wakes all of them at
+        once), and even when the caller has gone (a phone that closed its request)."""
+        workshop_id = events[0].workshop_id
+        before, self._last[workshop_id] = self._last.get(workshop_id), published
+        task = asyncio.get_running_loop().create_task(self._publish_after(before, events, published))
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
+
+    async def _publish_after(
+        self, before: "asyncio.Future[None] | None", events: list[Event], published: asyncio.Future[None]
+    ) -> None:
+        if before is not None and before.get_loop() is asyncio.get_running_loop():
+            await asyncio.wait([before])
+        try:
+            await self.publish(events)
+        except Exception as exc:
+            published.set_exception(exc)
+        else:
+            published.set_result(None)
 
     async def run_as(self, token: str, fn: Callable[..., T], /, **kwargs: Any) -> T | None:
         """run() as a token's holder (None if the token opens nothing): a hot write like a card post then
