@@ -20,6 +20,8 @@ from cowork.domain.program import evaluation, presentations, table_boards
 from cowork.domain.program import tables as breakout
 from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.stakeholders.models import Stakeholder
+from cowork.domain.stakeholders.ratings import pin_stakeholder
+from cowork.domain.stakeholders.registry import propose_stakeholder
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
 from tests.test_accessibility import _report, axe_violations
@@ -207,6 +209,8 @@ MAP_LABELS = """() => {
     labels: [...document.querySelectorAll('#stage .sh-label')].map(e => ({text: e.textContent, ...box(e),
       size: parseFloat(getComputedStyle(e).fontSize) * e.getScreenCTM().a})),
     quadrants: [...document.querySelectorAll('#stage .sh-quadrant')].map(box),
+    dots: [...document.querySelectorAll('#stage .sh-marker')].map(m => ({
+      name: m.querySelector('.sh-label').textContent, ...box(m.querySelector('.sh-dot'))})),
   };
 }"""
 
@@ -271,4 +275,74 @@ def test_a_long_german_column_name_is_hyphenated_inside_its_column(
         assert "Arbeitsvermittlung" in [h["text"] for h in heads], heads
         for head in heads:
             assert head["over"] <= 0 and head["right"] <= head["edge"] + 1, f"{size}: {head}"
+        page.context.close()
+
+
+# Twelve more stakeholders, pinned at the same or neighbouring places: four in the top right corner, two at
+# the bottom left, three around the middle.
+CROWD = [
+    ("Jobcenter Nord", 5, 5),
+    ("Agentur für Arbeit", 5, 5),
+    ("Kita-Träger", 5, 4.5),
+    ("IHK", 4.5, 5),
+    ("Handwerkskammer Oberbayern", 1, 1),
+    ("Elternbeirat", 1, 1.2),
+    ("Stadtrat", 3, 3),
+    ("Wohnungsamt", 3, 3.2),
+    ("Migrationsberatung der Caritas", 3.2, 3),
+    ("Pflegeheime", 1, 5),
+    ("Ausländerbehörde", 5, 1),
+    ("Sprachschule Nord", 4.8, 1),
+]
+
+
+def test_a_crowded_map_fills_the_screen_with_large_names_that_cover_no_name_and_no_dot(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="de")
+    with read_session(world.engine) as session:
+        stage = next(
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "stakeholders"
+        )
+    go_to(world, workshop, stage.id)
+    for name, influence, interest in CROWD:
+        added, _ = run(
+            world.engine,
+            propose_stakeholder,
+            actor=world.facilitator,
+            stage_id=stage.id,
+            name=name,
+            family="job_centre",
+        )
+        run(
+            world.engine,
+            pin_stakeholder,
+            actor=world.facilitator,
+            stakeholder_id=added.id,
+            influence=influence,
+            interest=interest,
+        )
+    for size, screen in SCREENS.items():
+        page = open_stage(browser, server, workshop, size)
+        page.wait_for_function("document.fonts.status === 'loaded'")
+        page.wait_for_timeout(300)  # the names are placed in the frame after the fonts are in
+        seen = page.evaluate(MAP_LABELS)
+        _shot(page, f"projector-stakeholder-map-crowded-{size}")
+        labels, svg = seen["labels"], seen["svg"]
+        assert len(labels) == 4 + len(CROWD), labels
+        # the map is the stage's content: as wide as the screen less its margins
+        assert svg["r"] - svg["l"] >= 0.9 * screen["width"], f"{size}: the map is {svg}"
+        for label in labels:
+            assert label["size"] >= (28 if size == "1080p" else 18), f"{size}: {label['text']} {label}"
+            inside = label["l"] >= 0 and label["r"] <= screen["width"] and label["t"] >= 0
+            assert inside and label["b"] <= screen["height"], f"{size}: {label['text']} is off the screen"
+            assert not any(_overlap(label, q) for q in seen["quadrants"]), f"{size}: {label['text']}"
+            for dot in seen["dots"]:
+                if dot["name"] != label["text"]:
+                    assert not _overlap(label, dot), (
+                        f"{size}: {label['text']} covers the dot of {dot['name']}"
+                    )
+        for n, label in enumerate(labels):
+            for other in labels[n + 1 :]:
+                assert not _overlap(label, other), f"{size}: {label['text']} and {other['text']} overlap"
         page.context.close()
