@@ -362,8 +362,8 @@ def test_on_a_laptop_every_column_of_the_board_stands_side_by_side_in_view(
         assert cramped["tight"] == [], f"at {width}×{height}: buttons at a card's edge {cramped['tight']}"
 
 
-# A chip's words: each on one line (a word broken in two has two boxes; a line may end at a hyphen), nothing cut at the chip's edge; a
-# card's buttons at least 4 px inside the card.
+# A chip's words: each on one line (a word broken in two has two boxes; a line may end at a hyphen),
+# nothing cut at the chip's edge; a card's buttons at least 4 px inside the card.
 CRAMPED = r"""() => {
   const chips = [...document.querySelectorAll('.console-scroll .card .tag')].filter(t => t.offsetParent);
   const cut = chips.filter(t => {
