@@ -1020,20 +1020,38 @@
     synth.speak(words);
   }
 
-  // The stage's question is its title and, if there is one, its description.
+  // Words as read: without the read-aloud button's own hidden label, spaces tidied.
+  function words(el) {
+    var copy = el.cloneNode(true), own = copy.querySelectorAll(".read-aloud, .visually-hidden[aria-hidden]");
+    for (var i = 0; i < own.length; i++) own[i].parentNode.removeChild(own[i]);
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  // The choices under a question: the words of each answer's label, one after the other.
+  function choices(box) {
+    var labels = box ? box.querySelectorAll("label") : [], out = [];
+    for (var i = 0; i < labels.length; i++) if (words(labels[i])) out.push(words(labels[i]));
+    return out.length ? ". " + out.join(". ") : "";
+  }
+
+  // The stage's question is its title and, if there is one, its description; a question of a form (a
+  // fieldset's legend, a vote's title) is read with its answers.
   function textOf(el) {
-    if (!el.classList.contains("stage-title")) return el.textContent;
+    if (el.tagName === "LEGEND") return words(el) + choices(el.parentNode);
+    if (el.parentNode.classList.contains("poll")) return words(el) + choices(el.parentNode.querySelector("form"));
+    if (!el.classList.contains("stage-title")) return words(el);
     var description = stage ? stage.querySelector(".stage-description") : null;
-    return el.textContent + (description ? ". " + description.textContent : "");
+    return words(el) + (description ? ". " + words(description) : "");
   }
 
   function addButtons() {
     if (!synth || !window.SpeechSynthesisUtterance || !stage || !hasVoice()) return;
     var label = stage.getAttribute("data-msg-read-aloud") || "Read aloud";
-    var targets = stage.querySelectorAll(".stage-title, .card-text");
+    var targets = stage.querySelectorAll(".stage-title, .card-text, fieldset > legend, .poll > h2");
     for (var i = 0; i < targets.length; i++) {
       var target = targets[i];
-      var before = target.previousElementSibling;
+      var inside = target.tagName === "LEGEND";  // a legend must stay the first child of its fieldset
+      var before = inside ? target.firstElementChild : target.previousElementSibling;
       if (before && before.className === "read-aloud") continue;
       var button = document.createElement("button");
       button.type = "button";
@@ -1041,7 +1059,8 @@
       button.innerHTML = '<span class="icon icon-read-aloud" aria-hidden="true"></span><span class="visually-hidden"></span>';
       button.lastChild.textContent = label;
       button.onclick = (function (el) { return function () { speak(textOf(el)); }; })(target);
-      target.parentNode.insertBefore(button, target);
+      if (inside) target.insertBefore(button, target.firstChild);
+      else target.parentNode.insertBefore(button, target);
     }
   }
 
