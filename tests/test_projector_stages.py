@@ -3,7 +3,8 @@
 A projector cannot scroll. The sample Co-Working Lab (cards in three languages, clusters, stakeholders, two
 proposals under an open vote), with tables at work, a presentation running and evaluation answers: at
 1920x1080 and 1280x720 each stage's page does not overflow, nothing in it is cut off by a scroll region,
-the stage title is at least 48 px at 1080p, and the evaluation's results are never under 20 px.
+the stage title is at least 48 px at 1080p, no text is under 24 px at 1080p (16 px at 720p), and the
+evaluation's results are never under 20 px.
 """
 
 import random
@@ -76,6 +77,13 @@ FIT = """() => {
     chips: Math.min(...[...document.querySelectorAll('#stage .card .tag')].filter(t => t.offsetParent)
       .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))),
     // the format's text of a stage without a board (an information stage), as drawn
+    // the smallest words on the screen, as drawn (a screen reader's hidden text and the map's drawing aside)
+    smallest: [...document.querySelectorAll('#stage *')]
+      .filter(e => e.offsetParent && !e.closest('svg, .visually-hidden, .sh-table-wrap')
+        && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+      .map(e => ({size: parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom || 1),
+        what: e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 30)}))
+      .sort((a, b) => a.size - b.size)[0] || {size: 1000, what: ''},
     stageText: [...document.querySelectorAll('#stage .stage-text')]
       .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))[0] || 0,
   };
@@ -187,6 +195,9 @@ def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
             assert seen["chips"] >= 16, f"{what}: a card's chips are {seen['chips']} px"
             if kind == "information":  # the format's text, not a title above an empty screen
                 assert seen["stageText"] >= (32 if size == "1080p" else 22), f"{what}: its text {seen}"
+            # Nothing on the screen under 24 px at 1080p (16 px at 720p): read from the back of the room.
+            smallest = seen["smallest"]
+            assert smallest["size"] >= (24 if size == "1080p" else 16), f"{what}: text at {smallest}"
             if size == "1080p":
                 assert seen["title"] >= 48, f"{what}: the stage title is {seen['title']} px"
             page.context.close()
