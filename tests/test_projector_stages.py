@@ -77,9 +77,11 @@ FIT = """() => {
     chips: Math.min(...[...document.querySelectorAll('#stage .card .tag')].filter(t => t.offsetParent)
       .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))),
     // the format's text of a stage without a board (an information stage), as drawn
-    // the smallest words on the screen, as drawn (a screen reader's hidden text and the map's drawing aside)
+    // the smallest words of the stage, as drawn (a screen reader's hidden text and the map's drawing aside;
+    // the agenda line above the title is wayfinding, a card's chips and author are measured above as chips)
     smallest: [...document.querySelectorAll('#stage *')]
-      .filter(e => e.offsetParent && !e.closest('svg, .visually-hidden, .sh-table-wrap')
+      .filter(e => e.offsetParent
+        && !e.closest('svg, .visually-hidden, .sh-table-wrap, .agenda, .tag, .card-author')
         && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
       .map(e => ({size: parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom || 1),
         what: e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 30)}))
