@@ -840,6 +840,148 @@
 })();
 /* --- end of projector fit --- */
 
+/* --- the stakeholder map's names --- */
+/* Each name goes beside its dot where it covers no other name, no dot and none of the map's own words:
+ * right, left, above or below the dot first, then the same sides farther out (with a thin line back to
+ * the dot), inside the drawing. A small greedy placement, run again whenever a marker moves or the
+ * screen is resized; the server draws every name to the right or left of its dot as a starting point. */
+(function () {
+  var NS = "http://www.w3.org/2000/svg";
+
+  function box(el, pad) {
+    var r = el.getBoundingClientRect();
+    pad = pad || 0;
+    return { l: r.left - pad, r: r.right + pad, t: r.top - pad, b: r.bottom + pad };
+  }
+
+  function hits(a, b) { return a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b; }
+
+  // How many things a name in this place would cover; outside the drawing counts as too many.
+  function crossings(cand, taken, area) {
+    if (cand.l < area.l || cand.r > area.r || cand.t < area.t || cand.b > area.b) return Infinity;
+    var n = 0;
+    for (var i = 0; i < taken.length; i++) if (hits(cand, taken[i])) n++;
+    return n;
+  }
+
+  // The places to try: right, left, above and below the dot; then anywhere in the drawing on a grid of half
+  // a line, nearest to the dot first (a name there gets a thin line back to its dot).
+  function candidates(dot, w, h, area) {
+    var cx = (dot.l + dot.r) / 2, cy = (dot.t + dot.b) / 2, g = (dot.r - dot.l) / 2 + h * 0.25;
+    var out = [
+      { l: cx + g, t: cy - h / 2 }, { l: cx - g - w, t: cy - h / 2 },
+      { l: cx - w / 2, t: cy - g - h }, { l: cx - w / 2, t: cy + g }
+    ];
+    var far = [], step = h / 2;
+    for (var t = area.t; t + h <= area.b; t += step) {
+      for (var l = area.l; l + w <= area.r; l += step) {
+        var dx = l + w / 2 - cx, dy = t + h / 2 - cy;
+        far.push({ l: l, t: t, far: true, d: dx * dx + dy * dy });
+      }
+    }
+    far.sort(function (a, b) { return a.d - b.d; });
+    return out.concat(far);
+  }
+
+  // On the projector the drawing is as wide as the screen: the plot keeps its shape in the middle and the
+  // room on either side is room for names.
+  function widen(svg) {
+    var drawn = svg.getAttribute("data-viewbox") || svg.getAttribute("viewBox");
+    svg.setAttribute("data-viewbox", drawn);
+    var v = drawn.split(/[\s,]+/).map(parseFloat), r = svg.getBoundingClientRect();
+    if (!r.width || !r.height) return;
+    var width = Math.max(v[2], v[3] * r.width / r.height);
+    svg.setAttribute("viewBox", [v[0] - (width - v[2]) / 2, v[1], width, v[3]].join(" "));
+  }
+
+  function place(svg) {
+    if (svg.closest(".projector-fit")) widen(svg);
+    var ctm = svg.getScreenCTM();
+    if (!ctm || !ctm.a) return;
+    var vb = svg.viewBox.baseVal;
+    var area = { l: ctm.e + vb.x * ctm.a, t: ctm.f + vb.y * ctm.d,
+                 r: ctm.e + (vb.x + vb.width) * ctm.a, b: ctm.f + (vb.y + vb.height) * ctm.d };
+    var markers = svg.querySelectorAll(".sh-marker");
+    var taken = [], i;
+    var words = svg.querySelectorAll(".sh-frame text");
+    for (i = 0; i < words.length; i++) taken.push(box(words[i], 2));
+    var dots = [];
+    for (i = 0; i < markers.length; i++) {
+      var dot = markers[i].querySelector(".sh-dot");
+      if (dot) { dots.push(box(dot)); taken.push(box(dot, 3)); } else dots.push(null);
+    }
+    for (i = 0; i < markers.length; i++) {
+      var label = markers[i].querySelector(".sh-label");
+      var old = markers[i].querySelector(".sh-leader");
+      if (old) old.parentNode.removeChild(old);
+      if (!label || !dots[i]) continue;
+      label.removeAttribute("transform");
+      var start = box(label), w = start.r - start.l, h = start.b - start.t, pad = h * 0.08;
+      var options = candidates(dots[i], w, h, area), chosen = null, least = null, fewest = Infinity;
+      for (var k = 0; k < options.length && !chosen; k++) {
+        var c = options[k];
+        var cand = { l: c.l - pad, t: c.t - pad, r: c.l + w + pad, b: c.t + h + pad };
+        var n = crossings(cand, taken, area);
+        if (n === 0) chosen = c;
+        else if (n < fewest) { fewest = n; least = c; }
+      }
+      if (!chosen) chosen = least;  // no free place on a very crowded map: the one that covers least
+      var dx = (chosen.l - start.l) / ctm.a, dy = (chosen.t - start.t) / ctm.d;
+      if (dx || dy) label.setAttribute("transform", "translate(" + dx.toFixed(1) + " " + dy.toFixed(1) + ")");
+      taken.push({ l: chosen.l, t: chosen.t, r: chosen.l + w, b: chosen.t + h });
+      if (chosen.far) {
+        // a thin line from the dot to the nearest edge of its name, drawn under the name
+        var cx = (dots[i].l + dots[i].r) / 2, cy = (dots[i].t + dots[i].b) / 2;
+        var ex = Math.max(chosen.l, Math.min(cx, chosen.l + w)), ey = Math.max(chosen.t, Math.min(cy, chosen.t + h));
+        var line = document.createElementNS(NS, "line");
+        line.setAttribute("class", "sh-leader");
+        line.setAttribute("x1", ((cx - ctm.e) / ctm.a).toFixed(1));
+        line.setAttribute("y1", ((cy - ctm.f) / ctm.d).toFixed(1));
+        line.setAttribute("x2", ((ex - ctm.e) / ctm.a).toFixed(1));
+        line.setAttribute("y2", ((ey - ctm.f) / ctm.d).toFixed(1));
+        markers[i].insertBefore(line, label);
+      }
+    }
+  }
+
+  function placeAll() {
+    var maps = document.querySelectorAll(".sh-grid-svg");
+    for (var i = 0; i < maps.length; i++) place(maps[i]);
+  }
+
+  var pending = false;
+  function soon() {
+    if (pending) return;
+    pending = true;
+    var later = function () { pending = false; placeAll(); };
+    if (window.requestAnimationFrame) window.requestAnimationFrame(later); else setTimeout(later, 16);
+  }
+
+  soon();
+  // again once the fonts are in: a name's width, and so its place, depends on them
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(soon);
+  window.addEventListener("load", soon);
+  window.addEventListener("resize", soon);
+  document.addEventListener("cowork:event", soon);
+  // only the leader lines this placement draws itself
+  function ownLines(nodes) {
+    for (var i = 0; i < nodes.length; i++) {
+      if (!(nodes[i].nodeType === 1 && nodes[i].getAttribute("class") === "sh-leader")) return false;
+    }
+    return true;
+  }
+  if (window.MutationObserver) {
+    new MutationObserver(function (changes) {
+      for (var i = 0; i < changes.length; i++) {
+        var t = changes[i].target;
+        if (ownLines(changes[i].addedNodes) && ownLines(changes[i].removedNodes)) continue;
+        if (t.nodeType === 1 && (t.closest(".sh-grid-svg") || t.querySelector(".sh-grid-svg"))) return soon();
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  }
+})();
+/* --- end of the stakeholder map's names --- */
+
 /* --- phone: read aloud, folded board --- */
 /* On a phone, a "read aloud" button beside the stage's question and each card speaks it with the phone's
  * own voice (speechSynthesis) in the page's language; where the phone has no such voice there is no button.
@@ -878,20 +1020,38 @@
     synth.speak(words);
   }
 
-  // The stage's question is its title and, if there is one, its description.
+  // Words as read: without the read-aloud button's own hidden label, spaces tidied.
+  function words(el) {
+    var copy = el.cloneNode(true), own = copy.querySelectorAll(".read-aloud, .visually-hidden[aria-hidden]");
+    for (var i = 0; i < own.length; i++) own[i].parentNode.removeChild(own[i]);
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  // The choices under a question: the words of each answer's label, one after the other.
+  function choices(box) {
+    var labels = box ? box.querySelectorAll("label") : [], out = [];
+    for (var i = 0; i < labels.length; i++) if (words(labels[i])) out.push(words(labels[i]));
+    return out.length ? ". " + out.join(". ") : "";
+  }
+
+  // The stage's question is its title and, if there is one, its description; a question of a form (a
+  // fieldset's legend, a vote's title) is read with its answers.
   function textOf(el) {
-    if (!el.classList.contains("stage-title")) return el.textContent;
+    if (el.tagName === "LEGEND") return words(el) + choices(el.parentNode);
+    if (el.parentNode.classList.contains("poll")) return words(el) + choices(el.parentNode.querySelector("form"));
+    if (!el.classList.contains("stage-title")) return words(el);
     var description = stage ? stage.querySelector(".stage-description") : null;
-    return el.textContent + (description ? ". " + description.textContent : "");
+    return words(el) + (description ? ". " + words(description) : "");
   }
 
   function addButtons() {
     if (!synth || !window.SpeechSynthesisUtterance || !stage || !hasVoice()) return;
     var label = stage.getAttribute("data-msg-read-aloud") || "Read aloud";
-    var targets = stage.querySelectorAll(".stage-title, .card-text");
+    var targets = stage.querySelectorAll(".stage-title, .card-text, fieldset > legend, .poll > h2");
     for (var i = 0; i < targets.length; i++) {
       var target = targets[i];
-      var before = target.previousElementSibling;
+      var inside = target.tagName === "LEGEND";  // a legend must stay the first child of its fieldset
+      var before = inside ? target.firstElementChild : target.previousElementSibling;
       if (before && before.className === "read-aloud") continue;
       var button = document.createElement("button");
       button.type = "button";
@@ -899,7 +1059,8 @@
       button.innerHTML = '<span class="icon icon-read-aloud" aria-hidden="true"></span><span class="visually-hidden"></span>';
       button.lastChild.textContent = label;
       button.onclick = (function (el) { return function () { speak(textOf(el)); }; })(target);
-      target.parentNode.insertBefore(button, target);
+      if (inside) target.insertBefore(button, target.firstChild);
+      else target.parentNode.insertBefore(button, target);
     }
   }
 

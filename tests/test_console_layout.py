@@ -355,6 +355,36 @@ def test_on_a_laptop_every_column_of_the_board_stands_side_by_side_in_view(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         for selector in [".suggest-closed button", ".timer-controls button[value=start]", "#stage-next"]:
             assert page.evaluate(IN_VIEW, selector) == "", f"at {width}×{height}"
+        # In the narrow columns: no chip cuts or breaks a word ("Qualificatio n"), no button touches its card.
+        cramped = page.evaluate(CRAMPED)
+        assert cramped["chips"], "no chips on the board"
+        assert cramped["cut"] == [], f"at {width}×{height}: chips cut inside a word {cramped}"
+        assert cramped["tight"] == [], f"at {width}×{height}: buttons at a card's edge {cramped['tight']}"
+
+
+# A chip's words: each on one line (a word broken in two has two boxes; a line may end at a hyphen),
+# nothing cut at the chip's edge; a card's buttons at least 4 px inside the card.
+CRAMPED = r"""() => {
+  const chips = [...document.querySelectorAll('.console-scroll .card .tag')].filter(t => t.offsetParent);
+  const cut = chips.filter(t => {
+    if (t.scrollWidth > t.clientWidth + 1) return true;
+    const text = [...t.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+    if (!text) return false;
+    const range = document.createRange();
+    // a word, or the part of one up to its hyphen ("Follow-" of "Follow-up" may end a line)
+    for (const word of text.textContent.matchAll(/[^\s-]+-?/g)) {
+      range.setStart(text, word.index); range.setEnd(text, word.index + word[0].length);
+      if (range.getClientRects().length > 1) return true;
+    }
+    return false;
+  }).map(t => t.textContent.trim());
+  const tight = [...document.querySelectorAll('.console-scroll .card button')].filter(b => b.offsetParent)
+    .filter(b => {
+      const card = b.closest('.card').getBoundingClientRect(), r = b.getBoundingClientRect();
+      return r.right > card.right - 4 || r.left < card.left + 4;
+    }).map(b => b.textContent.trim());
+  return {chips: chips.length, cut, tight};
+}"""
 
 
 def test_with_an_open_vote_the_preview_and_the_close_button_stay_in_view(

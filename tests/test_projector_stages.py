@@ -3,7 +3,8 @@
 A projector cannot scroll. The sample Co-Working Lab (cards in three languages, clusters, stakeholders, two
 proposals under an open vote), with tables at work, a presentation running and evaluation answers: at
 1920x1080 and 1280x720 each stage's page does not overflow, nothing in it is cut off by a scroll region,
-the stage title is at least 48 px at 1080p, and the evaluation's results are never under 20 px.
+the stage title is at least 48 px at 1080p, no text is under 24 px at 1080p (16 px at 720p), and the
+evaluation's results are never under 20 px.
 """
 
 import random
@@ -20,6 +21,8 @@ from cowork.domain.program import evaluation, presentations, table_boards
 from cowork.domain.program import tables as breakout
 from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.stakeholders.models import Stakeholder
+from cowork.domain.stakeholders.ratings import pin_stakeholder
+from cowork.domain.stakeholders.registry import propose_stakeholder
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
 from tests.test_accessibility import _report, axe_violations
@@ -74,6 +77,15 @@ FIT = """() => {
     chips: Math.min(...[...document.querySelectorAll('#stage .card .tag')].filter(t => t.offsetParent)
       .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))),
     // the format's text of a stage without a board (an information stage), as drawn
+    // the smallest words of the stage, as drawn (a screen reader's hidden text and the map's drawing aside;
+    // the agenda line above the title is wayfinding, a card's chips and author are measured above as chips)
+    smallest: [...document.querySelectorAll('#stage *')]
+      .filter(e => e.offsetParent
+        && !e.closest('svg, .visually-hidden, .sh-table-wrap, .agenda, .tag, .card-author')
+        && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+      .map(e => ({size: parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom || 1),
+        what: e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 30)}))
+      .sort((a, b) => a.size - b.size)[0] || {size: 1000, what: ''},
     stageText: [...document.querySelectorAll('#stage .stage-text')]
       .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1))[0] || 0,
   };
@@ -185,6 +197,9 @@ def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
             assert seen["chips"] >= 16, f"{what}: a card's chips are {seen['chips']} px"
             if kind == "information":  # the format's text, not a title above an empty screen
                 assert seen["stageText"] >= (32 if size == "1080p" else 22), f"{what}: its text {seen}"
+            # Nothing on the screen under 24 px at 1080p (16 px at 720p): read from the back of the room.
+            smallest = seen["smallest"]
+            assert smallest["size"] >= (24 if size == "1080p" else 16), f"{what}: text at {smallest}"
             if size == "1080p":
                 assert seen["title"] >= 48, f"{what}: the stage title is {seen['title']} px"
             page.context.close()
@@ -207,6 +222,8 @@ MAP_LABELS = """() => {
     labels: [...document.querySelectorAll('#stage .sh-label')].map(e => ({text: e.textContent, ...box(e),
       size: parseFloat(getComputedStyle(e).fontSize) * e.getScreenCTM().a})),
     quadrants: [...document.querySelectorAll('#stage .sh-quadrant')].map(box),
+    dots: [...document.querySelectorAll('#stage .sh-marker')].map(m => ({
+      name: m.querySelector('.sh-label').textContent, ...box(m.querySelector('.sh-dot'))})),
   };
 }"""
 
@@ -271,4 +288,74 @@ def test_a_long_german_column_name_is_hyphenated_inside_its_column(
         assert "Arbeitsvermittlung" in [h["text"] for h in heads], heads
         for head in heads:
             assert head["over"] <= 0 and head["right"] <= head["edge"] + 1, f"{size}: {head}"
+        page.context.close()
+
+
+# Twelve more stakeholders, pinned at the same or neighbouring places: four in the top right corner, two at
+# the bottom left, three around the middle.
+CROWD = [
+    ("Jobcenter Nord", 5, 5),
+    ("Agentur für Arbeit", 5, 5),
+    ("Kita-Träger", 5, 4.5),
+    ("IHK", 4.5, 5),
+    ("Handwerkskammer Oberbayern", 1, 1),
+    ("Elternbeirat", 1, 1.2),
+    ("Stadtrat", 3, 3),
+    ("Wohnungsamt", 3, 3.2),
+    ("Migrationsberatung der Caritas", 3.2, 3),
+    ("Pflegeheime", 1, 5),
+    ("Ausländerbehörde", 5, 1),
+    ("Sprachschule Nord", 4.8, 1),
+]
+
+
+def test_a_crowded_map_fills_the_screen_with_large_names_that_cover_no_name_and_no_dot(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="de")
+    with read_session(world.engine) as session:
+        stage = next(
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "stakeholders"
+        )
+    go_to(world, workshop, stage.id)
+    for name, influence, interest in CROWD:
+        added, _ = run(
+            world.engine,
+            propose_stakeholder,
+            actor=world.facilitator,
+            stage_id=stage.id,
+            name=name,
+            family="job_centre",
+        )
+        run(
+            world.engine,
+            pin_stakeholder,
+            actor=world.facilitator,
+            stakeholder_id=added.id,
+            influence=influence,
+            interest=interest,
+        )
+    for size, screen in SCREENS.items():
+        page = open_stage(browser, server, workshop, size)
+        page.wait_for_function("document.fonts.status === 'loaded'")
+        page.wait_for_timeout(300)  # the names are placed in the frame after the fonts are in
+        seen = page.evaluate(MAP_LABELS)
+        _shot(page, f"projector-stakeholder-map-crowded-{size}")
+        labels, svg = seen["labels"], seen["svg"]
+        assert len(labels) == 4 + len(CROWD), labels
+        # the map is the stage's content: as wide as the screen less its margins
+        assert svg["r"] - svg["l"] >= 0.9 * screen["width"], f"{size}: the map is {svg}"
+        for label in labels:
+            assert label["size"] >= (28 if size == "1080p" else 18), f"{size}: {label['text']} {label}"
+            inside = label["l"] >= 0 and label["r"] <= screen["width"] and label["t"] >= 0
+            assert inside and label["b"] <= screen["height"], f"{size}: {label['text']} is off the screen"
+            assert not any(_overlap(label, q) for q in seen["quadrants"]), f"{size}: {label['text']}"
+            for dot in seen["dots"]:
+                if dot["name"] != label["text"]:
+                    assert not _overlap(label, dot), (
+                        f"{size}: {label['text']} covers the dot of {dot['name']}"
+                    )
+        for n, label in enumerate(labels):
+            for other in labels[n + 1 :]:
+                assert not _overlap(label, other), f"{size}: {label['text']} and {other['text']} overlap"
         page.context.close()

@@ -1,0 +1,79 @@
+"""In Debian's Chromium: on a phone at 390×844, every stage of the sample workshop (with tables at work, a
+presentation on and an open vote) gives each choice a picture beside its words and offers read-aloud.
+
+Someone who reads little finds a button, an answer, a rating point, a vote option or a fold by its picture,
+and can have the stage's question, a form's questions with their answers, and a vote with its options read
+out. The phone here has a voice (a stand-in speechSynthesis that records what it is asked to say).
+"""
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests import test_browser
+from tests.board.test_phone_room import PHONE
+from tests.conftest import ThreadServer, World
+from tests.test_projector_stages import KINDS, go_to, lab_with_everything
+
+pytestmark = pytest.mark.browser
+browser = test_browser.browser
+
+# A device with an English voice; what it is asked to say is kept in window.spoken.
+VOICE = """
+window.spoken = [];
+Object.defineProperty(window, 'speechSynthesis', {configurable: true, value: {
+  getVoices: () => [{lang: 'en-GB'}], speak: u => window.spoken.push(u.text), cancel: () => {},
+  addEventListener: () => {}}});
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+"""
+
+# Every control a finger may tap on the stage, and those without a picture beside their words.
+BARE = """() => [...document.querySelectorAll(
+    '#stage button:not(.read-aloud), #stage summary, #stage label:has(input[type=radio]),'
+    + ' #stage label:has(input[type=checkbox])')]
+  .filter(e => e.offsetParent && e.getAttribute('aria-hidden') !== 'true')
+  .map(e => ({text: e.textContent.trim().slice(0, 40), icon: !!e.querySelector('.icon')}))"""
+
+
+def test_every_phone_stage_has_a_picture_beside_each_choice_and_read_aloud(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    workshop, stages = lab_with_everything(world)
+    context = browser.new_context(**PHONE)
+    context.add_init_script(VOICE)
+    phone = context.new_page()
+    phone.goto(f"{server.url}/j/{workshop.code}")
+    phone.locator("#name").fill("Samira")
+    phone.locator("form[action^='/j/'] button[type=submit]").click()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    for kind in KINDS:
+        go_to(world, workshop, stages[kind])
+        phone.reload()
+        expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+        expect(phone.locator("#stage .read-aloud").first).to_be_visible()
+        controls = phone.evaluate(BARE)
+        assert controls or kind in ("information", "presentations"), f"{kind}: nothing to tap"
+        bare = [c["text"] for c in controls if not c["icon"]]
+        assert bare == [], f"{kind}: choices without a picture {bare}"
+        test_browser._shot(phone, f"phone-icons-{kind}")
+
+    # A form's question is read with its answers: the evaluation's first question and its five points.
+    go_to(world, workshop, stages["evaluation"])
+    phone.reload()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    question = phone.locator("#evaluation-form fieldset").first
+    question.locator(".read-aloud").click()
+    said = phone.evaluate("window.spoken[window.spoken.length - 1]")
+    answers = [t.strip() for t in question.locator("label").all_text_contents()]
+    assert len(answers) >= 5 and all(a in said for a in answers), said
+    assert "Read aloud" not in said, said
+
+    # A vote is read with its options.
+    go_to(world, workshop, stages["action_plan"])
+    phone.reload()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    poll = phone.locator(".poll").first
+    poll.locator(".read-aloud").first.click()
+    said = phone.evaluate("window.spoken[window.spoken.length - 1]")
+    options = [" ".join(t.split()) for t in poll.locator(".ballot label").all_text_contents() if t.strip()]
+    assert options and all(o in said for o in options), (said, options)
+    context.close()
