@@ -35,6 +35,15 @@ from engineio.async_drivers.asgi import WebSocket
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
+from cowork.settings import Settings
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the sockets this module writes to: its websockets-sansio protocol (the internals
+    named above), with permessage-deflate only when COWORK_WEBSOCKET_COMPRESSION allows it (a browser that
+    asks for it without then gets plain frames, the ones framed once for all)."""
+    return {"ws": "websockets-sansio", "ws_per_message_deflate": settings.websocket_compression}
+
 
 class DirectWebSocket(WebSocket):
     """The driver's websocket, remembered on its Engine.IO socket, counting the writer's sends in flight."""
