@@ -177,9 +177,8 @@ async def test_cards_are_framed_once_and_arrive_whole_once_and_in_order_on_real_
                 assert int.from_bytes(data[2:4], "big") == len(data) - 4
 
 
-DEFLATE = {
-    "websocket_extra_options": {"compress": 15}
-}  # the client asks for permessage-deflate, as browsers do
+# The client asks for permessage-deflate, as browsers do.
+DEFLATE = {"websocket_extra_options": {"compress": 15}}
 
 
 @pytest.fixture
