@@ -265,7 +265,7 @@ async def _clients(
     parent = os.getppid()
     measure_from: int = spec["measure_from"]
     receipts: dict[int, list[float]] = {}
-    state: dict[str, Any] = {"frame_bytes": 0, "frames": 0, "disconnects": 0, "errors": []}
+    state: dict[str, Any] = {"frame_bytes": 0, "frames": 0, "disconnects": 0, "compressed": 0, "errors": []}
     limit = asyncio.Semaphore(spec["connect_concurrency"])
     findall, now = MARKER.findall, time.time
 
@@ -279,6 +279,7 @@ async def _clients(
                     state["errors"].append(repr(exc)[:200])
                 return
         connected.value += 1
+        state["compressed"] += bool(ws.compress)  # permessage-deflate negotiated (window bits, or 0)
         try:
             async for msg in ws:
                 if msg.type is not aiohttp.WSMsgType.TEXT:
@@ -569,6 +570,7 @@ async def measure(
         "connected": connected,
         "connect_failures": failed,
         "disconnects": sum(result.get("disconnects", 0) for result in results),
+        "compressed_connections": sum(result.get("compressed", 0) for result in results),
         "sent": len(sent),
         "send_errors": len(sent) - len(ok_ids),
         "expected": expected,
@@ -657,6 +659,8 @@ async def run_cowork(args: Any, tmp: Path) -> dict[str, Any]:
         "COWORK_LOG_LEVEL": "warning",
         # Joining N phones in one go (the default, 2,000 a minute per code, would make 3,000 wait a minute).
         "COWORK_JOINS_PER_CODE_PER_MINUTE": str(max(2000, 2 * args.clients)),
+        # --compress: the server accepts the permessage-deflate the clients ask for (docs/operations.md).
+        "COWORK_WEBSOCKET_COMPRESSION": "1" if args.deflate else "0",
     }
     redis_pid = None
     if args.workers > 1:  # each worker its own `cowork serve`, all on one database and one Redis channel
@@ -841,7 +845,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--client-procs", type=int, default=2, help="processes the clients are spread over (2)")
     p.add_argument("--senders", type=int, default=4, help="participants whose tokens send the cards (4)")
     p.add_argument(
-        "--deflate", action="store_true", help="clients ask for permessage-deflate, as browsers do"
+        "--compress",
+        "--deflate",
+        dest="deflate",
+        action="store_true",
+        help="clients ask for permessage-deflate, as browsers do (the raw loop never compresses)",
     )
     p.add_argument(
         "--raw",

@@ -33,6 +33,7 @@ from cowork.db import make_engine, write_session
 from cowork.domain import accounts, participants, workshops
 from cowork.domain.accounts import create_api_token, create_user
 from cowork.domain.actors import Actor
+from cowork.live.direct import uvicorn_options
 from cowork.migrate import upgrade
 from cowork.settings import Settings
 
@@ -225,7 +226,7 @@ class ThreadServer:
             host=host,
             port=int(self.port),
             log_level="warning",
-            ws="websockets-sansio",
+            **uvicorn_options(settings),
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -87,8 +87,10 @@ def _tab_to(page: Page, target: Locator, limit: int = 150) -> None:
     raise AssertionError("Tab never reached the element")
 
 
-def _join_on_phone(browser: Browser, server: ThreadServer, world: World, name: str = "Amira") -> Page:
-    phone = browser.new_context(**PHONE).new_page()
+def _join_on_phone(
+    browser: Browser, server: ThreadServer, world: World, name: str = "Amira", phone: Page | None = None
+) -> Page:
+    phone = phone or browser.new_context(**PHONE).new_page()
     phone.goto(f"{server.url}/j/{world.workshop.code}")
     phone.get_by_label("Your name or a nickname").fill(name)
     phone.get_by_label("You are here as").select_option("beneficiary")
@@ -96,6 +98,30 @@ def _join_on_phone(browser: Browser, server: ThreadServer, world: World, name: s
     expect(phone.get_by_role("heading", name="Ideas and needs")).to_be_visible()
     expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
     return phone
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_chromium_asks_for_compression_and_gets_it_only_when_the_setting_allows_and_goes_live_either_way(
+    browser: Browser, live_settings: Settings, world: World, allowed: bool
+) -> None:
+    phone = browser.new_context(**PHONE).new_page()
+    handshakes: dict[str, list[dict[str, str]]] = {"asked": [], "answered": []}
+    network = phone.context.new_cdp_session(phone)  # the socket's handshake headers, as Chromium saw them
+    network.on(
+        "Network.webSocketWillSendHandshakeRequest",
+        lambda e: handshakes["asked"].append(e["request"]["headers"]),
+    )
+    network.on(
+        "Network.webSocketHandshakeResponseReceived",
+        lambda e: handshakes["answered"].append(e["response"]["headers"]),
+    )
+    network.send("Network.enable")
+    with ThreadServer(live_settings.model_copy(update={"websocket_compression": allowed})) as server:
+        _join_on_phone(browser, server, world, phone=phone)  # online: the live socket is up
+    asked = [h.get("Sec-WebSocket-Extensions", "") for h in handshakes["asked"]]
+    answered = [h.get("Sec-WebSocket-Extensions", "") for h in handshakes["answered"]]
+    assert asked and all("permessage-deflate" in a for a in asked)
+    assert answered and all(("permessage-deflate" in a) is allowed for a in answered)
 
 
 def test_a_phone_joins_sends_a_card_and_the_projector_shows_it_without_reload(

@@ -5,7 +5,7 @@ framing."""
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
 from typing import Any
@@ -14,6 +14,7 @@ import pytest
 from websockets.protocol import State
 
 from cowork.live import direct
+from cowork.settings import Settings
 from tests.conftest import ThreadServer, World
 from tests.test_live import Screen, _post, screen
 
@@ -176,11 +177,37 @@ async def test_cards_are_framed_once_and_arrive_whole_once_and_in_order_on_real_
                 assert int.from_bytes(data[2:4], "big") == len(data) - 4
 
 
-async def test_a_screen_that_negotiated_compression_gets_the_frames_through_uvicorn(
-    server: ThreadServer, world: World, monkeypatch: pytest.MonkeyPatch
+# The client asks for permessage-deflate, as browsers do.
+DEFLATE = {"websocket_extra_options": {"compress": 15}}
+
+
+@pytest.fixture
+def compressing(live_settings: Settings) -> Iterator[ThreadServer]:
+    """A server with COWORK_WEBSOCKET_COMPRESSION on."""
+    with ThreadServer(live_settings.model_copy(update={"websocket_compression": True})) as running:
+        yield running
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+async def test_a_browser_asking_for_compression_gets_it_only_when_the_setting_allows_and_cards_either_way(
+    live_settings: Settings, world: World, allowed: bool
 ) -> None:
-    deflate = {"websocket_extra_options": {"compress": 15}}  # what browsers ask for
-    async with _watched(server, world, monkeypatch, client=deflate) as (spy, ana, browser, plain):
+    _, ana = world.join()
+    with ThreadServer(live_settings.model_copy(update={"websocket_compression": allowed})) as server:
+        auth = {"token": ana, "workshop_id": world.workshop.id}
+        async with screen(server, auth, client=DEFLATE) as browser:
+            card = await _post(server, ana, world.stage_id, "Shade on the playground")
+            event = await browser.wait_for(lambda e: e["seq"] == card["seq"])
+            assert event["type"] == "card.added"
+            # What the server's handshake answered (Sec-WebSocket-Extensions): its window bits, or 0.
+            assert bool(browser.sio.eio.ws.compress) is allowed
+
+
+async def test_a_screen_that_negotiated_compression_gets_the_frames_through_uvicorn(
+    compressing: ThreadServer, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = compressing
+    async with _watched(server, world, monkeypatch, client=DEFLATE) as (spy, ana, browser, plain):
         cards = [await _post(server, ana, world.stage_id, f"card {i}") for i in range(3)]
         posted = [card["seq"] for card in cards]
         for s in (browser, plain):

@@ -77,6 +77,29 @@ def test_serve_with_two_workers_and_redis_starts_and_answers(
         assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
 
 
+@pytest.mark.parametrize("compression", [None, "1"])
+async def test_serve_with_two_workers_compresses_the_live_socket_only_when_the_setting_says_so(
+    tmp_path: Path, db_url: str, redis_url: str, compression: str | None
+) -> None:
+    env, token = _workers_env(tmp_path, db_url, redis_url)
+    if compression:
+        env["COWORK_WEBSOCKET_COMPRESSION"] = compression
+    with ProcessServer(env, workers=2) as server:
+        async with httpx.AsyncClient() as http:
+            made = await http.post(
+                f"{server.url}/api/v1/workshops",
+                json={"title": "Two"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            workshop = made.json()
+            phone = (await http.post(f"{server.url}/api/v1/join/{workshop['code']}", json={})).json()["token"]
+        # The socket.io client asks for permessage-deflate, as browsers do; either worker may answer.
+        deflate = {"websocket_extra_options": {"compress": 15}}
+        for _ in range(2):
+            async with screen(server, {"token": phone, "workshop_id": workshop["id"]}, client=deflate) as s:
+                assert bool(s.sio.eio.ws.compress) is bool(compression)
+
+
 def in_order_until(seqs: list[int]) -> int:
     """The last seq a screen holds without a gap since its first one."""
     held, last = set(seqs), seqs[0]

@@ -47,6 +47,7 @@ def serve(
     """Migrate the database, then serve cowork: to the room's phones unless --host or a public URL is set."""
     import uvicorn
 
+    from cowork.live.direct import uvicorn_options
     from cowork.migrate import upgrade
     from cowork.network import lan_address, plan_serving
 
@@ -82,7 +83,7 @@ def serve(
         proxy_headers=True,
         log_level=settings.log_level,
         access_log=False,  # cowork logs requests itself, by route template, without codes or keys
-        ws="websockets-sansio",
+        **uvicorn_options(settings),  # each worker gets the same (uvicorn hands its config to them)
     )
 
 

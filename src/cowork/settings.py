@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     export_processes: int = Field(default=1, ge=1, le=16)
     # A room gets at most one live frame per this many ms; events in between share the next frame (0: none).
     push_interval_ms: int = Field(default=50, ge=0, le=1000)
+    # Accept the permessage-deflate that browsers ask for on the live socket: fewer bytes on the venue's
+    # Wi-Fi, but each frame compressed once per phone (about twice the server CPU of the fan-out, which
+    # otherwise frames a broadcast once for all): benchmarks/README.md, "Compression", docs/operations.md.
+    websocket_compression: bool = False
     # A request body over this many bytes is refused with 413 before it is read (a record's import: 64 MiB).
     max_body_bytes: int = Field(default=1024 * 1024, ge=16 * 1024)
 

@@ -9,8 +9,9 @@ writing the frame in place sends the same bytes in the same order; otherwise the
 A server's websocket frames are not masked, so without compression a frame is the same bytes for every
 phone: the fan-out frames a broadcast once (`frame`) and hands those bytes to each phone's transport (the
 DirectWebSocket's `transport`), instead of uvicorn and websockets framing it again per phone. A connection
-that negotiated permessage-deflate (browsers ask for it) compresses with its own context, so it takes
-uvicorn's `send` (`write`).
+that negotiated permessage-deflate (browsers ask for it; cowork accepts it only with
+COWORK_WEBSOCKET_COMPRESSION, `uvicorn_options`) compresses with its own context, so it takes uvicorn's
+`send` (`write`).
 
 Internals used, so the versions are pinned in pyproject.toml (python-engineio, uvicorn, websockets):
 - engineio: `AsyncServer._async["websocket"]`, the ASGI driver's WebSocket class, built by the Engine.IO
@@ -34,6 +35,15 @@ from typing import Any
 from engineio.async_drivers.asgi import WebSocket
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
+
+from cowork.settings import Settings
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the sockets this module writes to: its websockets-sansio protocol (the internals
+    named above), with permessage-deflate only when COWORK_WEBSOCKET_COMPRESSION allows it (a browser that
+    asks for it without then gets plain frames, the ones framed once for all)."""
+    return {"ws": "websockets-sansio", "ws_per_message_deflate": settings.websocket_compression}
 
 
 class DirectWebSocket(WebSocket):
