@@ -895,7 +895,7 @@
   }
 
   function place(svg) {
-    if (svg.closest(".projector-fit")) widen(svg);
+    if (svg.closest && svg.closest(".projector-fit")) widen(svg);
     var ctm = svg.getScreenCTM();
     if (!ctm || !ctm.a) return;
     var vb = svg.viewBox.baseVal;
@@ -917,10 +917,14 @@
       if (!label || !dots[i]) continue;
       label.removeAttribute("transform");
       var start = box(label), w = start.r - start.l, h = start.b - start.t, pad = h * 0.08;
-      var options = candidates(dots[i], w, h, area), chosen = null, least = null, fewest = Infinity;
+      // where the page drew it first (beside its dot, on the side its edge and its script call for), then
+      // right, left, above, below, then the nearest free place
+      var options = [{ l: start.l, t: start.t, drawn: true }].concat(candidates(dots[i], w, h, area));
+      var chosen = null, least = null, fewest = Infinity;
       for (var k = 0; k < options.length && !chosen; k++) {
         var c = options[k];
-        var cand = { l: c.l - pad, t: c.t - pad, r: c.l + w + pad, b: c.t + h + pad };
+        var p = c.drawn ? 0 : pad;  // the page drew it clear of its own dot already
+        var cand = { l: c.l - p, t: c.t - p, r: c.l + w + p, b: c.t + h + p };
         var n = crossings(cand, taken, area);
         if (n === 0) chosen = c;
         else if (n < fewest) { fewest = n; least = c; }
@@ -975,7 +979,9 @@
       for (var i = 0; i < changes.length; i++) {
         var t = changes[i].target;
         if (ownLines(changes[i].addedNodes) && ownLines(changes[i].removedNodes)) continue;
-        if (t.nodeType === 1 && (t.closest(".sh-grid-svg") || t.querySelector(".sh-grid-svg"))) return soon();
+        if (t.nodeType === 1 && t.closest && (t.closest(".sh-grid-svg") || t.querySelector(".sh-grid-svg"))) {
+          return soon();
+        }
       }
     }).observe(document.body, { childList: true, subtree: true });
   }

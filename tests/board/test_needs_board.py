@@ -699,8 +699,9 @@ async def test_a_phone_marks_a_card_as_missing_in_a_phase_and_sees_it_in_words(
     assert "No follow-up after the job starts" in page.text
     # In words, each with its icon beside it.
     assert (
-        '<span class="tag tag-missing"><span class="icon icon-kind-missing" aria-hidden="true"></span>'
-        'What is missing</span> <span class="tag tag-phase">'
+        '<span class="tag tag-missing" title="What is missing">'
+        '<span class="icon icon-kind-missing" aria-hidden="true"></span>What is missing</span> '
+        '<span class="tag tag-phase" title="P3 Follow-up">'
         '<span class="icon icon-phase-p3" aria-hidden="true"></span>P3 Follow-up</span>' in page.text
     )
     refused = await client.post(
