@@ -223,8 +223,7 @@ class GroupCommit:
     def run(self, work: Callable[[Session], T], after: Callable[[T], None] | None = None) -> T:
         write = _Write(work, after)
         if self._alone:
-            self._commit([write])
-            return write.outcome()
+            return _by_itself(self.engine, work, after)
         with self._changed:
             self._queue.append(write)
             while self._busy and not write.done:
@@ -268,6 +267,24 @@ class GroupCommit:
                 except Exception as exc:
                     w.error = exc
             w.done = True
+
+
+def _by_itself(engine: Engine, work: Callable[[Session], T], after: Callable[[T], None] | None) -> T:
+    """One write in a transaction of its own (PostgreSQL). A unique-constraint race (two members taking one
+    role, two retries of one client command) is run again in a new transaction, whose snapshot holds the
+    other's commit: the retry is refused as a conflict or finds the first one's receipt."""
+    for attempt in (1, 2):
+        try:
+            with write_session(engine) as session:
+                result = work(session)
+                session.flush()
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    if after is not None:
+        after(result)
+    return result
 
 
 def _attempt(session: Session, write: _Write) -> bool:
