@@ -228,6 +228,14 @@ MAP_LABELS = """() => {
 }"""
 
 
+def _sample_stage(world: World, language: str, kind: str) -> tuple[Any, Any]:
+    """A new sample workshop in this language and its first stage of this kind."""
+    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language=language)
+    with read_session(world.engine) as session:
+        stages = workshops.stages_of(session, workshop_id=workshop.id)
+        return workshop, next(s for s in stages if s.kind == kind)
+
+
 def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
     return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
 
@@ -235,11 +243,8 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
 def test_the_stakeholder_map_shows_every_name_whole_and_uncovered_at_both_sizes(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
-    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="en")
+    workshop, stage = _sample_stage(world, "en", "stakeholders")
     with read_session(world.engine) as session:
-        stage = next(
-            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "stakeholders"
-        )
         names = sorted(
             s.name for s in session.exec(select(Stakeholder).where(Stakeholder.stage_id == stage.id))
         )
@@ -270,9 +275,7 @@ def test_a_long_german_column_name_is_hyphenated_inside_its_column(
 ) -> None:
     """ "ARBEITSVERMITTLUNG" in the projector's capitals is wider than a column at 720p: it breaks at a
     syllable, with a hyphen, instead of running over the column's edge."""
-    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="de")
-    with read_session(world.engine) as session:
-        stage = next(s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "needs")
+    workshop, stage = _sample_stage(world, "de", "needs")
     go_to(world, workshop, stage.id)
     for size in SCREENS:
         page = open_stage(browser, server, workshop, size)
@@ -312,11 +315,7 @@ CROWD = [
 def test_a_crowded_map_fills_the_screen_with_large_names_that_cover_no_name_and_no_dot(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
-    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="de")
-    with read_session(world.engine) as session:
-        stage = next(
-            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "stakeholders"
-        )
+    workshop, stage = _sample_stage(world, "de", "stakeholders")
     go_to(world, workshop, stage.id)
     for name, influence, interest in CROWD:
         added, _ = run(

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -43,19 +44,25 @@ def _workers_env(tmp_path: Path, db_url: str, redis_url: str) -> tuple[dict[str,
     return env, cli("token", "create", "a@example.org", env=env).stdout.strip().splitlines()[-1]
 
 
+async def _workshop_and_phone(
+    token: str, title: str, *, made_on: str, joined_on: str
+) -> tuple[dict[str, Any], str]:
+    """A workshop made through one server's API and a phone's token from joining it through another's."""
+    async with httpx.AsyncClient() as http:
+        made = await http.post(
+            f"{made_on}/api/v1/workshops", json={"title": title}, headers={"Authorization": f"Bearer {token}"}
+        )
+        workshop = made.json()
+        joined = await http.post(f"{joined_on}/api/v1/join/{workshop['code']}", json={})
+    return workshop, joined.json()["token"]
+
+
 async def test_a_card_sent_to_one_worker_reaches_a_phone_connected_to_another(
     tmp_path: Path, db_url: str, redis_url: str
 ) -> None:
     env, token = _workers_env(tmp_path, db_url, redis_url)
     with ProcessServer(env) as one, ProcessServer(env) as two:
-        async with httpx.AsyncClient() as http:
-            made = await http.post(
-                f"{one.url}/api/v1/workshops",
-                json={"title": "Two workers"},
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            workshop = made.json()
-            phone = (await http.post(f"{two.url}/api/v1/join/{workshop['code']}", json={})).json()["token"]
+        workshop, phone = await _workshop_and_phone(token, "Two workers", made_on=one.url, joined_on=two.url)
         async with screen(two, {"token": phone, "workshop_id": workshop["id"]}) as on_two:
             sent = await asyncio.to_thread(
                 httpx.post,
@@ -85,14 +92,7 @@ async def test_serve_with_two_workers_compresses_the_live_socket_only_when_the_s
     if compression:
         env["COWORK_WEBSOCKET_COMPRESSION"] = compression
     with ProcessServer(env, workers=2) as server:
-        async with httpx.AsyncClient() as http:
-            made = await http.post(
-                f"{server.url}/api/v1/workshops",
-                json={"title": "Two"},
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            workshop = made.json()
-            phone = (await http.post(f"{server.url}/api/v1/join/{workshop['code']}", json={})).json()["token"]
+        workshop, phone = await _workshop_and_phone(token, "Two", made_on=server.url, joined_on=server.url)
         # The socket.io client asks for permessage-deflate, as browsers do; either worker may answer.
         deflate = {"websocket_extra_options": {"compress": 15}}
         for _ in range(2):

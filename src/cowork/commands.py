@@ -124,7 +124,7 @@ class Commands:
         task.add_done_callback(self._publishing.discard)
 
     async def _publish_after(
-        self, before: "asyncio.Future[None] | None", events: list[Event], published: asyncio.Future[None]
+        self, before: asyncio.Future[None] | None, events: list[Event], published: asyncio.Future[None]
     ) -> None:
         if before is not None and before.get_loop() is asyncio.get_running_loop():
             await asyncio.wait([before])
