@@ -64,7 +64,7 @@ from harness import Server, join_all, logger, ms, percentile, run_against_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from cowork.domain.board import embedding, similarity, suggestions  # noqa: E402
+from cowork.domain.board import embedding, questions, similarity, suggestions  # noqa: E402
 from cowork.formats import get_format  # noqa: E402
 
 log = logger("suggestions")
@@ -141,6 +141,26 @@ def placed_curve(
     return report
 
 
+def asked(vectors: Any, words: list[Any], truth: Any, versions: Any) -> dict[str, float]:
+    """Accuracy over the other cards once the facilitator has answered the cards cowork asks about (labels
+    and descriptions): one round of as many questions as categories (5 cards, as "one placed per
+    category"), or three rounds, asked again after each answer (15 cards, as "three placed")."""
+    report: dict[str, float] = {}
+    placed = np.full(len(truth), -1)
+    for round_ in (1, 2, 3):
+        confidence = similarity.category_confidences(vectors, words, placed, same=versions)
+        for card in questions.questions(vectors, confidence, placed, count=len(words), same=versions):
+            placed[card] = truth[card]  # the facilitator's answer: the card's own category
+        if round_ in (1, 3):
+            rest = placed < 0
+            guess = similarity.category_confidences(vectors, words, placed, same=versions).argmax(axis=1)
+            report[f"category_accuracy_described_asked_{round_}_round"] = round(
+                float((guess[rest] == truth[rest]).mean()), 3
+            )
+            report[f"category_asked_{round_}_round_cards"] = int((placed >= 0).sum())
+    return report
+
+
 def measure(rows: list[dict[str, str]]) -> dict[str, Any]:
     """Every quality number on these cards, read as one board."""
     categories = lab_categories()
@@ -173,6 +193,7 @@ def measure(rows: list[dict[str, str]]) -> dict[str, Any]:
             accuracy = float((guess[rest] == truth[rest]).mean())
             report[f"category_accuracy_{name}_{placing}_placed"] = round(accuracy, 3)
     report.update(placed_curve(vectors, described, truth, meaning, versions))
+    report.update(asked(vectors, described, truth, versions))
     # Groups in the columns the board would suggest (from labels and descriptions, whole board).
     confidence = similarity.category_confidences(vectors, described, nothing, same=versions)
     columns = confidence.argmax(axis=1).tolist()

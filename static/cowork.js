@@ -281,6 +281,7 @@
       location.reload();
       return;
     }
+    carryChoices(main, fresh, form);
     main.parentNode.replaceChild(fresh, main);
     restoreDrafts(fresh);
     if (window.htmx) window.htmx.process(fresh);
@@ -292,6 +293,54 @@
     }
     if (!target || target.disabled) target = again && again.querySelector("input, select, textarea, button:not([disabled])");
     if (target) target.focus();
+  }
+
+  // What the person has chosen in the page's other forms and not sent yet (a rating half made when another
+  // form's answer arrives) stays chosen in the page that replaces this one, and what they unfolded stays open.
+  function carryChoices(main, fresh, sent) {
+    var open = main.querySelectorAll("details[open][id]");
+    for (var k = 0; k < open.length; k++) {
+      var again = open[k].contains(sent) ? null : fresh.querySelector("details[id='" + open[k].id + "']");
+      if (again) again.open = true;
+    }
+    var twins = formsByKey(fresh);
+    var forms = main.querySelectorAll("form");
+    for (var i = 0; i < forms.length; i++) {
+      var twin = twins[formKey(forms[i])];
+      if (forms[i] === sent || !twin) continue;
+      var fields = forms[i].elements;
+      for (var j = 0; j < fields.length; j++) {
+        var field = fields[j];
+        if (!field.name || !/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName) || field.hasAttribute("data-draft")) continue;
+        if (/^(hidden|file|submit|button|reset|image)$/.test(field.type)) continue;
+        if (field.type === "radio" || field.type === "checkbox") {
+          if (field.checked === field.defaultChecked) continue;
+          var box = twin.querySelector("[name='" + field.name + "'][value='" + field.value + "']");
+          if (box) box.checked = field.checked;
+        } else if (field.tagName === "SELECT" ? !selectedByDefault(field) : field.value !== field.defaultValue) {
+          var other = twin.querySelector("[name='" + field.name + "']");
+          if (other) other.value = field.value;
+        }
+      }
+    }
+  }
+
+  // A form is known by its id, else by where it posts when no other form of the page posts there.
+  function formKey(form) { return form.id ? "#" + form.id : "@" + form.getAttribute("action"); }
+
+  function formsByKey(root) {
+    var found = {};
+    var forms = root.querySelectorAll("form");
+    for (var i = 0; i < forms.length; i++) {
+      var key = formKey(forms[i]);
+      found[key] = found.hasOwnProperty(key) ? null : forms[i];
+    }
+    return found;
+  }
+
+  function selectedByDefault(select) {
+    var option = select.options[select.selectedIndex];
+    return !option || option.defaultSelected || (select.selectedIndex === 0 && !select.querySelector("[selected]"));
   }
 
   // Browsers before SubmitEvent.submitter (Safari < 15.4) still say which +/- button was pressed.
@@ -339,7 +388,7 @@
   document.addEventListener("toggle", function (e) {
     var box = e.target.open && e.target.querySelector ? e.target.querySelector("textarea[data-fill-from]") : null;
     var source = box && !box.value ? document.getElementById(box.getAttribute("data-fill-from")) : null;
-    if (source) box.value = source.textContent;
+    if (source) box.value = source.textContent.replace(/\u00ad/g, ""); // the card's text, without its soft hyphens
   }, true);
 
   // htmx replaced the Suggest panel under the keyboard's focus (opened, closed, or drawn again after an
@@ -368,6 +417,10 @@
   // --- live: apply pushed events in seq order; ask for what was missed --------------------------------
   var lastSeq = parseInt(body.getAttribute("data-last-seq") || "0", 10);
   var announceTimer = null;
+
+  // Every page load connects anew, mostly within a moment: a phone shows nothing for the first two seconds
+  // (no notice flickering on each page), then, if still connecting, the bar that offline shows (cowork.css).
+  if (indicator) setTimeout(function () { indicator.setAttribute("data-late", ""); }, 2000);
 
   function setState(state) {
     if (!indicator) return;
@@ -433,6 +486,9 @@
     var el = document.querySelector(swap.target);
     if (!el) return;
     if (swap.op === "append") {
+      // The page a form's answer brought may already hold it (the push came after): never twice.
+      var id = /^\s*<[^>]*\sid="([^"]+)"/.exec(swap.html);
+      if (id && document.getElementById(id[1])) return;
       el.insertAdjacentHTML("beforeend", swap.html);
       activate(el.lastElementChild);
     } else if (swap.op === "replace") {
@@ -689,7 +745,8 @@
     }
     function zoomTo(zoom) {
       for (var j = 0; j < parts.length; j++) parts[j].style.zoom = zoom === 1 ? "" : String(zoom);
-      return body.scrollHeight <= body.clientHeight + 1;
+      // across too: a wide table (a matrix of many stakeholders) would be cut at the screen's edge
+      return body.scrollHeight <= body.clientHeight + 1 && body.scrollWidth <= body.clientWidth + 1;
     }
     if (zoomTo(1)) return;
     // Columns reflow as the type shrinks, so the largest zoom that fits is searched for, not computed.
@@ -828,12 +885,13 @@
   document.addEventListener("cowork:event", later);
   var stage = document.getElementById("stage");
   if (stage && window.MutationObserver) {
-    // A new stage starts at page one; cards coming and going refit, so do new results; a ticking timer does not.
+    // A new stage starts at page one; cards coming and going refit, so do new results and a matrix's new body;
+    // a ticking timer does not.
     new MutationObserver(function (changes) {
       for (var i = 0; i < changes.length; i++) {
         var target = changes[i].target;
         if (target === stage) page = 0;
-        if (target === stage || (target.closest && target.closest(".board, .eval-results, .word-cloud, .polls"))) later();
+        if (target === stage || (target.closest && target.closest(".board, .eval-results, .word-cloud, .polls, .rm"))) later();
       }
     }).observe(stage, { childList: true, subtree: true });
   }
@@ -842,9 +900,11 @@
 
 /* --- the stakeholder map's names --- */
 /* Each name goes beside its dot where it covers no other name, no dot and none of the map's own words:
- * right, left, above or below the dot first, then the same sides farther out (with a thin line back to
- * the dot), inside the drawing. A small greedy placement, run again whenever a marker moves or the
- * screen is resized; the server draws every name to the right or left of its dot as a starting point. */
+ * right, left, above, below or at a corner of the dot first, then (once every name that fits beside its dot
+ * has its place) the nearest place farther out with a thin line back to the dot, crossing as few names as
+ * it can. A small greedy placement, run again whenever a marker moves or the screen is resized; the server
+ * draws every name to the right or left of its dot as a starting point. On the projector and the console the
+ * plot is as wide as its box, and a map still too crowded sets its names smaller, never under its least. */
 (function () {
   var NS = "http://www.w3.org/2000/svg";
 
@@ -856,95 +916,246 @@
 
   function hits(a, b) { return a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b; }
 
+  // Whether the line from (x1, y1) to (x2, y2) passes through the box (clipped against each side in turn).
+  function cuts(x1, y1, x2, y2, b) {
+    var t0 = 0, t1 = 1, dx = x2 - x1, dy = y2 - y1;
+    var p = [-dx, dx, -dy, dy], q = [x1 - b.l, b.r - x1, y1 - b.t, b.b - y1];
+    for (var i = 0; i < 4; i++) {
+      if (p[i] === 0) { if (q[i] < 0) return false; continue; }
+      var t = q[i] / p[i];
+      if (p[i] < 0) { if (t > t1) return false; if (t > t0) t0 = t; }
+      else { if (t < t0) return false; if (t < t1) t1 = t; }
+    }
+    return true;
+  }
+
+  // The line from a dot to the nearest edge of its name's box.
+  function leader(dot, c) {
+    var cx = (dot.l + dot.r) / 2, cy = (dot.t + dot.b) / 2;
+    return { x1: cx, y1: cy, x2: Math.max(c.l, Math.min(cx, c.r)), y2: Math.max(c.t, Math.min(cy, c.b)) };
+  }
+
   // How many things a name in this place would cover; outside the drawing counts as too many.
-  function crossings(cand, taken, area) {
+  // What a place costs: a thing covered weighs COVER, a line crossing a name CROSS (a name far from its dot
+  // counts the names its line would cross, and every name the lines drawn so far that would cross it).
+  var COVER = 1000, CROSS = 3;
+  function crossings(cand, taken, area, lines, line) {
     if (cand.l < area.l || cand.r > area.r || cand.t < area.t || cand.b > area.b) return Infinity;
-    var n = 0;
-    for (var i = 0; i < taken.length; i++) if (hits(cand, taken[i])) n++;
+    var n = 0, i;
+    for (i = 0; i < taken.length; i++) {
+      if (hits(cand, taken[i])) n += COVER;
+      if (line && taken[i].name && cuts(line.x1, line.y1, line.x2, line.y2, taken[i])) n += CROSS;
+    }
+    for (i = 0; i < lines.length; i++) if (cuts(lines[i].x1, lines[i].y1, lines[i].x2, lines[i].y2, cand)) n += CROSS;
     return n;
   }
 
-  // The places to try: right, left, above and below the dot; then anywhere in the drawing on a grid of half
+  // The places to try: right, left, above and below the dot, its four corners; then anywhere in the drawing on a grid of half
   // a line, nearest to the dot first (a name there gets a thin line back to its dot).
-  function candidates(dot, w, h, area) {
+  function candidates(dot, w, h, area, far) {
     var cx = (dot.l + dot.r) / 2, cy = (dot.t + dot.b) / 2, g = (dot.r - dot.l) / 2 + h * 0.25;
     var out = [
       { l: cx + g, t: cy - h / 2 }, { l: cx - g - w, t: cy - h / 2 },
-      { l: cx - w / 2, t: cy - g - h }, { l: cx - w / 2, t: cy + g }
+      { l: cx - w / 2, t: cy - g - h }, { l: cx - w / 2, t: cy + g },
+      { l: cx + g, t: cy - g - h }, { l: cx - g - w, t: cy - g - h },
+      { l: cx + g, t: cy + g }, { l: cx - g - w, t: cy + g }
     ];
-    var far = [], step = h / 2;
+    if (!far) return out;
+    // nearest by the line a reader follows back (dot to the name's nearest edge), not by the name's middle:
+    // a long name just above its dot has a short line though its middle is far to one side
+    var rest = [], step = h / 2;
     for (var t = area.t; t + h <= area.b; t += step) {
       for (var l = area.l; l + w <= area.r; l += step) {
-        var dx = l + w / 2 - cx, dy = t + h / 2 - cy;
-        far.push({ l: l, t: t, far: true, d: dx * dx + dy * dy });
+        var dx = Math.max(l - cx, 0, cx - l - w), dy = Math.max(t - cy, 0, cy - t - h);
+        rest.push({ l: l, t: t, far: true, d: dx * dx + dy * dy });
       }
     }
-    far.sort(function (a, b) { return a.d - b.d; });
-    return out.concat(far);
+    rest.sort(function (a, b) { return a.d - b.d; });
+    return out.concat(rest);
   }
 
-  // On the projector the drawing is as wide as the screen: the plot keeps its shape in the middle and the
-  // room on either side is room for names.
+  // On the projector the drawing is as wide as the screen, and so is the plot: a room's map is wide, and a
+  // wide plot spreads the dots apart so that each name finds a place beside its own dot. Whatever lies in or
+  // right of the plot moves with it (its frame, the quadrants' names, the markers); left of it nothing moves.
+  // The first coordinates are kept on each element (data-x-*) so that fitting again starts from them.
+  var STRETCH = 0.75;  // the share of the added width that goes to the plot; the rest is room for names
+
+  function stretchX(el, attr, map) {
+    if (!el.hasAttribute(attr)) return;
+    var keep = "data-x-" + attr;
+    if (!el.hasAttribute(keep)) el.setAttribute(keep, el.getAttribute(attr));
+    el.setAttribute(attr, map(parseFloat(el.getAttribute(keep))).toFixed(1));
+  }
+
+  function stretchPoints(el, map) {
+    if (!el.hasAttribute("data-x-points")) el.setAttribute("data-x-points", el.getAttribute("points"));
+    el.setAttribute("points", el.getAttribute("data-x-points").split(/\s+/).map(function (p) {
+      var xy = p.split(",");
+      return map(parseFloat(xy[0])).toFixed(1) + "," + xy[1];
+    }).join(" "));
+  }
+
   function widen(svg) {
     var drawn = svg.getAttribute("data-viewbox") || svg.getAttribute("viewBox");
     svg.setAttribute("data-viewbox", drawn);
     var v = drawn.split(/[\s,]+/).map(parseFloat), r = svg.getBoundingClientRect();
-    if (!r.width || !r.height) return;
-    var width = Math.max(v[2], v[3] * r.width / r.height);
-    svg.setAttribute("viewBox", [v[0] - (width - v[2]) / 2, v[1], width, v[3]].join(" "));
+    var plot = svg.querySelector(".sh-plot");
+    if (!r.width || !r.height || !plot) return;
+    var width = Math.max(v[2], v[3] * r.width / r.height), extra = width - v[2];
+    if (!plot.hasAttribute("data-x-width")) plot.setAttribute("data-x-width", plot.getAttribute("width"));
+    var x0 = parseFloat(plot.getAttribute("x")), w = parseFloat(plot.getAttribute("data-x-width"));
+    var wide = w + extra * STRETCH, k = wide / w;
+    var at = function (x) { return x <= x0 ? x : x <= x0 + w ? x0 + (x - x0) * k : x + wide - w; };
+    var scale = function (x) { return x * k; };
+    plot.setAttribute("width", wide.toFixed(1));
+    var all = svg.querySelectorAll("line, ellipse, circle, polygon, text, tspan");
+    for (var i = 0; i < all.length; i++) {
+      var el = all[i], map = at;
+      if (el.getAttribute("class") === "sh-leader") continue;  // drawn afresh by the placement
+      // a dot keeps its shape and a name its distance from its dot (data-cx: where the server drew the dot)
+      var marker = el.closest(".sh-label, .sh-dot") && el.closest(".sh-marker");
+      var dot = marker && marker.querySelector(".sh-dot");
+      if (dot) {
+        var moved = at(parseFloat(dot.getAttribute("data-cx"))) - parseFloat(dot.getAttribute("data-cx"));
+        map = function (x) { return x + moved; };
+      }
+      if (el.tagName === "polygon") { stretchPoints(el, map); continue; }
+      ["x", "x1", "x2", "cx"].forEach(function (a) { stretchX(el, a, map); });
+      stretchX(el, "rx", scale);
+    }
+    svg.setAttribute("viewBox", [v[0] - extra * (1 - STRETCH) / 2, v[1], width, v[3]].join(" "));
   }
 
-  function place(svg) {
-    if (svg.closest && svg.closest(".projector-fit")) widen(svg);
-    var ctm = svg.getScreenCTM();
-    if (!ctm || !ctm.a) return;
-    var vb = svg.viewBox.baseVal;
-    var area = { l: ctm.e + vb.x * ctm.a, t: ctm.f + vb.y * ctm.d,
-                 r: ctm.e + (vb.x + vb.width) * ctm.a, b: ctm.f + (vb.y + vb.height) * ctm.d };
-    var markers = svg.querySelectorAll(".sh-marker");
-    var taken = [], i;
-    var words = svg.querySelectorAll(".sh-frame text");
-    for (i = 0; i < words.length; i++) taken.push(box(words[i], 2));
-    var dots = [];
-    for (i = 0; i < markers.length; i++) {
-      var dot = markers[i].querySelector(".sh-dot");
-      if (dot) { dots.push(box(dot)); taken.push(box(dot, 3)); } else dots.push(null);
-    }
+  // Each name where it covers nothing, else where it covers least; how many names covered something or went
+  // farther from their dot than `reach` (a long line back is hard to follow: the names then step down too).
+  // First every name that has a free place beside its dot; then the others, farther out with a line back, so
+  // that a name far from home never takes the place beside another's dot.
+  function placeNames(markers, dots, taken, area, ctm, reach) {
+    var crowded = 0, lines = [], names = [], later = [], far = [], i;
     for (i = 0; i < markers.length; i++) {
       var label = markers[i].querySelector(".sh-label");
       var old = markers[i].querySelector(".sh-leader");
       if (old) old.parentNode.removeChild(old);
       if (!label || !dots[i]) continue;
       label.removeAttribute("transform");
-      var start = box(label), w = start.r - start.l, h = start.b - start.t, pad = h * 0.08;
+      var start = box(label);
       // where the page drew it first (beside its dot, on the side its edge and its script call for), then
-      // right, left, above, below, then the nearest free place
-      var options = [{ l: start.l, t: start.t, drawn: true }].concat(candidates(dots[i], w, h, area));
-      var chosen = null, least = null, fewest = Infinity;
-      for (var k = 0; k < options.length && !chosen; k++) {
-        var c = options[k];
-        var p = c.drawn ? 0 : pad;  // the page drew it clear of its own dot already
-        var cand = { l: c.l - p, t: c.t - p, r: c.l + w + p, b: c.t + h + p };
-        var n = crossings(cand, taken, area);
-        if (n === 0) chosen = c;
-        else if (n < fewest) { fewest = n; least = c; }
+      // right, left, above, below, the four corners, then the nearest free place
+      names.push({ i: i, label: label, start: start, w: start.r - start.l, h: start.b - start.t });
+    }
+    for (i = 0; i < names.length; i++) {
+      var near = choose(names[i], false);
+      if (near.fewest > 0) later.push(names[i]); else put(names[i], near);
+    }
+    // Then the others: at each turn the one whose nearest free place is farthest, before the others take the
+    // places nearer to it.
+    // A place only costs more as names and lines are added: a name whose best place costs what it did keeps it.
+    for (i = 0; i < later.length; i++) later[i].best = choose(later[i], true);
+    while (later.length) {
+      var at = 0;
+      for (i = 0; i < later.length; i++) {
+        var next = later[i];
+        if (next.best.fewest !== costOf(next, next.best.chosen)) next.best = choose(next, true);
+        if (next.best.fewest > later[at].best.fewest) at = i;
       }
-      if (!chosen) chosen = least;  // no free place on a very crowded map: the one that covers least
-      var dx = (chosen.l - start.l) / ctm.a, dy = (chosen.t - start.t) / ctm.d;
-      if (dx || dy) label.setAttribute("transform", "translate(" + dx.toFixed(1) + " " + dy.toFixed(1) + ")");
-      taken.push({ l: chosen.l, t: chosen.t, r: chosen.l + w, b: chosen.t + h });
+      var placed = later.splice(at, 1)[0];
+      put(placed, placed.best);
+      far.push(placed);
+    }
+    // Once all are placed, each far name in turn tries again among the others' final places: the names placed
+    // after it may have left it a place nearer its dot.
+    for (i = 0; i < far.length; i++) {
+      var n = far[i], was = n.best;
+      taken.splice(taken.indexOf(n.placed), 1);
+      if (n.line) {
+        lines.splice(lines.indexOf(n.seg), 1);
+        n.line.parentNode.removeChild(n.line);
+      }
+      var again = choose(n, true);
+      put(n, again.fewest < was.fewest ? again : was);
+    }
+    for (i = 0; i < names.length; i++) {
+      var got = names[i].best;
+      if (got.fewest >= COVER || (got.chosen.far && Math.sqrt(got.chosen.d) > reach)) crowded++;
+    }
+    return crowded;
+
+    function choose(n, far) {
+      var dot = dots[n.i], w = n.w, h = n.h, key = far ? "farOptions" : "nearOptions";
+      // the places to try are the same at every turn of this placement: made and sorted once
+      var options = n[key] || (n[key] = [{ l: n.start.l, t: n.start.t, drawn: true }].concat(candidates(dot, w, h, area, far)));
+      // a free place beside the dot; else the best farther out, where a line of a name's height counts one,
+      // a line crossed three and a thing covered a thousand: near and crossing one line beats far and clear
+      var chosen = null, fewest = Infinity;
+      for (var k = 0; k < options.length && fewest > 0; k++) {
+        var c = options[k];
+        if (c.far && Math.sqrt(c.d) / h >= fewest) break;  // the rest are farther still
+        var cost = costOf(n, c);
+        if (cost < fewest) { fewest = cost; chosen = c; }
+      }
+      return { chosen: chosen, fewest: fewest };
+    }
+
+    function costOf(n, c) {
+      var h = n.h, p = c.drawn ? 0 : h * 0.08;  // the page drew it clear of its own dot already
+      var cand = { l: c.l - p, t: c.t - p, r: c.l + n.w + p, b: c.t + h + p };
+      return crossings(cand, taken, area, lines, c.far && leader(dots[n.i], cand)) + (c.far ? Math.sqrt(c.d) / h : 0);
+    }
+
+    function put(n, best) {
+      var dot = dots[n.i], w = n.w, h = n.h, chosen = best.chosen;
+      n.best = best;
+      n.seg = n.line = null;
+      var dx = (chosen.l - n.start.l) / ctm.a, dy = (chosen.t - n.start.t) / ctm.d;
+      if (dx || dy) n.label.setAttribute("transform", "translate(" + dx.toFixed(1) + " " + dy.toFixed(1) + ")");
+      else n.label.removeAttribute("transform");
+      var placed = n.placed = { l: chosen.l, t: chosen.t, r: chosen.l + w, b: chosen.t + h, name: true };
+      taken.push(placed);
       if (chosen.far) {
         // a thin line from the dot to the nearest edge of its name, drawn under the name
-        var cx = (dots[i].l + dots[i].r) / 2, cy = (dots[i].t + dots[i].b) / 2;
-        var ex = Math.max(chosen.l, Math.min(cx, chosen.l + w)), ey = Math.max(chosen.t, Math.min(cy, chosen.t + h));
-        var line = document.createElementNS(NS, "line");
+        var seg = n.seg = leader(dot, placed), line = n.line = document.createElementNS(NS, "line");
+        lines.push(seg);
         line.setAttribute("class", "sh-leader");
-        line.setAttribute("x1", ((cx - ctm.e) / ctm.a).toFixed(1));
-        line.setAttribute("y1", ((cy - ctm.f) / ctm.d).toFixed(1));
-        line.setAttribute("x2", ((ex - ctm.e) / ctm.a).toFixed(1));
-        line.setAttribute("y2", ((ey - ctm.f) / ctm.d).toFixed(1));
-        markers[i].insertBefore(line, label);
+        line.setAttribute("x1", ((seg.x1 - ctm.e) / ctm.a).toFixed(1));
+        line.setAttribute("y1", ((seg.y1 - ctm.f) / ctm.d).toFixed(1));
+        line.setAttribute("x2", ((seg.x2 - ctm.e) / ctm.a).toFixed(1));
+        line.setAttribute("y2", ((seg.y2 - ctm.f) / ctm.d).toFixed(1));
+        markers[n.i].insertBefore(line, n.label);
       }
+    }
+  }
+
+  // A fitted map too crowded for its names at full size sets them a step smaller, down to the least its
+  // readers read (the projector's --proj-least, the console's --console-map-least), not one name over another.
+  var STEP = 0.9, REACH = 0.1;  // REACH: the longest line back worth a smaller name, as a share of the plot
+
+  // Where a map fits a box the page gives it (the projector's screen, the console's middle: --sh-fit in
+  // cowork.css), its plot widens to the box and a crowded map's names step down to the drawing's font-size.
+  function place(svg) {
+    var fitted = getComputedStyle(svg).getPropertyValue("--sh-fit").trim() === "1";
+    if (fitted) widen(svg);
+    var ctm = svg.getScreenCTM();
+    if (!ctm || !ctm.a) return;
+    var vb = svg.viewBox.baseVal;
+    var area = { l: ctm.e + vb.x * ctm.a, t: ctm.f + vb.y * ctm.d,
+                 r: ctm.e + (vb.x + vb.width) * ctm.a, b: ctm.f + (vb.y + vb.height) * ctm.d };
+    var markers = svg.querySelectorAll(".sh-marker");
+    var fixed = [], dots = [], i;
+    var words = svg.querySelectorAll(".sh-frame text");
+    for (i = 0; i < words.length; i++) fixed.push(box(words[i], 2));
+    for (i = 0; i < markers.length; i++) {
+      var dot = markers[i].querySelector(".sh-dot");
+      if (dot) { dots.push(box(dot)); fixed.push(box(dot, 3)); } else dots.push(null);
+    }
+    svg.style.removeProperty("--sh-label-scale");
+    var first = svg.querySelector(".sh-label");
+    // the names' size as drawn, and the least the room reads (the drawing's own font-size, a design token)
+    var size = first ? parseFloat(getComputedStyle(first).fontSize) * ctm.a : 0, scale = 1;
+    var floor = fitted ? parseFloat(getComputedStyle(svg).fontSize) : Infinity;
+    var plot = svg.querySelector(".sh-plot"), reach = plot ? (box(plot).r - box(plot).l) * REACH : Infinity;
+    while (placeNames(markers, dots, fixed.slice(), area, ctm, reach) && size * scale * STEP >= floor) {
+      scale *= STEP;
+      svg.style.setProperty("--sh-label-scale", scale.toFixed(3));
     }
   }
 
@@ -1030,7 +1241,7 @@
   function words(el) {
     var copy = el.cloneNode(true), own = copy.querySelectorAll(".read-aloud, .visually-hidden[aria-hidden]");
     for (var i = 0; i < own.length; i++) own[i].parentNode.removeChild(own[i]);
-    return copy.textContent.replace(/\s+/g, " ").trim();
+    return copy.textContent.replace(/\u00ad/g, "").replace(/\s+/g, " ").trim();
   }
 
   // The choices under a question: the words of each answer's label, one after the other.
@@ -1053,7 +1264,8 @@
   function addButtons() {
     if (!synth || !window.SpeechSynthesisUtterance || !stage || !hasVoice()) return;
     var label = stage.getAttribute("data-msg-read-aloud") || "Read aloud";
-    var targets = stage.querySelectorAll(".stage-title, .card-text, fieldset > legend, .poll > h2");
+    // [data-read-aloud]: a question asked by a label alone (the evaluation's open questions).
+    var targets = stage.querySelectorAll(".stage-title, .card-text, fieldset > legend, .poll > h2, [data-read-aloud]");
     for (var i = 0; i < targets.length; i++) {
       var target = targets[i];
       var inside = target.tagName === "LEGEND";  // a legend must stay the first child of its fieldset
@@ -1187,6 +1399,14 @@
     var act = acts[e.key && e.key.length === 1 ? e.key.toLowerCase() : ""];
     if (act && act()) e.preventDefault();
   });
+
+  // Escape puts away the word shown beside a card's act (cowork.css) without moving the focus; the next focus
+  // or move of the pointer brings it back (WCAG 1.4.13: content on hover or focus can be dismissed).
+  var root = document.documentElement;
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") root.classList.add("tips-off"); });
+  var tipsBack = function () { root.classList.remove("tips-off"); };
+  document.addEventListener("focusin", tipsBack);
+  document.addEventListener("mousemove", tipsBack);
 
   // Escape closes the Suggest panel while the keyboard is in it (not while typing in one of its fields).
   document.addEventListener("keydown", function (e) {

@@ -156,6 +156,16 @@ def run(engine: Engine, fn: Any, **kwargs: Any) -> Any:
     return result
 
 
+def set_stage_view(engine: Engine, stage_id: int, view: str) -> None:
+    """Show a stage in another of its views ("matrix" for the stakeholders), as its format's config says."""
+    from cowork.domain.models import Stage
+
+    with write_session(engine) as session:
+        stage = session.get(Stage, stage_id)
+        assert stage is not None
+        stage.config = {**stage.config, "view": view}
+
+
 @dataclass
 class World:
     """A facilitator with an API token and one workshop, made through the services."""

@@ -21,6 +21,10 @@ PROJECTOR = {"viewport": {"width": 1600, "height": 900}}
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (make system-deps installs it)")
+    # An expectation waits for what a person would see, never times it: on CI's shared two cores, with two
+    # test workers each driving Chromium, a console's socket has once taken over Playwright's default 5 s to
+    # connect. 10 s keeps a real fault failing while a slow machine does not.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -235,7 +239,7 @@ def test_the_facilitator_edits_a_card_that_arrived_live(
     phone.get_by_label("Your card").fill("Kinderbetreung\nfür Mütter")
     phone.get_by_role("button", name="Send card").click()
     card = console.locator(".card", has_text="Kinderbetreung")
-    card.get_by_text("Edit").click()
+    card.locator("summary", has_text="Edit").click()  # the pencil; its word shows on hover
     box = card.get_by_label("Text")
     expect(box).to_have_value("Kinderbetreung\nfür Mütter")
     box.fill("Kinderbetreuung für Mütter")

@@ -5,6 +5,7 @@ button, the next-stage button and the board are on screen together. The frequent
 fire while someone types; the projector's theme switches live.
 """
 
+import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,12 +15,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
+from cowork.domain import participants
 from cowork.domain.board.cards import add_card
 from cowork.domain.models import Contribution, Event, Workshop
 from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.workshops import set_current_stage, stages_of
 from tests.conftest import ThreadServer, World, run
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
+from tests.test_projector_stages import FULL_MAP, FULL_ROOM, _crowded_map, _overlap, tables_at_work
 
 pytestmark = pytest.mark.browser
 LAPTOPS = [(1440, 900), (1366, 768)]
@@ -425,3 +428,236 @@ def test_the_consoles_edit_folds_are_drawn_as_buttons_and_show_the_keyboard_focu
     assert ring[0] != "none" and ring[1] >= 2, ring
     page.keyboard.press("Enter")
     expect(card.locator("textarea")).to_be_visible()
+
+
+def _four_tables_at_work(world: World, room: Room, tables: int = 4) -> None:
+    """Four tables (or as many as asked) of two, four long cards each, and two latecomers not yet seated."""
+    people = [
+        run(world.engine, participants.join_workshop, code=room.workshop.code, name=f"Person {n}")[0]
+        for n in range(2 * tables)
+    ]
+    _go_to(world, room, "group_work")
+    texts = [
+        f"Card {n + 1}: what this table found, in a sentence as people write it on their phones."
+        for n in range(4 * tables)
+    ]
+    tables_at_work(world, room.workshop, people, tables, texts)
+    for n in range(2):
+        run(world.engine, participants.join_workshop, code=room.workshop.code, name=f"Latecomer {n}")
+
+
+def test_on_a_laptop_the_tables_cards_are_on_the_first_screen_of_the_group_work(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room
+) -> None:
+    """The roles' and seats' forms and a table's empty categories pushed each table's first card below the
+    fold at 1440×900: now the first row of tables shows its cards, and the forms are one click away."""
+    _four_tables_at_work(world, room)
+    page = consoles[(1440, 900)]
+    page.reload()
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    tables = page.locator(".console-scroll .breakout-table")
+    expect(tables).to_have_count(4)
+    first_row = page.evaluate(
+        "() => { const t = [...document.querySelectorAll('.console-scroll .breakout-table')];"
+        " const top = Math.min(...t.map(e => e.getBoundingClientRect().top));"
+        " return t.filter(e => Math.abs(e.getBoundingClientRect().top - top) < 2).map(e => e.id"
+        " || e.getAttribute('aria-labelledby')); }"
+    )
+    assert len(first_row) >= 2, first_row
+    for n in range(len(first_row)):
+        card = tables.nth(n).locator(".card .card-text").first
+        box = card.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 900, f"table {n + 1}'s first card {box}"
+    assert page.evaluate("[scrollY, document.documentElement.scrollHeight]") == [0, 900]
+    page.screenshot(path=str(ARTIFACTS / "console-group-work-1440x900.png"))
+    # The forms are folded, not gone: the note-taker is given from the fold.
+    roles = tables.first.locator("details.table-roles")
+    roles.locator("summary").click()
+    expect(roles.get_by_label("Note-taker")).to_be_visible()
+    expect(roles.get_by_label("Seat somebody here")).to_be_visible()
+
+
+def test_on_a_laptop_a_map_of_thirty_shows_every_name_uncovered_as_the_projector_does(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    """30 stakeholders on the console's map: names overlapped in a small square (the projector's placement
+    widened its plot and stepped its names down, the console's did not). Now the same placement does both on
+    the console: no name covers another or a dot, and none is under the console's least size (11 px)."""
+    places = random.Random(3)
+    spread = [(n, round(places.uniform(1, 5), 1), round(places.uniform(1, 5), 1)) for n in FULL_ROOM]
+    workshop = _crowded_map(world, spread)
+    for width, height in LAPTOPS:
+        page = _console(browser, server, Room(workshop, {}), (width, height))
+        page.wait_for_function("document.fonts.status === 'loaded'")
+        page.wait_for_timeout(300)  # the names are placed in the frame after the fonts are in
+        seen = page.evaluate(FULL_MAP)
+        page.screenshot(path=str(ARTIFACTS / f"console-stakeholder-map-full-{width}x{height}.png"))
+        labels, plot = seen["labels"], seen["plot"]
+        assert len(labels) == 4 + len(FULL_ROOM), labels
+        for label in labels:
+            assert label["size"] >= 11, f"at {width}×{height}: {label}"
+            for other in labels:
+                assert other is label or not _overlap(label, other), (
+                    f"at {width}: {label} and {other} overlap"
+                )
+            for dot in seen["dots"]:
+                assert dot["name"] == label["text"] or not _overlap(label, dot), (
+                    f"at {width}×{height}: {label['text']} covers the dot of {dot['name']}"
+                )
+        assert plot["r"] - plot["l"] >= 0.5 * page.evaluate(
+            "document.querySelector('.console-scroll').clientWidth"
+        ), f"at {width}×{height}: the plot is {plot}"
+        # A name set away from its dot is near it: its line back is short beside the plot (the nearest free
+        # place is the one whose line is shortest, not whose middle is nearest the dot).
+        lines = sorted(seen["leaders"], key=lambda line: -line["length"])
+        longest = [(round(line["length"] / (plot["r"] - plot["l"]), 3), line["name"]) for line in lines]
+        assert all(line["length"] <= (plot["r"] - plot["l"]) / 4 for line in lines), (
+            f"at {width}×{height}: long lines back to the dots {longest[:4]}"
+        )
+        assert page.evaluate("[scrollY, document.documentElement.scrollHeight]") == [0, height]
+        page.context.close()
+
+
+# Where each card's words break into lines in the narrow columns: the character before each new line. A
+# word broken with a hyphen ends its line at a soft or hard hyphen; one broken anywhere ("Wohnungssuc|he")
+# ends it at a letter. And each card's own language, as the page says it.
+LINE_BREAKS = r"""() => [...document.querySelectorAll('.console-scroll .board .card-text')]
+  .filter(t => t.offsetParent).map(t => {
+    const node = t.firstChild, range = document.createRange(), ends = [];
+    let top = null;
+    for (let i = 0; node && i < node.length; i++) {
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      // the character's own box: after a soft hyphen's line end the next one also holds the drawn hyphen
+      const box = [...range.getClientRects()].filter(r => r.width > 0).pop();
+      if (!box) continue;
+      if (top !== null && box.top > top + 2) ends.push(node.data.slice(0, i).replace(/\s+$/, ' ').slice(-1));
+      top = box.top;
+    }
+    return {text: t.textContent.replaceAll('\u00ad', ''), lang: t.lang, ends};
+  })"""
+
+
+def test_on_a_laptop_a_cards_long_words_break_with_a_hyphen_in_its_own_language(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room
+) -> None:
+    """A card's long word in a narrow column broke at any letter without a hyphen ("Wohnungssuc" / "he"): the
+    browser has no dictionaries. The card's text now carries its language and soft hyphens from it, so a word
+    breaks at a syllable with a hyphen; the edit box still gets the text as written."""
+    _go_to(world, room, "needs")
+    for (width, height), page in consoles.items():
+        page.reload()
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        cards = page.evaluate(LINE_BREAKS)
+        german = next(c for c in cards if c["text"].startswith("Die Wohnungssuche"))
+        assert german["lang"] == "de", german
+        assert german["ends"], f"at {width}×{height}: the German card is on one line {german}"
+        broken = [c for c in cards if any(end not in " \u00ad-" for end in c["ends"])]
+        assert broken == [], f"at {width}×{height}: words broken without a hyphen {broken[:3]}"
+    page = consoles[(1440, 900)]
+    card = page.locator(".console-scroll li.card", has_text="Entlassung").first
+    card.locator(".card-tools summary").click()
+    expect(card.locator("textarea")).to_have_value("Die Wohnungssuche nach der Entlassung dauert Monate.")
+
+
+# Each card's and cluster's tools on the board as drawn: the tops of its acts (buttons, the edit fold's
+# summary), their sizes and the names a screen reader reads for them.
+CARD_TOOLS = """() => [...document.querySelectorAll('.console-scroll .card-tools')]
+  .filter(t => t.offsetParent).map(t => {
+    const acts = [...t.querySelectorAll(':scope > form > button, :scope > details > summary')]
+      .map(a => { const r = a.getBoundingClientRect(), name = a.textContent.replace(/\\s+/g, ' ').trim();
+        return {top: Math.round(r.top), w: r.width, h: r.height, name}; });
+    return {item: t.closest('li').id, rows: new Set(acts.map(a => a.top)).size, acts};
+  })"""
+
+
+@pytest.mark.parametrize("kind", ["needs", "group_work"])
+def test_on_a_laptop_a_cards_actions_take_one_line_and_say_what_they_do(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    consoles: dict[tuple[int, int], Page],
+    world: World,
+    room: Room,
+    kind: str,
+) -> None:
+    """In a cluster's ~100 px column Spotlight, Hide and Edit stood on three lines, a card's height doubled:
+    now they are icons on one line, each at least 24×24 px (WCAG 2.2 target size), named for a screen reader
+    as before, and its word shows beside it while the pointer or the keyboard's focus is on it."""
+    if kind == "group_work":
+        _four_tables_at_work(world, room)
+    else:
+        _go_to(world, room, kind)
+    small = _console(browser, server, room, (1280, 720))  # the narrowest columns
+    for (width, height), page in {**consoles, (1280, 720): small}.items():
+        page.reload()
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        tools = page.evaluate(CARD_TOOLS)
+        assert len(tools) >= 16, tools
+        if kind == "needs":  # a table's cards have no spotlight
+            assert any(len(t["acts"]) == 3 for t in tools), "no card with Spotlight, Hide and Edit"
+        for t in tools:
+            what = f"{kind} at {width}×{height}: {t}"
+            assert t["rows"] == 1, f"the acts take {t['rows']} lines {what}"
+            assert all(a["w"] >= 24 and a["h"] >= 24 for a in t["acts"]), what
+            assert all(
+                re.match(r"(Spotlight|Hide|Show|Edit|Rename|Approve) (card|cluster) \d+$", a["name"])
+                for a in t["acts"]
+            ), what
+    small.context.close()
+    page = consoles[(1440, 900)]
+    card = page.locator(".console-scroll li.card:not(.card-hidden)").first
+    hide = card.locator(".card-tools button", has_text="Hide")
+    expect(hide).to_have_accessible_name(re.compile(r"^Hide card \d+$"))
+    word = hide.locator(".tool-word")
+    hide.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # the keyboard's focus, drawn
+    expect(hide).to_be_focused()
+    assert page.evaluate(IN_VIEW, f"#{card.get_attribute('id')} .card-tools button:focus .tool-word") == ""
+    expect(word).to_be_visible()
+    assert (word.bounding_box() or {"width": 0})["width"] > 20, "the word beside the focused icon"
+    page.screenshot(path=str(ARTIFACTS / f"console-card-act-word-{kind}.png"))
+    page.keyboard.press("Escape")  # dismissed without moving the focus (WCAG 1.4.13)
+    assert (word.bounding_box() or {"width": 0})["width"] <= 1
+    page.mouse.move(0, 0)
+    page.locator("#stage-title").click()
+    edit = card.locator(".card-tools summary")
+    edit.hover()
+    assert (edit.locator(".tool-word").bounding_box() or {"width": 0})["width"] > 20, "the word on hover"
+
+
+# Where each table's box and title stand, and where its first card's words begin.
+TABLES = """() => [...document.querySelectorAll('.console-scroll .breakout-table')].map(t => {
+  const box = t.getBoundingClientRect(), title = t.querySelector('h3').getBoundingClientRect();
+  const card = t.querySelector('.card .card-text');
+  return {id: t.getAttribute('aria-labelledby'), top: box.top, left: box.left, right: box.right,
+    titleBottom: title.bottom, card: card ? card.getBoundingClientRect().top : null};
+})"""
+
+
+@pytest.mark.parametrize("count", [4, 6])
+def test_on_a_laptop_every_table_of_the_group_work_is_on_the_first_screen(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+    room: Room,
+    count: int,
+) -> None:
+    """Tables 3 and 4 stood below the fold at 1440×900 (each table as long as its cards): now the console
+    lays a workshop's 4–6 tables out in a grid that fits the middle, each table's cards scrolling inside it,
+    so that every table's title and first card are on the first screen and the page does not scroll."""
+    _four_tables_at_work(world, room, count)
+    for width, height in [*LAPTOPS, (1280, 720), (1920, 1080)]:
+        page = _console(browser, server, room, (width, height))
+        tables = page.evaluate(TABLES)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"console-{count}-tables-{width}x{height}.png"))
+        assert len(tables) == count, tables
+        for table in tables:
+            what = f"{count} tables at {width}×{height}: {table}"
+            assert table["top"] >= 0 and table["titleBottom"] <= height, what
+            assert table["card"] is not None and table["card"] <= height - 20, what
+            assert table["left"] >= 0 and table["right"] <= width, what
+        assert page.evaluate("[scrollY, document.documentElement.scrollHeight]") == [0, height]
+        page.context.close()

@@ -255,7 +255,8 @@ async def test_a_moderating_projector_gets_card_tools_but_never_contact_details(
     async with (
         screen(server, {"token": screen_ticket, "workshop_id": lab.id}) as projector,
         screen(server, {"token": world.api_token, "workshop_id": lab.id}) as console,
-        httpx.AsyncClient(base_url=server.url, headers=auth) as http,
+        # 30 s, not httpx's 5: on CI's loaded cores this test's stakeholder POST once took 6 s and succeeded
+        httpx.AsyncClient(base_url=server.url, headers=auth, timeout=30) as http,
     ):
         moved = await http.post(
             f"/api/v1/workshops/{lab.id}/current-stage", json={"stage_id": stakeholder_stage["id"]}
@@ -318,9 +319,9 @@ async def test_a_card_at_its_length_limit_reaches_phones_within_5_kb_on_the_wire
             assert pushed["data"]["text"] == text
             assert len(wire.dumps(pushed, separators=(",", ":")).encode()) <= 5 * 1024
         # The console's push also carries the moderation tools; the edit box comes empty, so the text is in
-        # it twice (the record and the card), not three times. Up to about 6 KB at this limit.
-        staff = await console.wait_for(lambda e: e["type"] == "card.added")
-        assert wire.dumps(staff).count(text) == 2
+        # it twice (the record and the card, there with the console's soft hyphens), not three times.
+        staff = wire.dumps(await console.wait_for(lambda e: e["type"] == "card.added"))
+        assert staff.count(text) == 1 and staff.replace("\u00ad", "").count(text) == 2
 
 
 def _applied(seqs: list[int], since: int) -> list[int]:

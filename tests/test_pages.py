@@ -28,6 +28,23 @@ async def test_a_phone_joins_by_code_and_lands_on_the_current_stage(
     assert again.status_code == 303
 
 
+async def test_the_join_form_takes_the_last_of_a_repeated_field_and_refuses_a_file_for_a_name(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    code = world.workshop.code
+    joined = await client.post(
+        f"/j/{code}",
+        content=b"name=First&name=Ana&group=&language=es",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert joined.status_code == 303
+    page = await client.get(joined.headers["location"])
+    assert "Ana" in page.text and "First" not in page.text and 'lang="es"' in page.text
+    refused = await client.post(f"/j/{code}", files={"name": ("name.txt", b"Ana", "text/plain")})
+    assert refused.status_code == 422 and "name" in refused.text
+    assert "set-cookie" not in refused.headers
+
+
 async def test_an_unknown_code_shows_a_page_that_says_so(client: httpx.AsyncClient) -> None:
     page = await client.get("/j/NOPE99")
     assert page.status_code == 404

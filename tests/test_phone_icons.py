@@ -1,5 +1,6 @@
 """In Debian's Chromium: on a phone at 390×844, every stage of the sample workshop (with tables at work, a
-presentation on and an open vote) gives each choice a picture beside its words and offers read-aloud.
+presentation on and an open vote) gives each choice a picture beside its words (the roles at a table too),
+a finger's room (44×44 px) to every button, fold and choice, and offers read-aloud.
 
 Someone who reads little finds a button, an answer, a rating point, a vote option or a fold by its picture,
 and can have the stage's question, a form's questions with their answers, and a vote with its options read
@@ -12,6 +13,7 @@ from playwright.sync_api import Browser, expect
 from tests import test_browser
 from tests.board.test_phone_room import PHONE
 from tests.conftest import ThreadServer, World
+from tests.test_phone_task_first import SMALL
 from tests.test_projector_stages import KINDS, go_to, lab_with_everything
 
 pytestmark = pytest.mark.browser
@@ -49,11 +51,27 @@ def test_every_phone_stage_has_a_picture_beside_each_choice_and_read_aloud(
         go_to(world, workshop, stages[kind])
         phone.reload()
         expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+        if kind == "group_work":  # seated at a table, the phone offers the roles too
+            phone.locator("#stage .choose-table form button").first.click()
+            expect(phone.locator("#stage .role-form button[name=role]")).to_have_count(3)
+            # The table's own board shows the columns its cards are in, not a heading per empty category.
+            columns = phone.locator("#stage .table-board .column")
+            shown = [c.is_visible() for c in columns.all()]
+            filled = [c.locator(".cards > li").count() > 0 for c in columns.all()]
+            assert any(filled) and shown == filled, (shown, filled)
+            expect(phone.locator("#stage .table-board-empty")).to_be_hidden()
+            # A table with no card yet says so (the cards taken off this page; the next stage reloads it).
+            phone.evaluate(
+                "document.querySelectorAll('#stage .table-board .cards > li').forEach(e => e.remove())"
+            )
+            expect(phone.locator("#stage .table-board-empty")).to_be_visible()
+            expect(columns.first).to_be_hidden()
         expect(phone.locator("#stage .read-aloud").first).to_be_visible()
         controls = phone.evaluate(BARE)
         assert controls or kind in ("information", "presentations"), f"{kind}: nothing to tap"
         bare = [c["text"] for c in controls if not c["icon"]]
         assert bare == [], f"{kind}: choices without a picture {bare}"
+        assert phone.evaluate(SMALL) == [], f"{kind}: targets under 44 px"
         test_browser._shot(phone, f"phone-icons-{kind}")
 
     # A form's question is read with its answers: the evaluation's first question and its five points.
@@ -67,6 +85,21 @@ def test_every_phone_stage_has_a_picture_beside_each_choice_and_read_aloud(
     assert len(answers) >= 5 and all(a in said for a in answers), said
     assert "Read aloud" not in said, said
 
+    # An open question is a label over a text field: it has a picture and is read too.
+    open_question = phone.locator("#evaluation-form label[for^=answer-]").first
+    expect(open_question.locator(".icon")).to_be_visible()
+    phone.locator("#evaluation-form .read-aloud + label[for^=answer-]").first.evaluate(
+        "l => l.previousElementSibling.click()"
+    )
+    said = phone.evaluate("window.spoken[window.spoken.length - 1]")
+    assert said == " ".join(open_question.text_content().split()), said
+    button = phone.locator("#evaluation-form .read-aloud:has(+ label[for^=answer-])").first.bounding_box()
+    field = phone.locator("#evaluation-form textarea").first.bounding_box()
+    assert button and field and button["width"] < 100, "the read-aloud button is stretched across the form"
+    assert button["x"] + button["width"] >= field["x"] + field["width"] - 2, (
+        "read-aloud stands apart, at the left"
+    )
+
     # A vote is read with its options.
     go_to(world, workshop, stages["action_plan"])
     phone.reload()
@@ -76,4 +109,37 @@ def test_every_phone_stage_has_a_picture_beside_each_choice_and_read_aloud(
     said = phone.evaluate("window.spoken[window.spoken.length - 1]")
     options = [" ".join(t.split()) for t in poll.locator(".ballot label").all_text_contents() if t.strip()]
     assert options and all(o in said for o in options), (said, options)
+    context.close()
+
+
+def test_the_join_page_and_my_cards_read_aloud_and_the_erase_button_has_a_picture(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    workshop, stages = lab_with_everything(world)
+    go_to(world, workshop, stages["needs"])
+    context = browser.new_context(**PHONE)
+    context.add_init_script(VOICE)
+    phone = context.new_page()
+    phone.goto(f"{server.url}/j/{workshop.code}")
+    # Before joining, the first screen's title and welcome can be heard.
+    phone.locator(".read-aloud").click()
+    said = phone.evaluate("window.spoken[window.spoken.length - 1]")
+    assert workshop.title in said and "You do not need an account" in said, said
+    phone.locator("#name").fill("Samira")
+    phone.locator("form[action^='/j/'] button[type=submit]").click()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    phone.locator("#card-text").fill("No childcare during the language course")
+    phone.locator("#card-form button[type=submit]").click()
+    expect(phone.locator("#card-form .form-message")).not_to_be_empty()
+
+    phone.goto(f"{server.url}/j/{workshop.code}/mine")
+    card = phone.locator(".card", has_text="No childcare")
+    card.locator(".read-aloud").click()
+    assert (
+        phone.evaluate("window.spoken[window.spoken.length - 1]") == "No childcare during the language course"
+    )
+    erase = card.get_by_role("button", name="Erase this card")
+    expect(erase.locator(".icon")).to_be_visible()
+    box = erase.bounding_box()
+    assert box and box["height"] >= 44, box
     context.close()

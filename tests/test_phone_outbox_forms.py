@@ -14,7 +14,7 @@ from cowork.domain.stakeholders.models import Stakeholder
 from tests.conftest import ThreadServer, World
 from tests.program.test_program_browser import _lab_on_evaluation
 from tests.stakeholders.test_stakeholders import make_region
-from tests.stakeholders.test_stakeholders_browser import _join, _rate
+from tests.stakeholders.test_stakeholders_browser import _join, _propose, _rate
 from tests.test_browser import PHONE, PROJECTOR, browser  # noqa: F401  (browser is a fixture)
 from tests.test_phone_outbox import FlakyServer, _outbox
 
@@ -43,9 +43,7 @@ def test_a_stakeholder_and_its_rating_wait_through_a_503_and_a_lost_answer_and_a
     phone = _join(browser, server, region.world.workshop.code, "Amira")
     proposals = FlakyServer(["503", "lost"])
     phone.route("**/j/*/stakeholders", proposals)
-    phone.get_by_label("Name of the organisation or service").fill("Jobcenter Leipzig")
-    phone.get_by_label("Family").select_option("job_centre")
-    phone.get_by_role("button", name="Add stakeholder").click()
+    _propose(phone, "Jobcenter Leipzig", "job_centre")
     expect(phone.locator("#sh-propose .form-message")).to_contain_text("will be sent as soon as it can")
     expect(phone.locator(".sh-rate", has_text="Jobcenter Leipzig")).to_contain_text("Not rated yet")
     # The push shows what the lost answer stored; the outbox still sends it once more (Playwright's own wait:

@@ -21,6 +21,13 @@ FETCH = {"X-Cowork-Fetch": "1", "Accept": "application/json"}
 Phones = Callable[..., Any]
 
 
+@pytest.fixture(autouse=True)
+def still_clock(client: httpx.AsyncClient) -> None:
+    """A room's page is loaded at a stage's second page within MAX_AGE of the first: on a loaded machine two
+    requests may be further apart than that, so the pages' clock stands still unless a test moves it."""
+    runtime_of(client._transport.app).phone_pages.clock = lambda: 100.0  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 async def phones(client: httpx.AsyncClient) -> AsyncIterator[Phones]:
     """New phones on the same app, each with its own cookies."""
@@ -192,3 +199,58 @@ async def test_the_join_page_of_a_deleted_workshop_is_gone_within_seconds(
     now[0] += phone_pages.MAX_AGE + 0.1
     gone = await client.get(f"/j/{world.workshop.code}")
     assert gone.status_code == 404 and "No workshop has this code" in gone.text
+
+
+async def test_phones_served_the_rooms_rendered_stage_each_get_their_own_ids(
+    client: httpx.AsyncClient, world: World, phones: Phones
+) -> None:
+    """The stage's part is rendered once for the room's load; each page fills in its own participant's id
+    (the list its own pushes fill) and new client ids for its forms."""
+    for name in ("Ana", "Ben"):
+        await page(await phones(world, name), world)
+    cleo, dee = await page(await phones(world, "Cleo"), world), await page(await phones(world, "Dee"), world)
+    pages = runtime_of(client._transport.app).phone_pages  # type: ignore[attr-defined]
+    assert [shared.body is not None for shared in pages._shared.values()] == [True]
+    own = [re.findall(r'id="pending-\d+-(\d+)"', html) for html in (cleo, dee)]
+    assert len(own[0]) == 1 and len(own[1]) == 1 and own[0] != own[1]
+    client_ids = [set(re.findall(r'name="client_id" value="([0-9a-f]{32})"', html)) for html in (cleo, dee)]
+    assert client_ids[0] and client_ids[1] and not client_ids[0] & client_ids[1]
+    assert "\x00" not in cleo + dee
+
+
+async def test_the_join_page_rendered_once_is_each_phones_in_its_own_language(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The join page of a phone that has not joined is kept per language: a German phone after an English
+    one gets the German page, and the kept pages are what a fresh render gives."""
+    code = world.workshop.code
+    english = [await client.get(f"/j/{code}", headers={"Accept-Language": "en"}) for _ in range(2)]
+    german = [await client.get(f"/j/{code}", headers={"Accept-Language": "de"}) for _ in range(2)]
+    assert [r.status_code for r in english + german] == [200] * 4
+    assert english[0].text == english[1].text and german[0].text == german[1].text
+    assert '<html lang="en">' in english[0].text and "Join the workshop" in english[0].text
+    assert '<html lang="de">' in german[0].text and "Join the workshop" not in german[0].text
+    assert english[0].headers["content-type"] == "text/html; charset=utf-8"
+    assert "content-security-policy" in english[1].headers  # the kept page passes the same layers
+    codes = runtime_of(client._transport.app).join_codes  # type: ignore[attr-defined]
+    codes.clock = lambda: 1e9  # the kept workshop and its pages have expired: rendered afresh
+    assert (await client.get(f"/j/{code}", headers={"Accept-Language": "de"})).text == german[0].text
+
+
+async def test_the_rooms_whole_page_carries_each_phones_own_name_seq_and_language(
+    client: httpx.AsyncClient, world: World, phones: Phones
+) -> None:
+    """The room's page shell is rendered once per load (a load is of one language); each page fills in its
+    own participant's name (escaped, or "Guest" in the page's language) and the record's seq it was
+    loaded at."""
+    for name, language in (("Ana", "en"), ("Ben", "en"), ("Eva", "de"), ("Fritz", "de")):
+        await page(await phones(world, name, language), world)
+    marked = await page(await phones(world, "<b>Dee & co</b>"), world)
+    nameless = await page(await phones(world, "", "de"), world)
+    pages = runtime_of(client._transport.app).phone_pages  # type: ignore[attr-defined]
+    assert sorted(sorted(shared.pages) for shared in pages._shared.values()) == [["de"], ["en"]]
+    assert '<span class="topbar-name">&lt;b&gt;Dee &amp; co&lt;/b&gt;</span>' in marked
+    assert '<span class="topbar-name">Gast</span>' in nameless and '<html lang="de">' in nameless
+    seqs = [int(re.findall(r'data-last-seq="(\d+)"', html)[0]) for html in (marked, nameless)]
+    assert seqs[1] > seqs[0]  # the nameless phone joined later: its page knows the later seq
+    assert "\x00" not in marked + nameless

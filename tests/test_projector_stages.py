@@ -12,19 +12,25 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import update
 from sqlmodel import select
 
+from cowork.commands import run_query
 from cowork.db import read_session
 from cowork.domain import participants, workshops
 from cowork.domain.actors import Actor
+from cowork.domain.models import Workshop
 from cowork.domain.program import evaluation, presentations, table_boards
 from cowork.domain.program import tables as breakout
 from cowork.domain.program.sample import create_sample_workshop
+from cowork.domain.stakeholders import matrix
 from cowork.domain.stakeholders.models import Stakeholder
 from cowork.domain.stakeholders.ratings import pin_stakeholder
 from cowork.domain.stakeholders.registry import propose_stakeholder
+from cowork.domain.votes import polls
+from cowork.domain.votes import setup as poll_setup
 from tests import test_browser
-from tests.conftest import ThreadServer, World, run
+from tests.conftest import ThreadServer, World, run, set_stage_view
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
 
@@ -102,25 +108,7 @@ def lab_with_everything(world: World) -> tuple[Any, dict[str, int]]:
         for n in range(8)
     ]
     go_to(world, workshop, stages["group_work"])
-    tables = run(
-        world.engine,
-        breakout.split_into_tables,
-        actor=world.facilitator,
-        workshop_id=workshop.id,
-        count=3,
-        method="random",
-        rng=random.Random(7),
-    )
-    for n, text in enumerate(TABLE_CARDS):
-        table = tables[n % len(tables)]
-        author = next(p for p in people if p.id in [m["participant_id"] for m in table["members"]])
-        run(
-            world.engine,
-            table_boards.add_table_card,
-            actor=Actor.of_participant(author),
-            table_id=table["id"],
-            text=text,
-        )
+    tables_at_work(world, workshop, people, 3, TABLE_CARDS)
     go_to(world, workshop, stages["presentations"])
     run(
         world.engine,
@@ -146,6 +134,29 @@ def lab_with_everything(world: World) -> tuple[Any, dict[str, int]]:
             answers=answers,
         )
     return workshop, stages
+
+
+def tables_at_work(world: World, workshop: Any, people: list[Any], count: int, texts: list[str]) -> None:
+    """The people split into this many tables (the same way every run), the texts written at them in turn."""
+    tables = run(
+        world.engine,
+        breakout.split_into_tables,
+        actor=world.facilitator,
+        workshop_id=workshop.id,
+        count=count,
+        method="random",
+        rng=random.Random(7),
+    )
+    for n, text in enumerate(texts):
+        table = tables[n % len(tables)]
+        author = next(p for p in people if p.id in [m["participant_id"] for m in table["members"]])
+        run(
+            world.engine,
+            table_boards.add_table_card,
+            actor=Actor.of_participant(author),
+            table_id=table["id"],
+            text=text,
+        )
 
 
 def go_to(world: World, workshop: Any, stage_id: int) -> None:
@@ -312,12 +323,11 @@ CROWD = [
 ]
 
 
-def test_a_crowded_map_fills_the_screen_with_large_names_that_cover_no_name_and_no_dot(
-    browser: Browser, server: ThreadServer, world: World
-) -> None:
+def _crowded_map(world: World, pinned: list[tuple[str, float, float]]) -> Any:
+    """The German sample's map on the projector, with these stakeholders pinned at (influence, interest)."""
     workshop, stage = _sample_stage(world, "de", "stakeholders")
     go_to(world, workshop, stage.id)
-    for name, influence, interest in CROWD:
+    for name, influence, interest in pinned:
         added, _ = run(
             world.engine,
             propose_stakeholder,
@@ -334,10 +344,22 @@ def test_a_crowded_map_fills_the_screen_with_large_names_that_cover_no_name_and_
             influence=influence,
             interest=interest,
         )
+    return workshop
+
+
+def _open_map(browser: Browser, server: ThreadServer, workshop: Any, size: str) -> Page:
+    page = open_stage(browser, server, workshop, size)
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    page.wait_for_timeout(300)  # the names are placed in the frame after the fonts are in
+    return page
+
+
+def test_a_crowded_map_fills_the_screen_with_large_names_that_cover_no_name_and_no_dot(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    workshop = _crowded_map(world, CROWD)
     for size, screen in SCREENS.items():
-        page = open_stage(browser, server, workshop, size)
-        page.wait_for_function("document.fonts.status === 'loaded'")
-        page.wait_for_timeout(300)  # the names are placed in the frame after the fonts are in
+        page = _open_map(browser, server, workshop, size)
         seen = page.evaluate(MAP_LABELS)
         _shot(page, f"projector-stakeholder-map-crowded-{size}")
         labels, svg = seen["labels"], seen["svg"]
@@ -357,4 +379,327 @@ def test_a_crowded_map_fills_the_screen_with_large_names_that_cover_no_name_and_
         for n, label in enumerate(labels):
             for other in labels[n + 1 :]:
                 assert not _overlap(label, other), f"{size}: {label['text']} and {other['text']} overlap"
+        page.context.close()
+
+
+# A room's full map: 26 more stakeholders, most with long German names, spread over the grid as a group
+# rates them (the same places every run), so that 30 names need a place each.
+FULL_ROOM = [
+    "Jobcenter Nord",
+    "Agentur für Arbeit",
+    "Kita-Träger",
+    "IHK",
+    "Handwerkskammer Oberbayern",
+    "Elternbeirat",
+    "Stadtrat",
+    "Wohnungsamt",
+    "Migrationsberatung der Caritas",
+    "Pflegeheime",
+    "Ausländerbehörde",
+    "Sprachschule Nord",
+    "Volkshochschule",
+    "Diakonie Beratungsstelle",
+    "Bewährungshilfe Landgericht",
+    "Schuldnerberatung",
+    "Integrationsbeauftragte der Stadt",
+    "Berufsschule",
+    "Frauenhaus",
+    "Landratsamt Sozialplanung",
+    "Bildungsträger GmbH",
+    "Refugee Law Clinic",
+    "Mentoring-Verein",
+    "Wohnungsbaugesellschaft",
+    "Gesundheitsamt",
+    "Unternehmerverband Metall",
+]
+
+# The plot, the names' boxes and sizes, the dots, and the leader lines as drawn.
+FULL_MAP = """() => {
+  const box = e => {
+    const b = e.getBoundingClientRect();
+    return {l: b.left, r: b.right, t: b.top, b: b.bottom};
+  };
+  const plot = box(document.querySelector('#stage .sh-plot'));
+  return {
+    plot,
+    labels: [...document.querySelectorAll('#stage .sh-label')].map(e => ({
+      text: e.textContent.trim(), ...box(e),
+      size: parseFloat(getComputedStyle(e).fontSize) * e.getScreenCTM().a})),
+    dots: [...document.querySelectorAll('#stage .sh-marker')].map(m => ({
+      name: m.querySelector('.sh-label').textContent.trim(), ...box(m.querySelector('.sh-dot'))})),
+    leaders: [...document.querySelectorAll('#stage .sh-leader')].map(l => {
+      const m = l.getScreenCTM(), p = (x, y) => [m.a * x + m.e, m.d * y + m.f];
+      const [x1, y1] = p(+l.getAttribute('x1'), +l.getAttribute('y1'));
+      const [x2, y2] = p(+l.getAttribute('x2'), +l.getAttribute('y2'));
+      return {name: l.parentNode.querySelector('.sh-label').textContent.trim(), x1, y1, x2, y2,
+        length: Math.hypot(x2 - x1, y2 - y1)};
+    }),
+  };
+}"""
+
+
+def test_a_full_rooms_map_of_thirty_uses_the_screens_width_and_no_name_covers_another(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """30 stakeholders on the projector: the plot takes most of the screen's width (not a square in the
+    middle), every name is at least the room's least size, none covers another name or a dot, and a name set
+    away from its dot is near it: no line back longer than a third of the plot, none along the plot's edge."""
+    places = random.Random(3)
+    spread = [(n, round(places.uniform(1, 5), 1), round(places.uniform(1, 5), 1)) for n in FULL_ROOM]
+    workshop = _crowded_map(world, spread)
+    for size, screen in SCREENS.items():
+        page = _open_map(browser, server, workshop, size)
+        seen = page.evaluate(FULL_MAP)
+        _shot(page, f"projector-stakeholder-map-full-{size}")
+        labels, plot = seen["labels"], seen["plot"]
+        assert len(labels) == 4 + len(FULL_ROOM), labels
+        assert plot["r"] - plot["l"] >= 0.6 * screen["width"], f"{size}: the plot is {plot}"
+        for label in labels:
+            assert label["size"] >= (24 if size == "1080p" else 16), f"{size}: {label['text']} {label}"
+            for other in labels:
+                assert other is label or not _overlap(label, other), f"{size}: {label} and {other} overlap"
+            for dot in seen["dots"]:
+                assert dot["name"] == label["text"] or not _overlap(label, dot), (
+                    f"{size}: {label['text']} covers the dot of {dot['name']}"
+                )
+        for line in seen["leaders"]:
+            assert line["length"] <= (plot["r"] - plot["l"]) / 3, f"{size}: a long line to {line}"
+            for edge in ("t", "b"):
+                along = abs(line["y1"] - plot[edge]) < 4 and abs(line["y2"] - plot[edge]) < 4
+                assert not along, f"{size}: the line to {line['name']} runs along the plot's edge"
+            for edge in ("l", "r"):
+                along = abs(line["x1"] - plot[edge]) < 4 and abs(line["x2"] - plot[edge]) < 4
+                assert not along, f"{size}: the line to {line['name']} runs along the plot's edge"
+        page.context.close()
+
+
+# What four tables write in German: long words, long cards.
+TABLE_NOTES = [
+    "Keine Kinderbetreuung während des Integrationskurses",
+    "Die Anerkennung ausländischer Berufsabschlüsse dauert über ein Jahr, und niemand sagt, welche Behörde"
+    " zuständig ist",
+    "Traumatherapie auf Arabisch und Dari",
+    "Beschäftigungsduldung erst nach Arbeitsvertrag",
+    "Kita-Öffnungszeiten passen nicht zur Schichtarbeit",
+    "Jobcenter-Bescheide sind nur auf Amtsdeutsch",
+    "Berufsausbildungsbeihilfe endet vor der Abschlussprüfung",
+    "Arbeitgeber kennen die Eingliederungszuschüsse nicht",
+]
+
+# The cards' words as drawn, and whether an author's stakeholder group shows.
+TABLE_CARDS_SEEN = """() => {
+  const drawn = e => parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom || 1);
+  const texts = [...document.querySelectorAll('#stage .card .card-text')].filter(t => t.offsetParent);
+  return {cards: texts.length, text: Math.min(...texts.map(drawn)),
+    group: document.querySelector('#stage').innerText.includes('Wohlfahrtsverbände')};
+}"""
+
+
+def test_four_full_tables_and_a_presentation_keep_the_cards_at_the_rooms_size(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """Four tables of four long German cards each, written by people of a stakeholder group with a long name:
+    on the projector a card says who wrote it by name only (the group is for the console), and in the
+    plenary the presenting table's cards stand side by side rather than in one wide column; both at the room's
+    least size (24 px at 1080p, 16 px at 720p)."""
+    workshop, stage = _sample_stage(world, "de", "group_work")
+    people = [
+        run(
+            world.engine, participants.join_workshop, code=workshop.code, name=f"Person {n}", group="welfare"
+        )[0]
+        for n in range(8)
+    ]
+    go_to(world, workshop, stage.id)
+    tables_at_work(world, workshop, people, 4, [TABLE_NOTES[n % len(TABLE_NOTES)] for n in range(16)])
+    with read_session(world.engine) as session:
+        plenary = next(
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "presentations"
+        )
+    for kind, stage_id in (("group_work", stage.id), ("presentations", plenary.id)):
+        go_to(world, workshop, stage_id)
+        if kind == "presentations":
+            run(world.engine, presentations.next_presentation, actor=world.facilitator, stage_id=stage_id)
+        for size in SCREENS:
+            page = open_stage(browser, server, workshop, size)
+            seen = page.evaluate(TABLE_CARDS_SEEN)
+            fit = page.evaluate(FIT)
+            _shot(page, f"projector-full-tables-{kind}-{size}")
+            what = f"{kind} at {size}"
+            assert seen["cards"] == (16 if kind == "group_work" else 4), f"{what}: {seen}"
+            assert not seen["group"], f"{what}: an author's stakeholder group shows"
+            # both at the room's least size: four full tables were zoomed to 22.6 / 14.6 px; an author's name
+            # now shares the card's last line, a lone "Other" is not named, and they are at 24.5 / 16.3 px
+            least = (24, 16)[size != "1080p"]
+            assert seen["text"] >= least, f"{what}: the cards' words {seen}"
+            assert fit["overflowY"] <= 0 and fit["hidden"] <= 1 and fit["scrolled"] == [], f"{what}: {fit}"
+            page.context.close()
+
+
+# The join panel of the first stage, as drawn: what someone at the back reads to join without scanning.
+JOIN_PANEL = """() => {
+  const size = e => e ? parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom || 1) : 0;
+  const panel = document.querySelector('.join-panel'), qr = panel.querySelector('.qr');
+  const box = panel.getBoundingClientRect();
+  const inside = [...panel.querySelectorAll('*')].filter(e => e.offsetParent);
+  return {
+    url: size(panel.querySelector('.join-url')), code: size(panel.querySelector('.join-code')),
+    howto: size(panel.querySelector('.join-howto li')),
+    others: Math.min(...[...panel.querySelectorAll('.join-howto li + li')].map(size)),
+    qr: qr.getBoundingClientRect().height,
+    outside: inside.filter(e => { const r = e.getBoundingClientRect();
+      return r.bottom > box.bottom + 1 || r.top < box.top - 1; }).map(e => e.className).slice(0, 3),
+    scrolls: document.scrollingElement.scrollHeight > innerHeight + 1,
+    // squeezed: words cut by their own box (a title shrunk under its line), or drawn over the next part
+    cut: inside.filter(e => e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflow !== 'visible')
+      .map(e => e.className),
+    overlaps: [...panel.querySelectorAll('.projector-title, .qr, .join-text > *')].filter(e => e.offsetParent)
+      .map(e => [e.className, e.getBoundingClientRect()]).filter(([, r], i, all) => i > 0
+        && r.top < all[i - 1][1].bottom - 1 && r.left < all[i - 1][1].right && r.right > all[i - 1][1].left)
+      .map(([name, r]) => name + ' ' + Math.round(r.top) + '-' + Math.round(r.bottom)),
+  };
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_first_stages_join_panel_is_read_from_the_back_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World, language: str
+) -> None:
+    workshop, stages = lab_with_everything(world)
+    with world.engine.begin() as db:  # a German workshop: its own, longer how-to comes first
+        db.execute(update(Workshop).where(Workshop.id == workshop.id).values(language=language))
+    go_to(world, workshop, stages["information"])
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(JOIN_PANEL)
+        _shot(page, f"projector-join-panel-{language}-{size}")
+        least, qr = (24, 300) if size == "1080p" else (16, 200)
+        # The address and the first language's how-to at the room's least size; the others a step under.
+        assert seen["url"] >= least and seen["howto"] >= least, f"{size}: {seen}"
+        assert seen["others"] >= (19 if size == "1080p" else 14), f"{size}: {seen}"
+        assert seen["code"] >= 2 * least and seen["qr"] >= qr, f"{size}: {seen}"
+        assert seen["outside"] == [] and not seen["scrolls"], f"{size}: the panel runs over {seen}"
+        assert seen["cut"] == [] and seen["overlaps"] == [], f"{size}: squeezed {seen}"
+        page.context.close()
+
+
+# The votes' words as drawn: the bars' labels and counts, the questions; and whether the page fits.
+VOTES_SEEN = """() => {
+  const drawn = e => parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom || 1);
+  const words = [...document.querySelectorAll(
+    '#stage .poll-projector :is(h3, .bar-label, .bar-number)')].filter(e => e.offsetParent);
+  const polls = [...document.querySelectorAll('#stage .poll-projector')].map(p => p.getBoundingClientRect());
+  return {words: words.length, least: Math.min(...words.map(drawn)),
+    side: polls.length === 2 && Math.abs(polls[0].top - polls[1].top) < 2 && polls[0].right <= polls[1].left};
+}"""
+
+
+def test_two_open_votes_stand_side_by_side_at_the_rooms_size(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """The sample's vote on its two proposals and a second, approval vote, both open: stacked, they were
+    zoomed to about 0.7 at 1280x720 (labels at 18 px); side by side with slimmer bars they keep the votes'
+    own size (24 px at 720p, 36 px at 1080p) and fit, nothing cut or scrolled."""
+    workshop, stage = _sample_stage(world, "en", "action_plan")
+    where = run(
+        world.engine,
+        poll_setup.create_poll,
+        actor=world.facilitator,
+        stage_id=stage.id,
+        method="approval",
+        title="Where do we meet next?",
+        options=[{"label": x} for x in ["Job centre", "Town hall", "Training centre", "Online"]],
+    )
+    run(world.engine, polls.open_poll, actor=world.facilitator, poll_id=where.id)
+    go_to(world, workshop, stage.id)
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(VOTES_SEEN)
+        fit = page.evaluate(FIT)
+        _shot(page, f"projector-two-votes-{size}")
+        assert seen["words"] >= 2 + 4 + 2 * 2 and seen["side"], f"{size}: {seen}"
+        assert seen["least"] >= (33 if size == "1080p" else 22), f"{size}: the votes' words {seen}"
+        assert fit["overflowY"] <= 0 and fit["hidden"] <= 1 and fit["scrolled"] == [], f"{size}: {fit}"
+        page.context.close()
+
+
+# Each visible text in these elements: its colour against the first background behind it that is not
+# transparent, as the WCAG contrast ratio (text on a wash must stay readable in both themes).
+CONTRAST = """(selector) => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = c => rgb(c).slice(0, 3).map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ground = e => {
+    for (; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (rgb(c)[3] !== 0) return c;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  return [...document.querySelectorAll(selector)].filter(e => e.checkVisibility()).map(e => {
+    const a = lum(getComputedStyle(e).color), b = lum(ground(e));
+    return {text: e.textContent.trim().slice(0, 40), wash: ground(e),
+            ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)};
+  });
+}"""
+
+
+def _matrix_on_the_projector(world: World) -> Any:
+    """The sample workshop's stakeholder stage shown as its matrix, three of its cells marked."""
+    workshop, stage = _sample_stage(world, "en", "stakeholders")
+    columns = run_query(world.engine, matrix.responsibility_matrix, workshop_id=workshop.id)["stakeholders"]
+    for n, mark in enumerate(["responsible", "contributes", "informed"]):
+        run(
+            world.engine,
+            matrix.set_cell,
+            actor=world.facilitator,
+            workshop_id=workshop.id,
+            activity_id="profiling",
+            stakeholder_id=columns[n]["id"],
+            mark=mark,
+            target_groups=["refugees"],
+        )
+    set_stage_view(world.engine, stage.id, "matrix")
+    go_to(world, workshop, stage.id)
+    return workshop
+
+
+def test_on_the_dark_projector_the_matrix_marks_and_gaps_keep_their_contrast(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """The marked cells and the gaps stand on a wash: a light one under the dark theme's light text made
+    "Responsible" all but invisible in a dark room."""
+    workshop = _matrix_on_the_projector(world)
+    for theme in ("dark", "light"):
+        page = open_stage(browser, server, workshop, "1080p", theme=theme)
+        texts = page.evaluate(
+            CONTRAST,
+            "#stage :is(.rm-responsible, .rm-contributes, .rm-informed)"
+            " :is(.rm-mark, .rm-groups > span:not(.visually-hidden)),"
+            " #stage .rm-gaps-open .rm-gap, #stage .rm-ok",
+        )
+        _shot(page, f"projector-matrix-{theme}")
+        marked = [t["text"] for t in texts]
+        assert any("Responsible" in t for t in marked) and any("Contributes" in t for t in marked), marked
+        assert any("Nobody responsible" in t for t in marked), marked
+        low = [t for t in texts if t["ratio"] < 4.5]
+        assert low == [], f"{theme}: text under 4.5:1 on its wash {low}"
+        page.context.close()
+
+
+def test_the_matrix_on_the_projector_is_read_from_the_back_and_fits_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """The matrix view kept the console's table type (13 px at 720p, its legend and gap count too): on the
+    projector it is set at the room's least size like every stage, and still fits the screen unscrolled."""
+    workshop = _matrix_on_the_projector(world)
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(FIT)
+        _shot(page, f"projector-matrix-{size}")
+        assert page.locator("#stage .rm-table tbody tr").count() == 9
+        assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{size}: the page scrolls {seen}"
+        assert seen["hidden"] <= 1, f"{size}: cut off {seen}"
+        smallest = seen["smallest"]
+        assert smallest["size"] >= (24 if size == "1080p" else 16), f"{size}: text at {smallest}"
         page.context.close()

@@ -15,7 +15,7 @@ from cowork.commands import Commands
 from cowork.db import make_engine
 from cowork.live.hub import Hub, make_server
 from cowork.logs import AccessLogMiddleware
-from cowork.rendering import make_environment, make_templates
+from cowork.rendering import load_language, make_environment, make_templates
 from cowork.runtime import Runtime, SetupLink
 from cowork.settings import Settings
 from cowork.web import errors, routers
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     logs.configure(settings.log_level)
     engine = make_engine(settings.db_url)
     env = make_environment(websocket_only=settings.websocket_only)
+    load_language(settings.default_language)
     sio = make_server(settings)
     hub = Hub(sio, engine, env, settings)
     runtime = Runtime(
@@ -78,6 +79,9 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         # Swagger UI would load from a CDN and run inline script; the spec itself is at /openapi.json.
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry hooks look up the global providers on every request; cowork exports
+        # no telemetry (its logs are the record of requests), so they stay off.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.runtime = runtime
     _add_middleware(app, runtime)

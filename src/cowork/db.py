@@ -205,7 +205,8 @@ class GroupCommit:
     fails the whole batch, and every caller gets that error: nothing of the batch is stored. Writes that
     arrive while a batch runs wait for it and form the next one, so none waits for more than one commit
     ahead of its own. Each write's `after` runs once the batch committed, before the next batch begins.
-    The leader runs the others' work in their own contextvars (a request's language).
+    The leader runs the others' work in their own contextvars (a request's language). A write that finds
+    nobody else queued (a card every 200 ms) is a batch of one: its own transaction, without a savepoint.
 
     SQLite only: it takes one writer at a time anyway, so a batch loses nothing. PostgreSQL runs concurrent
     transactions side by side (each thread's round trips overlap the others'); one thread running them
@@ -251,6 +252,16 @@ class GroupCommit:
             return len(self._queue) if self._busy else 0
 
     def _commit(self, batch: list[_Write]) -> None:
+        if len(batch) == 1:
+            # Alone (its leader is its caller): no savepoint to keep it apart from others, two statements and
+            # SQLAlchemy's nested transaction fewer; a failure rolls the whole transaction back instead.
+            write = batch[0]
+            try:
+                write.result = _by_itself(self.engine, write.work, write.after)
+            except BaseException as exc:
+                write.result, write.error = None, exc
+            write.done = True
+            return
         try:
             with write_session(self.engine) as session:
                 failed = [w for w in batch if not w.context.run(_attempt, session, w)]
@@ -270,9 +281,10 @@ class GroupCommit:
 
 
 def _by_itself(engine: Engine, work: Callable[[Session], T], after: Callable[[T], None] | None) -> T:
-    """One write in a transaction of its own (PostgreSQL). A unique-constraint race (two members taking one
-    role, two retries of one client command) is run again in a new transaction, whose snapshot holds the
-    other's commit: the retry is refused as a conflict or finds the first one's receipt."""
+    """One write in a transaction of its own (PostgreSQL; SQLite's batch of one). A unique-constraint race
+    (two members taking one role, two retries of one client command) is run again in a new transaction,
+    whose snapshot holds the other's commit: the retry is refused as a conflict or finds the first one's
+    receipt."""
     for attempt in (1, 2):
         try:
             with write_session(engine) as session:

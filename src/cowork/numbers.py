@@ -16,6 +16,11 @@ class Share(float):
     """A share from 0 to 1: a real number in spreadsheets, a percentage where it is written out."""
 
 
+def load(language: str) -> None:
+    """Babel reads a language's data from disk at its first number; rendering.load_language asks early."""
+    format_decimal(0, locale=language)
+
+
 def count(value: int) -> str:
     """A whole number: 1,234 in English, 1.234 in German."""
     return format_decimal(value, format="#,##0", locale=current_language())

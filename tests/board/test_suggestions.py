@@ -122,6 +122,55 @@ async def test_the_same_card_in_other_languages_is_suggested_for_one_column(
     assert guessed[cards["en"].id] == guessed[cards["es"].id] == "family_support"
 
 
+async def test_cowork_asks_about_a_few_unsure_cards_never_placed_hidden_waiting_or_dismissed_ones(
+    client: httpx.AsyncClient, lab: Lab
+) -> None:
+    cards = sorted_board(lab)
+    auth = _auth(lab.world.api_token)
+    before = record_of(lab)
+    keys = ["housing", "education", "family_support", "legal_psychological", "job_matching"]
+    found = (await client.get(_url(lab), headers=auth)).json()
+    asked = [q["card_id"] for q in found["ask"]]
+    # One question per part of the board, as many as the categories at most; one version of a card at most.
+    assert 0 < len(asked) <= len(keys) and len(set(asked)) == len(asked)
+    assert len({cards[lang].id for lang in CHILDCARE} & set(asked)) <= 1
+    assert cards["hidden"].id not in asked and cards["waiting"].id not in asked
+    for question in found["ask"]:
+        assert 1 <= len(question["categories"]) <= 3 and set(question["categories"]) <= set(keys)
+        assert len(set(question["categories"])) == len(question["categories"])
+        assert 0 < question["confidence"] <= 1
+    assert record_of(lab) == before  # asking changes nothing
+
+    # A placed card is never asked about, nor a version of it; a dismissed card's category neither.
+    first = asked[0]
+    moved = await client.post(
+        f"/api/v1/stages/{lab.stage_id}/moves",
+        json={"card_ids": [first], "category": found["ask"][0]["categories"][0]},
+        headers=auth,
+    )
+    assert moved.status_code == 200, moved.text
+    await client.post(_url(lab, "/dismissals"), json={"card_ids": [cards["fair"].id]}, headers=auth)
+    again = [q["card_id"] for q in (await client.get(_url(lab), headers=auth)).json()["ask"]]
+    assert first not in again and cards["fair"].id not in again
+    versions = {cards[lang].id for lang in CHILDCARE}
+    if first in versions:
+        assert not versions & set(again)
+    await client.post(
+        f"/api/v1/stages/{lab.stage_id}/moves",
+        json={"card_ids": [cards["de"].id], "category": "family_support"},
+        headers=auth,
+    )
+    last = [q["card_id"] for q in (await client.get(_url(lab), headers=auth)).json()["ask"]]
+    assert not versions & set(last)
+
+
+async def test_a_board_without_categories_asks_nothing(client: httpx.AsyncClient, lab: Lab) -> None:
+    sorted_board(lab)
+    run(lab.engine, board.set_categories, actor=lab.facilitator, stage_id=lab.stage_id, categories=[])
+    found = (await client.get(_url(lab), headers=_auth(lab.world.api_token))).json()
+    assert found["ask"] == [] and found["categories"] == []
+
+
 async def test_participants_may_not_ask_and_other_stages_give_a_reason(
     client: httpx.AsyncClient, lab: Lab
 ) -> None:
@@ -130,6 +179,7 @@ async def test_participants_may_not_ask_and_other_stages_give_a_reason(
     refused = await client.get(_url(lab), headers=_auth(phone))
     assert refused.status_code == 403
     assert refused.json()["detail"] == "Only the workshop's facilitators may ask for suggestions."
+    assert "ask" not in refused.json()  # nor which cards cowork would ask about
     dismiss = await client.post(_url(lab, "/dismissals"), json={"card_ids": [1]}, headers=_auth(phone))
     assert dismiss.status_code == 403
     assert dismiss.json()["detail"] == "Only the workshop's facilitators may change cards."
@@ -336,6 +386,7 @@ async def test_without_javascript_accept_all_above_a_threshold_makes_one_step_ea
     assert signed.status_code == 303
     page = await client.get(f"/f/stages/{lab.stage_id}/suggestions")
     assert page.status_code == 200 and "There are not enough affordable flats for families" in page.text
+    assert "Where do these go?" in page.text  # the asked cards' buttons are plain submit buttons too
     before = len(record_of(lab))
     found = (await client.get(_url(lab), headers=_auth(lab.world.api_token))).json()
     sure = [s for kind in found.values() for s in kind if s["confidence"] >= 0.5]
@@ -391,3 +442,36 @@ def test_accept_all_takes_the_sure_ones_groups_first_and_never_a_card_twice() ->
         ("category", [3]),
     ]
     assert loose[2]["category"] == "housing" and loose[1]["title"] == "Childcare"
+
+
+def test_cowork_asks_the_central_card_of_each_unsure_cluster_and_never_a_placed_cards_version() -> None:
+    import numpy as np
+
+    from cowork.domain.board import questions
+
+    # Two clusters of unsure cards (three alike each) and a lone sure card; card 6 is placed, card 7 is its
+    # version in another language. One question per cluster, its middle card; never 6 or 7; at most `count`.
+    cards = similarity._unit(
+        np.array(
+            [
+                [1.0, 0.1, 0, 0],
+                [1.0, 0.0, 0, 0],
+                [1.0, -0.1, 0, 0],
+                [0, 1.0, 0.1, 0],
+                [0, 1.0, 0.0, 0],
+                [0, 1.0, -0.1, 0],
+                [0, 0, 1.0, 0],
+                [0, 0, 1.0, 0.05],
+            ]
+        )
+    )
+    confidence = np.full((8, 2), 0.5)
+    confidence[6:] = [1.0, 0.0]
+    placed = np.array([-1] * 6 + [0, -1])
+    asked = questions.questions(cards, confidence, placed, count=5, same=[[6, 7]])
+    assert sorted(asked) == [1, 4]
+    assert questions.questions(cards, confidence, placed, count=1, same=[[6, 7]]) == asked[:1]
+    mute = np.array([True] * 8)
+    mute[1] = False  # its category suggestion was dismissed: another card of its cluster is asked instead
+    instead = questions.questions(cards, confidence, placed, count=5, same=[[6, 7]], askable=mute)
+    assert 1 not in instead and {0, 2} & set(instead) and 4 in instead

@@ -1,7 +1,8 @@
 """In Debian's Chromium: the console's "Suggest" panel, used by keyboard alone, and checked by axe.
 
-On a laptop the open panel is a column beside the board: the page does not scroll, the board, the next
-stage and the timer stay in view, and the panel and the board each scroll inside themselves.
+On a laptop the open panel is a drawer over the agenda rail, left of the board: the page does not scroll, the
+board keeps the width it had (its cards' buttons stay on their rows), the next stage and the timer stay in
+view, and the panel and the board each scroll inside themselves.
 """
 
 import csv
@@ -9,8 +10,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import select
 
+from cowork.db import read_session
 from cowork.domain.board import embedding
+from cowork.domain.models import Contribution, Event
 from tests import test_browser
 from tests.board.test_needs_board import Lab, open_lab
 from tests.conftest import ThreadServer, World
@@ -89,6 +93,52 @@ def test_a_facilitator_accepts_edits_a_title_and_dismisses_suggestions_by_keyboa
     assert axe_violations(console) == []
 
 
+def test_cowork_asks_where_a_few_cards_go_and_a_category_button_moves_one_by_keyboard(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    embedding.encoder()
+    lab = open_lab(world)
+    ana, _ = lab.join("Ana")
+    for text in TEXTS:
+        lab.card(ana, text)
+    console = _console(browser, server, lab.workshop.id)
+    console.locator("body").focus()
+    _tab_to(console, console.get_by_role("button", name="Suggest how to sort the cards"), limit=300)
+    console.keyboard.press("Enter")
+    panel = console.locator(f"#suggest-{lab.stage_id}")
+    asked = panel.locator(".question")
+    expect(panel.get_by_role("heading", name="Where do these go?")).to_be_visible(timeout=30_000)
+    expect(asked.first).to_be_visible()
+    assert axe_violations(console) == []
+    _shot(console, "suggest-ask-console-1440x900")
+
+    # The first asked card's second likeliest category (its first is the suggestion anyway), by keyboard.
+    question = asked.first
+    text = question.locator("q").inner_text()
+    answer = question.get_by_role("button").nth(1)
+    category = answer.get_attribute("value")
+    label = answer.inner_text().strip()
+    assert answer.get_attribute("aria-label") == f"{label}: {text}"  # the card, for a screen reader
+    console.locator("body").focus()
+    _tab_to(console, answer, limit=300)
+    console.keyboard.press("Enter")
+    expect(panel.locator(".form-message")).to_contain_text("Moved.")
+    expect(panel.get_by_role("heading", name="Suggest")).to_be_focused()
+    expect(console.locator(f"#col-{lab.stage_id}-{category}")).to_contain_text(text)
+    expect(panel.locator(".question q", has_text=text)).to_have_count(0)  # placed: not asked again
+
+    # One moderation step in the record: the card moved to the chosen column.
+    with read_session(lab.engine) as session:
+        card = session.exec(
+            select(Contribution).where(Contribution.stage_id == lab.stage_id, Contribution.text == text)
+        ).one()
+        last = session.exec(
+            select(Event).where(Event.workshop_id == lab.workshop.id).order_by(Event.seq.desc())  # type: ignore[attr-defined]
+        ).first()
+    assert card.category == category
+    assert last is not None and last.type == "cards.moved" and last.data["card_ids"] == [card.id]
+
+
 def _console(browser: Browser, server: ThreadServer, workshop_id: int) -> Page:
     console = test_browser._console(browser, server, workshop_id)
     console.set_viewport_size(CONSOLE["viewport"])
@@ -112,7 +162,17 @@ def _sixty_cards(lab: Lab) -> None:
             lab.card(ana, row["text"], category=area if n < 2 else None)
 
 
-def test_on_a_laptop_the_open_panel_is_a_column_beside_the_board_and_escape_folds_it(
+# The board's columns' widths, and on how many rows each card's buttons stand (a squeezed board stacks them).
+BOARD_ROWS = """() => ({
+  columns: [...document.querySelectorAll('.console-scroll .board > .column')]
+    .map(c => Math.round(c.getBoundingClientRect().width)),
+  rows: [...document.querySelectorAll('.console-scroll .board .card-tools')].filter(t => t.offsetParent)
+    .map(t => new Set([...t.querySelectorAll('button, summary')].filter(b => b.offsetParent)
+      .map(b => Math.round(b.getBoundingClientRect().top))).size),
+})"""
+
+
+def test_on_a_laptop_the_open_panel_is_a_drawer_left_of_the_board_and_escape_folds_it(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
     embedding.encoder()
@@ -120,6 +180,7 @@ def test_on_a_laptop_the_open_panel_is_a_column_beside_the_board_and_escape_fold
     _sixty_cards(lab)
     console = _console(browser, server, lab.workshop.id)
     opener = console.get_by_role("button", name="Suggest how to sort the cards")
+    closed = console.evaluate(BOARD_ROWS)
     console.locator("body").focus()
     _tab_to(console, opener, limit=40)  # above the board: not behind sixty cards' tools
     console.keyboard.press("Enter")
@@ -134,12 +195,17 @@ def test_on_a_laptop_the_open_panel_is_a_column_beside_the_board_and_escape_fold
             "[document.documentElement.scrollHeight, document.documentElement.scrollWidth]"
         )
         assert size[0] <= height and size[1] <= width, f"{where} the page scrolls: {size}"
-        box = console.evaluate(BESIDE, [f"#suggest-{lab.stage_id}", ".board-pane"])
-        assert box["panel"][0] >= box["board"][2], f"{where} the panel is not right of the board: {box}"
+        box = console.evaluate(BESIDE, [f"#suggest-{lab.stage_id}", ".console-scroll"])
+        assert box["panel"][2] <= box["board"][0], f"{where} the panel covers the board: {box}"
         assert box["panel"][1] < box["board"][3] and box["board"][1] < box["panel"][3], f"{where} not beside"
+        if (width, height) == (CONSOLE["viewport"]["width"], CONSOLE["viewport"]["height"]):
+            # The board as wide as with the panel closed: no column narrower, no card's buttons stacked more.
+            opened = console.evaluate(BOARD_ROWS)
+            assert opened["columns"] == closed["columns"], f"{where} the board is squeezed: {closed} {opened}"
+            assert opened["rows"] == closed["rows"] and closed["rows"], f"{where}: {closed} {opened}"
         for selector in [
             f"#suggest-{lab.stage_id}",
-            ".board-pane",  # the board's own scroll box
+            ".console-scroll",  # the board's own scroll box
             f"#board-{lab.stage_id} .card",  # and its first card
             f"#suggest-{lab.stage_id} .suggest-head",
             f"#suggest-{lab.stage_id} .suggestion",
@@ -152,7 +218,7 @@ def test_on_a_laptop_the_open_panel_is_a_column_beside_the_board_and_escape_fold
     # Each scrolls inside itself: the long list of suggestions moves neither the board nor the page.
     assert panel.evaluate("el => el.scrollHeight > el.clientHeight")
     panel.evaluate("el => el.scrollTo(0, el.scrollHeight)")
-    assert console.evaluate("[scrollY, document.querySelector('.board-pane').scrollTop]") == [0, 0]
+    assert console.evaluate("[scrollY, document.querySelector('.console-scroll').scrollTop]") == [0, 0]
     expect(panel.locator(".suggest-head")).to_be_in_viewport()  # Close and "Accept all" stay at hand
     assert axe_violations(console) == []
 

@@ -25,7 +25,7 @@ def _open_editor(console: Page) -> None:
 
 def _add(console: Page, kind: str, title: str, minutes: str, where: str = "at the end") -> None:
     _open_editor(console)
-    console.get_by_label("Kind", exact=True).select_option(label=kind)
+    console.locator(".agenda-add").get_by_label(kind, exact=True).check()
     console.get_by_label("Title", exact=True).fill(title)
     console.locator("#new-stage-minutes").fill(minutes)
     console.get_by_label("Where").select_option(label=where)
@@ -179,6 +179,9 @@ def test_a_board_opens_before_the_day_and_the_evaluation_questions_are_edited_on
     console.keyboard.press("Enter")
     expect(console.get_by_role("button", name=f"Move question {count - 2} up")).to_be_focused()
     _open_row(console, "Feedback").get_by_role("button", name="Remove question 2").click()
+    # The agenda comes back anew: its rows are read again once the swap has replaced them.
+    feedback_row = console.locator(".agenda-row", has_text="Feedback")
+    expect(feedback_row.get_by_label(f"Question {count} (English)", exact=True)).to_have_count(0)
     _open_row(console, "Before we meet")
     _shot(console, "console-agenda-window-and-questions")
     console.locator(".agenda-row", has_text="Before we meet").scroll_into_view_if_needed()
@@ -205,3 +208,59 @@ def test_a_board_opens_before_the_day_and_the_evaluation_questions_are_edited_on
     console.locator(".stage-nav").get_by_role("button", name=re.compile("Before we meet")).click()
     expect(projector.locator(".card", has_text="No childcare in the evenings")).to_be_visible()
     assert projector.evaluate("window.__sameDocument") is True
+
+
+def test_each_stage_shows_its_kind_and_minutes_and_the_editor_says_what_changed_and_keeps_the_keyboard(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    console = _console(browser, server, world.workshop.id)
+    console.set_viewport_size({"width": 1440, "height": 900})
+    _open_editor(console)
+    # The kinds to add are tiles with their pictures (a select showed words only).
+    expect(console.locator(".agenda-add .kind-option:has(input[type=radio]) .icon")).to_have_count(8)
+    _add(console, "Evaluation", "Feedback", "5")
+
+    # Like a list of slides: each row a picture of its kind and its minutes in a column of their own.
+    rows = console.locator(".agenda-row")
+    expect(rows).to_have_count(3)
+    expect(rows.locator(".agenda-kind .icon")).to_have_count(3)
+    for title, kind, minutes in [
+        ("Ideas and needs", "board", "45 min"),
+        ("Wrap-up and next steps", "information", "10 min"),
+        ("Feedback", "evaluation", "5 min"),
+    ]:
+        row = console.locator(".agenda-row", has_text=title)
+        expect(row.locator(f".agenda-kind .icon-stage-{kind}")).to_be_visible()
+        expect(row.locator(".agenda-minutes")).to_have_text(minutes)
+    # Each kind has a picture of its own, not the generic tag a name without one falls back to.
+    masks = console.eval_on_selector_all(
+        ".agenda-kind .icon", "els => els.map(e => getComputedStyle(e).getPropertyValue('--icon'))"
+    )
+    assert len(set(masks)) == 3 and not any("tag.svg" in m for m in masks), masks
+
+    # The stage just added says so, and the keyboard is there.
+    feedback = console.locator(".agenda-row", has_text="Feedback")
+    expect(feedback.locator(".agenda-done")).to_have_text("Added")
+    expect(feedback.locator(".agenda-done")).to_be_focused()
+    _edit(console, "Feedback", **{"Duration (min)": "12"})
+    feedback = console.locator(".agenda-row", has_text="Feedback")
+    expect(feedback.locator(".agenda-done")).to_have_text("Saved")
+    expect(feedback.locator(".agenda-done")).to_be_focused()
+    expect(feedback.locator(".agenda-minutes")).to_have_text("12 min")
+    expect(console.locator(".agenda-done")).to_have_count(1)
+
+    # Moved up by keyboard to the top: the focus stays on the stage (its up arrow is off there: the down one).
+    console.get_by_role("button", name="Move Feedback up").focus()
+    console.keyboard.press("Enter")
+    expect(console.get_by_role("button", name="Move Feedback up")).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(console.locator(".agenda-row").first).to_contain_text("Feedback")
+    expect(console.get_by_role("button", name="Move Feedback up")).to_be_disabled()
+    expect(console.get_by_role("button", name="Move Feedback down")).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(console.get_by_role("button", name="Move Feedback down")).to_be_focused()
+    expect(console.locator(".agenda-row").nth(1)).to_contain_text("Feedback")
+    _shot(console, "console-agenda-editor-kinds")
+    found: dict = {}
+    check(console, "console: agenda editor with kind pictures and a moved stage", found)
+    assert not found, _report(found)

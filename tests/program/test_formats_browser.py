@@ -18,8 +18,12 @@ LAPTOP = {"width": 1440, "height": 900}
 
 
 def _agenda(page: Page) -> list[str]:
-    """Each stage on the console's agenda editor: "1. Title Kind · N min"."""
-    return [" ".join(t.split()) for t in page.locator(".agenda-row .agenda-name").all_inner_texts()]
+    """Each stage on the console's agenda editor: "1. Title Kind N min"."""
+    texts = [
+        [row.locator(part).inner_text() for part in (".agenda-name", ".agenda-minutes")]
+        for row in page.locator(".agenda-row").all()
+    ]
+    return [" ".join(" ".join(parts).split()) for parts in texts]
 
 
 def _open_formats(console: Page) -> None:
@@ -39,11 +43,25 @@ def test_an_edited_agenda_saved_as_a_format_starts_a_workshop_with_the_same_stag
     designed = _agenda(console)
     assert [re.sub(r"^\d+\. ", "", d).split(" ")[0] for d in designed] == ["Ideas,", "Who", "Wrap-up"]
 
+    # The editor's own way to keep the agenda: it opens the format panel, the editor stays open.
+    console.get_by_role("link", name="Keep this agenda as a format for next time").click()
+    expect(console.get_by_label("Name of the format")).to_be_in_viewport()
+    expect(console.locator("#agenda-design")).to_have_attribute("open", "")
     _open_formats(console)
     console.get_by_label("Name of the format").fill("Our open board")
     console.get_by_role("button", name="Save as format").click()
     expect(console.locator(".format-done")).to_contain_text("Saved as a format of your organisation")
     expect(console.locator(".format-row", has_text="Our open board")).to_contain_text("3 stages · 65 min")
+    # The keyboard starts at what was done, beside the way onwards; the new format is marked in the list, and
+    # the panel has the page's width on a laptop (in the rail's 15 rem its cards were cut off).
+    done = console.locator("#format-done")
+    expect(done).to_be_focused()
+    expect(done.get_by_role("link", name="Start a workshop from it")).to_have_attribute(
+        "href", "/f?format=our-open-board#new-workshop"
+    )
+    expect(console.locator(".format-row.is-changed")).to_contain_text("Our open board")
+    panel = console.locator("#format-panel").bounding_box()
+    assert panel is not None and panel["width"] > LAPTOP["width"] * 0.6, panel
 
     # The same name again asks first; replacing keeps one format of that name.
     console.get_by_label("Name of the format").fill("our open board")
@@ -76,9 +94,10 @@ def test_an_edited_agenda_saved_as_a_format_starts_a_workshop_with_the_same_stag
     check(console, "console: format panel with a refused import", found)
 
     # The new-workshop form offers it beside the built-in formats, marked as the organisation's.
-    console.goto(f"{server.url}/f#new-workshop")
+    console.goto(f"{server.url}/f?format=our-open-board#new-workshop")  # the saved message's link
     option = console.locator(".format-option", has_text="Our open board")
     expect(option).to_contain_text("Your organisation's")
+    expect(option.get_by_role("radio")).to_be_checked()  # picked already
     expect(console.locator(".format-option", has_text="Open board").first).to_be_visible()
     expect(console.locator(".format-option.is-organisation")).to_have_count(1)
     console.get_by_label("Title", exact=True).fill("Second round")

@@ -166,8 +166,11 @@ def test_tables_presentations_and_results_have_no_axe_violations_when_full(
     phone.goto(f"{server.url}/j/{lab.workshop.code}")
     phone.get_by_label("Your name or a nickname").fill("Amira")
     phone.get_by_role("button", name="Join the workshop").click()
+    # each click loads a new page: axe looks at it once the person can see it, not at the one it replaces
+    expect(phone.get_by_role("heading", name="Choose your table")).to_be_visible()
     check(phone, "group work: choose a table (phone)", found)
     phone.get_by_role("button", name="Sit at table 2").click()
+    expect(phone.get_by_role("heading", name=re.compile("^Your table: Table 2"))).to_be_visible()
     check(phone, "group work: my table (phone)", found)
     projector = watch_csp(browser.new_context(**PROJECTOR).new_page(), refused)
     projector.goto(f"{server.url}/s/{lab.workshop.projector_key}")
@@ -176,6 +179,7 @@ def test_tables_presentations_and_results_have_no_axe_violations_when_full(
     watch_csp(console, refused)
     console.get_by_label("Minutes").fill("3")
     console.get_by_role("button", name="Start", exact=True).click()
+    expect(console.locator("#timer")).to_have_class(re.compile(r"\btimer-running\b"))
     check(console, "group work with a timer (console)", found)
 
     lab.go_to("presentations")

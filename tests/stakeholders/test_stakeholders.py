@@ -1048,12 +1048,8 @@ async def test_the_edit_page_refuses_contact_without_consent_and_erases_on_reque
     assert region.listed()[0]["contact"] is None
 
 
-async def test_the_matrix_stage_shows_phones_and_projector_the_matrix(
-    client: httpx.AsyncClient, region: Region
-) -> None:
-    participant, _ = region.participant()
-    jobcenter, _ = region.propose(participant, "Jobcenter")
-    region.cell("placement", jobcenter, "responsible", ["recognised_refugees"])
+async def _phone_on_the_matrix(client: httpx.AsyncClient, region: Region) -> tuple[str, httpx.Response]:
+    """The matrix stage made current, a phone joined, and the phone's stage page."""
     run(
         region.engine,
         workshops.set_current_stage,
@@ -1062,13 +1058,32 @@ async def test_the_matrix_stage_shows_phones_and_projector_the_matrix(
         stage_id=region.matrix_stage,
     )
     code = await _joined_phone(client, region)
-    phone = await client.get(f"/j/{code}/stage")
+    return code, await client.get(f"/j/{code}/stage")
+
+
+async def test_the_matrix_stage_shows_phones_and_projector_the_matrix(
+    client: httpx.AsyncClient, region: Region
+) -> None:
+    participant, _ = region.participant()
+    jobcenter, _ = region.propose(participant, "Jobcenter")
+    region.cell("placement", jobcenter, "responsible", ["recognised_refugees"])
+    code, phone = await _phone_on_the_matrix(client, region)
     assert f'id="rm-cell-placement-{jobcenter.id}"' in phone.text and "● Responsible" in phone.text
     assert "Nobody responsible" in phone.text and 'name="mark"' not in phone.text
     fragment = await client.get(f"/j/{code}/responsibilities")
     assert fragment.status_code == 200 and "rm-gap-summary" in fragment.text
     projector = await client.get(f"/s/{region.world.workshop.projector_key}/responsibilities")
     assert projector.status_code == 200 and "Jobcenter" in projector.text
+
+
+async def test_an_empty_matrix_tells_a_phone_of_its_cards_and_the_projector_of_its_columns(
+    client: httpx.AsyncClient, region: Region
+) -> None:
+    """A phone shows a card per activity area, no columns: its hint must not speak of columns."""
+    _, phone = await _phone_on_the_matrix(client, region)
+    assert "will appear in every activity area below" in phone.text and "a column" not in phone.text
+    projector = await client.get(f"/s/{region.world.workshop.projector_key}/responsibilities")
+    assert "becomes a column of the matrix" in projector.text
 
 
 @pytest.mark.parametrize("consent", ["yes", 1, "true", None, [True], {"given": True}])

@@ -109,6 +109,44 @@ def test_a_phone_proposes_and_rates_a_stakeholder_and_the_projector_grid_follows
     assert _serious_problems(projector, server) == []
 
 
+def _propose(phone: Page, name: str, family: str) -> None:
+    fold = phone.locator("#sh-propose-fold")
+    if fold.get_attribute("open") is None:
+        fold.locator("summary").click()  # folded under the ratings once someone is on the map
+    phone.get_by_label("Name of the organisation or service").fill(name)
+    phone.get_by_label("Family").select_option(family)
+    phone.get_by_role("button", name="Add stakeholder").click()
+
+
+def test_a_half_made_rating_stays_when_another_form_is_answered_and_each_stakeholder_is_listed_once(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+) -> None:
+    region = make_region(world)
+    phone = _join(browser, server, region.world.workshop.code, "Amira")
+    _propose(phone, "Jobcenter Leipzig", "job_centre")
+    first = phone.locator(".sh-rate", has_text="Jobcenter Leipzig")
+    expect(first).to_contain_text("Not rated yet")
+
+    # Amira has chosen an influence and not yet an interest when her next proposal's page comes back.
+    influence = first.get_by_role("group", name=re.compile("^Influence")).get_by_role("radio", name="4")
+    influence.check()
+    seen = phone.locator("body").get_attribute("data-last-seq")
+    _propose(phone, "Caritas Migrationsdienst", "welfare")
+    expect(phone.locator(".sh-rate", has_text="Caritas Migrationsdienst")).to_contain_text("Not rated yet")
+    expect(phone.locator("body")).not_to_have_attribute("data-last-seq", seen or "")  # the push came too
+
+    expect(influence).to_be_checked()
+    name = phone.get_by_label("Name of the organisation or service")
+    expect(name).to_have_value("")  # the sent form comes back empty
+    expect(phone.locator(".sh-rate")).to_have_count(2)
+    expect(phone.locator(".sh-rate", has_text="Caritas Migrationsdienst")).to_have_count(1)
+    first.get_by_role("group", name=re.compile("^Interest")).get_by_role("radio", name="2").check()
+    first.get_by_role("button", name="Save rating for Jobcenter Leipzig").click()
+    expect(first).to_contain_text("Your rating: influence 4, interest 2")
+
+
 def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
     browser: Browser,  # noqa: F811
     server: ThreadServer,

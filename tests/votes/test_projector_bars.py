@@ -8,11 +8,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cowork.db import read_session
-from cowork.domain import participants
+from cowork.domain import participants, workshops
 from cowork.domain.votes.polls import open_poll, options_of
 from cowork.domain.votes.setup import create_poll
 from tests import test_browser
-from tests.actions.test_proposals import lab  # noqa: F401  (the co-working lab on its action plan)
+from tests.actions.test_proposals import _go_to, lab  # noqa: F401  (the co-working lab on its action plan)
 from tests.conftest import ThreadServer, World, run
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
@@ -180,3 +180,46 @@ def test_the_vote_on_the_projector_has_no_axe_violations(
     page = projector(browser, server, lab, "1080p", theme)
     violations = axe_violations(page)
     assert violations == [], f"vote {theme}: " + _report({"projector": violations})
+
+
+# A tie as drawn: its box, its row's place number and bar, and its size.
+TIE = """() => [...document.querySelectorAll('.poll-projector .tie')].map(t => {
+  const row = t.closest('.bar-row'), box = e => e.getBoundingClientRect();
+  const b = box(t), place = box(row.querySelector('.bar-place')), bar = box(row.querySelector('.bar'));
+  return {text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1),
+    cut: t.scrollWidth - t.clientWidth, overPlace: b.left < place.right && b.top < place.bottom,
+    overBar: b.bottom > bar.top + 1, inRow: b.right <= box(row).right + 1};
+})"""
+
+
+def test_a_tie_in_german_stands_whole_beside_its_option_at_the_rooms_least_size(
+    browser: Browser,
+    server: ThreadServer,
+    world: World,
+) -> None:
+    """ "gleichauf" does not fit the place's narrow column: it stands with the option's name, whole, on no
+    number and no bar, and as large as the room reads (24 px at 1080p, 16 px at 720p)."""
+    workshop = run(
+        world.engine,
+        workshops.create_workshop,
+        actor=world.facilitator,
+        title="Co-Working Lab",
+        format_id="co-working-lab",
+        language="de",
+    )
+    german = World(world.engine, world.facilitator, world.api_token, workshop)
+    _go_to(german, "action_plan")
+    poll_id, options = approval_vote(german)
+    for n, person in enumerate(voters(german, 6)):
+        vote(server, person, poll_id, options, {0, 1} if n < 4 else {2})
+    for size in SCREENS:
+        page = projector(browser, server, german, size)
+        expect(page.locator(".poll-projector .tie")).to_have_count(2)
+        fits(page, f"a tie at {size}")
+        ties = page.evaluate(TIE)
+        _shot(page, f"projector-vote-tie-de-{size}")
+        for tie in ties:
+            assert tie["text"] == "gleichauf" and tie["cut"] <= 0, f"{size}: {tie}"
+            assert not tie["overPlace"] and not tie["overBar"] and tie["inRow"], f"{size}: {tie}"
+            assert tie["size"] >= (24 if size == "1080p" else 16), f"{size}: {tie}"
+        page.context.close()

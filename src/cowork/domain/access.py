@@ -1,13 +1,14 @@
 """Who a presented secret belongs to: a participant token, an API token, or a projector key."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, select
 
 from cowork.domain.accounts import user_for_token
 from cowork.domain.actors import Actor
 from cowork.domain.models import Participant, User, Workshop
-from cowork.domain.participants import participant_for_token
+from cowork.domain.participants import participant_for_token, phone_for_token
 
 
 def token_holder(session: Session, *, token: str) -> Participant | User | None:
@@ -41,6 +42,12 @@ class Viewer:
     participant_id: int | None = None
 
 
+def phone_viewer(participant: Any) -> Viewer:
+    """A participant's phone (a Participant, or a row of its id, workshop_id and language): it sees what
+    every participant sees, in its own language."""
+    return Viewer(participant.workshop_id, False, participant.language, participant.id)
+
+
 def viewer_for(
     session: Session, *, workshop_id: int, token: str | None = None, user_id: int | None = None
 ) -> Viewer | None:
@@ -49,11 +56,9 @@ def viewer_for(
         return None
     if not user_id:
         # A phone's token, the usual case: its row is all it takes (its workshop exists: a foreign key).
-        participant = participant_for_token(session, token or "")
+        participant = phone_for_token(session, token or "")
         if participant is not None:
-            if participant.workshop_id != workshop_id:
-                return None
-            return Viewer(workshop_id, False, participant.language, participant.id)
+            return phone_viewer(participant) if participant.workshop_id == workshop_id else None
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         return None

@@ -4,10 +4,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+from sqlmodel import Session, select
 
 from cowork.domain.models import Event, Receipt, Workshop
+
+# Every write's seq comes from this statement: built once (building it cost more than running it).
+_WORKSHOPS = Workshop.__table__  # type: ignore[attr-defined]
+_BUMP = (
+    update(_WORKSHOPS)
+    .where(_WORKSHOPS.c.id == bindparam("workshop_id"))
+    .values(last_seq=_WORKSHOPS.c.last_seq + 1)
+    .returning(_WORKSHOPS.c.last_seq)
+)
 
 
 @dataclass
@@ -17,18 +29,28 @@ class Tx:
     session: Session
     events: list[Event] = field(default_factory=list)
 
-    def record(self, workshop_id: int, type_: str, data: dict[str, Any]) -> Event:
-        """Append an event; its seq comes from a row-locking bump of the workshop's counter."""
-        seq = self.session.execute(
-            update(Workshop)
-            .where(Workshop.id == workshop_id)  # type: ignore[arg-type]
-            .values(last_seq=Workshop.last_seq + 1)
-            .returning(Workshop.last_seq)
-        ).scalar_one()
-        event = Event(workshop_id=workshop_id, seq=seq, type=type_, data=data)
+    def record(self, workshop_id: int, type_: str, data: dict[str, Any], *, seq: int | None = None) -> Event:
+        """Append an event; its seq comes from a row-locking bump of the workshop's counter, or is the one
+        `next_seq` just took for it (a row that carries its event's seq is then inserted with it)."""
+        event = Event(
+            workshop_id=workshop_id,
+            seq=self.next_seq(workshop_id) if seq is None else seq,
+            type=type_,
+            data=data,
+        )
         self.session.add(event)
         self.events.append(event)
         return event
+
+    def next_seq(self, workshop_id: int) -> int:
+        """Bump the workshop's counter (the row stays locked to the transaction's end): the seq of the event
+        to `record` next in this transaction. A plain UPDATE … RETURNING, not the ORM's bulk update (which
+        first looks for the row among the session's objects); a loaded workshop is told its new last_seq."""
+        seq = self.session.connection().execute(_BUMP, {"workshop_id": workshop_id}).scalar_one()
+        loaded = self.session.identity_map.get(identity_key(Workshop, workshop_id))
+        if loaded is not None:
+            set_committed_value(loaded, "last_seq", seq)
+        return seq
 
     def receipt(self, actor: str, client_id: str | None) -> int | None:
         """The object a command with this client id already made, if any."""
@@ -72,14 +94,21 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+# Built once (a room's phone pages ask; building the statement cost more than running it), through
+# SQLAlchemy Core: committed rows only, nothing of the session is flushed.
+_EVENT = Event.__table__.c  # type: ignore[attr-defined]
+_OTHER_BETWEEN = (
+    sa_select(_EVENT.id)
+    .where(_EVENT.workshop_id == bindparam("workshop_id"))
+    .where(_EVENT.seq > bindparam("after"), _EVENT.seq <= bindparam("upto"))
+    .where(_EVENT.type.not_in(bindparam("types", expanding=True)))
+    .limit(1)
+)
+
+
 def only_between(
     session: Session, *, workshop_id: int, after: int, upto: int, types: tuple[str, ...]
 ) -> bool:
     """Whether every event with a seq in (after, upto] is of one of `types` (True when there is none)."""
-    other = session.exec(
-        select(Event.id)
-        .where(Event.workshop_id == workshop_id, Event.seq > after, Event.seq <= upto)
-        .where(col(Event.type).not_in(types))
-        .limit(1)
-    ).first()
-    return other is None
+    params = {"workshop_id": workshop_id, "after": after, "upto": upto, "types": list(types)}
+    return session.connection().execute(_OTHER_BETWEEN, params).first() is None

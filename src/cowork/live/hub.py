@@ -2,29 +2,30 @@
 
 import logging
 from collections.abc import Sequence
-from http.cookies import SimpleCookie
 from typing import Any
 
 import socketio
 from jinja2 import Environment
 from socketio.exceptions import ConnectionRefusedError as Refused  # its message reaches the client
+from starlette.requests import cookie_parser
 
 from cowork.commands import query_in_thread
 from cowork.db import store_fault
-from cowork.domain.access import Viewer, viewer_for
+from cowork.domain.access import Viewer, phone_viewer, viewer_for
 from cowork.domain.errors import DomainError
-from cowork.domain.models import Event
+from cowork.domain.models import Event, Participant
 from cowork.domain.record import events_since, events_to_last
 from cowork.domain.redaction import disk_wipe
 from cowork.domain.workshops import get_workshop
 from cowork.live import direct, wire
+from cowork.live.arrivals import Arrivals
 from cowork.live.catchup import CatchUp, Read, Room
 from cowork.live.fanout import RESYNC, OnePassManager, OnePassRedisManager
 from cowork.live.outbox import Outbox
 from cowork.live.recent import Recent
 from cowork.live.views.registry import payload, view_of
 from cowork.settings import LANGUAGES, Settings
-from cowork.tickets import read_ticket
+from cowork.tickets import Ticket, read_ticket
 
 log = logging.getLogger("cowork.live")
 PARTICIPANT_COOKIE = "cowork_p_{workshop_id}"
@@ -77,6 +78,7 @@ class Hub:
         self.outbox = Outbox(self._send, settings.push_interval_ms / 1000)
         # Without Redis every push of this workshop passes here; with it, other workers' do not.
         self.recent = None if settings.redis_url else Recent()
+        self.arrivals = None if settings.redis_url else Arrivals()  # sockets a served page announced
         self.catch_up = CatchUp(self._read_public, self._deliver, self._resync, self.recent)
         self.throttle: Any = None  # set by create_app: the sockets' budgets (connects, messages)
         sio.on("connect", self.connect)
@@ -93,8 +95,8 @@ class Hub:
         for event in events:
             if self.recent is not None:
                 self.recent.published(event.workshop_id, event.seq)
-                if disk_wipe([(event.type, event.data)]) is not None:
-                    self.recent.forget(event.workshop_id)  # earlier bodies may carry the erased words
+            if disk_wipe([(event.type, event.data)]) is not None:
+                self.forget(event.workshop_id)
             staff_language = await self._language(event.workshop_id)
             rooms = [(STAFF, staff_language), (MODERATOR, staff_language)]
             rooms += [(PUBLIC, language) for language in LANGUAGES]
@@ -108,6 +110,31 @@ class Hub:
                     self.recent.pushed(event.workshop_id, name, body)
         for workshop_id, pairs in bodies.items():
             await self.outbox.put(workshop_id, pairs, quiet=quiet)
+
+    def page_served(self, token: str, participant: Participant) -> None:
+        """A phone's stage page was just served for this token: its socket may connect without a read."""
+        if self.arrivals is not None and token:
+            self.arrivals.expect(token, phone_viewer(participant))
+
+    def forget(self, workshop_id: int) -> None:
+        """An erase, a purge or a deletion: earlier bodies may carry the erased words, and a purge's or a
+        deletion's tokens no longer open the workshop."""
+        if self.recent is not None:
+            self.recent.forget(workshop_id)
+        if self.arrivals is not None:
+            self.arrivals.forget(workshop_id)
+
+    async def close(self, workshop_id: int) -> None:
+        """A deleted workshop: forget what is kept of it and end its sockets. SQLite may give a new workshop
+        the deleted one's id (its rows are gone), and a socket left in the old rooms would get its events."""
+        self.forget(workshop_id)
+        self._languages.pop(workshop_id, None)
+        names = [room(workshop_id, STAFF, ""), room(workshop_id, MODERATOR, "")]
+        names += [room(workshop_id, PUBLIC, language) for language in LANGUAGES]
+        for name in names:
+            for sid, _ in list(self.sio.manager.get_participants("/", name)):
+                await self.sio.disconnect(sid)  # this worker's: its reconnect is refused (no token opens it)
+            await self.sio.close_room(name)  # other workers' too, through Redis: they hear nothing more
 
     async def _send(self, name: str, frame: list[dict[str, Any]]) -> None:
         """One event as `event` (as catch-up sends it), several coalesced ones as `events`, in seq order."""
@@ -132,8 +159,24 @@ class Hub:
             environ, PARTICIPANT_COOKIE.format(workshop_id=workshop_id)
         )
         ticket = read_ticket(self.settings.secret_key or "", token) if token.startswith("t.") else None
+        viewer = self.arrivals.take(token, workshop_id) if self.arrivals and token and not ticket else None
+        if viewer is None:
+            viewer = await self._viewer(workshop_id, token, ticket)
+        if viewer is None:
+            raise Refused("This token does not open this workshop.")
+        if viewer.participant_id is not None and not await self._within_budget(viewer, sid, connect=True):
+            raise Refused("Too many connections from this phone; wait a minute.")
+        audience = PUBLIC if not viewer.staff else MODERATOR if ticket and ticket.screen else STAFF
+        await self.sio.save_session(sid, {"viewer": viewer, "audience": audience})
+        await self.sio.enter_room(sid, room(workshop_id, audience, viewer.language))
+        since = auth.get("since")
+        if isinstance(since, int) and since >= 0:
+            # Sent after the handshake completes; the client drops any event it already has (by seq).
+            self.sio.start_background_task(self._catch_up, sid, viewer, audience, since)
+
+    async def _viewer(self, workshop_id: int, token: str, ticket: Ticket | None) -> Viewer | None:
         try:
-            viewer: Viewer | None = await self._query(
+            return await self._query(
                 viewer_for,
                 workshop_id=workshop_id,
                 token=None if ticket else token,
@@ -147,17 +190,6 @@ class Hub:
             if store_fault(exc) is None:
                 raise
             raise Refused(STORE_AWAY, {"retry": True}) from None
-        if viewer is None:
-            raise Refused("This token does not open this workshop.")
-        if viewer.participant_id is not None and not await self._within_budget(viewer, sid, connect=True):
-            raise Refused("Too many connections from this phone; wait a minute.")
-        audience = PUBLIC if not viewer.staff else MODERATOR if ticket and ticket.screen else STAFF
-        await self.sio.save_session(sid, {"viewer": viewer, "audience": audience})
-        await self.sio.enter_room(sid, room(workshop_id, audience, viewer.language))
-        since = auth.get("since")
-        if isinstance(since, int) and since >= 0:
-            # Sent after the handshake completes; the client drops any event it already has (by seq).
-            self.sio.start_background_task(self._catch_up, sid, viewer, audience, since)
 
     async def _catch_up(self, sid: str, viewer: Viewer, audience: str, since: int) -> None:
         """Public screens (phones, projectors) share reads and this worker's memory (live/catchup.py); staff
@@ -249,7 +281,5 @@ def _screen(viewer: Viewer, sid: str) -> str:
 
 
 def _cookie(environ: dict[str, Any], name: str) -> str:
-    raw = environ.get("HTTP_COOKIE", "")
-    jar = SimpleCookie()
-    jar.load(raw)
-    return jar[name].value if name in jar else ""
+    # Starlette's parser, as the pages read their cookies (SimpleCookie's regular expressions cost more).
+    return cookie_parser(environ.get("HTTP_COOKIE", "")).get(name, "")

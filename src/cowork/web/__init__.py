@@ -43,9 +43,11 @@ def routers() -> list[APIRouter]:
     )
 
     # exports before workshops: its /f (the organiser dashboard) replaces the foundation's list. The phone's
-    # join and stage pages first: they are most of the requests, and no other route takes their paths.
+    # join and stage pages first, then a phone's card post: they are most of the requests, and no other route
+    # takes their paths.
     return [
         workshops.phone_router,
+        board_api.cards_router,  # a phone's card post: the hot write of a live workshop
         workshops_api.router,
         formats_api.router,
         exports_api.router,

@@ -11,7 +11,7 @@ from cowork.domain.access import actor_for_token, actor_for_user
 from cowork.domain.actors import Actor
 from cowork.domain.errors import NotAllowed, NotFound
 from cowork.domain.models import Participant, Workshop
-from cowork.domain.participants import participant_for_token
+from cowork.domain.participants import participant_for_token, phone_of
 from cowork.domain.workshops import workshop_by_code
 from cowork.i18n import set_language
 from cowork.live.hub import PARTICIPANT_COOKIE
@@ -127,8 +127,8 @@ async def joined_phone_with(
     the phone page, which a whole room asks for at once."""
     client = client_key(request, runtime)
     await runtime.throttle.before_code_lookup(client)
-    cookies = {name: value for name, value in request.cookies.items() if name.startswith("cowork_p_")}
-    found = await runtime.commands.query(_joined_phone_in, code=code, cookies=cookies, load=load)
+    tokens = participant_tokens(request.cookies)
+    found = await runtime.commands.query(_joined_phone_in, code=code, tokens=tokens, load=load)
     if isinstance(found, NotFound):
         await runtime.throttle.code_not_found(client)
         raise found
@@ -140,18 +140,27 @@ async def joined_phone_with(
 
 
 def _joined_phone_in(
-    session: Session, *, code: str, cookies: dict[str, str], load: Callable[[Session, PhoneSession], T]
+    session: Session, *, code: str, tokens: dict[int, str], load: Callable[[Session, PhoneSession], T]
 ) -> tuple[PhoneSession, T | None] | NotFound:
     try:
-        workshop = workshop_by_code(session, code=code)
+        workshop, participant = phone_of(session, code=code, tokens=tokens)
     except NotFound as unknown:
         return unknown  # counted against the client by the caller, on the event loop
-    token = cookies.get(PARTICIPANT_COOKIE.format(workshop_id=workshop.id))
-    participant = participant_for_token(session, token) if token else None
-    if participant is None or participant.workshop_id != workshop.id:
+    if participant is None:
         return PhoneSession(workshop, None), None
     phone = PhoneSession(workshop, participant)
     return phone, load(session, phone)
+
+
+def participant_tokens(cookies: dict[str, str]) -> dict[int, str]:
+    """A phone's participant tokens by the workshop id their cookies are named for."""
+    prefix, _, _ = PARTICIPANT_COOKIE.partition("{")
+    found = {}
+    for name, token in cookies.items():
+        number = name.removeprefix(prefix)
+        if name.startswith(prefix) and number.isascii() and number.isdigit() and token:
+            found[int(number)] = token
+    return found
 
 
 KnownWorkshop = Annotated[Workshop, Depends(known_workshop)]

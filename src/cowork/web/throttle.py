@@ -12,13 +12,13 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable
-from http.cookies import SimpleCookie
 
 from itsdangerous import BadSignature, Signer
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cowork.settings import Settings
@@ -175,11 +175,15 @@ class DeviceMiddleware:
         if scope["type"] != "http" or scope["method"] != "GET" or not _is_page(scope["path"]):
             await self.app(scope, receive, send)
             return
-        cookies = SimpleCookie()
+        # Parsed as the request's own cookies are (Starlette's parser: a few calls, not SimpleCookie's
+        # regular expressions), and verified once: the routes' client_key() takes it from the state.
+        cookies: dict[str, str] = {}
         for name, value in scope["headers"]:
             if name == b"cookie":
-                cookies.load(value.decode("latin-1"))
-        if DEVICE_COOKIE in cookies and self.throttle.device_of(cookies[DEVICE_COOKIE].value):
+                cookies.update(cookie_parser(value.decode("latin-1")))
+        device = self.throttle.device_of(cookies.get(DEVICE_COOKIE))
+        if device:
+            scope.setdefault("state", {})["device"] = device
             await self.app(scope, receive, send)
             return
         address = scope["client"][0] if scope.get("client") else "?"

@@ -102,15 +102,16 @@ def add_card(
         author_user_id=None if actor.is_participant else actor.user_id,
         approved=not (actor.is_participant and approval_on(stage)),
     )
+    assert workshop.id is not None
+    card.seq = tx.next_seq(workshop.id)  # the card carries the seq of the event that adds it
     tx.session.add(card)
     tx.session.flush()
-    assert workshop.id is not None and card.id is not None
+    assert card.id is not None
     tx.remember(workshop.id, actor.key, client_id, card.id)
-    event = tx.record(workshop.id, "card.added", {})
-    card.seq = event.seq  # the card carries the seq of the event that added it
-    event.data = card_data(card, author_of(tx.session, card), stage)
+    data = card_data(card, author_of(tx.session, card), stage)
     if early:
-        event.data["early"] = True  # public screens keep it to its author until the stage is on
+        data["early"] = True  # public screens keep it to its author until the stage is on
+    tx.record(workshop.id, "card.added", data, seq=card.seq)
     return card
 
 

@@ -15,7 +15,9 @@ cosine similarity of two unit vectors is their dot product.
 - **Groups**: average-linkage clustering of the cards of each column (a card without a column counts in the
   column suggested for it); a group stays when its cards are on average at least GROUP_THRESHOLD alike.
 - **Translations**: cards in different languages that are each other's closest card in that language and
-  at least TRANSLATION_THRESHOLD alike, joined into sets.
+  at least TRANSLATION_THRESHOLD alike (a link), joined into sets, except where the two cards' other links
+  disagree: a link is dropped when its two cards are linked to different cards in more languages than to
+  the same card (one card's versions are linked to its own versions, so their links meet).
 
 The constants were chosen on half of the labelled set (`tests/data/suggestions.csv`, odd meaning numbers)
 and are reported on the other half; benchmarks/README.md has the numbers and what each step gave.
@@ -174,7 +176,8 @@ def central(sims: np.ndarray, members: list[int]) -> int:
 def translations(
     sims: np.ndarray, languages: list[str], threshold: float = TRANSLATION_THRESHOLD
 ) -> list[list[int]]:
-    """Sets of cards in different languages that say the same: mutual closest matches, joined."""
+    """Sets of cards in different languages that say the same: mutual closest matches, joined where the
+    cards' other matches agree."""
     n = len(sims)
     langs = np.array(languages)
     best: dict[tuple[int, str], int] = {}
@@ -183,6 +186,16 @@ def translations(
         picks = cols[sims[:, cols].argmax(axis=1)] if len(cols) else []
         for i in range(n):
             best[i, lang] = int(picks[i])
+    links = [
+        (i, j)
+        for i in range(n)
+        for lang in set(languages) - {languages[i]}
+        if i < (j := best[i, lang]) and best[j, languages[i]] == i and sims[i, j] >= threshold
+    ]
+    linked: dict[int, dict[str, int]] = {}  # each card's links, one card per language at most
+    for i, j in links:
+        linked.setdefault(i, {})[languages[j]] = j
+        linked.setdefault(j, {})[languages[i]] = i
     parent = list(range(n))
 
     def root(i: int) -> int:
@@ -191,11 +204,14 @@ def translations(
             i = parent[i]
         return i
 
-    for i in range(n):
-        for lang in set(languages) - {languages[i]}:
-            j = best[i, lang]
-            if i < j and best[j, languages[i]] == i and sims[i, j] >= threshold:
-                parent[root(j)] = root(i)
+    for i, j in links:
+        # On a large board two cards of different meanings can be each other's closest in a language that
+        # holds neither one's version (a Turkish and an Arabic card, 0.46 alike), and the link would join
+        # two whole sets. Their links in the other languages tell: the same card's versions meet there.
+        both = linked[i].keys() & linked[j].keys()
+        differ = sum(linked[i][lang] != linked[j][lang] for lang in both)
+        if differ <= len(both) - differ:
+            parent[root(j)] = root(i)
     sets: dict[int, list[int]] = {}
     for i in range(n):
         sets.setdefault(root(i), []).append(i)

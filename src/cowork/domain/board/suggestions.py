@@ -1,7 +1,8 @@
-"""Suggestions for sorting a board: a category for each card without one, groups of similar cards, and
-the same card in other languages. Nothing here moves a card: a suggestion is accepted through the moves and
-merges of `moderation.py` (each one moderation step), or dismissed, which is recorded
-(`suggestions.dismissed`), so a dismissed suggestion does not come back, even after an export and import.
+"""Suggestions for sorting a board: a category for each card without one, groups of similar cards, the
+same card in other languages, and the few cards to ask the facilitator about (`questions.py`). Nothing here
+moves a card: a suggestion is accepted through the moves and merges of `moderation.py` (each one moderation
+step), or dismissed, which is recorded (`suggestions.dismissed`), so a dismissed suggestion does not come
+back, even after an export and import.
 
 Only what everyone may see is read: hidden cards and cards that wait for approval are never suggested nor
 used. Cards inside a cluster count through their cluster. The arithmetic is in `similarity.py`, the encoder
@@ -100,7 +101,7 @@ def suggest(session: Session, *, actor: Actor, stage_id: int, language: str = "e
 
     stage = _board(session, actor, stage_id)
     items, members = _visible_items(session, stage)
-    answer: dict[str, Any] = {"categories": [], "groups": [], "translations": []}
+    answer: dict[str, Any] = {"categories": [], "groups": [], "translations": [], "ask": []}
     if not items:
         return answer
     no_category, no_group = dismissed(session, stage)
@@ -140,6 +141,7 @@ def suggest(session: Session, *, actor: Actor, stage_id: int, language: str = "e
                         "kind": item.kind,
                     }
                 )
+        answer["ask"] = _questions(items, vectors, confidence, placed, versions, keys, no_category)
     answer["translations"] = _translations(items, cards, sims, same, languages, no_group, language)
     known = {frozenset(t["card_ids"]) for t in answer["translations"]}
     for group in similarity.groups(sims, [columns[n] for n in cards]):
@@ -153,9 +155,38 @@ def suggest(session: Session, *, actor: Actor, stage_id: int, language: str = "e
                 "confidence": round(similarity.mean_similarity(sims, group), 2),
             }
         )
-    for kind in answer:
+    for kind in ("categories", "groups", "translations"):
         answer[kind].sort(key=lambda s: -s.get("confidence", 0))
     return answer
+
+
+def _questions(
+    items: list[Contribution],
+    vectors: Any,
+    confidence: Any,
+    placed: Any,
+    versions: list[list[int]],
+    keys: list[str],
+    no_category: set[int],
+) -> list[dict[str, Any]]:
+    """The few unsure cards whose placement would teach the rest most (as many as the board has
+    categories), each with its likeliest categories; never a card whose category suggestion was dismissed."""
+    import numpy as np
+
+    from cowork.domain.board import questions
+
+    askable = np.array([item.id not in no_category for item in items])
+    chosen = questions.questions(vectors, confidence, placed, count=len(keys), same=versions, askable=askable)
+    return [
+        {
+            "card_id": items[n].id,
+            "categories": [keys[k] for k in questions.likeliest(confidence, n)],
+            "confidence": round(float(confidence[n].max()), 2),
+            "text": items[n].text,
+            "kind": items[n].kind,
+        }
+        for n in chosen
+    ]
 
 
 def _titled(

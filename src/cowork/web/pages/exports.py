@@ -51,8 +51,9 @@ async def render_dashboard(
 
 
 @router.get("/f", include_in_schema=False)
-async def dashboard(request: Request, actor: PageUser, runtime: RuntimeDep) -> Response:
-    return await render_dashboard(request, actor, runtime)
+async def dashboard(request: Request, actor: PageUser, runtime: RuntimeDep, format: str = "") -> Response:
+    """`format`: the one to pick on the new-workshop form (the console's "Start a workshop from it")."""
+    return await render_dashboard(request, actor, runtime, chosen=format or None)
 
 
 @router.get("/f/w/{workshop_id}/export", include_in_schema=False)
@@ -180,6 +181,9 @@ async def delete(
     if confirm != "yes":
         return await _render_data(request, runtime, actor, workshop_id, confirm="delete")
     await runtime.commands.run(retention.delete_workshop, actor=actor, workshop_id=workshop_id)
+    # No event says so: its phones' tokens open nothing any more, and its id may come again (SQLite).
+    await runtime.hub.close(workshop_id)
+    runtime.phone_pages.forget(workshop_id)
     return RedirectResponse("/f?deleted=1", status_code=303)
 
 

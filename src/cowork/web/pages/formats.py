@@ -14,12 +14,12 @@ from cowork.web.deps import PageUser, RuntimeDep
 from cowork.web.pages.forms import console_again
 
 router = APIRouter(include_in_schema=False)
-PANEL = "format-panel"
 
 
 def _back(workshop_id: int, **query: str) -> Response:
+    """To the console with the panel open and its message focused (a fragment would win over autofocus)."""
     params = "&".join(f"{k}={quote(v)}" for k, v in query.items())
-    return RedirectResponse(f"/f/w/{workshop_id}?{params}#{PANEL}", status_code=303)
+    return RedirectResponse(f"/f/w/{workshop_id}?{params}", status_code=303)
 
 
 def _toml(filename: str, text: str) -> Response:

@@ -61,7 +61,7 @@ async def phone_matrix(request: Request, phone: JoinedPhone, runtime: RuntimeDep
             session, get_workshop(session, workshop_id=phone.workshop.id), "participant"
         )
     )
-    return render(request, "stakeholders/_matrix_body.html", **context, staff=False)
+    return render(request, "stakeholders/_matrix_phone.html", **context, staff=False)
 
 
 @router.get("/s/{key}/responsibilities")

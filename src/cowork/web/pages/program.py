@@ -235,8 +235,8 @@ async def console_agenda_editor(
 
 
 def _to_design(workshop_id: int, anchor: str = "agenda-design", **query: Any) -> Response:
-    """Back to the console with the agenda editor open (at the stage just changed; without a fragment
-    after a move, as a page with a target element ignores autofocus)."""
+    """Back to the console with the agenda editor open (without a fragment after a move, an addition or an
+    edit: the page focuses the stage just changed, and a page with a target element ignores autofocus)."""
     params = "&".join(f"{k}={v}" for k, v in {"design": 1, **query}.items())
     return RedirectResponse(f"/f/w/{workshop_id}?{params}{'#' + anchor if anchor else ''}", status_code=303)
 
@@ -267,7 +267,7 @@ async def console_add_stage(
     except DomainError as exc:
         form = {"kind": kind, "title": title, "minutes": minutes}
         return await design_refused(request, runtime, actor, workshop_id, exc, design_form=form)
-    return _to_design(workshop_id, f"design-{stage.id}")
+    return _to_design(workshop_id, "", changed=stage.id, done="added")
 
 
 def _position_of(session: Session, *, workshop_id: int, choice: str) -> int | None:
@@ -297,7 +297,7 @@ async def console_edit_stage(
         )
     except DomainError as exc:
         return await design_refused(request, runtime, actor, workshop_id, exc, design_edit=stage_id)
-    return _to_design(workshop_id, f"design-{stage_id}")
+    return _to_design(workshop_id, "", changed=stage_id, done="saved")
 
 
 @router.post("/f/w/{workshop_id}/stages/{stage_id}/move")

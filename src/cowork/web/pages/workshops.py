@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 from cowork import i18n
@@ -191,6 +191,9 @@ async def console(request: Request, workshop_id: int, actor: PageUser, runtime: 
     context["moved_dir"] = query.get("dir")
     context["design_edit"] = int(query["edit"]) if query.get("edit", "").isdigit() else None
     context["design_focus"] = query.get("focus")
+    # After adding or saving a stage: its row says so ("added" or "saved").
+    context["design_changed"] = int(query["changed"]) if query.get("changed", "").isdigit() else None
+    context["design_done"] = query.get("done")
     # After a post of the format panel: it stays open and says what was done.
     done = next(((what, query[what]) for what in FORMAT_DONE if query.get(what)), None)
     context["formats_open"] = done is not None or query.get("formats") == "1"
@@ -311,7 +314,15 @@ async def join_page(request: Request, code: str, runtime: RuntimeDep) -> Respons
         runtime.join_codes.keep(workshop)
     else:
         await runtime.throttle.before_code_lookup(client_key(request, runtime))  # as known_workshop does
-    return render(request, "participant/join.html", workshop=workshop, form={})
+    # The page of a phone that has not joined is the same for every phone of a language: rendered once.
+    language = i18n.current_language()
+    html = runtime.join_codes.page(workshop.code, language)
+    if html is None:
+        html = runtime.env.get_template("participant/join.html").render(
+            request=request, workshop=workshop, form={}
+        )
+        runtime.join_codes.keep_page(workshop, language, html)
+    return HTMLResponse(html)
 
 
 @phone_router.post("/j/{code}")
@@ -386,10 +397,21 @@ def _phone_page(phone: PhoneSession, context: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
+async def _stage_page(request: Request, code: str, runtime: Any) -> dict[str, Any]:
+    """The stage page's context, with the stage's own part from the room's load where it came from one."""
+    phone, context = await joined_phone_with(request, runtime, code, _phone_stage(runtime))
+    context = _phone_page(phone, context)
+    context["stage_body"] = runtime.phone_pages.stage_body(runtime.env, context, request)
+    token = request.cookies.get(PARTICIPANT_COOKIE.format(workshop_id=phone.workshop.id), "")
+    runtime.hub.page_served(token, phone.participant)  # its socket comes next
+    return context
+
+
 @phone_router.get("/j/{code}/stage")
 async def participant_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
-    phone, context = await joined_phone_with(request, runtime, code, _phone_stage(runtime))
-    return render(request, "participant/stage.html", **_phone_page(phone, context))
+    context = await _stage_page(request, code, runtime)
+    html = runtime.phone_pages.page(runtime.env, context, request)  # the room's page, its shell kept
+    return render(request, "participant/stage.html", **context) if html is None else HTMLResponse(html)
 
 
 @phone_router.get("/j/{code}/mine")
@@ -408,5 +430,4 @@ async def erase_my_card(card_id: int, phone: JoinedPhone, runtime: RuntimeDep) -
 
 @phone_router.get("/j/{code}/stage/fragment")
 async def participant_stage(request: Request, code: str, runtime: RuntimeDep) -> Response:
-    phone, context = await joined_phone_with(request, runtime, code, _phone_stage(runtime))
-    return render(request, "participant/_stage.html", **_phone_page(phone, context))
+    return render(request, "participant/_stage.html", **await _stage_page(request, code, runtime))
