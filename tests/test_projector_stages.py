@@ -702,4 +702,12 @@ def test_the_matrix_on_the_projector_is_read_from_the_back_and_fits_both_sizes(
         assert seen["hidden"] <= 1, f"{size}: cut off {seen}"
         smallest = seen["smallest"]
         assert smallest["size"] >= (24 if size == "1080p" else 16), f"{size}: text at {smallest}"
+        # Drawn at its own size with room to spare: at 720p it once filled the body to the last pixels, and
+        # on CI's machine the fit's zoom took its gap count to 15.5 px.
+        room = page.evaluate(
+            "() => { const b = document.querySelector('#stage .stage-body');"
+            " const used = [...b.children].reduce((h, c) => h + c.getBoundingClientRect().height, 0);"
+            " return {zoomed: [...b.children].some(c => c.style.zoom), used: used / b.clientHeight}; }"
+        )
+        assert not room["zoomed"] and room["used"] <= 0.95, f"{size}: no room to spare {room}"
         page.context.close()
