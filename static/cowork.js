@@ -740,8 +740,9 @@
     if (!body) return;
     var parts = [];
     for (var i = 0; i < body.children.length; i++) {
-      // The agenda's status line keeps its size: it is the same line on every stage.
-      if (!body.children[i].classList.contains("agenda-status")) parts.push(body.children[i]);
+      // The agenda's status line keeps its size: it is the same line on every stage (a timer's bar holds it).
+      var kind = body.children[i].classList;
+      if (!kind.contains("agenda-status") && !kind.contains("programme-bar")) parts.push(body.children[i]);
     }
     function zoomTo(zoom) {
       for (var j = 0; j < parts.length; j++) parts[j].style.zoom = zoom === 1 ? "" : String(zoom);

@@ -98,6 +98,24 @@ FIT = """() => {
 }"""
 
 
+# The stage body's parts as cowork.js left them: whether it zoomed them to fit, and the share of the body's
+# height they take.
+ROOM = """() => {
+  const b = document.querySelector('#stage .stage-body');
+  const used = [...b.children].reduce((h, c) => h + c.getBoundingClientRect().height, 0);
+  return {zoomed: [...b.children].some(c => c.style.zoom), used: used / b.clientHeight};
+}"""
+
+
+def assert_room_to_spare(page: Page, what: str, share: bool = True) -> None:
+    """Drawn at its own size, with room to spare (unless it fills the body by design, as the map does): a body
+    filled to its last pixels is zoomed under the room's least size by a machine's other font metrics (the
+    matrix at 720p on CI, its gap count at 15.5 px)."""
+    room = page.evaluate(ROOM)
+    assert not room["zoomed"], f"{what}: zoomed to fit {room}"
+    assert not share or room["used"] <= 0.95, f"{what}: no room to spare {room}"
+
+
 def lab_with_everything(world: World) -> tuple[Any, dict[str, int]]:
     """The sample workshop, then tables at work, a presentation on and the evaluation answered."""
     workshop = run(world.engine, create_sample_workshop, actor=world.facilitator)
@@ -184,6 +202,8 @@ def open_stage(browser: Browser, server: ThreadServer, workshop: Any, size: str,
 
 
 KINDS = ["information", "needs", "stakeholders", "group_work", "presentations", "action_plan", "evaluation"]
+# A board pages its cards and the map is drawn to the body's height: they fill the body by design.
+FILLS_THE_BODY = {"needs", "stakeholders"}
 
 
 def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
@@ -211,6 +231,8 @@ def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
             # Nothing on the screen under 24 px at 1080p (16 px at 720p): read from the back of the room.
             smallest = seen["smallest"]
             assert smallest["size"] >= (24 if size == "1080p" else 16), f"{what}: text at {smallest}"
+            # The evaluation's six questions were zoomed to 0.99 at 720p: a hair under their own size.
+            assert_room_to_spare(page, what, share=kind not in FILLS_THE_BODY)
             if size == "1080p":
                 assert seen["title"] >= 48, f"{what}: the stage title is {seen['title']} px"
             page.context.close()
@@ -219,6 +241,29 @@ def test_every_kind_of_stage_fits_the_projector_at_both_sizes(
         violations = axe_violations(page)
         _shot(page, f"projector-stage-{kind}-dark")
         assert violations == [], f"{kind} (dark): " + _report({"projector": violations})
+        page.context.close()
+
+
+def test_six_german_questions_results_keep_their_own_size_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """The evaluation's six questions in German ("Programmpunkte", "Zusammenarbeit"): at 720p they wrapped
+    into two rows and the fit zoomed them back into one at 0.94 (20.6 px); now the count of people and the
+    scale share a line, an item everyone answered does not repeat the count, and they fit unzoomed with room
+    to spare."""
+    workshop, stages = lab_with_everything(world)
+    with world.engine.begin() as db:
+        db.execute(update(Workshop).where(Workshop.id == workshop.id).values(language="de"))
+    go_to(world, workshop, stages["evaluation"])
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(FIT)
+        _shot(page, f"projector-evaluation-de-{size}")
+        assert page.evaluate("document.documentElement.lang") == "de"
+        assert page.locator("#stage .eval-item h3").count() == 6
+        assert 20 <= seen["evalText"] < 1000, f"{size}: results' text {seen['evalText']} px"
+        assert seen["smallest"]["size"] >= (24 if size == "1080p" else 16), f"{size}: {seen['smallest']}"
+        assert_room_to_spare(page, size)
         page.context.close()
 
 
@@ -532,6 +577,12 @@ def test_four_full_tables_and_a_presentation_keep_the_cards_at_the_rooms_size(
             least = (24, 16)[size != "1080p"]
             assert seen["text"] >= least, f"{what}: the cards' words {seen}"
             assert fit["overflowY"] <= 0 and fit["hidden"] <= 1 and fit["scrolled"] == [], f"{what}: {fit}"
+            # Nothing else under it either: the zoom once took the status line under the timer to 14.6 px and
+            # the order's badges to 14.7 px. The plenary of four cards fits unzoomed; sixteen cards at four
+            # tables are the room's own words, as many as it writes, and may be zoomed (not under the least).
+            assert fit["smallest"]["size"] >= least, f"{what}: text at {fit['smallest']}"
+            if kind == "presentations":
+                assert_room_to_spare(page, what)
             page.context.close()
 
 
@@ -619,6 +670,7 @@ def test_two_open_votes_stand_side_by_side_at_the_rooms_size(
         assert seen["words"] >= 2 + 4 + 2 * 2 and seen["side"], f"{size}: {seen}"
         assert seen["least"] >= (33 if size == "1080p" else 22), f"{size}: the votes' words {seen}"
         assert fit["overflowY"] <= 0 and fit["hidden"] <= 1 and fit["scrolled"] == [], f"{size}: {fit}"
+        assert_room_to_spare(page, size)
         page.context.close()
 
 
@@ -704,10 +756,5 @@ def test_the_matrix_on_the_projector_is_read_from_the_back_and_fits_both_sizes(
         assert smallest["size"] >= (24 if size == "1080p" else 16), f"{size}: text at {smallest}"
         # Drawn at its own size with room to spare: at 720p it once filled the body to the last pixels, and
         # on CI's machine the fit's zoom took its gap count to 15.5 px.
-        room = page.evaluate(
-            "() => { const b = document.querySelector('#stage .stage-body');"
-            " const used = [...b.children].reduce((h, c) => h + c.getBoundingClientRect().height, 0);"
-            " return {zoomed: [...b.children].some(c => c.style.zoom), used: used / b.clientHeight}; }"
-        )
-        assert not room["zoomed"] and room["used"] <= 0.95, f"{size}: no room to spare {room}"
+        assert_room_to_spare(page, size)
         page.context.close()
