@@ -673,7 +673,7 @@ SELECT_BOXES = """() => [...document.querySelectorAll('.console-scroll .card-sel
       ':scope > .card-tools > form > button, :scope > .card-tools > details > summary')]
       .map(a => a.getBoundingClientRect());
     const middle = b.top + b.height / 2;
-    return {item: item.id, acts: acts.length,
+    return {item: item.id, acts: acts.length, inCluster: !!item.closest('.cluster-cards'),
       sameLine: acts.length > 0 && acts.every(a => a.top <= middle && middle <= a.bottom)};
   })"""
 
@@ -693,7 +693,9 @@ def test_on_a_laptop_a_cards_select_box_sits_on_its_tool_line(
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
         boxes = page.evaluate(SELECT_BOXES)
         assert len(boxes) >= 16, boxes
-        apart = [b for b in boxes if not b["sameLine"]]
+        # At 1366 px a card inside a cluster is 90 px wide inside: four 24 px targets (WCAG 2.2) do not fit,
+        # and its box alone goes to the next line, at the right; every other card and cluster keeps it on.
+        apart = [b for b in boxes if not b["sameLine"] and not (width < 1440 and b["inCluster"])]
         assert not apart, f"{kind} at {width}×{height}: boxes off their tool line: {apart[:3]}"
         page.screenshot(path=str(ARTIFACTS / f"console-select-on-tool-line-{kind}-{width}x{height}.png"))
     page = consoles[(1440, 900)]

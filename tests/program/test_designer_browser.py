@@ -90,6 +90,7 @@ def test_a_facilitator_builds_a_workshop_from_plain_and_phone_and_projector_foll
 
     # A stage with cards cannot be removed; the console says why and offers to archive it.
     run(world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text="Childcare")
+    console.locator("#agenda-design > summary").click()  # the editor closed: the rail's agenda is back
     console.locator(".stage-nav").get_by_role("button", name=re.compile("Tables")).click()
     _open_editor(console)
     _more(console, "Ideas, needs, questions").get_by_role(
@@ -218,6 +219,7 @@ def test_a_board_opens_before_the_day_and_the_evaluation_questions_are_edited_on
 
     # The projector shows the early card once the board is on.
     expect(projector.locator(".card", has_text="No childcare")).to_have_count(0)
+    console.locator("#agenda-design > summary").click()  # the editor closed: the rail's agenda is back
     console.locator(".stage-nav").get_by_role("button", name=re.compile("Before we meet")).click()
     expect(projector.locator(".card", has_text="No childcare in the evenings")).to_be_visible()
     assert projector.evaluate("window.__sameDocument") is True
