@@ -1458,5 +1458,43 @@
     note.classList.toggle("has-pending", n > 0);
     note.textContent = n ? note.getAttribute("data-msg-some").replace("{count}", String(n)) : note.getAttribute("data-msg-none");
   }
-  document.addEventListener("cowork:event", function () { countPending(); showKeyButtons(); });
+  // Each group-work table's card count follows its cards as they come, go and move (the title's count).
+  function countTables() {
+    var counts = document.querySelectorAll("#stage [data-table-count]");
+    for (var i = 0; i < counts.length; i++) {
+      var table = counts[i].parentNode.parentNode; // span < h3 < section.breakout-table
+      var n = table.querySelectorAll(".table-board .card").length;
+      var text = counts[i].getAttribute(n === 1 ? "data-msg-one" : "data-msg-other").replace("{count}", String(n));
+      if (counts[i].textContent !== text) counts[i].textContent = text;
+    }
+  }
+  document.addEventListener("cowork:event", function () { countPending(); countTables(); showKeyButtons(); });
+})();
+
+/* --- "More…" menus (components.html: more_menu) --- */
+/* A <details> opens and closes itself with Enter, Space and a click; as a menu it also closes with Escape
+ * (the focus back on its button) and when the pointer or the keyboard goes elsewhere. */
+(function () {
+  "use strict";
+  function menuOf(el) {
+    while (el && el.nodeType === 1) {
+      if (el.tagName === "DETAILS" && el.classList.contains("more-menu")) return el;
+      el = el.parentNode;
+    }
+    return null;
+  }
+  function closeOthers(keep) {
+    var open = document.querySelectorAll("details.more-menu[open]");
+    for (var i = 0; i < open.length; i++) if (open[i] !== keep) open[i].open = false;
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var menu = menuOf(document.activeElement);
+    if (!menu || !menu.open) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+    e.preventDefault();
+  });
+  document.addEventListener("click", function (e) { closeOthers(menuOf(e.target)); });
+  document.addEventListener("focusin", function (e) { closeOthers(menuOf(e.target)); });
 })();

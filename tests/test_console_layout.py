@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
@@ -18,6 +19,7 @@ from sqlmodel import select
 from cowork.domain import participants
 from cowork.domain.board.cards import add_card
 from cowork.domain.models import Contribution, Event, Workshop
+from cowork.domain.program import tables as breakout
 from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.workshops import set_current_stage, stages_of
 from tests.conftest import ThreadServer, World, run
@@ -229,7 +231,7 @@ def test_t_starts_the_timer_and_h_hides_the_selected_card(
     expect(page.locator(f"#{card_id}")).to_have_class(re.compile("card-hidden"))
     cluster = page.locator(".console-scroll li.cluster").first
     cluster_id = cluster.get_attribute("id")
-    cluster.locator(":scope > .card-select input").check()
+    cluster.locator(":scope > .card-tools > .card-select input").check()
     page.locator("#stage-title").click()
     page.keyboard.press("h")
     expect(page.locator(f"#{cluster_id}")).to_have_class(
@@ -661,3 +663,79 @@ def test_on_a_laptop_every_table_of_the_group_work_is_on_the_first_screen(
             assert table["left"] >= 0 and table["right"] <= width, what
         assert page.evaluate("[scrollY, document.documentElement.scrollHeight]") == [0, height]
         page.context.close()
+
+
+# Each card's (and cluster's) "Select" box and its acts: the box's middle must fall within the acts' line.
+SELECT_BOXES = """() => [...document.querySelectorAll('.console-scroll .card-select input')]
+  .filter(box => box.offsetParent).map(box => {
+    const item = box.closest('li'), b = box.getBoundingClientRect();
+    const acts = [...item.querySelectorAll(
+      ':scope > .card-tools > form > button, :scope > .card-tools > details > summary')]
+      .map(a => a.getBoundingClientRect());
+    const middle = b.top + b.height / 2;
+    return {item: item.id, acts: acts.length, inCluster: !!item.closest('.cluster-cards'),
+      sameLine: acts.length > 0 && acts.every(a => a.top <= middle && middle <= a.bottom)};
+  })"""
+
+
+@pytest.mark.parametrize("kind", ["needs", "group_work"])
+def test_on_a_laptop_a_cards_select_box_sits_on_its_tool_line(
+    consoles: dict[tuple[int, int], Page], world: World, room: Room, kind: str
+) -> None:
+    """The "Select" box (to merge cards into a cluster) took a line of its own above each card's text: now it
+    is on the line of the card's acts, still a labelled checkbox that the keyboard ticks."""
+    if kind == "group_work":
+        _four_tables_at_work(world, room)
+    else:
+        _go_to(world, room, kind)
+    for (width, height), page in consoles.items():
+        page.reload()
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        boxes = page.evaluate(SELECT_BOXES)
+        assert len(boxes) >= 16, boxes
+        # At 1366 px a card inside a cluster is 90 px wide inside: four 24 px targets (WCAG 2.2) do not fit,
+        # and its box alone goes to the next line, at the right; every other card and cluster keeps it on.
+        apart = [b for b in boxes if not b["sameLine"] and not (width < 1440 and b["inCluster"])]
+        assert not apart, f"{kind} at {width}×{height}: boxes off their tool line: {apart[:3]}"
+        page.screenshot(path=str(ARTIFACTS / f"console-select-on-tool-line-{kind}-{width}x{height}.png"))
+    page = consoles[(1440, 900)]
+    box = page.locator(".console-scroll li.card .card-select input").first
+    expect(box).to_have_accessible_name(re.compile(r"^Select\W+\w"))  # "Select", then which card
+    box.focus()
+    page.keyboard.press("Space")
+    expect(box).to_be_checked()
+
+
+def test_each_table_of_the_group_work_shows_its_card_count_in_its_title_and_keeps_it_live(
+    browser: Browser,  # noqa: F811
+    server: ThreadServer,
+    world: World,
+    room: Room,
+) -> None:
+    """A table's title said nothing of how much it had written: now it counts its cards, and a card sent at
+    a table counts at once on the console, without a reload."""
+    _four_tables_at_work(world, room)  # four cards at each table
+    page = _console(browser, server, room, (1440, 900))
+    page.evaluate("window.__sameDocument = true")
+    titles = page.locator(".console-scroll .breakout-table > h3")
+    expect(titles).to_have_count(4)
+    for n in range(4):
+        expect(titles.nth(n)).to_contain_text(re.compile(rf"^Table {n + 1}\b.*4 cards$"))
+    tables = run(world.engine, lambda tx: breakout.describe_tables(tx.session, workshop_id=room.workshop.id))
+    first = next(t for t in tables if t["number"] == 1)
+    # A latecomer's phone (the API a phone's page uses) sits down at table 1 and writes a card there.
+    with httpx.Client(base_url=f"{server.url}/api/v1", timeout=20) as api:
+        joined = api.post(f"/join/{room.workshop.code}", json={"name": "Latecomer"}).json()
+        phone = {"Authorization": f"Bearer {joined['token']}"}
+        api.post(f"/tables/{first['id']}/join", headers=phone).raise_for_status()
+        api.post(
+            f"/tables/{first['id']}/cards",
+            json={"text": "One more, sent while the console looks on."},
+            headers=phone,
+        ).raise_for_status()
+    expect(page.locator(".console-scroll .breakout-table", has_text="One more, sent")).to_have_count(1)
+    expect(titles.first).to_contain_text(re.compile(r"5 cards$"))
+    expect(titles.nth(1)).to_contain_text(re.compile(r"4 cards$"))
+    assert page.evaluate("window.__sameDocument") is True
+    page.screenshot(path=str(ARTIFACTS / "console-tables-card-count-1440x900.png"))
+    page.context.close()

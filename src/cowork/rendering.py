@@ -38,7 +38,7 @@ JOIN_HOWTO = {
 }
 
 
-def _localized(value: dict[str, str] | str | None) -> str:
+def localized(value: dict[str, str] | str | None) -> str:
     """A text given in several languages, in the reader's language."""
     if isinstance(value, dict):
         return value.get(i18n.current_language()) or value.get("en") or next(iter(value.values()), "")
@@ -92,7 +92,7 @@ def make_environment(*, websocket_only: bool = False) -> Environment:
         auto_reload=False,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["localized"] = _localized
+    env.filters["localized"] = localized
     env.filters["datetime"] = _datetime
     env.filters["moment"] = i18n.moment_text
     env.filters["direction"] = direction

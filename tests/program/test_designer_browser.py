@@ -7,6 +7,7 @@ import httpx
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from cowork.domain.board import cards as board
+from cowork.domain.program.sample import create_sample_workshop
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
 from tests.test_accessibility import _report, check
@@ -35,7 +36,7 @@ def _add(console: Page, kind: str, title: str, minutes: str, where: str = "at th
 
 def _edit(console: Page, title: str, **fields: str) -> None:
     row = console.locator(".agenda-row", has_text=title)
-    row.locator("summary").click()
+    row.locator("details.agenda-edit > summary").click()
     for label, value in fields.items():
         row.get_by_label(label, exact=True).fill(value)
     row.get_by_role("button", name="Save", exact=True).click()
@@ -89,27 +90,40 @@ def test_a_facilitator_builds_a_workshop_from_plain_and_phone_and_projector_foll
 
     # A stage with cards cannot be removed; the console says why and offers to archive it.
     run(world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text="Childcare")
+    console.locator("#agenda-design > summary").click()  # the editor closed: the rail's agenda is back
     console.locator(".stage-nav").get_by_role("button", name=re.compile("Tables")).click()
     _open_editor(console)
-    console.get_by_role("button", name="Remove Ideas, needs, questions").click()
+    _more(console, "Ideas, needs, questions").get_by_role(
+        "button", name="Remove Ideas, needs, questions"
+    ).click()
     expect(console.locator("#agenda-message")).to_contain_text("cards: 1")
     expect(console.locator("#agenda-message")).to_contain_text("archive it instead")
     _shot(console, "console-agenda-editor-refused")
-    console.locator(".agenda-row", has_text="Gaps").locator("summary").click()
+    console.locator(".agenda-row", has_text="Gaps").locator("details.agenda-edit > summary").click()
     found: dict = {}
     check(console, "console: agenda editor with a refusal and an open edit form", found)
     assert not found, _report(found)
-    console.get_by_role("button", name="Archive Ideas, needs, questions").click()
+    _more(console, "Ideas, needs, questions").get_by_role(
+        "button", name="Archive Ideas, needs, questions"
+    ).click()
     expect(console.locator(".agenda-archived")).to_contain_text("Ideas, needs, questions")
     expect(projector.locator("ol.agenda li").first).to_have_text("Tables 30′")
     expect(phone.get_by_role("heading", name="Tables")).to_be_visible()
+
+
+def _more(console: Page, title: str) -> Locator:
+    """The agenda row's "More…" menu (Archive, Remove), opened."""
+    menu = console.locator(".agenda-row", has_text=title).locator("details.more-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return menu
 
 
 def _open_row(console: Page, title: str) -> Locator:
     """The agenda row of this stage with its edit forms unfolded."""
     row = console.locator(".agenda-row", has_text=title)
     if row.locator("details.agenda-edit").get_attribute("open") is None:
-        row.locator("summary").click()
+        row.locator("details.agenda-edit > summary").click()
     return row
 
 
@@ -205,6 +219,7 @@ def test_a_board_opens_before_the_day_and_the_evaluation_questions_are_edited_on
 
     # The projector shows the early card once the board is on.
     expect(projector.locator(".card", has_text="No childcare")).to_have_count(0)
+    console.locator("#agenda-design > summary").click()  # the editor closed: the rail's agenda is back
     console.locator(".stage-nav").get_by_role("button", name=re.compile("Before we meet")).click()
     expect(projector.locator(".card", has_text="No childcare in the evenings")).to_be_visible()
     assert projector.evaluate("window.__sameDocument") is True
@@ -264,3 +279,77 @@ def test_each_stage_shows_its_kind_and_minutes_and_the_editor_says_what_changed_
     found: dict = {}
     check(console, "console: agenda editor with kind pictures and a moved stage", found)
     assert not found, _report(found)
+
+
+LAPTOPS = [(1440, 900), (1366, 768)]
+
+
+def test_the_open_agenda_editor_is_on_the_first_screen_and_the_agenda_shows_once(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """The editor opened below the rail's agenda, the links and the warnings: at 1440×900 its first row stood
+    below the fold, and every stage was listed twice. Now it takes the rail's agenda's place, in view."""
+    sample = run(world.engine, create_sample_workshop, actor=world.facilitator, language="en")
+    console = _console(browser, server, sample.id)
+    for width, height in LAPTOPS:
+        console.set_viewport_size({"width": width, "height": height})
+        console.goto(f"{server.url}/f/w/{sample.id}")
+        summary = console.locator("#agenda-design > summary")
+        summary.click()
+        rows = console.locator(".agenda-row")
+        expect(rows).to_have_count(9)
+        expect(summary).to_be_focused()  # the keyboard is where it was, and that is on the first screen
+        for part in [summary, rows.first, rows.last, console.get_by_role("button", name="Add the stage")]:
+            expect(part).to_be_in_viewport(ratio=1)
+        assert console.evaluate("scrollY") == 0
+        # The agenda once: the editor's rows, not the rail's list beside or above them.
+        expect(console.locator(".rail-stage").filter(visible=True)).to_have_count(0)
+        expect(console.locator("#agenda-rail")).to_be_hidden()
+        console.screenshot(path=str(ARTIFACTS / f"console-agenda-editor-{width}x{height}.png"))
+        summary.click()  # closed again: the live run's rail and its agenda are back
+        expect(console.locator(".rail-stage").filter(visible=True)).to_have_count(9)
+
+
+def test_archive_and_remove_wait_in_a_more_menu_that_the_keyboard_opens_and_escape_closes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """Edit, Archive and Remove stood on every row: the rare and destructive two are in a "More…" menu."""
+    console = _console(browser, server, world.workshop.id)
+    console.set_viewport_size({"width": 1440, "height": 900})
+    _open_editor(console)
+    row = console.locator(".agenda-row", has_text="Wrap-up and next steps")
+    archive = row.get_by_role("button", name="Archive Wrap-up and next steps")
+    remove = row.get_by_role("button", name="Remove Wrap-up and next steps")
+    expect(row.locator("details.agenda-edit > summary")).to_be_visible()
+    expect(archive).to_be_hidden()
+    expect(remove).to_be_hidden()
+    more = row.locator("details.more-menu > summary")
+    expect(more).to_have_accessible_name("More… Wrap-up and next steps")
+    menu = row.locator("details.more-menu")
+    expect(menu).not_to_have_attribute("open", "")
+
+    # By keyboard: Enter opens it, Tab reaches its acts, Escape closes it and gives the focus back.
+    more.focus()
+    console.keyboard.press("Enter")
+    expect(archive).to_be_visible()
+    expect(menu).to_have_attribute("open", "")
+    console.keyboard.press("Tab")
+    expect(archive).to_be_focused()
+    ring = archive.evaluate(
+        "el => [getComputedStyle(el).outlineStyle, parseFloat(getComputedStyle(el).outlineWidth)]"
+    )
+    assert ring[0] != "none" and ring[1] >= 2, ring
+    _shot(console, "console-agenda-more-menu")
+    found: dict = {}
+    check(console, "console: agenda editor with a row's More menu open", found)
+    assert not found, _report(found)
+    console.keyboard.press("Escape")
+    expect(archive).to_be_hidden()
+    expect(more).to_be_focused()
+    expect(menu).not_to_have_attribute("open", "")
+
+    # And by pointer: the menu's Remove removes the stage.
+    more.click()
+    remove.click()
+    expect(console.locator(".agenda-row", has_text="Wrap-up and next steps")).to_have_count(0)
+    expect(console.locator(".agenda-row")).to_have_count(1)

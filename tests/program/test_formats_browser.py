@@ -6,6 +6,7 @@ import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from cowork.domain import workshops
+from cowork.domain.program import formats
 from tests import test_browser
 from tests.conftest import ThreadServer, World, run
 from tests.program.test_designer_browser import _add, _edit
@@ -125,3 +126,47 @@ def test_an_edited_agenda_saved_as_a_format_starts_a_workshop_with_the_same_stag
         f"{server.url}/api/v1/formats", headers={"Authorization": f"Bearer {world.api_token}"}, timeout=20
     ).json()
     assert {f["id"]: f["source"] for f in listed}["our-open-board"] == "organisation"
+
+
+def test_deleting_a_format_from_its_more_menu_names_it_in_the_facilitators_language(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """ "The format was deleted." left open which one: now the message names it, in each language."""
+
+    def save(name: str) -> None:
+        run(
+            world.engine,
+            formats.save_workshop_as_format,
+            actor=world.facilitator,
+            workshop_id=world.workshop.id,
+            title=name,
+        )
+
+    save("Our open board")
+    save("Second round")
+    console = _console(browser, server, world.workshop.id)
+    console.set_viewport_size(LAPTOP)
+    expected = {
+        "en": "The format “Our open board” was deleted.",
+        "de": "Das Format „Our open board“ wurde gelöscht.",
+        "es": "Se ha eliminado el formato «Our open board».",
+    }
+    for lang, words in expected.items():
+        if lang != "en":
+            console.goto(f"{server.url}/f/w/{world.workshop.id}")
+            console.locator("#language-choice").select_option(lang)
+            console.locator(".language-form button").click()
+            save("Our open board")  # again, to be deleted in this language
+        console.goto(f"{server.url}/f/w/{world.workshop.id}?formats=1")
+        row = console.locator(".format-row", has_text="Our open board")
+        delete = row.locator("details.more-menu button.danger")
+        expect(delete).to_be_hidden()  # behind "More…", with the download
+        expect(row.locator("details.more-menu a[download]")).to_be_hidden()
+        row.locator("details.more-menu > summary").click()
+        delete.click()
+        expect(console.locator("#format-done")).to_have_text(words)
+        expect(console.locator("#format-done")).to_be_focused()
+        expect(console.locator(".format-row", has_text="Our open board")).to_have_count(0)
+        expect(console.locator(".format-row", has_text="Second round")).to_have_count(1)
+        if lang == "en":
+            _shot(console, "console-format-deleted")

@@ -252,10 +252,14 @@ def rename_format(tx: Tx, *, actor: Actor, key: str, title: str) -> Organisation
     return _store(tx.session, actor, row, {**row.data, "title": dict.fromkeys(LANGUAGES, name)})
 
 
-def delete_format(tx: Tx, *, actor: Actor, key: str) -> None:
-    """Workshops made from it keep their agenda; they only no longer name a format one can pick."""
+def delete_format(tx: Tx, *, actor: Actor, key: str) -> dict[str, str]:
+    """Workshops made from it keep their agenda; they only no longer name a format one can pick. Returns
+    the title it had (per language), so the page can say which one went."""
     _check_staff(actor)
-    tx.session.delete(_organisation_row(tx.session, key))
+    row = _organisation_row(tx.session, key)
+    title = dict(row.data.get("title") or {})
+    tx.session.delete(row)
+    return title
 
 
 def _organisation_row(session: Session, key: str) -> OrganisationFormat:

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from cowork import i18n
 from cowork.domain.errors import Conflict, DomainError, Invalid
 from cowork.domain.program import formats
+from cowork.rendering import localized
 from cowork.web.deps import PageUser, RuntimeDep
 from cowork.web.pages.forms import console_again
 
@@ -121,9 +122,10 @@ async def delete_format(
     request: Request, workshop_id: int, key: str, actor: PageUser, runtime: RuntimeDep
 ) -> Response:
     try:
-        await runtime.commands.run(formats.delete_format, actor=actor, key=key)
+        title = await runtime.commands.run(formats.delete_format, actor=actor, key=key)
     except DomainError as exc:
         return await console_again(
             request, runtime, actor, workshop_id, exc, formats_open=True, list_message=i18n.error_text(exc)
         )
-    return _back(workshop_id, deleted=key)
+    # Gone from the database, so its name travels with the redirect: the message says which format it was.
+    return _back(workshop_id, deleted=key, name=localized(title) or key)

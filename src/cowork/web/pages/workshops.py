@@ -198,6 +198,7 @@ async def console(request: Request, workshop_id: int, actor: PageUser, runtime: 
     done = next(((what, query[what]) for what in FORMAT_DONE if query.get(what)), None)
     context["formats_open"] = done is not None or query.get("formats") == "1"
     context["format_done"] = done
+    context["format_done_name"] = query.get("name")  # a deleted format's name: its row is gone
     return render(request, "facilitator/console.html", **context)
 
 
