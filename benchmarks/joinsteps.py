@@ -4,16 +4,17 @@ Starts `cowork serve` as joinstorm.py does (fresh SQLite unless --database-url, 
 plays --phones phones in turn, each with its own cookies, each step waited for before the next:
 
 1. `GET /j/CODE` (the join page, the device cookie),
-2. `POST /j/CODE` with a name (its 303 not followed),
-3. `GET /j/CODE/stage` (the phone page),
+2. `POST /j/CODE` with a name (its answer the phone page; a 303 not followed),
+3. `GET /j/CODE/stage` (the phone page) where the POST answered 303 (cowork before 2026-12-07's sixth
+   session), as a browser does; nothing otherwise,
 4. the Socket.IO connection over a websocket, until the connect packet's answer (the handshake and
    the catch-up).
 
 Each step's server CPU (user + system of the process, from /proc) is summed over the phones; the sockets
 stay open, as in a storm, so a step's figure includes what the server spends on earlier phones meanwhile
 (the joins' quiet frames). The last line on stdout is one JSON object: `ms_per_phone` by step and in all,
-`requests_per_phone`, `phones`, `load_avg_1m_at_start`. `--profile FILE` records the server with py-spy
-(benchmarks/pyspy_top.py summarises it).
+`requests_per_phone` (HTTP requests and the websocket), `phones`, `load_avg_1m_at_start`. `--profile
+FILE` records the server with py-spy (benchmarks/pyspy_top.py summarises it).
 
     .venv/bin/python benchmarks/joinsteps.py --phones 300
 """
@@ -86,12 +87,16 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             spent[name] += cpu_seconds(proc.pid) - before
             return result
 
-        async def fetch(session: Any, method: str, url: str, **kw: Any) -> str:
+        requests = 0
+
+        async def fetch(session: Any, method: str, url: str, **kw: Any) -> tuple[str, str | None]:
+            nonlocal requests
+            requests += 1
             async with session.request(method, url, allow_redirects=False, **kw) as r:
                 text = await r.text()
                 if r.status >= 400:
                     raise RuntimeError(f"{method} {url}: {r.status}")
-                return text
+                return text, r.headers.get("Location") if r.status == 303 else None
 
         async def connect(session: Any, workshop_id: int, since: int) -> Any:
             ws = await session.ws_connect(ws_url, origin=base, max_msg_size=0)
@@ -105,12 +110,14 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
             await step("join_page", fetch(session, "GET", f"{base}/j/{code}"))
             form = {"name": f"Phone {i}"}
-            await step(
+            page, location = await step(
                 "join_post", fetch(session, "POST", f"{base}/j/{code}", data=form, headers={"Origin": base})
             )
-            page = await step("phone_page", fetch(session, "GET", f"{base}/j/{code}/stage"))
+            if location is not None:
+                page, _ = await step("phone_page", fetch(session, "GET", f"{base}{location}"))
             workshop_id, since = int(WORKSHOP_ID.search(page)[1]), int(LAST_SEQ.search(page)[1])  # type: ignore[index]
             ws = await step("socket", connect(session, workshop_id, since))
+            requests += 1
             sockets.append((session, ws))
             readers.append(asyncio.create_task(drain(ws)))
         if profiler is not None:
@@ -128,7 +135,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "phones": args.phones,
         "ms_per_phone": per_phone,
         "ms_per_phone_total": round(sum(per_phone.values()), 2),
-        "requests_per_phone": 4,
+        "requests_per_phone": round(requests / args.phones, 2),
         "database": "postgresql" if args.database_url else "sqlite",
         "load_avg_1m_at_start": round(load, 2),
     }

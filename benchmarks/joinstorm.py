@@ -6,9 +6,10 @@ evenly over --within seconds from --client-procs processes (so that the clients 
 Each phone does what a browser does after scanning the code, with its own cookies and connections:
 
 1. `GET /j/CODE` (the join page; the server hands out a device cookie),
-2. `POST /j/CODE` with a name (the join form; 303 to the phone page, with the participant cookie),
-3. `GET /j/CODE/stage` (the phone page; its `<body data-last-seq>` is the record's seq it shows), and
-   with --statics the stylesheet and scripts it names (a first visit; a browser caches them after),
+2. `POST /j/CODE` with a name (the join form, with the participant cookie in its answer), whose answer is
+   the phone page (its `<body data-last-seq>` is the record's seq it shows); a server that answers 303
+   instead (cowork before 2026-12-07's sixth session) is followed to `GET /j/CODE/stage`, as a browser
+   does; with --statics the stylesheet and scripts the page names (a first visit; cached after),
 4. a Socket.IO connection over a websocket (Engine.IO v4 spoken by hand, as in fanout.py) with the
    participant cookie and `auth = {workshop_id, since: data-last-seq}` (or `since: 0`, --since-zero),
    held until the end, recording when each `seq` arrives.
@@ -90,9 +91,9 @@ async def _phones(conn: Any, spec: dict[str, Any], paged: Any, connected: Any, f
                         raise Failed(r.status)
                 async with session.post(
                     f"{base}/j/{code}", data={"name": f"Phone {index}"}, headers={"Origin": base}
-                ) as r:  # 303 to the phone page, followed
+                ) as r:  # the phone page (or a 303 to it, followed)
                     page = await r.text()
-                    if r.status != 200 or not r.url.path.endswith("/stage"):
+                    if r.status != 200 or LAST_SEQ.search(page) is None:
                         raise Failed(r.status)
                 result["page"] = time.time()
                 result["page_seq"] = int(LAST_SEQ.search(page)[1])  # type: ignore[index]

@@ -4,6 +4,12 @@
   "use strict";
 
   var body = document.body;
+  // A page that came as the answer to a form (the join's POST) takes its own address first, before anything
+  // below keys its storage by the address: a reload then asks for the page, never sends the form again.
+  var pageUrl = body.getAttribute("data-page-url");
+  if (pageUrl && location.pathname !== pageUrl && window.history && history.replaceState) {
+    history.replaceState(null, "", pageUrl);
+  }
   var workshopId = body.getAttribute("data-workshop-id");
   var announcer = document.getElementById("announcer");
   var indicator = document.getElementById("connection");

@@ -6,7 +6,9 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from sqlmodel import Session
 
+from cowork.domain.workshops import participant_count
 from cowork.settings import Settings
 from tests.conftest import ThreadServer, World
 
@@ -102,6 +104,29 @@ def _join_on_phone(
     expect(phone.get_by_role("heading", name="Ideas and needs")).to_be_visible()
     expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
     return phone
+
+
+def test_the_joined_phone_is_at_its_pages_address_and_a_reload_or_back_and_forth_never_joins_again(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """The join's POST answers with the phone page itself; the address bar shows the page's own address."""
+    phone = _join_on_phone(browser, server, world)
+    stage = f"{server.url}/j/{world.workshop.code}/stage"
+    assert phone.url == stage
+    asked: list[tuple[str, str]] = []
+    phone.on("request", lambda r: asked.append((r.method, r.url)) if r.is_navigation_request() else None)
+    phone.get_by_label("Your card").fill("Kept in the outbox's own place")
+    phone.reload()  # a POST's page would be sent again here, after the browser's "Confirm resubmission"
+    expect(phone.get_by_role("heading", name="Ideas and needs")).to_be_visible()
+    expect(phone.locator(".topbar-name")).to_have_text("Amira")
+    expect(phone.get_by_label("Your card")).to_have_value("Kept in the outbox's own place")  # its draft
+    phone.go_back()  # the join link: a joined phone is sent on to its page
+    phone.go_forward()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    assert phone.url == stage
+    assert asked[0] == ("GET", stage) and all(method == "GET" for method, _url in asked), asked
+    with Session(world.engine) as session:
+        assert participant_count(session, workshop_id=world.workshop.id) == 1
 
 
 @pytest.mark.parametrize("allowed", [False, True])

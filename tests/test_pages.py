@@ -3,7 +3,9 @@
 import re
 
 import httpx
+from sqlmodel import Session, select
 
+from cowork.domain.models import Participant
 from tests.conftest import World
 
 
@@ -16,13 +18,18 @@ async def test_a_phone_joins_by_code_and_lands_on_the_current_stage(
     joined = await client.post(
         f"/j/{world.workshop.code}", data={"name": "Amira", "group": "beneficiary", "language": "en"}
     )
-    assert joined.status_code == 303 and joined.headers["location"] == f"/j/{world.workshop.code}/stage"
+    # The join answers with the phone page itself, which names its own address for the address bar.
+    assert joined.status_code == 200
+    assert f'data-page-url="/j/{world.workshop.code}/stage"' in joined.text
     cookie = joined.headers["set-cookie"]
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
-    page = await client.get(joined.headers["location"])
+    page = await client.get(f"/j/{world.workshop.code}/stage")
     assert page.status_code == 200
-    assert "Ideas and needs" in page.text and "Amira" in page.text
-    assert 'name="text"' in page.text
+    for shown in (joined, page):
+        assert "Ideas and needs" in shown.text and "Amira" in shown.text
+        assert 'name="text"' in shown.text
+    # The socket's catch-up starts where the page is: the same seq as the page asked for afterwards.
+    assert _last_seq(joined.text) == _last_seq(page.text) > 0
     # Coming back to the join link later goes straight to the workshop.
     again = await client.get(f"/j/{world.workshop.code}")
     assert again.status_code == 303
@@ -37,12 +44,29 @@ async def test_the_join_form_takes_the_last_of_a_repeated_field_and_refuses_a_fi
         content=b"name=First&name=Ana&group=&language=es",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert joined.status_code == 303
-    page = await client.get(joined.headers["location"])
-    assert "Ana" in page.text and "First" not in page.text and 'lang="es"' in page.text
+    assert joined.status_code == 200
+    assert "Ana" in joined.text and "First" not in joined.text and 'lang="es"' in joined.text
     refused = await client.post(f"/j/{code}", files={"name": ("name.txt", b"Ana", "text/plain")})
     assert refused.status_code == 422 and "name" in refused.text
     assert "set-cookie" not in refused.headers
+
+
+async def test_the_join_form_sent_again_by_a_phone_that_joined_shows_its_page_and_joins_nobody_new(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A browser without the script keeps the join's address (/j/CODE): a reload sends the form again."""
+    code = world.workshop.code
+    assert (await client.post(f"/j/{code}", data={"name": "Amira"})).status_code == 200
+    again = await client.post(f"/j/{code}", data={"name": "Amira"})
+    assert again.status_code == 303 and again.headers["location"] == f"/j/{code}/stage"
+    assert "set-cookie" not in again.headers
+    with Session(world.engine) as session:
+        joined = session.exec(select(Participant).where(Participant.workshop_id == world.workshop.id)).all()
+    assert [p.name for p in joined] == ["Amira"]
+
+
+def _last_seq(page: str) -> int:
+    return int(re.search(r'data-last-seq="(\d+)"', page)[1])  # type: ignore[index]
 
 
 async def test_an_unknown_code_shows_a_page_that_says_so(client: httpx.AsyncClient) -> None:

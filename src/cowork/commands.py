@@ -17,6 +17,7 @@ from cowork.domain.record import Tx
 from cowork.domain.text import check_arguments
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 class Publisher(Protocol):
@@ -94,6 +95,18 @@ class Commands:
         self._publishing: set[asyncio.Task[None]] = set()
 
     async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        return (await self._run(fn, None, kwargs))[0]
+
+    async def run_then_read(
+        self, fn: Callable[..., T], read: Callable[[Session, T], U], /, **kwargs: Any
+    ) -> tuple[T, U]:
+        """run(), then `read(session, result)` in a read transaction after the commit, on the same worker
+        thread: a change answered with a page (the join's) reads it without a second thread hop."""
+        return await self._run(fn, read, kwargs)  # type: ignore[return-value]
+
+    async def _run(
+        self, fn: Callable[..., T], read: Callable[[Session, T], Any] | None, kwargs: dict[str, Any]
+    ) -> tuple[T, Any]:
         loop = asyncio.get_running_loop()
         published: asyncio.Future[None] = loop.create_future()
         published.add_done_callback(lambda f: f.cancelled() or f.exception())  # read, even if nobody waits
@@ -101,8 +114,15 @@ class Commands:
         def committed(events: list[Event]) -> None:
             loop.call_soon_threadsafe(self._publish_in_turn, events, published)
 
+        def work() -> tuple[T, list[Event], Any]:
+            result, events = _run(self.engine, fn, committed, kwargs)
+            if read is None:
+                return result, events, None
+            with read_session(self.engine) as session:
+                return result, events, read(session, result)
+
         try:
-            result, events = await anyio.to_thread.run_sync(partial(_run, self.engine, fn, committed, kwargs))
+            result, events, loaded = await anyio.to_thread.run_sync(work)
         except Exception as exc:
             fault = store_fault(exc)
             if fault:
@@ -111,7 +131,7 @@ class Commands:
         self.health.succeeded()
         if events:
             await asyncio.shield(published)
-        return result
+        return result, loaded
 
     def _publish_in_turn(self, events: list[Event], published: asyncio.Future[None]) -> None:
         """Publish after the workshop's commits before this one were published: in commit order, whichever

@@ -12,6 +12,7 @@ from cowork.domain import accounts, participants, privacy, workshops
 from cowork.domain.access import actor_for_user
 from cowork.domain.actors import Actor
 from cowork.domain.errors import DomainError, NotFound
+from cowork.domain.models import Participant
 from cowork.domain.program import formats as organisation_formats
 from cowork.domain.program import sample
 from cowork.live.hub import PARTICIPANT_COOKIE
@@ -25,6 +26,7 @@ from cowork.web.deps import (
     client_key,
     joined_phone_with,
     known_workshop,
+    participant_tokens,
     phone_session,
 )
 from cowork.web.errors import status_of
@@ -338,14 +340,20 @@ async def join(
 ) -> Response:
     form = {"name": name, "organisation": organisation, "group": group, "language": language}
     code = workshops.normalize_code(code)
+    if participant_tokens(request.cookies):  # the form sent again by a phone that joined: no new join
+        phone = await phone_session(request, await known_workshop(request, code, runtime), runtime)
+        if phone.participant is not None:
+            return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
     # The join finds the workshop itself (one transaction, not a lookup first); a wrong code counts
     # against the client as on every phone page.
     client = client_key(request, runtime)
     await runtime.throttle.before_code_lookup(client)
     await runtime.throttle.before_join(code)
     try:
-        participant, token = await runtime.commands.run(
+        # The phone page is read after the join's commit on the same worker thread (one hop, not two).
+        (participant, token), context = await runtime.commands.run_then_read(
             participants.join_workshop,
+            _joined_stage(runtime),
             code=code,
             name=name,
             organisation=organisation,
@@ -365,7 +373,13 @@ async def join(
             form=form,
             message=i18n.error_text(exc),
         )
-    response = RedirectResponse(f"/j/{code}/stage", status_code=303)
+    # The phone page itself, not a 303 to it: one request fewer for each phone of a room scanning the code.
+    # The page gives its own address (/j/CODE/stage, which cowork.js puts in the address bar), so a reload
+    # asks for the page, not for the join again; a phone without the script that sends the form again is
+    # answered as a joined phone (above).
+    i18n.set_language(participant.language)
+    phone = PhoneSession(context["workshop"], participant)
+    response = _stage_response(request, _served(request, runtime, phone, context, token))
     response.set_cookie(
         PARTICIPANT_COOKIE.format(workshop_id=participant.workshop_id),
         token,
@@ -382,13 +396,27 @@ async def phone_context(runtime: Any, phone: PhoneSession) -> dict[str, Any]:
     return _phone_page(phone, await runtime.commands.query(_phone_stage(runtime), phone=phone))
 
 
-def _phone_stage(runtime: Any) -> Callable[..., dict[str, Any]]:
+def _phone_stage(runtime: Any) -> Callable[[Session, PhoneSession], dict[str, Any]]:
     def load(session: Session, phone: PhoneSession) -> dict[str, Any]:
         assert phone.participant is not None
-        current = workshops.get_workshop(session, workshop_id=phone.workshop.id)
-        return runtime.phone_pages.context(session, current, phone.participant)
+        return _stage_of(runtime, session, phone.participant)
 
     return load
+
+
+def _joined_stage(runtime: Any) -> Callable[[Session, tuple[Participant, str]], dict[str, Any]]:
+    """The stage page of a participant who just joined (`join_workshop`'s result)."""
+
+    def load(session: Session, joined: tuple[Participant, str]) -> dict[str, Any]:
+        return _stage_of(runtime, session, joined[0])
+
+    return load
+
+
+def _stage_of(runtime: Any, session: Session, participant: Participant) -> dict[str, Any]:
+    """A participant's stage page, read afresh (their workshop's current stage and seq)."""
+    current = workshops.get_workshop(session, workshop_id=participant.workshop_id)
+    return runtime.phone_pages.context(session, current, participant)
 
 
 def _phone_page(phone: PhoneSession, context: dict[str, Any]) -> dict[str, Any]:
@@ -401,18 +429,28 @@ def _phone_page(phone: PhoneSession, context: dict[str, Any]) -> dict[str, Any]:
 async def _stage_page(request: Request, code: str, runtime: Any) -> dict[str, Any]:
     """The stage page's context, with the stage's own part from the room's load where it came from one."""
     phone, context = await joined_phone_with(request, runtime, code, _phone_stage(runtime))
+    token = request.cookies.get(PARTICIPANT_COOKIE.format(workshop_id=phone.workshop.id), "")
+    return _served(request, runtime, phone, context, token)
+
+
+def _served(
+    request: Request, runtime: Any, phone: PhoneSession, context: dict[str, Any], token: str
+) -> dict[str, Any]:
     context = _phone_page(phone, context)
     context["stage_body"] = runtime.phone_pages.stage_body(runtime.env, context, request)
-    token = request.cookies.get(PARTICIPANT_COOKIE.format(workshop_id=phone.workshop.id), "")
     runtime.hub.page_served(token, phone.participant)  # its socket comes next
     return context
 
 
-@phone_router.get("/j/{code}/stage")
-async def participant_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
-    context = await _stage_page(request, code, runtime)
+def _stage_response(request: Request, context: dict[str, Any]) -> Response:
+    runtime = request.app.state.runtime
     html = runtime.phone_pages.page(runtime.env, context, request)  # the room's page, its shell kept
     return render(request, "participant/stage.html", **context) if html is None else HTMLResponse(html)
+
+
+@phone_router.get("/j/{code}/stage")
+async def participant_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
+    return _stage_response(request, await _stage_page(request, code, runtime))
 
 
 @phone_router.get("/j/{code}/mine")
