@@ -1,5 +1,6 @@
-"""Fixtures that build real things: a migrated database per test, the app, a server on a free port."""
+"""Fixtures that build real things: a migrated database per test, the app, servers on free ports, Chromium."""
 
+import asyncio
 import atexit
 import os
 import shutil
@@ -15,8 +16,9 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +27,7 @@ import httpx
 import pytest
 import uvicorn
 from argon2 import PasswordHasher
+from playwright.sync_api import Browser, expect, sync_playwright
 from sqlalchemy import Engine
 
 from cowork.app import create_app
@@ -40,6 +43,22 @@ from cowork.settings import Settings
 PG_URL = os.environ.get("COWORK_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("COWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+CHROMIUM = "/usr/bin/chromium"
+
+
+# Tests that talk to a real server (ThreadServer, ProcessServer) wait for its answer or its push, they do not
+# time it: on CI's loaded two cores a write was once answered after 6 s, past httpx's default 5 s, and failed
+# a test that had nothing wrong. PATIENCE is how long a test waits for what must come (a socket's connection,
+# an event); `patient.get(...)`, `patient.post(...)`, `patient.request(...)`, `patient.Client(...)` and
+# `patient.AsyncClient(...)` are httpx's, with as long to wait (a call may still give a timeout of its own).
+PATIENCE = 30.0
+patient = SimpleNamespace(
+    get=partial(httpx.get, timeout=PATIENCE),
+    post=partial(httpx.post, timeout=PATIENCE),
+    request=partial(httpx.request, timeout=PATIENCE),
+    Client=partial(httpx.Client, timeout=PATIENCE),
+    AsyncClient=partial(httpx.AsyncClient, timeout=PATIENCE),
+)
 
 
 def free_port() -> int:
@@ -346,3 +365,75 @@ def cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess
     return subprocess.run(
         [COWORK, *args], env={**os.environ, **env}, input=stdin, capture_output=True, text=True, timeout=60
     )
+
+
+class _Chromium:
+    """One Chromium per test process, started by the first browser test and kept for the next ones.
+
+    Starting Playwright's driver and Chromium took 5 s or more on CI's loaded two cores, once per test module
+    and worker. Playwright's sync API marks its event loop as the thread's running loop, which stops every
+    asyncio test run after it: the mark is lifted between browser tests and set again for the next one.
+    """
+
+    def __init__(self) -> None:
+        self.playwright: Any = None
+        self.browser: Browser | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def get(self) -> Browser:
+        if self.browser is not None and self.browser.is_connected():
+            asyncio.events._set_running_loop(self.loop)
+            return self.browser
+        self.stop()  # a Chromium that went away (crashed) is started again, with a driver of its own
+        if not Path(CHROMIUM).exists():
+            pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (make system-deps installs it)")
+        self.playwright = sync_playwright().start()
+        self.browser = self.playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
+        self.loop = asyncio.events._get_running_loop()
+        return self.browser
+
+    def put_away(self) -> None:
+        """After a test: its windows closed (so no page of it, a socket reconnecting to a port that another
+        test's server now has, lives on into the next test), and the thread free for asyncio."""
+        if self.browser is not None and self.browser.is_connected():
+            for context in self.browser.contexts:
+                context.close()
+        asyncio.events._set_running_loop(None)
+
+    def stop(self) -> None:
+        if self.playwright is not None:
+            asyncio.events._set_running_loop(self.loop)
+            self.playwright.stop()
+            asyncio.events._set_running_loop(None)
+        self.playwright = self.browser = self.loop = None
+
+
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[_Chromium]:
+    chromium = _Chromium()
+    yield chromium
+    chromium.stop()
+
+
+@pytest.fixture
+def browser(_chromium: _Chromium) -> Iterator[Browser]:
+    """Debian's Chromium, with no window open at the start of the test."""
+    # An expectation waits for what a person would see, never times it: on CI's shared two cores, with two
+    # test workers each driving Chromium, a console's socket has once taken over Playwright's default 5 s to
+    # connect. 10 s keeps a real fault failing while a slow machine does not.
+    expect.set_options(timeout=10_000)
+    try:
+        yield _chromium.get()
+    finally:
+        _chromium.put_away()

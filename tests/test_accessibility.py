@@ -11,8 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.conftest import ThreadServer, World
-from tests.test_browser import ARTIFACTS, PHONE, PROJECTOR, browser  # noqa: F401  (the Chromium fixture)
+from tests.conftest import ThreadServer, World, patient
+from tests.test_browser import ARTIFACTS, PHONE, PROJECTOR
 
 pytestmark = pytest.mark.browser
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -50,7 +50,7 @@ def check(page: Page, what: str, found: dict[str, list[dict[str, Any]]]) -> None
 
 
 def _api(server: ThreadServer, token: str) -> httpx.Client:
-    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+    return patient.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
 
 
 def _report(found: dict[str, list[dict[str, Any]]]) -> str:
@@ -71,7 +71,7 @@ def _sign_in(page: Page, server: ThreadServer, next_path: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_page_type_has_no_axe_violations(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
     lang: str,

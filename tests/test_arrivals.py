@@ -4,7 +4,6 @@ deletion still closes the workshop to that token at once."""
 import asyncio
 from typing import Any
 
-import httpx
 import pytest
 import socketio
 
@@ -12,7 +11,7 @@ from cowork.domain.access import Viewer
 from cowork.live.arrivals import Arrivals
 from cowork.live.hub import PARTICIPANT_COOKIE
 from cowork.tickets import make_ticket
-from tests.conftest import SECRET, ThreadServer, World
+from tests.conftest import PATIENCE, SECRET, ThreadServer, World, patient
 from tests.test_live import screen
 
 ANA = Viewer(workshop_id=1, staff=False, language="de", participant_id=7)
@@ -42,12 +41,12 @@ def test_a_forgotten_workshop_opens_no_socket_from_its_pages() -> None:
 
 def _page(server: ThreadServer, world: World, token: str) -> None:
     cookie = {PARTICIPANT_COOKIE.format(workshop_id=world.workshop.id): token}
-    with httpx.Client(base_url=server.url, cookies=cookie) as phone:
+    with patient.Client(base_url=server.url, cookies=cookie) as phone:
         assert phone.get(f"/j/{world.workshop.code}/stage").status_code == 200
 
 
 def _as_facilitator(server: ThreadServer, path: str) -> int:
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as staff:
+    with patient.Client(base_url=server.url, headers={"Origin": server.url}) as staff:
         login = {"email": "fac@example.org", "password": "correct horse battery"}
         assert staff.post("/login", data=login).status_code == 303
         return staff.post(path, data={"confirm": "yes"}).status_code
@@ -70,7 +69,7 @@ async def test_a_socket_after_its_page_is_refused_once_a_purge_or_deletion_ended
             pass
 
 
-async def _closed(screen_: Any, within: float = 5.0) -> bool:
+async def _closed(screen_: Any, within: float = PATIENCE) -> bool:
     """Whether the server ended this socket within `within` seconds."""
     for _ in range(int(within / 0.05)):
         if not screen_.sio.connected:

@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ProcessServer, free_port
-from tests.test_browser import _shot, browser  # noqa: F401  (browser is a fixture)
+from tests.conftest import ProcessServer, free_port, patient
+from tests.test_browser import _shot
 from tests.test_workers import _workers_env
 
 pytestmark = [pytest.mark.browser]
@@ -57,7 +56,7 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
 
 
 def _ready(url: str) -> tuple[int, str]:
-    answer = httpx.get(f"{url}/healthz", timeout=5)
+    answer = patient.get(f"{url}/healthz")
     return answer.status_code, answer.json().get("reason", "")
 
 
@@ -68,7 +67,7 @@ def _wait_until(check, what: str) -> None:  # type: ignore[no-untyped-def]
         time.sleep(0.1)
 
 
-def _projector(browser: Browser, server: ProcessServer, projector_url: str) -> Page:  # noqa: F811
+def _projector(browser: Browser, server: ProcessServer, projector_url: str) -> Page:
     page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     page.goto(server.url + urlsplit(projector_url).path)
     expect(page.locator("#connection")).to_have_attribute("data-state", "online")
@@ -76,7 +75,7 @@ def _projector(browser: Browser, server: ProcessServer, projector_url: str) -> P
 
 
 def test_every_screen_holds_every_acknowledged_card_once_redis_is_back(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
     db_url: str,
     own_redis: OwnRedis,
@@ -84,13 +83,13 @@ def test_every_screen_holds_every_acknowledged_card_once_redis_is_back(
     env, token = _workers_env(tmp_path, db_url, own_redis.url)
     with ProcessServer(env) as one, ProcessServer(env) as two:
         staff = {"Authorization": f"Bearer {token}"}
-        workshop = httpx.post(f"{one.url}/api/v1/workshops", json={"title": "Broker"}, headers=staff).json()
-        phone = httpx.post(f"{one.url}/api/v1/join/{workshop['code']}", json={}).json()["token"]
+        workshop = patient.post(f"{one.url}/api/v1/workshops", json={"title": "Broker"}, headers=staff).json()
+        phone = patient.post(f"{one.url}/api/v1/join/{workshop['code']}", json={}).json()["token"]
         stage_id = workshop["stages"][0]["id"]
         screens = [_projector(browser, server, workshop["projector_url"]) for server in (one, two)]
 
         def send(server: ProcessServer, text: str) -> None:
-            answer = httpx.post(
+            answer = patient.post(
                 f"{server.url}/api/v1/stages/{stage_id}/contributions",
                 json={"text": text, "client_id": text},
                 headers={"Authorization": f"Bearer {phone}"},

@@ -1,47 +1,19 @@
 """In Debian's Chromium: a phone joins by the QR link and sends a card; the projector shows it live."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlmodel import Session
 
 from cowork.domain.workshops import participant_count
 from cowork.settings import Settings
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 PROJECTOR = {"viewport": {"width": 1600, "height": 900}}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (make system-deps installs it)")
-    # An expectation waits for what a person would see, never times it: on CI's shared two cores, with two
-    # test workers each driving Chromium, a console's socket has once taken over Playwright's default 5 s to
-    # connect. 10 s keeps a real fault failing while a slow machine does not.
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-quic",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 def _shot(page: Page, name: str) -> None:
@@ -189,7 +161,7 @@ def test_cards_coalesced_into_one_frame_each_show_once_in_order_on_the_projector
         _, token = world.join(name="Ana")
         texts = [f"Coalesced card {i}" for i in range(4)]
         for text in texts:
-            response = httpx.post(
+            response = patient.post(
                 f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
                 json={"text": text, "category": "need"},
                 headers={"Authorization": f"Bearer {token}"},

@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import event
 
 from cowork.live.catchup import Read, Room
 from cowork.settings import Settings
-from tests.conftest import REDIS_URL, ThreadServer, World
+from tests.conftest import PATIENCE, REDIS_URL, ThreadServer, World, patient
 from tests.test_live import Screen, _applied, _post, screen
 from tests.test_workers import redis_url  # noqa: F401 (a fixture)
 
@@ -64,8 +63,8 @@ def held_reads(server: ThreadServer) -> Iterator[tuple[threading.Event, threadin
 
 
 def _asked(server: ThreadServer, n: int) -> bool:
-    """Whether n sockets came to wait for the next read (each has asked) within 10 s."""
-    deadline = time.monotonic() + 10
+    """Whether n sockets came to wait for the next read (each has asked) within PATIENCE."""
+    deadline = time.monotonic() + PATIENCE
     while sum(len(w) for w in list(_hub(server).catch_up._waiting.values())) < n:  # a copy: another thread's
         if time.monotonic() > deadline:
             return False
@@ -157,7 +156,7 @@ async def test_an_erase_while_a_shared_read_runs_keeps_the_read_words_out_of_mem
     auth = {"token": ana, "workshop_id": wid, "since": 0}
 
     def erase() -> int:
-        with httpx.Client(base_url=server.url, cookies={f"cowork_p_{wid}": ana}) as phone:
+        with patient.Client(base_url=server.url, cookies={f"cowork_p_{wid}": ana}) as phone:
             path = f"/j/{code}/cards/{card['id']}/erase"
             return phone.post(path, headers={"Origin": server.url}).status_code
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from cowork.db import make_engine, read_session
 from cowork.domain.models import User
-from tests.conftest import ProcessServer, cli
+from tests.conftest import ProcessServer, cli, patient
 
 
 def _env(tmp_path: Path, db_url: str) -> dict[str, str]:
@@ -78,28 +78,30 @@ def test_everything_acknowledged_is_there_after_a_restart_and_after_a_kill(
     token = _admin_token(env)
     auth = {"Authorization": f"Bearer {token}"}
     with ProcessServer(env) as server:
-        workshop = httpx.post(
+        workshop = patient.post(
             f"{server.url}/api/v1/workshops", json={"title": "Persist"}, headers=auth
         ).json()
-        joined = httpx.post(f"{server.url}/api/v1/join/{workshop['code']}", json={"name": "Ana"}).json()
+        joined = patient.post(f"{server.url}/api/v1/join/{workshop['code']}", json={"name": "Ana"}).json()
         phone = {"Authorization": f"Bearer {joined['token']}"}
         stage = workshop["stages"][0]["id"]
         for i in range(5):
-            sent = httpx.post(
+            sent = patient.post(
                 f"{server.url}/api/v1/stages/{stage}/contributions", json={"text": f"card {i}"}, headers=phone
             )
             assert sent.status_code == 201
         port = server.port
     with ProcessServer(env, port=port) as server:
-        record = httpx.get(f"{server.url}/api/v1/workshops/{workshop['id']}/events", headers=auth).json()
+        record = patient.get(f"{server.url}/api/v1/workshops/{workshop['id']}/events", headers=auth).json()
         assert [e["seq"] for e in record["events"]] == list(range(1, 8))
-        sent = httpx.post(
+        sent = patient.post(
             f"{server.url}/api/v1/stages/{stage}/contributions", json={"text": "card 5"}, headers=phone
         )
         assert sent.status_code == 201
         server.stop(signal.SIGKILL)
     with ProcessServer(env, port=port) as server:
-        cards = httpx.get(f"{server.url}/api/v1/stages/{stage}/contributions", headers=phone).json()["items"]
+        cards = patient.get(f"{server.url}/api/v1/stages/{stage}/contributions", headers=phone).json()[
+            "items"
+        ]
         assert [c["text"] for c in cards] == [f"card {i}" for i in range(6)]
 
 
@@ -131,9 +133,9 @@ def test_a_format_exported_imported_and_exported_again_is_the_same_bytes(tmp_pat
     auth = {"Authorization": f"Bearer {token}"}
     with ProcessServer(env) as server:
         api = f"{server.url}/api/v1"
-        workshop = httpx.post(f"{api}/workshops", json={"title": "Edited", "format": "plain"}, headers=auth)
+        workshop = patient.post(f"{api}/workshops", json={"title": "Edited", "format": "plain"}, headers=auth)
         wid = workshop.json()["id"]
-        added = httpx.post(
+        added = patient.post(
             f"{api}/workshops/{wid}/stages",
             json={"kind": "stakeholders", "title": {"de": "Wer mit wem"}, "minutes": 12, "position": 1},
             headers=auth,
@@ -142,7 +144,7 @@ def test_a_format_exported_imported_and_exported_again_is_the_same_bytes(tmp_pat
         first_stage = workshop.json()["stages"][0]["id"]
         renamed = httpx.patch(f"{api}/stages/{first_stage}", json={"title": "Ideas first"}, headers=auth)
         assert renamed.status_code == 200, renamed.text
-        saved = httpx.post(f"{api}/workshops/{wid}/format", json={"title": "Edited plain"}, headers=auth)
+        saved = patient.post(f"{api}/workshops/{wid}/format", json={"title": "Edited plain"}, headers=auth)
         assert saved.status_code == 201, saved.text
     once = _export(env, "edited-plain", tmp_path / "edited.toml")
     assert b'title = { en = "Wer mit wem", de = "Wer mit wem", es = "Wer mit wem" }' in once

@@ -5,9 +5,7 @@ updates."""
 
 import re
 
-import httpx
-
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 from tests.test_live import _post, screen
 
 
@@ -32,7 +30,7 @@ async def test_a_card_is_the_same_markup_on_the_page_after_an_htmx_post_and_in_a
     _, ana = world.join()
     card = await _post(server, ana, world.stage_id, "A bus pass for the first month of work")
     async with (
-        httpx.AsyncClient(base_url=server.url) as console,
+        patient.AsyncClient(base_url=server.url) as console,
         screen(server, {"token": world.api_token, "workshop_id": world.workshop.id}) as staff,
     ):
         signed_in = await console.post(

@@ -23,8 +23,15 @@ from cowork.domain.program import tables as breakout
 from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.workshops import set_current_stage, stages_of
 from tests.conftest import ThreadServer, World, run
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
-from tests.test_projector_stages import FULL_MAP, FULL_ROOM, _crowded_map, _overlap, tables_at_work
+from tests.test_browser import ARTIFACTS
+from tests.test_projector_stages import (
+    FULL_MAP,
+    FULL_ROOM,
+    _crowded_map,
+    _overlap,
+    names_placed,
+    tables_at_work,
+)
 
 pytestmark = pytest.mark.browser
 LAPTOPS = [(1440, 900), (1366, 768)]
@@ -74,7 +81,7 @@ def _go_to(world: World, room: Room, kind: str) -> None:
     )
 
 
-def _console(browser: Browser, server: ThreadServer, room: Room, size: tuple[int, int]) -> Page:  # noqa: F811
+def _console(browser: Browser, server: ThreadServer, room: Room, size: tuple[int, int]) -> Page:
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     page.goto(f"{server.url}/login?next=/f/w/{room.workshop.id}")
@@ -86,7 +93,7 @@ def _console(browser: Browser, server: ThreadServer, room: Room, size: tuple[int
 
 
 @pytest.fixture
-def consoles(browser: Browser, server: ThreadServer, room: Room) -> Iterator[dict[tuple[int, int], Page]]:  # noqa: F811
+def consoles(browser: Browser, server: ThreadServer, room: Room) -> Iterator[dict[tuple[int, int], Page]]:
     pages = {size: _console(browser, server, room, size) for size in LAPTOPS}
     yield pages
     for page in pages.values():
@@ -148,7 +155,7 @@ def test_on_a_laptop_the_page_never_scrolls_and_timer_next_stage_and_board_are_i
         page.screenshot(path=str(ARTIFACTS / f"console-{kind}-{width}x{height}.png"))
 
 
-def _projector(browser: Browser, server: ThreadServer, room: Room) -> Page:  # noqa: F811
+def _projector(browser: Browser, server: ThreadServer, room: Room) -> Page:
     page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     page.goto(f"{server.url}/s/{room.workshop.projector_key}")
     expect(page.locator("#connection")).to_have_attribute("data-state", "online")
@@ -166,7 +173,7 @@ def _type_in_a_field(console: Page, key: str) -> None:
 
 
 def test_n_moves_the_projector_to_the_next_stage_but_not_while_typing_in_a_field(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
     room: Room,
@@ -241,7 +248,7 @@ def test_t_starts_the_timer_and_h_hides_the_selected_card(
 
 
 def test_the_theme_switch_turns_the_open_projector_dark_without_a_reload(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
     room: Room,
@@ -266,7 +273,7 @@ def test_the_theme_switch_turns_the_open_projector_dark_without_a_reload(
 
 
 def test_s_puts_the_ticked_card_in_the_spotlight_and_takes_it_back_but_not_while_typing(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
     room: Room,
@@ -480,7 +487,7 @@ def test_on_a_laptop_the_tables_cards_are_on_the_first_screen_of_the_group_work(
 
 
 def test_on_a_laptop_a_map_of_thirty_shows_every_name_uncovered_as_the_projector_does(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -492,8 +499,7 @@ def test_on_a_laptop_a_map_of_thirty_shows_every_name_uncovered_as_the_projector
     workshop = _crowded_map(world, spread)
     for width, height in LAPTOPS:
         page = _console(browser, server, Room(workshop, {}), (width, height))
-        page.wait_for_function("document.fonts.status === 'loaded'")
-        page.wait_for_timeout(300)  # the names are placed in the frame after the fonts are in
+        names_placed(page)
         seen = page.evaluate(FULL_MAP)
         page.screenshot(path=str(ARTIFACTS / f"console-stakeholder-map-full-{width}x{height}.png"))
         labels, plot = seen["labels"], seen["plot"]
@@ -576,7 +582,7 @@ CARD_TOOLS = """() => [...document.querySelectorAll('.console-scroll .card-tools
 
 @pytest.mark.parametrize("kind", ["needs", "group_work"])
 def test_on_a_laptop_a_cards_actions_take_one_line_and_say_what_they_do(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     consoles: dict[tuple[int, int], Page],
     world: World,
@@ -640,7 +646,7 @@ TABLES = """() => [...document.querySelectorAll('.console-scroll .breakout-table
 
 @pytest.mark.parametrize("count", [4, 6])
 def test_on_a_laptop_every_table_of_the_group_work_is_on_the_first_screen(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
     room: Room,

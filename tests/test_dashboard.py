@@ -20,7 +20,7 @@ from cowork.domain import (
 from cowork.domain.errors import Closed
 from cowork.domain.models import Contribution, Event, Participant, utcnow
 from cowork.exports.report import build_report
-from tests.conftest import World, cli, run
+from tests.conftest import World, cli, patient, run
 from tests.test_exports import fill
 
 
@@ -187,7 +187,7 @@ async def test_archiving_reaches_connected_screens_and_privacy_changes_stay_with
         screen(server, {"token": phone_token, "workshop_id": wid}) as phone,
         screen(server, {"token": world.api_token, "workshop_id": wid}) as console,
     ):
-        async with httpx.AsyncClient(base_url=server.url) as browser:  # the organiser's page, over HTTP
+        async with patient.AsyncClient(base_url=server.url) as browser:  # the organiser's page, over HTTP
             await sign_in(browser)
             saved = await browser.post(f"/f/w/{wid}/privacy", data={"named": "1", "retention_days": "7"})
             assert saved.status_code == 303

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import ProcessServer, cli, free_port
+from tests.conftest import ProcessServer, cli, free_port, patient
 from tests.test_broker_faults import _projector
-from tests.test_browser import _shot, browser  # noqa: F401  (browser is a fixture)
+from tests.test_browser import _shot
 
 # Runs once, in the SQLite run of `make test` (it brings its own PostgreSQL; the PostgreSQL run leaves out
 # browser tests).
@@ -157,7 +157,7 @@ def _until(check, what: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_postgresql_crash_answers_503s_loses_no_card_and_writes_come_back(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
     own_postgres: OwnPostgres,
 ) -> None:
@@ -174,23 +174,25 @@ def test_a_postgresql_crash_answers_503s_loses_no_card_and_writes_come_back(
         )
         token = cli("token", "create", "a@example.org", env=env).stdout.strip().splitlines()[-1]
         staff = {"Authorization": f"Bearer {token}"}
-        workshop = httpx.post(f"{server.url}/api/v1/workshops", json={"title": "Crash"}, headers=staff).json()
+        workshop = patient.post(
+            f"{server.url}/api/v1/workshops", json={"title": "Crash"}, headers=staff
+        ).json()
         projector = _projector(browser, server, workshop["projector_url"])
         tokens = [
-            httpx.post(f"{server.url}/api/v1/join/{workshop['code']}", json={}).json()["token"]
+            patient.post(f"{server.url}/api/v1/join/{workshop['code']}", json={}).json()["token"]
             for _ in range(3)
         ]
         with Phones(server.url, workshop["stages"][0]["id"], tokens) as phones:
             _until(lambda: phones.count()[0] >= 15, "the phones did not get going")
             own_postgres.crash()
             _until(lambda: phones.count()[1] >= 10, "no write was refused while the database was down")
-            health = httpx.get(f"{server.url}/healthz")
+            health = patient.get(f"{server.url}/healthz")
             assert health.status_code == 503 and health.json()["reason"].startswith("database unreachable")
             acknowledged_during = phones.count()[0]
             own_postgres.start()
             _until(lambda: phones.count()[0] >= acknowledged_during + 15, "writes did not come back")
-        assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
-        stored = httpx.get(
+        assert patient.get(f"{server.url}/healthz").json() == {"status": "ok"}
+        stored = patient.get(
             f"{server.url}/api/v1/stages/{workshop['stages'][0]['id']}/contributions", headers=staff
         ).json()["items"]
         # The screen is whole: every acknowledged card once, and nothing else.

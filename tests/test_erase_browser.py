@@ -9,7 +9,7 @@ from cowork.domain.board.view import list_cards
 from cowork.domain.votes import ballots, closing, polls
 from cowork.domain.votes import setup as poll_setup
 from tests.conftest import ThreadServer, World, run
-from tests.test_browser import _shot, browser  # noqa: F401  (browser is a fixture)
+from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def _size(name: str) -> dict[str, object]:
 
 
 def test_an_erased_card_shows_as_an_erased_card_in_a_closed_vote_on_every_screen(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:

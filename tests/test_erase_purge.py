@@ -15,7 +15,7 @@ from cowork.domain import retention
 from cowork.domain.models import utcnow
 from cowork.live.hub import PARTICIPANT_COOKIE
 from tests import test_erase
-from tests.conftest import PG_URL, ThreadServer, World, run
+from tests.conftest import PG_URL, ThreadServer, World, patient, run
 from tests.test_erase import KEPT, ORG, PEOPLE, Walk, _ok, leaks, rows_with_words, shown_words
 from tests.test_live import _post, screen
 
@@ -98,7 +98,7 @@ async def test_a_phone_connecting_after_a_purge_never_gets_the_names_from_the_se
         assert leaks(json.dumps(pushed), NAMES)  # the room saw the name: the server's memory holds it
 
         def purge() -> int:
-            with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as staff:
+            with patient.Client(base_url=server.url, headers={"Origin": server.url}) as staff:
                 login = {"email": "fac@example.org", "password": "correct horse battery"}
                 assert staff.post("/login", data=login).status_code == 303
                 return staff.post(f"/f/w/{wid}/purge", data={"confirm": "yes"}).status_code

@@ -17,7 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cowork.db import UNREACHABLE, store_fault
 from cowork.settings import Settings
-from tests.conftest import SECRET, ThreadServer, World, free_port
+from tests.conftest import SECRET, ThreadServer, World, free_port, patient
 
 
 def _serving(tmp_path: Path, db_url: str) -> ThreadServer:
@@ -40,7 +40,7 @@ def _read_only(db_url: str) -> str:
 
 
 def _card(server: ThreadServer, world: World, token: str, text: str, **headers: str) -> httpx.Response:
-    return httpx.post(
+    return patient.post(
         f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
         json={"text": text},
         headers={"Authorization": f"Bearer {token}", **headers},
@@ -48,7 +48,7 @@ def _card(server: ThreadServer, world: World, token: str, text: str, **headers: 
 
 
 def _cards(server: ThreadServer, world: World) -> list[str]:
-    answer = httpx.get(
+    answer = patient.get(
         f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
         headers={"Authorization": f"Bearer {world.api_token}"},
     )
@@ -63,7 +63,7 @@ def test_a_store_that_refuses_writes_answers_503_with_a_sentence_and_reads_go_on
     with _serving(tmp_path, db_url) as writable:
         assert _card(writable, world, phone, "Before the fault").status_code == 201
     with _serving(tmp_path, _read_only(db_url)) as server:
-        assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}  # nothing failed yet
+        assert patient.get(f"{server.url}/healthz").json() == {"status": "ok"}  # nothing failed yet
 
         refused = _card(server, world, phone, "During the fault")
         assert refused.status_code == 503
@@ -75,7 +75,7 @@ def test_a_store_that_refuses_writes_answers_503_with_a_sentence_and_reads_go_on
         assert german.json()["detail"].startswith("Der Server kann gerade nichts speichern")
 
         # A phone without script posts the plain form: its page comes again with the sentence and the text.
-        page = httpx.post(
+        page = patient.post(
             f"{server.url}/j/{world.workshop.code}/cards",
             data={"stage_id": str(world.stage_id), "text": "From a plain form"},
             cookies={f"cowork_p_{world.workshop.id}": phone},
@@ -86,10 +86,10 @@ def test_a_store_that_refuses_writes_answers_503_with_a_sentence_and_reads_go_on
         assert ">From a plain form</textarea>" in page.text
 
         assert _cards(server, world) == ["Before the fault"]  # reads keep working
-        health = httpx.get(f"{server.url}/healthz")
+        health = patient.get(f"{server.url}/healthz")
         assert health.status_code == 503
         assert health.json()["reason"].startswith("database cannot write (read-only")
-        assert httpx.get(f"{server.url}/livez").status_code == 200  # alive: no reason to restart it
+        assert patient.get(f"{server.url}/livez").status_code == 200  # alive: no reason to restart it
     with _serving(tmp_path, db_url) as again:
         assert _cards(again, world) == ["Before the fault"]  # nothing half-written
 
@@ -136,7 +136,7 @@ def test_a_full_sqlite_database_answers_503_until_there_is_room_again(
         assert full[0].json()["detail"].startswith("The server cannot save anything right now")
         stored_while_full = _cards(server, world)
         assert len(stored_while_full) == 60 - len(full)  # reads keep working, each 201 is stored
-        health = httpx.get(f"{server.url}/healthz")
+        health = patient.get(f"{server.url}/healthz")
         assert health.status_code == 503 and health.json()["reason"].startswith("database cannot write (full")
 
         event.remove(engine, "connect", _no_room)  # room again (space freed)
@@ -144,7 +144,7 @@ def test_a_full_sqlite_database_answers_503_until_there_is_room_again(
         with _logged() as records:
             assert _card(server, world, phone, "After the fault").status_code == 201
         assert [r.getMessage() for r in records if r.name == "cowork.store"] == ["store recovered: full"]
-        assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+        assert patient.get(f"{server.url}/healthz").json() == {"status": "ok"}
         assert _cards(server, world) == [*stored_while_full, "After the fault"]
 
 
@@ -161,7 +161,7 @@ def test_a_database_that_cannot_be_reached_answers_503_and_readiness_says_why(
     with _serving(tmp_path, gone) as server:
         for answer in (
             _card(server, world, phone, "Lost?"),
-            httpx.get(
+            patient.get(
                 f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
                 headers={"Authorization": f"Bearer {phone}"},
             ),
@@ -169,7 +169,7 @@ def test_a_database_that_cannot_be_reached_answers_503_and_readiness_says_why(
             assert answer.status_code == 503
             assert answer.headers["retry-after"] == "5"
             assert answer.json()["detail"].startswith("The server cannot reach its database right now")
-        health = httpx.get(f"{server.url}/healthz")
+        health = patient.get(f"{server.url}/healthz")
         assert health.status_code == 503 and health.json()["reason"].startswith("database unreachable")
 
 
@@ -182,7 +182,7 @@ def test_readiness_says_when_the_data_disk_is_nearly_full(tmp_path: Path, db_url
         min_free_disk_mb=10**9,  # a petabyte: no disk here has that much room left
     )
     with ThreadServer(settings) as server:
-        health = httpx.get(f"{server.url}/healthz")
+        health = patient.get(f"{server.url}/healthz")
     assert health.status_code == 503
     assert health.json()["reason"].startswith("data disk nearly full")
 

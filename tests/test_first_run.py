@@ -19,7 +19,17 @@ from cowork.domain.models import User
 from cowork.network import plan_serving
 from cowork.runtime import Runtime
 from cowork.settings import Settings
-from tests.conftest import SECRET, ProcessServer, ThreadServer, World, cli, free_port, runtime_of
+from tests.conftest import (
+    PATIENCE,
+    SECRET,
+    ProcessServer,
+    ThreadServer,
+    World,
+    cli,
+    free_port,
+    patient,
+    runtime_of,
+)
 
 LAN = "http://192.168.1.20:8000"
 LAPTOP = ["http://127.0.0.1:8000", "http://localhost:8000"]
@@ -73,7 +83,7 @@ async def _handshake(url: str, origin: str, token: str, workshop_id: int) -> boo
                 auth={"token": token, "workshop_id": workshop_id},
                 headers={"Origin": origin},
                 transports=["websocket"],
-                wait_timeout=5,
+                wait_timeout=PATIENCE,
             )
         except socketio.exceptions.ConnectionError:
             return False
@@ -229,7 +239,7 @@ def test_serve_with_nothing_configured_prints_the_phone_address_its_qr_the_setup
         link = re.search(r"First account    (\S+)", printed)
         assert link and link.group(1).startswith(f"{lan}/setup/")
         # It listens where the LAN address reaches it, and the link it printed makes the account.
-        with httpx.Client() as http:
+        with patient.Client() as http:
             assert http.get(f"{lan}/healthz").status_code == 200
             made = http.post(link.group(1), data=NEW, headers={"Origin": lan})
             assert made.status_code == 303
@@ -247,11 +257,11 @@ def test_serve_on_loopback_only_keeps_it_on_this_laptop(tmp_path: Path) -> None:
         assert f"cowork serves on http://127.0.0.1:{port}" in printed
         assert f"Phones cannot use http://127.0.0.1:{port}" in printed
         with pytest.raises(httpx.ConnectError):
-            httpx.get(f"http://127.0.0.2:{port}/healthz")
+            patient.get(f"http://127.0.0.2:{port}/healthz")
         # Its own address on the port it serves is the one origin: the laptop's screens go live.
         handshake = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling"
-        assert httpx.get(handshake, headers={"Origin": f"http://127.0.0.1:{port}"}).status_code == 200
-        assert httpx.get(handshake, headers={"Origin": f"http://localhost:{port}"}).status_code == 400
+        assert patient.get(handshake, headers={"Origin": f"http://127.0.0.1:{port}"}).status_code == 200
+        assert patient.get(handshake, headers={"Origin": f"http://localhost:{port}"}).status_code == 400
 
 
 def test_serve_prints_no_setup_link_once_an_account_exists(tmp_path: Path) -> None:

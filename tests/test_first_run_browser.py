@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import ProcessServer
 from tests.test_accessibility import axe_violations
-from tests.test_browser import _shot, browser  # noqa: F401  (the module's Chromium)
+from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
 CONSOLE = {"viewport": {"width": 1440, "height": 900}}
@@ -43,7 +43,7 @@ def _read_qr(page: Page) -> str:
 
 
 def test_from_an_empty_folder_to_a_phone_live_in_the_sample_workshop(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     first_run: ProcessServer,
 ) -> None:
     lan = f"http://{CHOSEN}:{first_run.port}"

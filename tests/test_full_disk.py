@@ -17,8 +17,8 @@ from sqlalchemy import text
 from cowork.db import make_engine
 from cowork.migrate import upgrade
 from cowork.settings import Settings
-from tests.conftest import PG_URL, SECRET, ThreadServer, World, free_port, make_facilitator, run
-from tests.test_browser import _projector, browser  # noqa: F401  (browser is a fixture)
+from tests.conftest import PG_URL, SECRET, ThreadServer, World, free_port, make_facilitator, patient, run
+from tests.test_browser import _projector
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,7 +55,7 @@ def _fill(path: Path) -> None:
 
 
 def test_a_full_disk_answers_503_keeps_reads_and_writes_resume_once_space_is_freed(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
     small_disk: Path,
 ) -> None:
@@ -78,10 +78,10 @@ def test_a_full_disk_answers_503_keeps_reads_and_writes_resume_once_space_is_fre
     cards_url = f"{settings.public_base_url}/api/v1/stages/{world.stage_id}/contributions"
 
     def post(text_: str) -> httpx.Response:
-        return httpx.post(cards_url, json={"text": text_}, headers={"Authorization": f"Bearer {phone}"})
+        return patient.post(cards_url, json={"text": text_}, headers={"Authorization": f"Bearer {phone}"})
 
     def stored() -> list[str]:
-        answer = httpx.get(cards_url, headers={"Authorization": f"Bearer {token}"})
+        answer = patient.get(cards_url, headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 200, answer.text
         return [card["text"] for card in answer.json()["items"]]
 
@@ -98,13 +98,13 @@ def test_a_full_disk_answers_503_keeps_reads_and_writes_resume_once_space_is_fre
             assert refused[0].headers["retry-after"]
             while_full = stored()  # reads keep working, and every 201 is there
             assert len(while_full) == 1 + 80 - len(refused)
-            health = httpx.get(f"{server.url}/healthz")
+            health = patient.get(f"{server.url}/healthz")
             assert health.status_code == 503
             assert health.json()["reason"].startswith("database cannot write (full")
 
             (small_disk / "filler").unlink()  # space freed
             assert post("After the space was freed").status_code == 201
-            assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+            assert patient.get(f"{server.url}/healthz").json() == {"status": "ok"}
             assert stored() == [*while_full, "After the space was freed"]
             # The screen is whole: each stored card once (a refused one never showed).
             expect(projector.locator(".card")).to_have_count(len(while_full) + 1)

@@ -17,7 +17,7 @@ from cowork.domain import workshops
 from cowork.live import wire
 from cowork.settings import Settings
 from cowork.tickets import make_ticket
-from tests.conftest import SECRET, ThreadServer, World
+from tests.conftest import PATIENCE, SECRET, ThreadServer, World, patient
 
 
 class Screen:
@@ -39,7 +39,7 @@ class Screen:
             self.events.extend(events)
             self._arrived.set()
 
-    async def wait_for(self, predicate: Any, within: float = 5.0) -> dict[str, Any]:
+    async def wait_for(self, predicate: Any, within: float = PATIENCE) -> dict[str, Any]:
         async def _wait() -> dict[str, Any]:
             while True:
                 for event in self.events:
@@ -61,7 +61,7 @@ async def screen(
     # The screen owns its HTTP session, so a refused handshake leaves nothing open behind it.
     async with aiohttp.ClientSession() as http:
         s = Screen(http, **(client or {}))
-        await s.sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=5, **connect)
+        await s.sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=PATIENCE, **connect)
         try:
             yield s
         finally:
@@ -69,7 +69,7 @@ async def screen(
 
 
 def _post_card(server: ThreadServer, token: str, stage_id: int, text: str, **extra: Any) -> dict[str, Any]:
-    response = httpx.post(
+    response = patient.post(
         f"{server.url}/api/v1/stages/{stage_id}/contributions",
         json={"text": text, **extra},
         headers={"Authorization": f"Bearer {token}"},
@@ -109,7 +109,7 @@ async def test_the_pushed_event_has_the_same_shape_as_the_record(server: ThreadS
     async with screen(server, {"token": world.api_token, "workshop_id": world.workshop.id}) as console:
         await _post(server, ana, world.stage_id, "Same shape")
         pushed = await console.wait_for(lambda e: e["type"] == "card.added")
-    async with httpx.AsyncClient() as http:
+    async with patient.AsyncClient() as http:
         response = await http.get(
             f"{server.url}/api/v1/workshops/{world.workshop.id}/events?since={pushed['seq'] - 1}",
             headers={"Authorization": f"Bearer {world.api_token}"},
@@ -128,7 +128,7 @@ async def test_hiding_a_card_removes_it_from_public_screens_and_keeps_it_for_sta
         screen(server, {"token": world.api_token, "workshop_id": wid}) as console,
     ):
         card = await _post(server, ana, world.stage_id, "Rude words")
-        async with httpx.AsyncClient() as http:
+        async with patient.AsyncClient() as http:
             hidden = await http.patch(
                 f"{server.url}/api/v1/contributions/{card['id']}",
                 json={"hidden": True},
@@ -256,7 +256,7 @@ async def test_a_moderating_projector_gets_card_tools_but_never_contact_details(
         screen(server, {"token": screen_ticket, "workshop_id": lab.id}) as projector,
         screen(server, {"token": world.api_token, "workshop_id": lab.id}) as console,
         # 30 s, not httpx's 5: on CI's loaded cores this test's stakeholder POST once took 6 s and succeeded
-        httpx.AsyncClient(base_url=server.url, headers=auth, timeout=30) as http,
+        patient.AsyncClient(base_url=server.url, headers=auth) as http,
     ):
         moved = await http.post(
             f"/api/v1/workshops/{lab.id}/current-stage", json={"stage_id": stakeholder_stage["id"]}
@@ -342,7 +342,7 @@ async def test_a_phone_reconnecting_during_a_join_storm_gets_every_event_once_in
     wid, url = world.workshop.id, f"{server.url}/api/v1/join/{world.workshop.code}"
 
     def join(i: int) -> None:
-        assert httpx.post(url, json={"name": f"Phone {i}"}, timeout=30).status_code == 201
+        assert patient.post(url, json={"name": f"Phone {i}"}).status_code == 201
 
     async with screen(server, {"token": ana, "workshop_id": wid}) as neighbour:  # the room is never empty
         await asyncio.gather(*(asyncio.to_thread(join, i) for i in range(10)))
@@ -378,7 +378,7 @@ async def test_a_phone_connecting_after_a_card_was_erased_never_gets_its_words(
         await neighbour.wait_for(lambda e: e["seq"] == card["seq"])
 
         def erase() -> int:
-            with httpx.Client(base_url=server.url, cookies={f"cowork_p_{wid}": ana}) as phone:
+            with patient.Client(base_url=server.url, cookies={f"cowork_p_{wid}": ana}) as phone:
                 return phone.post(
                     f"/j/{code}/cards/{card['id']}/erase", headers={"Origin": server.url}
                 ).status_code

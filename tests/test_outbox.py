@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from cowork.live.outbox import Outbox
+from tests.conftest import PATIENCE
 
 
 class Room:
@@ -22,7 +23,7 @@ class Room:
     async def wait_for(self, count: int) -> None:
         while len(self.frames) < count:
             self.arrived.clear()
-            await asyncio.wait_for(self.arrived.wait(), 5)
+            await asyncio.wait_for(self.arrived.wait(), PATIENCE)
 
 
 async def test_the_first_event_goes_at_once_and_the_next_ones_share_a_frame_in_seq_order() -> None:

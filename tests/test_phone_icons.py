@@ -17,7 +17,6 @@ from tests.test_phone_task_first import SMALL
 from tests.test_projector_stages import KINDS, go_to, lab_with_everything
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser
 
 # A device with an English voice; what it is asked to say is kept in window.spoken.
 VOICE = """

@@ -9,13 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from cowork.settings import Settings
-from tests.conftest import SECRET, ThreadServer, World, free_port
-from tests.test_browser import _join_on_phone, _projector, _shot, browser  # noqa: F401  (browser is a fixture)
+from tests.conftest import SECRET, ThreadServer, World, free_port, patient
+from tests.test_browser import _join_on_phone, _projector, _shot
 from tests.votes.test_polls_browser import _open_dot_vote
 
 pytestmark = pytest.mark.browser
@@ -31,7 +30,7 @@ def _outbox(phone: Page) -> list[dict]:
 
 
 def _stored(server: ThreadServer, world: World, text: str) -> int:
-    answer = httpx.get(
+    answer = patient.get(
         f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
         headers={"Authorization": f"Bearer {world.api_token}"},
     )
@@ -50,7 +49,7 @@ def _one_dot_sent_again_and_counted_once(
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")  # sent again, and the page shows it
     assert len(ballots.client_ids) == 2 and len(set(ballots.client_ids)) == 1
     staff = {"Authorization": f"Bearer {world.api_token}"}
-    closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
+    closed = patient.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
     assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [1]
 
 
@@ -83,7 +82,7 @@ class FlakyServer:
 
 
 def test_a_card_typed_offline_waits_through_503_and_502_and_is_stored_exactly_once(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -113,7 +112,7 @@ def test_a_card_typed_offline_waits_through_503_and_502_and_is_stored_exactly_on
 
 
 def test_a_card_answered_503_while_online_is_kept_and_sent_by_itself(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -131,7 +130,7 @@ def test_a_card_answered_503_while_online_is_kept_and_sent_by_itself(
 
 
 def test_a_card_refused_for_good_leaves_the_outbox_and_comes_back_with_the_reason(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -149,7 +148,7 @@ def test_a_card_refused_for_good_leaves_the_outbox_and_comes_back_with_the_reaso
 
 
 def test_a_proxy_page_instead_of_json_still_tells_the_phone_something(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -167,7 +166,7 @@ def test_a_proxy_page_instead_of_json_still_tells_the_phone_something(
 
 
 def test_a_vote_whose_answer_a_proxy_lost_is_sent_again_and_counted_once(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -176,7 +175,7 @@ def test_a_vote_whose_answer_a_proxy_lost_is_sent_again_and_counted_once(
 
 
 def test_a_proxys_404_page_is_no_refusal_the_card_and_the_vote_wait_and_go_once(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -197,7 +196,7 @@ def test_a_proxys_404_page_is_no_refusal_the_card_and_the_vote_wait_and_go_once(
 
 
 def test_a_card_still_waiting_when_the_tab_is_closed_is_sent_by_the_reopened_page(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -353,7 +352,7 @@ def behind_proxy(
 
 
 def test_through_a_proxy_that_answers_503_then_502_a_card_typed_offline_arrives_once(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     proxied: tuple[ThreadServer, FaultyProxy],
     world: World,
 ) -> None:

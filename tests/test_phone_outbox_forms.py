@@ -15,7 +15,7 @@ from tests.conftest import ThreadServer, World
 from tests.program.test_program_browser import _lab_on_evaluation
 from tests.stakeholders.test_stakeholders import make_region
 from tests.stakeholders.test_stakeholders_browser import _join, _propose, _rate
-from tests.test_browser import PHONE, PROJECTOR, browser  # noqa: F401  (browser is a fixture)
+from tests.test_browser import PHONE, PROJECTOR
 from tests.test_phone_outbox import FlakyServer, _outbox
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def _until_sent(phone: Page) -> None:
 
 
 def test_a_stakeholder_and_its_rating_wait_through_a_503_and_a_lost_answer_and_are_stored_once(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -69,7 +69,7 @@ def test_a_stakeholder_and_its_rating_wait_through_a_503_and_a_lost_answer_and_a
 
 
 def test_evaluation_answers_that_meet_a_503_are_kept_and_sent_once(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:

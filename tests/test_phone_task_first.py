@@ -11,7 +11,6 @@ and a page load shows no "connecting" notice unless connecting takes a while.
 from itertools import pairwise
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -22,11 +21,10 @@ from cowork.domain.stakeholders import matrix
 from cowork.domain.workshops import set_current_stage, stages_of
 from tests import test_browser
 from tests.board.test_phone_room import PHONE
-from tests.conftest import ThreadServer, World, run, set_stage_view
+from tests.conftest import ThreadServer, World, patient, run, set_stage_view
 from tests.test_accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser
 
 # Every choice a finger may tap in a form: a radio's label, and whether an icon stands beside its words.
 CHOICES = """(selector) => [...document.querySelectorAll(selector + ' label:has(input[type=radio])')]
@@ -257,7 +255,7 @@ def test_on_the_matrix_a_phone_shows_a_card_per_area_and_a_cell_set_on_the_conso
         ]
         if s["name"] == "Jobcenter Offenbach"
     )
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {world.api_token}"}) as api:
+    with patient.Client(base_url=server.url, headers={"Authorization": f"Bearer {world.api_token}"}) as api:
         answer = api.put(
             f"/api/v1/workshops/{workshop.id}/responsibilities/cells",
             json={"activity_id": "housing", "stakeholder_id": stakeholder, "mark": "responsible"},

@@ -9,7 +9,7 @@ import httpx
 from cowork.domain import workshops
 from cowork.domain.program import stages
 from cowork.domain.stakeholders import registry as sh
-from tests.conftest import World, run
+from tests.conftest import World, patient, run
 from tests.test_faults import _read_only, _serving
 from tests.votes.test_polls_browser import _open_dot_vote
 
@@ -17,7 +17,7 @@ SENTENCE = "The server cannot save anything right now"
 
 
 def _post(server: object, world: World, phone: str, path: str, data: dict[str, str]) -> httpx.Response:
-    answer = httpx.post(
+    answer = patient.post(
         f"{server.url}/j/{world.workshop.code}{path}",  # type: ignore[attr-defined]
         data=data,
         cookies={f"cowork_p_{world.workshop.id}": phone},

@@ -29,13 +29,11 @@ from cowork.domain.stakeholders.ratings import pin_stakeholder
 from cowork.domain.stakeholders.registry import propose_stakeholder
 from cowork.domain.votes import polls
 from cowork.domain.votes import setup as poll_setup
-from tests import test_browser
 from tests.conftest import ThreadServer, World, run, set_stage_view
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser
 SCREENS = {"1080p": {"width": 1920, "height": 1080}, "720p": {"width": 1280, "height": 720}}
 
 TABLE_CARDS = [
@@ -392,10 +390,16 @@ def _crowded_map(world: World, pinned: list[tuple[str, float, float]]) -> Any:
     return workshop
 
 
+def names_placed(page: Page) -> None:
+    """Wait until the map's names are placed with the fonts in: the page places them in the animation frame
+    after the fonts are loaded, so two frames after that they are (a fixed 300 ms was a guess at it)."""
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def _open_map(browser: Browser, server: ThreadServer, workshop: Any, size: str) -> Page:
     page = open_stage(browser, server, workshop, size)
-    page.wait_for_function("document.fonts.status === 'loaded'")
-    page.wait_for_timeout(300)  # the names are placed in the frame after the fonts are in
+    names_placed(page)
     return page
 
 

@@ -24,7 +24,6 @@ from cowork.domain.votes.setup import create_poll
 from cowork.domain.workshops import set_current_stage, stages_of
 from cowork.network import lan_address
 from cowork.settings import Settings
-from tests import test_browser
 from tests.board.test_needs_board import AREAS, Lab, open_lab
 from tests.board.test_phone_room import join
 from tests.board.test_projector_fit import TEXTS, fill_board
@@ -32,7 +31,6 @@ from tests.conftest import ThreadServer, World, free_port, run
 from tests.votes.test_projector_bars import OPTIONS, vote
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "readme"
 PROJECTOR = {"width": 1280, "height": 720}
 PEOPLE = [

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import ProcessServer, cli
+from tests.conftest import ProcessServer, cli, patient
 
 
 def _env(tmp_path: Path, db_url: str) -> dict[str, str]:
@@ -20,13 +20,14 @@ def _env(tmp_path: Path, db_url: str) -> dict[str, str]:
 def _setup(server: ProcessServer, env: dict[str, str]) -> tuple[str, dict, list[str]]:
     cli("users", "create", "a@example.org", "--admin", "--password-stdin", env=env, stdin="a long password\n")
     token = cli("token", "create", "a@example.org", env=env).stdout.strip().splitlines()[-1]
-    workshop = httpx.post(
+    workshop = patient.post(
         f"{server.url}/api/v1/workshops",
         json={"title": "Burst"},
         headers={"Authorization": f"Bearer {token}"},
     ).json()
     phones = [
-        httpx.post(f"{server.url}/api/v1/join/{workshop['code']}", json={}).json()["token"] for _ in range(4)
+        patient.post(f"{server.url}/api/v1/join/{workshop['code']}", json={}).json()["token"]
+        for _ in range(4)
     ]
     return token, workshop, phones
 
@@ -91,7 +92,7 @@ def test_every_acknowledged_card_survives_a_sigkill_during_a_burst(tmp_path: Pat
 
 
 def _count(server: ProcessServer, stage_id: int, token: str) -> list[str]:
-    response = httpx.get(
+    response = patient.get(
         f"{server.url}/api/v1/stages/{stage_id}/contributions", headers={"Authorization": f"Bearer {token}"}
     )
     return [c["text"] for c in response.json()["items"]]
@@ -105,7 +106,7 @@ def test_a_backup_taken_while_serving_restores_every_card(tmp_path: Path, db_url
         token, workshop, phones = _setup(server, env)
         stage_id = workshop["stages"][0]["id"]
         for i in range(20):
-            httpx.post(
+            patient.post(
                 f"{server.url}/api/v1/stages/{stage_id}/contributions",
                 json={"text": f"kept {i}"},
                 headers={"Authorization": f"Bearer {phones[0]}"},

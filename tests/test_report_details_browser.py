@@ -1,17 +1,14 @@
 """The console's data page without script: the organiser types the venue and the follow-up date, saves with a
 plain form post, and the report's Markdown tells both."""
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests import test_browser
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import PROJECTOR, _shot
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser  # the module's Chromium fixture
 
 
 def _signed_in(browser: Browser, server: ThreadServer, world: World, script: bool) -> Page:
@@ -35,7 +32,7 @@ def test_the_venue_and_follow_up_date_are_saved_without_script_and_reach_the_rep
     expect(page.get_by_label("Follow-up meeting (date)")).to_have_value("2027-03-16")
     _shot(page, "console-data-report-details")
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    markdown = httpx.get(
+    markdown = patient.get(
         f"{server.url}/f/w/{world.workshop.id}/export", params={"format": "md"}, cookies=cookies
     ).text
     assert "Venue: Stadthalle Offenbach" in markdown

@@ -6,12 +6,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, WebSocketRoute, expect
 
-from tests.conftest import PG_URL, ThreadServer, World, migrated_database
-from tests.test_browser import PHONE, PROJECTOR, _shot, browser  # noqa: F401  (browser is a fixture)
+from tests.conftest import PG_URL, ThreadServer, World, migrated_database, patient
+from tests.test_browser import PHONE, PROJECTOR, _shot
 from tests.test_phone_outbox import FaultyProxy
 from tests.test_phone_outbox import behind_proxy as serve_behind_proxy
 
@@ -43,7 +42,7 @@ def _until(check, what: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_projector_that_reconnects_while_the_database_is_away_catches_up_once_it_is_back(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
     behind_proxy: tuple[ThreadServer, FaultyProxy],
     world: World,
@@ -56,7 +55,7 @@ def test_a_projector_that_reconnects_while_the_database_is_away_catches_up_once_
 
     proxy.cut_screens()
     expect(projector.locator("#connection")).to_have_attribute("data-state", "offline")
-    card = httpx.post(
+    card = patient.post(
         f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
         json={"text": "Written while the projector was cut off"},
         headers={"Authorization": f"Bearer {phone}"},
@@ -103,7 +102,7 @@ class LosesOnePush:
 
 
 def test_a_projector_and_a_phone_that_miss_a_push_see_the_gap_and_ask_for_it(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -124,7 +123,7 @@ def test_a_projector_and_a_phone_that_miss_a_push_see_the_gap_and_ask_for_it(
         expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
 
     def card(text: str) -> None:
-        answer = httpx.post(
+        answer = patient.post(
             f"{server.url}/api/v1/stages/{world.stage_id}/contributions",
             json={"text": text},
             headers={"Authorization": f"Bearer {author}"},

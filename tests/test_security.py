@@ -16,7 +16,7 @@ from cowork.domain.models import ApiToken, Participant, User
 from cowork.logs import JsonFormatter
 from cowork.settings import Settings
 from cowork.web.throttle import Throttle
-from tests.conftest import SECRET, ThreadServer, World, free_port, make_facilitator, run
+from tests.conftest import SECRET, ThreadServer, World, free_port, make_facilitator, patient, run
 
 NASTY = [
     "<script>alert(1)</script>",
@@ -122,7 +122,7 @@ def test_a_burst_of_joins_from_one_address_is_admitted_up_to_the_budget(
     code = run(engine, workshops.create_workshop, actor=facilitator, title="Plenary").code
 
     def scan(i: int) -> tuple[bool, int, str]:
-        with httpx.Client(base_url=settings.public_base_url, timeout=30) as phone:
+        with patient.Client(base_url=settings.public_base_url) as phone:
             page = phone.get(f"/j/{code}")
             joined = phone.post(f"/j/{code}", data={"name": f"Phone {i}"})
             return (

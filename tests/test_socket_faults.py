@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import httpx
 import socketio
 from sqlalchemy import event
 
 from cowork.settings import Settings
-from tests.conftest import PG_URL, SECRET, ThreadServer, World, free_port
+from tests.conftest import PATIENCE, PG_URL, SECRET, ThreadServer, World, free_port, patient
 
 
 def _serving(tmp_path: Path, db_url: str, **more: Any) -> ThreadServer:
@@ -35,7 +34,7 @@ async def _connect(server: ThreadServer, auth: dict[str, Any]) -> tuple[bool, li
         sio = socketio.AsyncClient(reconnection=False, http_session=http)
         sio.on("connect_error", lambda data: refusals.append(data))
         try:
-            await sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=5)
+            await sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=PATIENCE)
         except socketio.exceptions.ConnectionError:
             return False, refusals
         await sio.disconnect()
@@ -61,7 +60,7 @@ async def test_phones_join_connect_and_send_cards_while_redis_is_away(
 ) -> None:
     away = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     with _serving(tmp_path, db_url, redis_url=away) as server:
-        async with httpx.AsyncClient(base_url=server.url) as http:
+        async with patient.AsyncClient(base_url=server.url) as http:
             joined = await http.post(f"/api/v1/join/{world.workshop.code}", json={})
             assert joined.status_code == 201, joined.text
             token = joined.json()["token"]
@@ -100,8 +99,8 @@ async def test_a_catch_up_the_record_cannot_answer_tells_the_screen_to_ask_again
                 resync = asyncio.Event()
                 sio.on("resync", lambda *_: (told.append("resync"), resync.set()))
                 auth = {"token": phone, "workshop_id": world.workshop.id, "since": 0}
-                await sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=5)
-                await asyncio.wait_for(resync.wait(), 10)
+                await sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=PATIENCE)
+                await asyncio.wait_for(resync.wait(), PATIENCE)
                 await sio.disconnect()
         finally:
             event.remove(engine, "before_cursor_execute", _record_unreadable)

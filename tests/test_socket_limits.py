@@ -7,7 +7,7 @@ import aiohttp
 import socketio
 
 from cowork.web.throttle import Throttle
-from tests.conftest import ThreadServer, World
+from tests.conftest import PATIENCE, ThreadServer, World
 from tests.test_live import screen
 
 BUDGET = Throttle.messages_per_screen.amount
@@ -74,12 +74,11 @@ async def test_a_phone_that_keeps_reconnecting_is_refused_for_a_while(
             reasons: list[str] = []
             client.on("connect_error", lambda data: reasons.append(str(data)))
             try:
-                # A shared CI machine can take over a second to answer; the default wait is one.
                 await client.connect(
                     server.url,
                     auth={"token": token, "workshop_id": wid},
                     transports=["websocket"],
-                    wait_timeout=10,
+                    wait_timeout=PATIENCE,
                 )
             except socketio.exceptions.ConnectionError:
                 assert "Too many connections from this phone" in reasons[0]

@@ -1,11 +1,10 @@
 """In Chromium: right-to-left cards read right to left on the phone, the projector and the console."""
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ThreadServer, World
-from tests.test_browser import _console, _join_on_phone, _projector, _shot, browser  # noqa: F401
+from tests.conftest import ThreadServer, World, patient
+from tests.test_browser import _console, _join_on_phone, _projector, _shot
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +33,7 @@ def _card(page: Page, stage_id: int, text: str) -> str:
 
 
 def test_arabic_cards_read_right_to_left_and_english_ones_left_to_right(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -82,17 +81,17 @@ def test_arabic_cards_read_right_to_left_and_english_ones_left_to_right(
 
 
 def test_a_hebrew_stakeholder_and_an_arabic_cluster_title_read_right_to_left(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
     auth = {"Authorization": f"Bearer {world.api_token}"}
     api = f"{server.url}/api/v1"
     cards = [
-        httpx.post(f"{api}/stages/{world.stage_id}/contributions", json={"text": t}, headers=auth).json()
+        patient.post(f"{api}/stages/{world.stage_id}/contributions", json={"text": t}, headers=auth).json()
         for t in (ARABIC, ENGLISH)
     ]
-    cluster = httpx.post(
+    cluster = patient.post(
         f"{api}/stages/{world.stage_id}/clusters",
         json={"card_ids": [c["id"] for c in cards], "title": "رعاية الأطفال"},
         headers=auth,
@@ -104,12 +103,12 @@ def test_a_hebrew_stakeholder_and_an_arabic_cluster_title_read_right_to_left(
     assert title.evaluate("el => getComputedStyle(el).direction") == "rtl"
     expect(projector.locator(".cluster-label")).to_have_text("Cluster:")
 
-    lab = httpx.post(
+    lab = patient.post(
         f"{api}/workshops", json={"title": "مختبر العمل المشترك", "format": "co-working-lab"}, headers=auth
     ).json()
     stage = next(s for s in lab["stages"] if s["kind"] == "stakeholders")
-    httpx.post(f"{api}/workshops/{lab['id']}/current-stage", json={"stage_id": stage["id"]}, headers=auth)
-    made = httpx.post(
+    patient.post(f"{api}/workshops/{lab['id']}/current-stage", json={"stage_id": stage["id"]}, headers=auth)
+    made = patient.post(
         f"{api}/stages/{stage['id']}/stakeholders",
         json={"name": HEBREW_NAME, "family": "job_centre"},
         headers=auth,
@@ -126,12 +125,12 @@ def test_a_hebrew_stakeholder_and_an_arabic_cluster_title_read_right_to_left(
     # On the grid: the Hebrew name is laid out right to left and stands beside its dot, not on it; one at
     # the right edge too (drawn to the left of its dot, unless that covers another name: then where free).
     for interest in (2.0, 5.0):
-        other = httpx.post(
+        other = patient.post(
             f"{api}/stages/{stage['id']}/stakeholders",
             json={"name": f"{HEBREW_NAME} {int(interest)}", "family": "employer"},
             headers=auth,
         ).json()
-        pinned = httpx.post(
+        pinned = patient.post(
             f"{api}/stakeholders/{other['id']}/pin",
             json={"influence": 3.0, "interest": interest},
             headers=auth,

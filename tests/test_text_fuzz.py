@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cowork.domain.stakeholders.names import normalise_name
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 from tests.text_endpoints import Endpoint, Site, endpoints, more_endpoints
 from tests.text_endpoints_further import further_endpoints
 
@@ -82,7 +82,7 @@ def cleaned(text: str, one_line: bool) -> str:
 
 @pytest.fixture
 def site(server: ThreadServer, world: World) -> Any:
-    with httpx.Client(base_url=f"{server.url}/api/v1", timeout=60) as client:
+    with patient.Client(base_url=f"{server.url}/api/v1", timeout=60) as client:
         client.headers["Authorization"] = f"Bearer {world.api_token}"
         lab = client.post("/workshops", json={"title": "Lab", "format": "co-working-lab"}).json()
         stages = {s["kind"]: s["id"] for s in lab["stages"]}

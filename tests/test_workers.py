@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import REDIS_URL, ProcessServer, cli
+from tests.conftest import REDIS_URL, ProcessServer, cli, patient
 from tests.test_live import screen
 
 pytestmark = pytest.mark.redis
@@ -48,7 +48,7 @@ async def _workshop_and_phone(
     token: str, title: str, *, made_on: str, joined_on: str
 ) -> tuple[dict[str, Any], str]:
     """A workshop made through one server's API and a phone's token from joining it through another's."""
-    async with httpx.AsyncClient() as http:
+    async with patient.AsyncClient() as http:
         made = await http.post(
             f"{made_on}/api/v1/workshops", json={"title": title}, headers={"Authorization": f"Bearer {token}"}
         )
@@ -71,7 +71,7 @@ async def test_a_card_sent_to_one_worker_reaches_a_phone_connected_to_another(
                 headers={"Authorization": f"Bearer {phone}"},
             )
             assert sent.status_code == 201
-            event = await on_two.wait_for(lambda e: e["type"] == "card.added", within=10)
+            event = await on_two.wait_for(lambda e: e["type"] == "card.added")
     assert event["data"]["text"] == "via worker one"
     assert event["seq"] == sent.json()["seq"]
 
@@ -81,7 +81,7 @@ def test_serve_with_two_workers_and_redis_starts_and_answers(
 ) -> None:
     env, _token = _workers_env(tmp_path, db_url, redis_url)
     with ProcessServer(env, workers=2) as server:
-        assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+        assert patient.get(f"{server.url}/healthz").json() == {"status": "ok"}
 
 
 @pytest.mark.parametrize("compression", [None, "1"])
@@ -146,7 +146,7 @@ async def test_a_worker_killed_and_restarted_loses_no_acknowledged_card_and_its_
     staff = {"Authorization": f"Bearer {token}"}
     one, two = ProcessServer(env).start(), ProcessServer(env).start()
     try:
-        async with httpx.AsyncClient() as http:
+        async with patient.AsyncClient() as http:
             workshop = (
                 await http.post(f"{one.url}/api/v1/workshops", json={"title": "Two"}, headers=staff)
             ).json()
@@ -192,10 +192,10 @@ async def test_a_worker_killed_and_restarted_loses_no_acknowledged_card_and_its_
         one = ProcessServer(env, port=one.port).start()  # the restarted worker, on its old address
         since = in_order_until(seen_before)  # the phone's script reconnects from its last seq without a gap
         async with screen(one, {"token": phone_one, "workshop_id": wid, "since": since}) as again:
-            await again.wait_for(lambda e: e["seq"] == last, within=10)
+            await again.wait_for(lambda e: e["seq"] == last)
             caught_up = set(seen_before) | set(again.seqs())
         assert set(range(seen_before[0], last + 1)) <= caught_up
-        async with httpx.AsyncClient() as http:
+        async with patient.AsyncClient() as http:
             record = (
                 await http.get(f"{one.url}/api/v1/workshops/{wid}/events?since=0", headers=staff)
             ).json()

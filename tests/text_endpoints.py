@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from cowork.domain.stakeholders.names import normalise_name
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 
 
 @dataclass
@@ -148,7 +148,7 @@ def more_endpoints(site: Site) -> list[Endpoint]:
         url = f"{str(client.base_url).rstrip('/')}/stages/{stages['evaluation']}/responses"
         body = json.dumps({"answers": {"positive": text}})
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        return httpx.post(url, content=body, headers=headers, timeout=60)
+        return patient.post(url, content=body, headers=headers, timeout=60)
 
     def proposal_field(name: str) -> Callable[[httpx.Client, str], httpx.Response]:
         return lambda cl, t: json_request(cl, "PATCH", f"/proposals/{proposal['id']}", {name: t})

@@ -3,14 +3,12 @@
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests import test_browser
 from tests.board.test_needs_board import Lab, open_lab
 from tests.conftest import ThreadServer, World
 from tests.test_browser import PHONE, PROJECTOR, _console, _shot, _tab_to
 
 pytestmark = pytest.mark.browser
 NEEDS_TITLE = "Round table 1: identifying the needs"
-browser = test_browser.browser  # the module's Chromium fixture
 
 
 def _phone(browser: Browser, server: ThreadServer, lab: Lab, name: str) -> Page:

@@ -3,15 +3,13 @@
 import asyncio
 from typing import Any
 
-import httpx
-
 from tests.board.test_needs_board import Lab, open_lab
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 from tests.test_live import screen
 
 
 def _api(server: ThreadServer, method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:
-    response = httpx.request(
+    response = patient.request(
         method, f"{server.url}/api/v1{path}", json=body, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code < 300, response.text

@@ -8,14 +8,12 @@ the stage's question and each card in the page's language, and is not there wher
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests import test_browser
 from tests.board.test_needs_board import Lab, open_lab
 from tests.conftest import ThreadServer, World
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser  # the module's Chromium fixture
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 # The phone's own voice, as the page sees it: a stand-in for speechSynthesis that keeps what it was asked

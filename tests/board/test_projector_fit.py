@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import qrcode
 from playwright.sync_api import Browser, Page, expect
@@ -20,12 +19,11 @@ from cowork.domain import workshops
 from cowork.settings import Settings
 from tests import test_browser
 from tests.board.test_needs_board import AREAS, Lab, open_lab
-from tests.conftest import ThreadServer, World, run
+from tests.conftest import ThreadServer, World, patient, run
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser  # the module's Chromium fixture
 SCREENS = {"1080p": {"width": 1920, "height": 1080}, "720p": {"width": 1280, "height": 720}}
 
 # What people write at a needs board: short and long, in the seeds' words.
@@ -215,7 +213,7 @@ def test_the_join_panel_is_full_while_people_join_then_a_corner_badge_whose_qr_s
     _shot(page, "projector-join-full")
 
     # The workshop moves on (from the console's API): the page turns the panel into a badge in the corner.
-    moved = httpx.post(
+    moved = patient.post(
         f"{server.url}/api/v1/workshops/{lab.workshop.id}/current-stage",
         json={"stage_id": second.id},
         headers={"Authorization": f"Bearer {world.api_token}"},
@@ -287,7 +285,7 @@ def test_live_cards_land_in_their_column_the_type_shrinks_and_the_pages_turn_on_
     expect(board).to_have_attribute("data-density", "xl")
 
     # Cards pushed over the socket (sent through the API) go to their column; the board refits as they come.
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {world.api_token}"}) as api:
+    with patient.Client(base_url=server.url, headers={"Authorization": f"Bearer {world.api_token}"}) as api:
         for n in range(56):
             area = None if n % 3 == 2 else AREAS[n % len(AREAS)]
             sent = api.post(
@@ -335,7 +333,7 @@ def test_the_console_switches_the_projector_to_the_dark_theme_and_an_unknown_the
     expect(projector.locator("body")).to_have_attribute("data-theme", "dark")
     projector.goto(f"{server.url}/s/{lab.workshop.projector_key}?theme=light")
     expect(projector.locator("body")).to_have_attribute("data-theme", "light")
-    refused = httpx.get(f"{server.url}/s/{lab.workshop.projector_key}?page_seconds=1")
+    refused = patient.get(f"{server.url}/s/{lab.workshop.projector_key}?page_seconds=1")
     assert refused.status_code == 422 and "page_seconds" in refused.text, refused.text
 
 

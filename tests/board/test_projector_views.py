@@ -3,7 +3,6 @@ as a cloud; every open projector follows live, and both fit 1920x1080 and 1280x7
 
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -12,12 +11,11 @@ from cowork.domain.board import projection
 from tests import test_browser
 from tests.board.test_needs_board import Lab, open_lab
 from tests.board.test_projector_fit import SCREENS, fill_board
-from tests.conftest import ThreadServer, World, run
+from tests.conftest import ThreadServer, World, patient, run
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser
 
 # A card at the 2,000-character limit, in words people write (no single endless word).
 LONG = (
@@ -141,7 +139,7 @@ def test_a_cluster_goes_in_the_spotlight_without_its_hidden_cards(
     run(lab.engine, board.update_card, actor=lab.facilitator, card_id=secret.id, hidden=True)
     page = projector(browser, server, lab, "1080p")
     staff = {"Authorization": f"Bearer {world.api_token}"}
-    answer = httpx.post(
+    answer = patient.post(
         f"{server.url}/f/stages/{lab.stage_id}/spotlight",
         data={"card_id": str(cluster.id)},
         headers=staff,
@@ -215,7 +213,7 @@ def test_the_word_cloud_counts_the_visible_cards_words_without_stop_words_and_fo
 
     # A phone sends a card: its words join the cloud on every projector without a reload.
     phone_token = lab.join("Mehmet")[1]
-    sent = httpx.post(
+    sent = patient.post(
         f"{server.url}/api/v1/stages/{lab.stage_id}/contributions",
         json={"text": "Quokkaprojekt for the childcare of shift workers"},
         headers={"Authorization": f"Bearer {phone_token}"},

@@ -23,7 +23,6 @@ from tests.test_browser import _shot, _tab_to
 from tests.test_console_layout import IN_VIEW, LAPTOPS
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser  # the module's Chromium fixture
 CONSOLE = {"viewport": {"width": 1440, "height": 900}}
 SET = Path(__file__).parent.parent / "data" / "suggestions.csv"  # labelled cards in five languages
 TEXTS = [

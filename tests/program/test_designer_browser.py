@@ -3,17 +3,15 @@
 import re
 from datetime import datetime, timedelta
 
-import httpx
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from cowork.domain.board import cards as board
 from cowork.domain.program.sample import create_sample_workshop
 from tests import test_browser
-from tests.conftest import ThreadServer, World, run
+from tests.conftest import ThreadServer, World, patient, run
 from tests.test_accessibility import _report, check
 from tests.test_browser import ARTIFACTS, _console, _join_on_phone, _projector, _shot
 
-browser = test_browser.browser  # the Chromium fixture, shared
 pytestmark = test_browser.pytestmark
 
 
@@ -207,11 +205,11 @@ def test_a_board_opens_before_the_day_and_the_evaluation_questions_are_edited_on
     assert not found, _report(found)
 
     auth = {"Authorization": f"Bearer {world.api_token}"}
-    stages = httpx.get(f"{server.url}/api/v1/workshops/{world.workshop.id}", headers=auth).json()["stages"]
+    stages = patient.get(f"{server.url}/api/v1/workshops/{world.workshop.id}", headers=auth).json()["stages"]
     feedback = next(s["id"] for s in stages if s["title"].get("en") == "Feedback")
-    items = httpx.get(f"{server.url}/api/v1/stages/{feedback}/questionnaire?lang=de", headers=auth).json()
+    items = patient.get(f"{server.url}/api/v1/stages/{feedback}/questionnaire?lang=de", headers=auth).json()
     texts = [i["text"] for i in items["items"]]
-    english = httpx.get(f"{server.url}/api/v1/stages/{feedback}/questionnaire?lang=en", headers=auth).json()
+    english = patient.get(f"{server.url}/api/v1/stages/{feedback}/questionnaire?lang=en", headers=auth).json()
     assert texts[0] == "War der Tag gut organisiert?" and english["items"][0]["labels"][0] == "Not at all"
     assert items["items"][0]["labels"][0] == "Stimme gar nicht zu"  # the other ends as they were
     assert texts[-3] == "What should we do next time?" and len(texts) == count - 1

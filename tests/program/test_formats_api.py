@@ -7,7 +7,7 @@ import httpx
 from cowork.domain import workshops
 from cowork.domain.board import cards as board
 from cowork.domain.program import stages as design
-from tests.conftest import ThreadServer, World, run
+from tests.conftest import ThreadServer, World, patient, run
 
 TOML = {"Content-Type": "application/toml"}
 
@@ -33,8 +33,8 @@ questionnaire = "general"
 
 
 def _api(server: ThreadServer, world: World) -> httpx.Client:
-    return httpx.Client(
-        base_url=f"{server.url}/api/v1", headers={"Authorization": f"Bearer {world.api_token}"}, timeout=20
+    return patient.Client(
+        base_url=f"{server.url}/api/v1", headers={"Authorization": f"Bearer {world.api_token}"}
     )
 
 
@@ -49,7 +49,7 @@ def test_an_imported_format_is_listed_beside_the_built_in_ones_and_exports_the_s
         listed = {f["id"]: f["source"] for f in api.get("/formats").json()}
         assert listed["our-retro"] == "organisation" and listed["plain"] == "builtin"
         # Without a facilitator's token the organisation's formats stay inside.
-        public = httpx.get(f"{server.url}/api/v1/formats", timeout=20).json()
+        public = patient.get(f"{server.url}/api/v1/formats").json()
         assert {f["source"] for f in public} == {"builtin"}
 
         exported = api.get("/formats/our-retro.toml")
@@ -71,7 +71,7 @@ def test_an_imported_format_is_listed_beside_the_built_in_ones_and_exports_the_s
         ]
         assert made.json()["stages"][0]["categories"][0]["key"] == "well"
         # Its participant limit and its name follow the workshop to the projector and the report.
-        screen = httpx.get(made.json()["projector_url"], timeout=20)
+        screen = patient.get(made.json()["projector_url"])
         assert 'data-capacity-limit="12"' in screen.text
         report = api.get(f"/workshops/{made.json()['id']}/export", params={"format": "md"})
         assert report.status_code == 200 and "Format: Our retro" in report.text
@@ -138,14 +138,13 @@ def test_a_participant_token_cannot_import_and_no_token_cannot_export(
     server: ThreadServer, world: World
 ) -> None:
     _participant, token = world.join()
-    phone = httpx.post(
+    phone = patient.post(
         f"{server.url}/api/v1/formats",
         content=OURS.encode(),
         headers={**TOML, "Authorization": f"Bearer {token}"},
-        timeout=20,
     )
     assert phone.status_code == 403
-    assert httpx.get(f"{server.url}/api/v1/formats/plain.toml", timeout=20).status_code == 401
+    assert patient.get(f"{server.url}/api/v1/formats/plain.toml").status_code == 401
 
 
 def test_a_workshop_saved_as_a_format_from_the_console_exports_what_its_agenda_holds(
@@ -165,7 +164,7 @@ def test_a_workshop_saved_as_a_format_from_the_console_exports_what_its_agenda_h
     )
     world.join(name="Ana")
     run(world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text="Childcare late")
-    with httpx.Client(base_url=server.url, timeout=20, follow_redirects=False) as page:
+    with patient.Client(base_url=server.url, follow_redirects=False) as page:
         page.post("/login", data={"email": "fac@example.org", "password": "correct horse battery"})
         saved = page.post(f"/f/w/{world.workshop.id}/format", data={"name": "Kurzformat"})
         # No fragment: the page focuses its message instead (a target element would win over autofocus).

@@ -2,18 +2,16 @@
 
 import re
 
-import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from cowork.domain import workshops
 from cowork.domain.program import formats
 from tests import test_browser
-from tests.conftest import ThreadServer, World, run
+from tests.conftest import ThreadServer, World, patient, run
 from tests.program.test_designer_browser import _add, _edit
 from tests.test_accessibility import _report, check
 from tests.test_browser import _console, _shot
 
-browser = test_browser.browser  # the Chromium fixture, shared
 pytestmark = test_browser.pytestmark
 LAPTOP = {"width": 1440, "height": 900}
 
@@ -122,8 +120,8 @@ def test_an_edited_agenda_saved_as_a_format_starts_a_workshop_with_the_same_stag
     assert made[0].config["categories"] == source[0].config["categories"]
     format_id = run(world.engine, lambda tx: workshops.get_workshop(tx.session, workshop_id=new_id).format_id)
     assert format_id == "our-open-board"
-    listed = httpx.get(
-        f"{server.url}/api/v1/formats", headers={"Authorization": f"Bearer {world.api_token}"}, timeout=20
+    listed = patient.get(
+        f"{server.url}/api/v1/formats", headers={"Authorization": f"Bearer {world.api_token}"}
     ).json()
     assert {f["id"]: f["source"] for f in listed}["our-open-board"] == "organisation"
 

@@ -15,7 +15,6 @@ from cowork.db import read_session
 from cowork.domain import workshops
 from cowork.domain.program import look
 from cowork.domain.program.sample import create_sample_workshop
-from tests import test_browser
 from tests.conftest import ThreadServer, World, run
 from tests.program.test_look import png
 from tests.test_accessibility import _report, axe_violations
@@ -23,7 +22,6 @@ from tests.test_browser import ARTIFACTS
 from tests.test_projector_stages import FIT, go_to, open_stage
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser
 ACCENT = "#c2185b"  # a raspberry red: white text on it
 LIGHT_ACCENT = "#ffd23f"  # a sunflower yellow: black text on it
 

@@ -15,7 +15,6 @@ from tests.program.test_breakout import make_lab
 from tests.test_accessibility import _report, check, watch_csp
 from tests.test_browser import PHONE, PROJECTOR, _console, _join_on_phone, _projector, _shot
 
-browser = test_browser.browser  # the Chromium fixture, shared
 pytestmark = test_browser.pytestmark
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 
 from cowork.domain import participants, workshops
-from tests.conftest import ThreadServer, World, run
+from tests.conftest import ThreadServer, World, patient, run
 from tests.test_live import screen
 
 
@@ -16,7 +16,7 @@ def _auth(token: str) -> dict[str, str]:
 
 async def _post(server: ThreadServer, path: str, token: str, body: Any = None) -> dict[str, Any]:
     def send() -> httpx.Response:
-        return httpx.post(f"{server.url}{path}", json=body, headers=_auth(token))
+        return patient.post(f"{server.url}{path}", json=body, headers=_auth(token))
 
     response = await asyncio.to_thread(send)
     assert response.status_code in (200, 201), response.text

@@ -4,16 +4,14 @@ sent without it is refused with a sentence the phone shows."""
 
 from typing import Any
 
-import httpx
 from playwright.sync_api import Browser, expect
 
 from tests import test_browser
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 from tests.program.test_designer_browser import _open_editor, _open_row
 from tests.test_accessibility import _report, check
 from tests.test_browser import _console, _join_on_phone
 
-browser = test_browser.browser  # the Chromium fixture, shared
 pytestmark = test_browser.pytestmark
 
 
@@ -58,7 +56,7 @@ def test_a_required_field_is_marked_on_the_phone_and_a_proposal_without_it_is_re
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
     auth = {"Authorization": f"Bearer {world.api_token}"}
-    with httpx.Client(base_url=server.url, headers=auth) as api:
+    with patient.Client(base_url=server.url, headers=auth) as api:
         plan = api.post(
             f"/api/v1/workshops/{world.workshop.id}/stages",
             json={"kind": "action_plan", "title": "Action plan", "minutes": 20, "position": 1},
@@ -72,7 +70,7 @@ def test_a_required_field_is_marked_on_the_phone_and_a_proposal_without_it_is_re
     expect(_open_row(console, "Action plan").get_by_label("Who is responsible?")).to_be_checked()
     found: dict[str, list[dict[str, Any]]] = {}
     check(console, "console: an action plan's required fields", found)
-    with httpx.Client(base_url=server.url, headers=auth) as api:
+    with patient.Client(base_url=server.url, headers=auth) as api:
         api.post(f"/api/v1/workshops/{world.workshop.id}/current-stage", json={"stage_id": plan["id"]})
 
     owner = phone.get_by_label("Who is responsible? (organisation or person) (required)")

@@ -3,19 +3,18 @@
 import re
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 from tests.stakeholders.test_stakeholders import make_region
-from tests.test_browser import PHONE, PROJECTOR, _console, _projector, _shot, browser  # noqa: F401  (browser is a fixture)
+from tests.test_browser import PHONE, _console, _projector, _shot
 
 pytestmark = pytest.mark.browser
 SVG = "http://www.w3.org/2000/svg"
 
 
-def _join(browser: Browser, server: ThreadServer, code: str, name: str) -> Page:  # noqa: F811
+def _join(browser: Browser, server: ThreadServer, code: str, name: str) -> Page:
     phone = browser.new_context(**PHONE).new_page()
     phone.goto(f"{server.url}/j/{code}")
     phone.get_by_label("Your name or a nickname").fill(name)
@@ -44,7 +43,7 @@ def _serious_problems(page: Page, server: ThreadServer) -> list[dict[str, Any]]:
 
 
 def test_a_phone_proposes_and_rates_a_stakeholder_and_the_projector_grid_follows(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -119,7 +118,7 @@ def _propose(phone: Page, name: str, family: str) -> None:
 
 
 def test_a_half_made_rating_stays_when_another_form_is_answered_and_each_stakeholder_is_listed_once(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -148,7 +147,7 @@ def test_a_half_made_rating_stays_when_another_form_is_answered_and_each_stakeho
 
 
 def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -159,7 +158,7 @@ def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
     console = _console(browser, server, region.workshop_id)
     expect(console.locator(".sh-staff-item", has_text="Jobcenter Leipzig")).to_contain_text("Anja Stephan")
     # A stakeholder proposed from a phone arrives on the console live: its entry is pushed empty and fetched.
-    proposed = httpx.post(
+    proposed = patient.post(
         f"{server.url}/api/v1/stages/{region.map_stage}/stakeholders",
         json={
             "name": "Caritas Leipzig",
@@ -199,7 +198,7 @@ def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
 
 
 def test_the_console_pins_by_the_named_button_and_merges_by_the_hint(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:

@@ -5,10 +5,8 @@ import json
 import re
 from typing import Any
 
-import httpx
-
 from cowork.live import wire
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 from tests.stakeholders.test_stakeholders import CONTACT, make_region
 from tests.test_live import screen
 
@@ -16,9 +14,8 @@ PUSH_BUDGET = 5_000  # bytes of one pushed update (DESIGN.md)
 
 
 def _call(server: ThreadServer, method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:
-    # The large map's writes render for every room: on a loaded CI machine that can pass httpx's default 5 s.
-    response = httpx.request(
-        method, f"{server.url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    response = patient.request(
+        method, f"{server.url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code < 300, response.text
     return response.json()
@@ -76,7 +73,7 @@ async def test_a_rating_moves_the_stakeholders_marker_on_the_projector(
     assert len(json.dumps(staff).encode()) <= PUSH_BUDGET
 
     # The pushed marker is the one a fresh page draws (one template for page and push).
-    async with httpx.AsyncClient() as http:
+    async with patient.AsyncClient() as http:
         fresh = (await http.get(f"{server.url}/s/{key}")).text
     assert _squash(marker["html"]) in _squash(fresh)
 

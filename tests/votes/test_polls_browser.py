@@ -2,20 +2,19 @@
 
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
 from cowork.domain.board import cards as board
 from tests.actions.test_proposals import lab  # noqa: F401  (the co-working lab on its action plan)
-from tests.conftest import ThreadServer, World, run
-from tests.test_browser import PHONE, _join_on_phone, _projector, _shot, _tab_to, browser  # noqa: F401  (the module's browser)
+from tests.conftest import ThreadServer, World, patient, run
+from tests.test_browser import PHONE, _join_on_phone, _projector, _shot, _tab_to
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_phone_casts_dots_and_the_projector_bars_change_without_reload(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -26,7 +25,7 @@ def test_a_phone_casts_dots_and_the_projector_bars_change_without_reload(
     projector = _projector(browser, server, world)
     phone = _join_on_phone(browser, server, world)
     staff = {"Authorization": f"Bearer {world.api_token}"}
-    made = httpx.post(
+    made = patient.post(
         f"{server.url}/api/v1/stages/{world.stage_id}/polls",
         json={
             "method": "dots",
@@ -37,7 +36,9 @@ def test_a_phone_casts_dots_and_the_projector_bars_change_without_reload(
         headers=staff,
     )
     assert made.status_code == 201, made.text
-    assert httpx.post(f"{server.url}/api/v1/polls/{made.json()['id']}/open", headers=staff).status_code == 200
+    assert (
+        patient.post(f"{server.url}/api/v1/polls/{made.json()['id']}/open", headers=staff).status_code == 200
+    )
 
     # Opening the vote brings the ballot to the phone without a reload.
     more = phone.get_by_role("button", name="One dot more for Housing near the job centre")
@@ -73,7 +74,7 @@ def _open_dot_vote(server: ThreadServer, world: World, card_ids: list[int] | Non
         )
         card_ids = [card.id]
     staff = {"Authorization": f"Bearer {world.api_token}"}
-    poll = httpx.post(
+    poll = patient.post(
         f"{server.url}/api/v1/stages/{world.stage_id}/polls",
         json={
             "method": "dots",
@@ -83,12 +84,12 @@ def _open_dot_vote(server: ThreadServer, world: World, card_ids: list[int] | Non
         },
         headers=staff,
     ).json()
-    httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/open", headers=staff).raise_for_status()
+    patient.post(f"{server.url}/api/v1/polls/{poll['id']}/open", headers=staff).raise_for_status()
     return poll
 
 
 def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -105,12 +106,12 @@ def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
     expect(phone.locator(".ballot .form-message")).to_contain_text("will be sent when the connection is back")
     phone.context.set_offline(False)
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")  # sent, and the page shows it
-    closed = httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
+    closed = patient.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
     assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [2]
 
 
 def test_a_browser_without_submit_event_submitter_still_says_which_button_was_pressed(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -127,7 +128,7 @@ def test_a_browser_without_submit_event_submitter_still_says_which_button_was_pr
 
 
 def test_a_phone_refreshes_for_a_proposal_too_large_to_push_and_keeps_what_was_typed(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     lab: World,  # noqa: F811
 ) -> None:
@@ -142,7 +143,7 @@ def test_a_phone_refreshes_for_a_proposal_too_large_to_push_and_keeps_what_was_t
         ("description", "impact", "rationale", "resources"), long
     )
     _, token = lab.join(name="Ben")
-    made = httpx.post(
+    made = patient.post(
         f"{server.url}/api/v1/stages/{lab.stage_id}/proposals",
         json=body,
         headers={"Authorization": f"Bearer {token}"},
@@ -154,7 +155,7 @@ def test_a_phone_refreshes_for_a_proposal_too_large_to_push_and_keeps_what_was_t
 
 
 def test_a_phone_joins_writes_and_votes_by_keyboard_alone_and_always_shows_the_focus(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -184,7 +185,7 @@ def test_a_phone_joins_writes_and_votes_by_keyboard_alone_and_always_shows_the_f
 
 
 def test_the_live_region_tells_a_burst_of_cards_once_and_that_voting_has_closed(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
@@ -196,7 +197,7 @@ def test_the_live_region_tells_a_burst_of_cards_once_and_that_voting_has_closed(
     phone.context.set_offline(True)
     expect(phone.locator("#connection")).to_have_attribute("data-state", "offline")
     cards = [
-        httpx.post(
+        patient.post(
             f"{server.url}/api/v1/stages/{world.stage_id}/contributions", json={"text": text}, headers=staff
         ).json()
         for text in ("Childcare", "Housing near the job centre", "Evening language courses")
@@ -204,5 +205,5 @@ def test_the_live_region_tells_a_burst_of_cards_once_and_that_voting_has_closed(
     phone.context.set_offline(False)
     expect(announcer).to_have_text("New card (3)")  # one message for the three, not three
     poll = _open_dot_vote(server, world, [c["id"] for c in cards])
-    httpx.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).raise_for_status()
+    patient.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).raise_for_status()
     expect(announcer).to_have_text("Voting has closed. The results are shown.")

@@ -8,7 +8,7 @@ import httpx
 
 from cowork.db import read_session
 from cowork.domain.votes import polls
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 
 PARTICIPANTS = 40
 ROUNDS = 4  # each participant moves their dots this many times, one ballot after the other
@@ -31,7 +31,7 @@ async def _open_poll(http: httpx.AsyncClient, world: World, labels: list[str]) -
 
 
 def _client(server: ThreadServer) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
+    return patient.AsyncClient(
         base_url=server.url, timeout=60, limits=httpx.Limits(max_connections=PARTICIPANTS + 10)
     )
 

@@ -8,7 +8,7 @@ import httpx
 
 from cowork.live import wire
 from tests.actions.test_proposals import lab  # noqa: F401  (the co-working lab on its action plan)
-from tests.conftest import ThreadServer, World
+from tests.conftest import ThreadServer, World, patient
 from tests.test_live import screen
 
 
@@ -17,7 +17,7 @@ def _auth(token: str) -> dict[str, str]:
 
 
 async def _call(method: str, url: str, token: str, body: Any = None) -> httpx.Response:
-    async with httpx.AsyncClient() as http:
+    async with patient.AsyncClient() as http:
         return await http.request(method, url, json=body, headers=_auth(token))
 
 

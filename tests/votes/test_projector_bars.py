@@ -3,7 +3,6 @@ results are hidden until the close, only the number of ballots; both fit 1920x10
 
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -11,14 +10,12 @@ from cowork.db import read_session
 from cowork.domain import participants, workshops
 from cowork.domain.votes.polls import open_poll, options_of
 from cowork.domain.votes.setup import create_poll
-from tests import test_browser
 from tests.actions.test_proposals import _go_to, lab  # noqa: F401  (the co-working lab on its action plan)
-from tests.conftest import ThreadServer, World, run
+from tests.conftest import ThreadServer, World, patient, run
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser
 SCREENS = {"1080p": {"width": 1920, "height": 1080}, "720p": {"width": 1280, "height": 720}}
 OPTIONS = [
     "One contact person from release to the first job",
@@ -66,7 +63,7 @@ def voters(world: World, count: int) -> list[str]:
 def vote(server: ThreadServer, token: str, poll_id: int, options: list[int], yes: set[int]) -> None:
     """A phone's ballot through the API, so every screen hears of it."""
     choices = {str(option): n in yes for n, option in enumerate(options)}
-    sent = httpx.post(
+    sent = patient.post(
         f"{server.url}/api/v1/polls/{poll_id}/ballots",
         json={"choices": choices},
         headers={"Authorization": f"Bearer {token}"},
@@ -75,7 +72,7 @@ def vote(server: ThreadServer, token: str, poll_id: int, options: list[int], yes
 
 
 def close(server: ThreadServer, world: World, poll_id: int) -> None:
-    closed = httpx.post(
+    closed = patient.post(
         f"{server.url}/api/v1/polls/{poll_id}/close", headers={"Authorization": f"Bearer {world.api_token}"}
     )
     assert closed.status_code == 200, closed.text
