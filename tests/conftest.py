@@ -1,6 +1,5 @@
 """Fixtures that build real things: a migrated database per test, the app, servers on free ports, Chromium."""
 
-import asyncio
 import atexit
 import os
 import shutil
@@ -367,28 +366,14 @@ def cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess
     )
 
 
-class _Chromium:
-    """One Chromium per test process, started by the first browser test and kept for the next ones.
-
-    Starting Playwright's driver and Chromium took 5 s or more on CI's loaded two cores, once per test module
-    and worker. Playwright's sync API marks its event loop as the thread's running loop, which stops every
-    asyncio test run after it: the mark is lifted between browser tests and set again for the next one.
-    """
-
-    def __init__(self) -> None:
-        self.playwright: Any = None
-        self.browser: Browser | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-
-    def get(self) -> Browser:
-        if self.browser is not None and self.browser.is_connected():
-            asyncio.events._set_running_loop(self.loop)
-            return self.browser
-        self.stop()  # a Chromium that went away (crashed) is started again, with a driver of its own
-        if not Path(CHROMIUM).exists():
-            pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (make system-deps installs it)")
-        self.playwright = sync_playwright().start()
-        self.browser = self.playwright.chromium.launch(
+@pytest.fixture(scope="module")
+def _chromium() -> Iterator[Browser]:
+    """Debian's Chromium, once per test module (Playwright's sync API holds the thread's event loop while it
+    runs, so a module's asyncio tests and its browser tests do not share one)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (make system-deps installs it)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
                 "--no-sandbox",
@@ -400,40 +385,21 @@ class _Chromium:
                 "--disable-quic",
             ],
         )
-        self.loop = asyncio.events._get_running_loop()
-        return self.browser
-
-    def put_away(self) -> None:
-        """After a test: its windows closed (so no page of it, a socket reconnecting to a port that another
-        test's server now has, lives on into the next test), and the thread free for asyncio."""
-        if self.browser is not None and self.browser.is_connected():
-            for context in self.browser.contexts:
-                context.close()
-        asyncio.events._set_running_loop(None)
-
-    def stop(self) -> None:
-        if self.playwright is not None:
-            asyncio.events._set_running_loop(self.loop)
-            self.playwright.stop()
-            asyncio.events._set_running_loop(None)
-        self.playwright = self.browser = self.loop = None
-
-
-@pytest.fixture(scope="session")
-def _chromium() -> Iterator[_Chromium]:
-    chromium = _Chromium()
-    yield chromium
-    chromium.stop()
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture
-def browser(_chromium: _Chromium) -> Iterator[Browser]:
-    """Debian's Chromium, with no window open at the start of the test."""
+def browser(_chromium: Browser) -> Iterator[Browser]:
+    """Debian's Chromium, with no window open at the start of the test, and none left at its end: a page left
+    open, its socket reconnecting to a port that another test's server now has, would live into the next."""
     # An expectation waits for what a person would see, never times it: on CI's shared two cores, with two
     # test workers each driving Chromium, a console's socket has once taken over Playwright's default 5 s to
     # connect. 10 s keeps a real fault failing while a slow machine does not.
     expect.set_options(timeout=10_000)
     try:
-        yield _chromium.get()
+        yield _chromium
     finally:
-        _chromium.put_away()
+        if _chromium.is_connected():
+            for context in _chromium.contexts:
+                context.close()
