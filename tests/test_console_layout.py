@@ -713,7 +713,7 @@ def test_on_a_laptop_a_cards_select_box_sits_on_its_tool_line(
 
 
 def test_each_table_of_the_group_work_shows_its_card_count_in_its_title_and_keeps_it_live(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: ThreadServer,
     world: World,
     room: Room,
