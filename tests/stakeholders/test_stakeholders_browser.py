@@ -115,6 +115,9 @@ def _propose(phone: Page, name: str, family: str) -> None:
     phone.get_by_label("Name of the organisation or service").fill(name)
     phone.get_by_label("Family").select_option(family)
     phone.get_by_role("button", name="Add stakeholder").click()
+    # The push may bring the new stakeholder before the form's answer does: the answer's page (its name
+    # field empty again) must be in before the next step, or that step acts on a page about to be replaced.
+    expect(phone.get_by_label("Name of the organisation or service")).to_have_value("")
 
 
 def test_a_half_made_rating_stays_when_another_form_is_answered_and_each_stakeholder_is_listed_once(
