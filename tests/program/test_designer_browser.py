@@ -110,7 +110,7 @@ def test_a_facilitator_builds_a_workshop_from_plain_and_phone_and_projector_foll
 
 
 def _more(console: Page, title: str) -> Locator:
-    """The agenda row's "More…" menu (Archive, Remove), opened."""
+    """The agenda row's "More" menu (Archive, Remove), opened."""
     menu = console.locator(".agenda-row", has_text=title).locator("details.more-menu")
     if menu.get_attribute("open") is None:
         menu.locator("summary").click()
@@ -311,7 +311,7 @@ def test_the_open_agenda_editor_is_on_the_first_screen_and_the_agenda_shows_once
 def test_archive_and_remove_wait_in_a_more_menu_that_the_keyboard_opens_and_escape_closes(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
-    """Edit, Archive and Remove stood on every row: the rare and destructive two are in a "More…" menu."""
+    """Edit, Archive and Remove stood on every row: the rare and destructive two are in a "More" menu."""
     console = _console(browser, server, world.workshop.id)
     console.set_viewport_size({"width": 1440, "height": 900})
     _open_editor(console)
@@ -322,7 +322,7 @@ def test_archive_and_remove_wait_in_a_more_menu_that_the_keyboard_opens_and_esca
     expect(archive).to_be_hidden()
     expect(remove).to_be_hidden()
     more = row.locator("details.more-menu > summary")
-    expect(more).to_have_accessible_name("More… Wrap-up and next steps")
+    expect(more).to_have_accessible_name("More Wrap-up and next steps")
     menu = row.locator("details.more-menu")
     expect(menu).not_to_have_attribute("open", "")
 

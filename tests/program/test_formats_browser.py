@@ -158,7 +158,7 @@ def test_deleting_a_format_from_its_more_menu_names_it_in_the_facilitators_langu
         console.goto(f"{server.url}/f/w/{world.workshop.id}?formats=1")
         row = console.locator(".format-row", has_text="Our open board")
         delete = row.locator("details.more-menu button.danger")
-        expect(delete).to_be_hidden()  # behind "More…", with the download
+        expect(delete).to_be_hidden()  # behind "More", with the download
         expect(row.locator("details.more-menu a[download]")).to_be_hidden()
         row.locator("details.more-menu > summary").click()
         delete.click()
