@@ -59,10 +59,13 @@ def cowork_executable() -> str:
 
 
 def start_profiler(pid: int, output: str) -> subprocess.Popen[bytes]:
-    """py-spy sampling the server 200 times a second, as collapsed stacks (pyspy_top.py reads them)."""
+    """py-spy sampling the server 200 times a second, as collapsed stacks (pyspy_top.py reads them).
+    PYSPY_EXTRA adds py-spy options, e.g. `--gil` (only the thread holding the GIL: Python's CPU, without
+    the waits of SQLite's fsync, which a plain sample counts as busy)."""
     py_spy = str(Path(sys.executable).with_name("py-spy"))
     cmd = [py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--output", output]
-    return subprocess.Popen([*cmd, "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd += ["--nonblocking", *os.environ.get("PYSPY_EXTRA", "").split()]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def cli(cowork: str, *args: str, env: dict[str, str], stdin: str | None = None) -> str:

@@ -332,3 +332,24 @@ async def test_a_lan_join_address_needs_no_warning(tmp_path: Path, db_url: str, 
     console, projector = await _screens(_lan_settings(tmp_path, db_url), world)
     assert f"{LAN}/j/{world.workshop.code}" in console and f"{LAN}/j/{world.workshop.code}" in projector
     assert "join-unreachable" not in console and "join-unreachable" not in projector
+
+
+def test_a_served_worker_keeps_what_it_built_at_its_start_out_of_the_collectors_walks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cowork serve`'s factory: what the start built is frozen, young collections rarer (join storms)."""
+    import gc
+
+    from cowork.app import GC_YOUNG_THRESHOLD, serve_app
+
+    monkeypatch.setenv("COWORK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COWORK_SECRET_KEY", SECRET)
+    threshold = gc.get_threshold()
+    try:
+        app = serve_app()
+        assert isinstance(app, socketio.ASGIApp)
+        assert gc.get_freeze_count() > 10_000  # modules, templates' environment, tables: all of the start
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *threshold[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)

@@ -75,7 +75,7 @@ def serve(
     setup_token = _first_account_token(settings)
     _greet(settings, serving, host=host or serving.host, port=port, setup_token=setup_token)
     uvicorn.run(
-        "cowork.app:create_app",
+        "cowork.app:serve_app",
         factory=True,
         host=serving.host,
         port=port,
