@@ -65,6 +65,27 @@ def _tab_to(page: Page, target: Locator, limit: int = 150) -> None:
     raise AssertionError("Tab never reached the element")
 
 
+def _press_page_form(page: Page, button: Locator, *, answered: bool = True) -> None:
+    """Press a page form's button (a vote, a rating, a stakeholder proposal) and wait until its answer is in:
+    the answer's page has replaced this <main> and no form in it is still being sent. The socket's push of the
+    same change often comes first and shows part of it; a step that waited only for that part could act on
+    the <main> about to be replaced, and be lost. With answered=False: until the form is no longer being sent
+    (its answer did not come, and the outbox keeps it); _page_answered then waits for the page it brings."""
+    page.locator("main").evaluate("main => { main.__pressed = true; }")  # gone with this <main>
+    button.click()
+    if answered:
+        _page_answered(page)
+    else:
+        expect(page.locator("main form[aria-busy=true]")).to_have_count(0)
+
+
+def _page_answered(page: Page) -> None:
+    """Until the <main> a page form was pressed in (by _press_page_form) has been replaced by an answer's page
+    (or a reload), and no form in the new one is being sent."""
+    expect(page.locator("main")).not_to_have_js_property("__pressed", True)
+    expect(page.locator("main form[aria-busy=true]")).to_have_count(0)
+
+
 def _join_on_phone(
     browser: Browser, server: ThreadServer, world: World, name: str = "Amira", phone: Page | None = None
 ) -> Page:
