@@ -244,6 +244,12 @@
     var textField = form.querySelector("[data-draft]");
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
+    form.setAttribute("aria-busy", "true"); // being sent: said to screen readers, shown by the button
+
+    function settled() {
+      if (button) button.disabled = false;
+      form.removeAttribute("aria-busy");
+    }
 
     function clear() {
       form.reset();
@@ -259,7 +265,7 @@
     }
 
     post(item).then(function (response) {
-      if (button) button.disabled = false;
+      settled();
       if (response.ok) {
         clear();
         say(form, body.getAttribute("data-msg-sent"), false);
@@ -273,7 +279,7 @@
       }
       return reasonOf(response).then(function (reason) { say(form, reason, true); });
     }, function () {
-      if (button) button.disabled = false;
+      settled();
       keep("data-msg-queued", null);
     });
   });

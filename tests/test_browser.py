@@ -1,9 +1,10 @@
 """In Debian's Chromium: a phone joins by the QR link and sends a card; the projector shows it live."""
 
+import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 from sqlmodel import Session
 
 from cowork.domain.workshops import participant_count
@@ -167,6 +168,28 @@ def test_a_phone_joins_sends_a_card_and_the_projector_shows_it_without_reload(
     expect(phone.locator(f"#col-{world.stage_id}-need .card")).to_have_count(1)
     _shot(phone, "participant-stage-phone")
     _shot(projector, "projector")
+
+
+def test_a_card_being_sent_says_so_until_its_answer_comes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """While its answer is awaited the card's form is aria-busy (for screen readers; the button shows it)."""
+    phone = _join_on_phone(browser, server, world)
+    held: list[Route] = []
+    phone.route("**/j/*/cards", lambda route: held.append(route))  # the answer waits for the test
+    form = phone.locator("#card-form")
+    phone.get_by_label("Your card").fill("Childcare during the language course")
+    phone.get_by_role("button", name="Send card").click()
+    expect(form).to_have_attribute("aria-busy", "true")
+    expect(phone.get_by_role("button", name="Send card")).to_be_disabled()
+    deadline = time.monotonic() + 30
+    while not held:  # Playwright serves the route inside its own calls
+        assert time.monotonic() < deadline, "the card never left the phone"
+        phone.wait_for_timeout(50)
+    held[0].continue_()
+    expect(phone.locator(".form-message")).to_have_text("Sent.")
+    expect(form).not_to_have_attribute("aria-busy", "true")
+    expect(phone.get_by_role("button", name="Send card")).to_be_enabled()
 
 
 def test_cards_coalesced_into_one_frame_each_show_once_in_order_on_the_projector(
