@@ -125,6 +125,7 @@ def test_a_ballot_says_it_is_being_sent_until_its_answer_is_shown_even_after_an_
     phone.route("**/polls/*/ballot", lambda route: held.append(route))  # each answer waits for the test
     ballot = phone.locator("form.ballot")
     more = phone.get_by_role("button", name="One dot more for Childcare")
+    expect(more).to_be_visible()  # the ballot came with the vote's opening
     expect(ballot).not_to_have_attribute("aria-busy", "true")
 
     more.click()
