@@ -244,6 +244,12 @@
     var textField = form.querySelector("[data-draft]");
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
+    form.setAttribute("aria-busy", "true"); // being sent: said to screen readers, shown by the button
+
+    function settled() {
+      if (button) button.disabled = false;
+      form.removeAttribute("aria-busy");
+    }
 
     function clear() {
       form.reset();
@@ -259,7 +265,7 @@
     }
 
     post(item).then(function (response) {
-      if (button) button.disabled = false;
+      settled();
       if (response.ok) {
         clear();
         say(form, body.getAttribute("data-msg-sent"), false);
@@ -273,7 +279,7 @@
       }
       return reasonOf(response).then(function (reason) { say(form, reason, true); });
     }, function () {
-      if (button) button.disabled = false;
+      settled();
       keep("data-msg-queued", null);
     });
   });
@@ -356,12 +362,34 @@
     clicked = button && button.form ? button : null;
   }, true);
 
+  // A page form whose answer is awaited says so (aria-busy), also in a page an earlier answer brought while
+  // this one is still out: a screen reader hears that it is being sent, and its button shows it (cowork.css).
+  var awaited = {}; // a form's key -> how many of its posts are still unanswered
+
+  function markBusy() {
+    var forms = document.querySelectorAll("form[data-outbox]");
+    for (var i = 0; i < forms.length; i++) {
+      if (awaited[formKey(forms[i])]) forms[i].setAttribute("aria-busy", "true");
+      else forms[i].removeAttribute("aria-busy");
+    }
+  }
+
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.hasAttribute || !form.hasAttribute("data-outbox") || !window.fetch || !window.DOMParser) return;
     e.preventDefault();
     var submitter = e.submitter || (clicked && clicked.form === form ? clicked : null);
     var item = { action: form.action, fields: fieldsOf(form, submitter), page: true, form: form.id || null };
+    var key = formKey(form);
+    awaited[key] = (awaited[key] || 0) + 1;
+    markBusy();
+
+    // Answered (its page is shown, or why not), kept in the outbox, or failed: no longer awaited.
+    function settled() {
+      awaited[key] -= 1;
+      if (!awaited[key]) delete awaited[key];
+      markBusy();
+    }
 
     // The next press of this form is another change: it must not carry the held one's client_id.
     function keep(message, response) {
@@ -386,8 +414,11 @@
         } else {
           keep("data-msg-held", response); // a proxy's page (a 404 while cowork restarts): send it again
         }
-      });
-    }, function () { keep("data-msg-queued", null); });
+      }, function () { keep("data-msg-queued", null); }); // the answer broke off: as if none had come
+    }, function () { keep("data-msg-queued", null); }).then(settled, function (error) {
+      settled();
+      throw error;
+    });
   });
 
   // A pushed card's edit box comes empty (the text would be in the push three times): fill it when opened.

@@ -1,9 +1,10 @@
 """In Debian's Chromium: a phone joins by the QR link and sends a card; the projector shows it live."""
 
+import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 from sqlmodel import Session
 
 from cowork.domain.workshops import participant_count
@@ -63,6 +64,27 @@ def _tab_to(page: Page, target: Locator, limit: int = 150) -> None:
         if target.evaluate("el => el === document.activeElement"):
             return
     raise AssertionError("Tab never reached the element")
+
+
+def _press_page_form(page: Page, button: Locator, *, answered: bool = True) -> None:
+    """Press a page form's button (a vote, a rating, a stakeholder proposal) and wait until its answer is in:
+    the answer's page has replaced this <main> and no form in it is still being sent. The socket's push of the
+    same change often comes first and shows part of it; a step that waited only for that part could act on
+    the <main> about to be replaced, and be lost. With answered=False: until the form is no longer being sent
+    (its answer did not come, and the outbox keeps it); _page_answered then waits for the page it brings."""
+    page.locator("main").evaluate("main => { main.__pressed = true; }")  # gone with this <main>
+    button.click()
+    if answered:
+        _page_answered(page)
+    else:
+        expect(page.locator("main form[aria-busy=true]")).to_have_count(0)
+
+
+def _page_answered(page: Page) -> None:
+    """Until the <main> a page form was pressed in (by _press_page_form) has been replaced by an answer's page
+    (or a reload), and no form in the new one is being sent."""
+    expect(page.locator("main")).not_to_have_js_property("__pressed", True)
+    expect(page.locator("main form[aria-busy=true]")).to_have_count(0)
 
 
 def _join_on_phone(
@@ -146,6 +168,28 @@ def test_a_phone_joins_sends_a_card_and_the_projector_shows_it_without_reload(
     expect(phone.locator(f"#col-{world.stage_id}-need .card")).to_have_count(1)
     _shot(phone, "participant-stage-phone")
     _shot(projector, "projector")
+
+
+def test_a_card_being_sent_says_so_until_its_answer_comes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """While its answer is awaited the card's form is aria-busy (for screen readers; the button shows it)."""
+    phone = _join_on_phone(browser, server, world)
+    held: list[Route] = []
+    phone.route("**/j/*/cards", lambda route: held.append(route))  # the answer waits for the test
+    form = phone.locator("#card-form")
+    phone.get_by_label("Your card").fill("Childcare during the language course")
+    phone.get_by_role("button", name="Send card").click()
+    expect(form).to_have_attribute("aria-busy", "true")
+    expect(phone.get_by_role("button", name="Send card")).to_be_disabled()
+    deadline = time.monotonic() + 30
+    while not held:  # Playwright serves the route inside its own calls
+        assert time.monotonic() < deadline, "the card never left the phone"
+        phone.wait_for_timeout(50)
+    held[0].continue_()
+    expect(phone.locator(".form-message")).to_have_text("Sent.")
+    expect(form).not_to_have_attribute("aria-busy", "true")
+    expect(phone.get_by_role("button", name="Send card")).to_be_enabled()
 
 
 def test_cards_coalesced_into_one_frame_each_show_once_in_order_on_the_projector(

@@ -15,7 +15,7 @@ from tests.conftest import ThreadServer, World
 from tests.program.test_program_browser import _lab_on_evaluation
 from tests.stakeholders.test_stakeholders import make_region
 from tests.stakeholders.test_stakeholders_browser import _join, _propose, _rate
-from tests.test_browser import PHONE, PROJECTOR
+from tests.test_browser import PHONE, PROJECTOR, _page_answered
 from tests.test_phone_outbox import FlakyServer, _outbox
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def test_a_stakeholder_and_its_rating_wait_through_a_503_and_a_lost_answer_and_a
     phone = _join(browser, server, region.world.workshop.code, "Amira")
     proposals = FlakyServer(["503", "lost"])
     phone.route("**/j/*/stakeholders", proposals)
-    _propose(phone, "Jobcenter Leipzig", "job_centre")
+    _propose(phone, "Jobcenter Leipzig", "job_centre", answered=False)
     expect(phone.locator("#sh-propose .form-message")).to_contain_text("will be sent as soon as it can")
     expect(phone.locator(".sh-rate", has_text="Jobcenter Leipzig")).to_contain_text("Not rated yet")
     # The push shows what the lost answer stored; the outbox still sends it once more (Playwright's own wait:
@@ -53,6 +53,7 @@ def test_a_stakeholder_and_its_rating_wait_through_a_503_and_a_lost_answer_and_a
         assert time.monotonic() < deadline, "the outbox did not send the proposal again"
         phone.wait_for_timeout(100)
     _until_sent(phone)
+    _page_answered(phone)  # the page reloaded with what the outbox stored: the next steps act on that one
     expect(phone.locator(".sh-rate", has_text="Jobcenter Leipzig")).to_have_count(1)
     assert len(set(proposals.client_ids)) == 1
     with read_session(world.engine) as session:

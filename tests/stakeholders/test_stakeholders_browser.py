@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import ThreadServer, World, patient
 from tests.stakeholders.test_stakeholders import make_region
-from tests.test_browser import PHONE, _console, _projector, _shot
+from tests.test_browser import PHONE, _console, _press_page_form, _projector, _shot
 
 pytestmark = pytest.mark.browser
 SVG = "http://www.w3.org/2000/svg"
@@ -28,7 +28,7 @@ def _rate(phone: Page, name: str, influence: int, interest: int) -> None:
     form = phone.locator(".sh-rate", has_text=name)
     form.get_by_role("group", name=re.compile("^Influence")).get_by_role("radio", name=str(influence)).check()
     form.get_by_role("group", name=re.compile("^Interest")).get_by_role("radio", name=str(interest)).check()
-    form.get_by_role("button", name=f"Save rating for {name}").click()
+    _press_page_form(phone, form.get_by_role("button", name=f"Save rating for {name}"))
 
 
 def _serious_problems(page: Page, server: ThreadServer) -> list[dict[str, Any]]:
@@ -59,7 +59,7 @@ def test_a_phone_proposes_and_rates_a_stakeholder_and_the_projector_grid_follows
     phone.get_by_label(re.compile("^Add a contact person")).check()
     expect(contact).to_be_visible()
     contact.fill("Anja Stephan")
-    phone.get_by_role("button", name="Add stakeholder").click()
+    _press_page_form(phone, phone.get_by_role("button", name="Add stakeholder"))
 
     marker = projector.locator(".sh-marker", has_text="Jobcenter Leipzig")
     row = projector.locator("tr", has_text="Jobcenter Leipzig")
@@ -108,16 +108,14 @@ def test_a_phone_proposes_and_rates_a_stakeholder_and_the_projector_grid_follows
     assert _serious_problems(projector, server) == []
 
 
-def _propose(phone: Page, name: str, family: str) -> None:
+def _propose(phone: Page, name: str, family: str, *, answered: bool = True) -> None:
+    """Propose from the phone; wait for the answer's page (with answered=False: until the outbox has it)."""
     fold = phone.locator("#sh-propose-fold")
     if fold.get_attribute("open") is None:
         fold.locator("summary").click()  # folded under the ratings once someone is on the map
     phone.get_by_label("Name of the organisation or service").fill(name)
     phone.get_by_label("Family").select_option(family)
-    phone.get_by_role("button", name="Add stakeholder").click()
-    # The push may bring the new stakeholder before the form's answer does: the answer's page (its name
-    # field empty again) must be in before the next step, or that step acts on a page about to be replaced.
-    expect(phone.get_by_label("Name of the organisation or service")).to_have_value("")
+    _press_page_form(phone, phone.get_by_role("button", name="Add stakeholder"), answered=answered)
 
 
 def test_a_half_made_rating_stays_when_another_form_is_answered_and_each_stakeholder_is_listed_once(

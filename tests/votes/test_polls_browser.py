@@ -1,9 +1,10 @@
 """In Debian's Chromium: a phone spends dots on the needs board and the projector's bars follow."""
 
+import time
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
 from cowork.domain.board import cards as board
 from tests.actions.test_proposals import lab  # noqa: F401  (the co-working lab on its action plan)
@@ -108,6 +109,40 @@ def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")  # sent, and the page shows it
     closed = patient.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
     assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [2]
+
+
+def test_a_ballot_says_it_is_being_sent_until_its_answer_is_shown_even_after_an_earlier_answer(
+    browser: Browser,
+    server: ThreadServer,
+    world: World,
+) -> None:
+    """While a page form's answer is awaited the form is aria-busy (a screen reader hears it, the button shows
+    it); a second press still out keeps the page the first answer brought busy."""
+    phone = _join_on_phone(browser, server, world)
+    phone.set_viewport_size({"width": 390, "height": 844})
+    _open_dot_vote(server, world)
+    held: list[Route] = []
+    phone.route("**/polls/*/ballot", lambda route: held.append(route))  # each answer waits for the test
+    ballot = phone.locator("form.ballot")
+    more = phone.get_by_role("button", name="One dot more for Childcare")
+    expect(more).to_be_visible()  # the ballot came with the vote's opening
+    expect(ballot).not_to_have_attribute("aria-busy", "true")
+
+    more.click()
+    expect(ballot).to_have_attribute("aria-busy", "true")
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 0 of 3")  # the answer is not in yet
+    _shot(phone, "polls-phone-ballot-sending")
+    more.click()  # pressed again before the first answer came
+    deadline = time.monotonic() + 30
+    while len(held) < 2:  # Playwright serves the route inside its own calls
+        assert time.monotonic() < deadline, "the ballots never left the phone"
+        phone.wait_for_timeout(50)
+    held[0].continue_()
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")  # the first answer
+    expect(ballot).to_have_attribute("aria-busy", "true")  # the second is still being sent
+    held[1].continue_()
+    expect(ballot).not_to_have_attribute("aria-busy", "true")
+    expect(more).to_be_focused()  # the answer's page is in, the keyboard on the button pressed
 
 
 def test_a_browser_without_submit_event_submitter_still_says_which_button_was_pressed(
