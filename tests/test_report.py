@@ -6,9 +6,12 @@ no text of the PDF is drawn outside its page; the adopted commitments are on pag
 """
 
 import asyncio
+import fcntl
 import io
+import os
+import pickle
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,9 +41,23 @@ class Rendered:
 
 
 @pytest.fixture(scope="module")
-def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
-    """The large workshop, filled through the API and rendered once (filling and 50 PDF pages take time)."""
-    folder = tmp_path_factory.mktemp("report")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The large workshop, filled through the API and rendered once (filling and 50 PDF pages take time).
+
+    Once per run: under pytest-xdist the first test process to need it builds it and leaves it (pickled) in
+    the run's temporary folder, which all processes share; the others wait for it and read it there, instead
+    of each filling and rendering its own on the same two cores."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return render_large(tmp_path_factory.mktemp("report"))
+    kept = tmp_path_factory.getbasetemp().parent / "report-large.pickle"
+    with open(f"{kept}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not kept.exists():
+            kept.write_bytes(pickle.dumps(render_large(tmp_path_factory.mktemp("report"))))
+        return pickle.loads(kept.read_bytes())
+
+
+def render_large(folder: Path) -> Rendered:
     with migrated_database(folder) as url:
         engine = make_engine(url)
         _facilitator, token = make_facilitator(engine)
@@ -51,7 +68,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
         report = run_query(engine, build_report, workshop_id=filled.id, language="en")
         files = {fmt: FORMATS[fmt].render(report) for fmt in ("pdf", "docx", "xlsx", "md")}
         engine.dispose()
-        yield Rendered(filled, files)
+        return Rendered(filled, files)
 
 
 async def through_the_api(settings: Settings, token: str, fill: Callable[[Api], Awaitable[Filled]]) -> Filled:

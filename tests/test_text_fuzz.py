@@ -182,9 +182,21 @@ def fuzz(site: Site, endpoint: Endpoint) -> None:
         assert endpoint.read(site.client, {"id": made_id}) == kept, endpoint.name
 
 
-def test_generated_text_gets_a_clear_answer_and_reads_back_normalised(site: Site) -> None:
-    for endpoint in endpoints(site) + more_endpoints(site):
+# The endpoints are dealt out in turn to this many tests, each with a server and a workshop of its own, so
+# that the test processes share the run (as one test it took minutes, and whichever process drew it last
+# kept the whole suite waiting). Every endpoint is in exactly one share, however many endpoints there are.
+SHARES = 8
+
+
+@pytest.mark.parametrize("share", range(SHARES))
+def test_generated_text_gets_a_clear_answer_and_reads_back_normalised(site: Site, share: int) -> None:
+    # Each share builds every endpoint (what one writes first is part of the workshop the others are fuzzed
+    # in) and fuzzes its own: of all endpoints in order, share 0 the first, the ninth, ...; share 1 the
+    # second, the tenth, ...
+    first = endpoints(site) + more_endpoints(site)
+    for endpoint in first[share::SHARES]:
         fuzz(site, endpoint)
     # Built after the others ran: the table topics above split the tables anew each time.
-    for endpoint in further_endpoints(site):
+    further = further_endpoints(site)
+    for endpoint in further[(share - len(first)) % SHARES :: SHARES]:
         fuzz(site, endpoint)
