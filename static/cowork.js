@@ -286,14 +286,14 @@
 
   // --- page forms (votes, ratings, stakeholders): their answer is the page again, whose <main> replaces
   // this one; a form sent during a drop waits in the outbox like a card and goes out once.
-  function showPage(page, form, submitter) {
+  function showPage(page, form, submitter, keepSent) {
     var fresh = page.querySelector("main");
     var main = document.querySelector("main");
     if (!fresh || !main) {
       location.reload();
       return;
     }
-    carryChoices(main, fresh, form);
+    carryChoices(main, fresh, keepSent ? null : form);
     main.parentNode.replaceChild(fresh, main);
     restoreDrafts(fresh);
     if (window.htmx) window.htmx.process(fresh);
@@ -374,6 +374,19 @@
     }
   }
 
+  // A dot's +/- moves its number on the page at once, and the form's next press is a change of its own (a new
+  // client_id): a second tap before the first answer came puts a second dot, not the first one again (both
+  // posts said "0, one more", the second with the first one's client_id).
+  function stepAhead(form, submitter) {
+    var adjust = submitter && submitter.name === "adjust" ? String(submitter.value) : "";
+    var field = adjust ? form.querySelector("[name='choice-" + adjust.slice(1) + "']") : null;
+    if (!field) return;
+    var now = parseInt(field.value, 10) || 0;
+    field.value = String(Math.max(0, now + (adjust.charAt(0) === "+" ? 1 : -1)));
+    var id = form.querySelector("[name=client_id]");
+    if (id) id.value = randomId();
+  }
+
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.hasAttribute || !form.hasAttribute("data-outbox") || !window.fetch || !window.DOMParser) return;
@@ -383,6 +396,7 @@
     var key = formKey(form);
     awaited[key] = (awaited[key] || 0) + 1;
     markBusy();
+    stepAhead(form, submitter);
 
     // Answered (its page is shown, or why not), kept in the outbox, or failed: no longer awaited.
     function settled() {
@@ -408,7 +422,9 @@
       return response.text().then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         if (response.ok || page.querySelector("main")) {
-          showPage(page, form, submitter); // cowork's page: what was stored, or why not
+          // cowork's page: what was stored, or why not. While a later press of this form is still out, the
+          // page keeps what the person chose meanwhile (that press's answer brings it stored).
+          showPage(page, form, submitter, awaited[key] > 1);
         } else if (refusedForGood(response.status)) {
           say(form, reasonIn(page), true);
         } else {

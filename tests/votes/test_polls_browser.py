@@ -117,7 +117,8 @@ def test_a_ballot_says_it_is_being_sent_until_its_answer_is_shown_even_after_an_
     world: World,
 ) -> None:
     """While a page form's answer is awaited the form is aria-busy (a screen reader hears it, the button shows
-    it); a second press still out keeps the page the first answer brought busy."""
+    it); a second press still out keeps the page the first answer brought busy, and counts: two quick taps on
+    "+" are two dots."""
     phone = _join_on_phone(browser, server, world)
     phone.set_viewport_size({"width": 390, "height": 844})
     _open_dot_vote(server, world)
@@ -132,7 +133,9 @@ def test_a_ballot_says_it_is_being_sent_until_its_answer_is_shown_even_after_an_
     expect(ballot).to_have_attribute("aria-busy", "true")
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 0 of 3")  # the answer is not in yet
     _shot(phone, "polls-phone-ballot-sending")
-    more.click()  # pressed again before the first answer came
+    more.click()  # pressed again before the first answer came: a second dot, not the first one again
+    dots = phone.get_by_label("Childcare")
+    expect(dots).to_have_value("2")  # each tap moves the number at once
     deadline = time.monotonic() + 30
     while len(held) < 2:  # Playwright serves the route inside its own calls
         assert time.monotonic() < deadline, "the ballots never left the phone"
@@ -140,8 +143,11 @@ def test_a_ballot_says_it_is_being_sent_until_its_answer_is_shown_even_after_an_
     held[0].continue_()
     expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")  # the first answer
     expect(ballot).to_have_attribute("aria-busy", "true")  # the second is still being sent
+    expect(dots).to_have_value("2")  # the first answer's page keeps the second tap
     held[1].continue_()
     expect(ballot).not_to_have_attribute("aria-busy", "true")
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")
+    expect(dots).to_have_value("2")
     expect(more).to_be_focused()  # the answer's page is in, the keyboard on the button pressed
 
 
