@@ -22,6 +22,14 @@ def _open_editor(console: Page) -> None:
     expect(console.get_by_role("button", name="Add the stage")).to_be_visible()
 
 
+def _editor(browser: Browser, server: ThreadServer, world: World) -> Page:
+    """The console on a laptop (1440x900) with the agenda editor open."""
+    console = _console(browser, server, world.workshop.id)
+    console.set_viewport_size({"width": 1440, "height": 900})
+    _open_editor(console)
+    return console
+
+
 def _add(console: Page, kind: str, title: str, minutes: str, where: str = "at the end") -> None:
     _open_editor(console)
     console.locator(".agenda-add").get_by_label(kind, exact=True).check()
@@ -226,9 +234,7 @@ def test_a_board_opens_before_the_day_and_the_evaluation_questions_are_edited_on
 def test_each_stage_shows_its_kind_and_minutes_and_the_editor_says_what_changed_and_keeps_the_keyboard(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
-    console = _console(browser, server, world.workshop.id)
-    console.set_viewport_size({"width": 1440, "height": 900})
-    _open_editor(console)
+    console = _editor(browser, server, world)
     # The kinds to add are tiles with their pictures (a select showed words only).
     expect(console.locator(".agenda-add .kind-option:has(input[type=radio]) .icon")).to_have_count(8)
     _add(console, "Evaluation", "Feedback", "5")
@@ -312,9 +318,7 @@ def test_archive_and_remove_wait_in_a_more_menu_that_the_keyboard_opens_and_esca
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
     """Edit, Archive and Remove stood on every row: the rare and destructive two are in a "More" menu."""
-    console = _console(browser, server, world.workshop.id)
-    console.set_viewport_size({"width": 1440, "height": 900})
-    _open_editor(console)
+    console = _editor(browser, server, world)
     row = console.locator(".agenda-row", has_text="Wrap-up and next steps")
     archive = row.get_by_role("button", name="Archive Wrap-up and next steps")
     remove = row.get_by_role("button", name="Remove Wrap-up and next steps")

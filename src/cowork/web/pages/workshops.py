@@ -305,14 +305,23 @@ async def projector_qr(key: str, runtime: RuntimeDep) -> Response:
 # --- participants ---------------------------------------------------------------------------------
 
 
+async def _joined_already(request: Request, code: str, runtime: Any) -> tuple[PhoneSession, Response | None]:
+    """A phone with a participant cookie asking to join (the join link, the join form sent again): the
+    workshop of the code, and a 303 to the phone's page if it has already joined that one."""
+    phone = await phone_session(request, await known_workshop(request, code, runtime), runtime)
+    if phone.participant is None:
+        return phone, None
+    return phone, RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
+
+
 @phone_router.get("/j/{code}")
 async def join_page(request: Request, code: str, runtime: RuntimeDep) -> Response:
     # A phone without the workshop's participant cookie (a room scanning the code) needs no database read.
     workshop = runtime.join_codes.get(workshops.normalize_code(code))
     if workshop is None or PARTICIPANT_COOKIE.format(workshop_id=workshop.id) in request.cookies:
-        phone = await phone_session(request, await known_workshop(request, code, runtime), runtime)
-        if phone.participant is not None:
-            return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
+        phone, to_page = await _joined_already(request, code, runtime)
+        if to_page is not None:
+            return to_page
         workshop = phone.workshop
         runtime.join_codes.keep(workshop)
     else:
@@ -341,9 +350,9 @@ async def join(
     form = {"name": name, "organisation": organisation, "group": group, "language": language}
     code = workshops.normalize_code(code)
     if participant_tokens(request.cookies):  # the form sent again by a phone that joined: no new join
-        phone = await phone_session(request, await known_workshop(request, code, runtime), runtime)
-        if phone.participant is not None:
-            return RedirectResponse(f"/j/{phone.workshop.code}/stage", status_code=303)
+        _phone, to_page = await _joined_already(request, code, runtime)
+        if to_page is not None:
+            return to_page
     # The join finds the workshop itself (one transaction, not a lookup first); a wrong code counts
     # against the client as on every phone page.
     client = client_key(request, runtime)
