@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -320,11 +320,16 @@ class ProcessServer:
 
     def start(self) -> "ProcessServer":
         cmd = [COWORK, "serve", "--port", str(self.port), "--workers", str(self.workers), *self.args]
+        # A session of its own: stop() can then end the workers a killed supervisor leaves behind.
         if self.output:
             with self.output.open("wb") as out:
-                self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                self.proc = subprocess.Popen(
+                    cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                )
         else:
-            self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self.proc = subprocess.Popen(
+                cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+            )
         # Generous: on a busy machine (other test runs, a browser) startup and the first answers are slow.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -347,8 +352,17 @@ class ProcessServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+        if self.proc:
+            self._end_orphans(self.proc.pid)
         if self.proc and self.proc.stderr:
             self.proc.stderr.close()
+
+    @staticmethod
+    def _end_orphans(group: int) -> None:
+        """Kill what is left of the server's process group once its supervisor is gone (a SIGKILL does not
+        reach uvicorn's workers): no worker outlives its test, holding its port or its database."""
+        with suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
 
     def __enter__(self) -> "ProcessServer":
         return self.start()

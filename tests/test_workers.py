@@ -84,6 +84,44 @@ def test_serve_with_two_workers_and_redis_starts_and_answers(
         assert patient.get(f"{server.url}/healthz").json() == {"status": "ok"}
 
 
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_killed_two_worker_server_leaves_no_worker_behind(
+    tmp_path: Path, db_url: str, redis_url: str
+) -> None:
+    """SIGKILL reaches only uvicorn's supervisor; its workers must not outlive the test on its port."""
+    env, _token = _workers_env(tmp_path, db_url, redis_url)
+    server = ProcessServer(env, workers=2).start()
+    assert server.proc is not None
+    workers = _children(server.proc.pid)
+    assert len(workers) >= 2
+    server.stop(signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)]
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{server.url}/healthz", timeout=2)
+
+
 @pytest.mark.parametrize("compression", [None, "1"])
 async def test_serve_with_two_workers_compresses_the_live_socket_only_when_the_setting_says_so(
     tmp_path: Path, db_url: str, redis_url: str, compression: str | None
