@@ -4,6 +4,8 @@ framed once for all goes as it is to each connection that does not compress; one
 framing."""
 
 import asyncio
+import socket
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -11,7 +13,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from websockets.client import ClientProtocol
+from websockets.frames import Frame, Opcode
 from websockets.protocol import State
+from websockets.uri import parse_uri
 
 from cowork.live import direct
 from cowork.settings import Settings
@@ -241,3 +246,30 @@ async def test_a_slow_phone_gets_the_frames_held_for_it_before_the_ones_written_
         posted = [card["seq"] for card in [first, *held, *after]]
         _whole_and_in_order([seq for seq in slow.seqs() if seq >= first["seq"]], posted)
         assert spy.queued[sid] > queued  # the held frames went out through the writer, once it could
+
+
+def test_the_phones_websocket_is_kept_alive_by_engine_io_alone(server: ThreadServer) -> None:
+    """Engine.IO pings each phone every 20 s; uvicorn pinging the same connection was a second timer and
+    frame per phone (and its own 20 s timeout on slow Wi-Fi). Over 23 s a connection sees Engine.IO's ping
+    and no websocket-level ping."""
+    host, port = server.url.removeprefix("http://").split(":")
+    client = ClientProtocol(parse_uri(f"ws://{host}:{port}/socket.io/?EIO=4&transport=websocket"))
+    seen: list[Frame] = []
+    with socket.create_connection((host, int(port)), timeout=1) as sock:
+        client.send_request(client.connect())
+        deadline = time.monotonic() + 23
+        while time.monotonic() < deadline:
+            sock.sendall(b"".join(client.data_to_send()))
+            try:
+                data = sock.recv(65536)
+            except TimeoutError:
+                continue
+            client.receive_data(data)
+            for event in client.events_received():
+                if isinstance(event, Frame):
+                    seen.append(event)
+                    if event.opcode is Opcode.TEXT and event.data == b"2":
+                        client.send_text(b"3")  # Engine.IO's pong
+    assert client.state is State.OPEN
+    assert any(f.opcode is Opcode.TEXT and f.data == b"2" for f in seen), "Engine.IO's ping never came"
+    assert [f for f in seen if f.opcode is Opcode.PING] == []

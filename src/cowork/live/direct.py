@@ -42,8 +42,18 @@ from cowork.settings import Settings
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How uvicorn serves the sockets this module writes to: its websockets-sansio protocol (the internals
     named above), with permessage-deflate only when COWORK_WEBSOCKET_COMPRESSION allows it (a browser that
-    asks for it without then gets plain frames, the ones framed once for all)."""
-    return {"ws": "websockets-sansio", "ws_per_message_deflate": settings.websocket_compression}
+    asks for it without then gets plain frames, the ones framed once for all).
+
+    Without uvicorn's own keepalive ping: Engine.IO pings every phone already (`live/hub.py`: every 20 s,
+    closing a phone that does not answer within 20 s), and uvicorn's ping on the same connection was a
+    second timer and a second frame each way per phone, which also closed a phone on slow Wi-Fi after its
+    own 20 s without a pong."""
+    return {
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": settings.websocket_compression,
+        "ws_ping_interval": None,
+        "ws_ping_timeout": None,
+    }
 
 
 class DirectWebSocket(WebSocket):
