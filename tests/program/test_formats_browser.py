@@ -6,9 +6,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from cowork.domain import workshops
 from cowork.domain.program import formats
+from cowork.domain.program.sample import create_sample_workshop
 from tests import test_browser
 from tests.conftest import ThreadServer, World, patient, run
-from tests.program.test_designer_browser import _add, _edit
+from tests.program.test_designer_browser import LAPTOPS, _add, _edit
 from tests.test_accessibility import _report, check
 from tests.test_browser import _console, _shot
 
@@ -168,3 +169,27 @@ def test_deleting_a_format_from_its_more_menu_names_it_in_the_facilitators_langu
         expect(console.locator(".format-row", has_text="Second round")).to_have_count(1)
         if lang == "en":
             _shot(console, "console-format-deleted")
+
+
+def test_the_open_format_panel_is_on_the_first_screen_and_the_agenda_shows_once(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """Opened, the format panel stood below the rail's agenda (page-wide: nine stages, the links and the
+    warnings), its forms below the fold at 1440×900. Now it takes the agenda's place, as the editor does."""
+    sample = run(world.engine, create_sample_workshop, actor=world.facilitator, language="en")
+    console = _console(browser, server, sample.id)
+    for width, height in LAPTOPS:
+        console.set_viewport_size({"width": width, "height": height})
+        console.goto(f"{server.url}/f/w/{sample.id}")
+        _open_formats(console)
+        for part in [
+            console.get_by_label("Name of the format"),
+            console.get_by_role("button", name="Save as format"),
+            console.get_by_role("button", name="Import", exact=True),
+            console.get_by_role("heading", name="Your organisation's formats"),
+        ]:
+            expect(part).to_be_in_viewport(ratio=1)
+        assert console.evaluate("scrollY") == 0
+        expect(console.locator("#agenda-rail")).to_be_hidden()
+        console.locator("#format-panel > summary").click()  # closed: the live run's agenda is back
+        expect(console.locator(".rail-stage").filter(visible=True)).to_have_count(9)
