@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 HOST = "127.0.0.1"
+PASSWORD = "cowork-bench-pw"  # the benchmark admin's
 
 
 def logger(name: str) -> Callable[[str], None]:
@@ -84,6 +85,7 @@ class Server:
     api_token: str
     log_file: Path
     env: dict[str, str]
+    email: str = ""  # the admin's, whose password is PASSWORD (a browser signs in with them)
 
     @property
     def staff(self) -> dict[str, str]:
@@ -129,14 +131,14 @@ def start_server(tmp: Path, *, database_url: str | None, extra_env: dict[str, st
     }
     cowork = cowork_executable()
     email = f"bench-{secrets.token_hex(4)}@example.org"
-    cli(cowork, "users", "create", email, "--admin", "--password-stdin", env=env, stdin="cowork-bench-pw\n")
+    cli(cowork, "users", "create", email, "--admin", "--password-stdin", env=env, stdin=f"{PASSWORD}\n")
     api_token = cli(cowork, "token", "create", email, env=env).strip().splitlines()[-1]
     log_file = tmp / "cowork.log"
     with log_file.open("wb") as out:
         proc = subprocess.Popen(
             [cowork, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
         )
-    return Server(proc, base, api_token, log_file, env)
+    return Server(proc, base, api_token, log_file, env, email)
 
 
 def run_against_server(
