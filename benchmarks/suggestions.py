@@ -105,9 +105,11 @@ def batch(row: dict[str, str]) -> int:
     return 1 if number <= 12 else 4 if number <= 18 else 5 if number <= 26 else 8
 
 
-def quality() -> dict[str, Any]:
+def quality(tuning_only: bool = False) -> dict[str, Any]:
     rows = labelled()
     kept = [r for r in rows if held_out(r)]
+    if tuning_only:  # for choosing a method's settings: nothing held out is read
+        return {"tuning": measure([r for r in rows if not held_out(r)])}
     return {
         "held_out": measure([r for r in kept if batch(r) == 1]),
         "held_out_late": measure([r for r in kept if batch(r) == 4]),
@@ -345,11 +347,38 @@ def main() -> int:
     p.add_argument("--baseline", type=float, default=4.0, help="seconds of live cards before asking (4)")
     p.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late deliveries (3)")
     p.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp dir")
+    p.add_argument("--tuning-only", action="store_true", help="quality on the tuning half only, no server")
+    p.add_argument(
+        "--self-training",
+        default=None,
+        metavar="ROUNDS[,MARGIN,SHARE,RIDGE,WEIGHT]",
+        help="the quality part with ridge self-training (similarity.SELF_TRAINING_*; default: the product's)",
+    )
     args = p.parse_args()
+    if args.self_training:
+        names = (
+            "SELF_TRAINING_ROUNDS",
+            "SELF_TRAINING_MARGIN",
+            "LEARNED_SHARE",
+            "RIDGE",
+            "SELF_TRAINING_WEIGHT",
+        )
+        for name, value in zip(names, args.self_training.split(","), strict=False):
+            setattr(similarity, name, type(getattr(similarity, name))(float(value)))
     started = time.perf_counter()
-    report: dict[str, Any] = {"load_avg_1m_at_start": round(os.getloadavg()[0], 2), **quality()}
+    report: dict[str, Any] = {
+        "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
+        "self_training": [
+            similarity.SELF_TRAINING_ROUNDS,
+            similarity.SELF_TRAINING_MARGIN,
+            similarity.LEARNED_SHARE,
+            similarity.RIDGE,
+            similarity.SELF_TRAINING_WEIGHT,
+        ],
+        **quality(args.tuning_only),
+    }
     report["quality_s"] = round(time.perf_counter() - started, 1)
-    if not args.quality_only:
+    if not (args.quality_only or args.tuning_only):
         report.update(run_against_server("suggestions", cost, args, phones=args.clients))
     print(json.dumps(report))
     return 0
