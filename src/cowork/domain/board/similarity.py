@@ -42,7 +42,7 @@ SELF_TRAINING_MARGIN = 0.5  # the gap between a card's two likeliest categories 
 SELF_TRAINING_WEIGHT = 1.0  # such a card's weight in the fit (a category's text: 1)
 PLACED_WEIGHT = 3.0  # a placed card's weight in the fit
 RIDGE = 0.3  # the ridge's penalty
-LEARNED_SHARE = 0.1
+LEARNED_SHARE = 0.4
 GROUP_THRESHOLD = 0.52
 TRANSLATION_THRESHOLD = 0.45
 
@@ -116,13 +116,21 @@ def category_confidences(
         for _ in range(SELF_TRAINING_ROUNDS):
             learned = _learned_scores(vectors, categories, placed, confidence)
             confidence = _read(softmax(scores + LEARNED_SHARE * learned), graph, placed, given, raw, same)
-        # The learner widens the gaps between the scores it was fitted on, so its beliefs grow sharp: a card
-        # is never surer of its suggested category than the plain reading is.
-        best = confidence.argmax(axis=1)
-        rows = np.arange(len(best))
-        ratio = plain[rows, best] / np.maximum(confidence[rows, best], 1e-9)
-        confidence = confidence * np.minimum(1.0, ratio)[:, None]
+        confidence = _bounded(confidence, plain)
     return confidence
+
+
+def _bounded(learned: np.ndarray, plain: np.ndarray) -> np.ndarray:
+    """The learner's beliefs, made no surer than the plain reading's. A learner fitted on the board's own
+    suggestions widens the gaps it was fitted on, so its beliefs grow sharp; each card's are mixed with an
+    even belief until its suggested category is no likelier than the plain reading has it (nor below an even
+    share): the order of the categories, and so the suggestion, stays the learner's; the beliefs sum to 1."""
+    rows, best = np.arange(len(learned)), learned.argmax(axis=1)
+    even = 1.0 / learned.shape[1]
+    top = learned[rows, best]
+    target = np.clip(plain[rows, best], even + 1e-6, top)  # a hair above even: the order stays
+    keep = np.where(top > even, (target - even) / np.maximum(top - even, 1e-12), 1.0)
+    return keep[:, None] * learned + (1.0 - keep[:, None]) * even
 
 
 def _read(
