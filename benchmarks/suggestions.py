@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/suggestions.py                   # quality, then a 200-card board, 100 phones
     .venv/bin/python benchmarks/suggestions.py --quality-only    # the labelled set only (no server)
     .venv/bin/python benchmarks/suggestions.py --clients 50
+    .venv/bin/python benchmarks/suggestions.py --tuning-only --self-training 4,0.5,0.4,0.3,1   # choosing
 
 **Quality**, in this process, on `tests/data/suggestions.csv` (547 cards written for the seeds' topics in
 en/de/es and some ar/tr, each labelled with its Co-Working Lab category and a meaning id: cards with the same

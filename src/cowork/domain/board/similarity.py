@@ -11,7 +11,8 @@ cosine similarity of two unit vectors is their dot product.
   cards near them. The same card in other languages (see Translations) goes to one column: where one of its
   versions was placed, or else by the mean of their beliefs. On a board of CENTER_FROM cards or more, the
   board's mean card vector is first taken from every vector. The confidence is the card's final belief in
-  the category (the beliefs of a card sum to 1).
+  the category (the beliefs of a card sum to 1). Ridge self-training (SELF_TRAINING_ROUNDS, off) is an
+  option measured in the eighth round and left off: it lost on boards of one batch.
 - **Groups**: average-linkage clustering of the cards of each column (a card without a column counts in the
   column suggested for it); a group stays when its cards are on average at least GROUP_THRESHOLD alike.
 - **Translations**: cards in different languages that are each other's closest card in that language and
