@@ -355,6 +355,30 @@ def test_a_card_between_two_categories_follows_the_placed_card_it_is_like() -> N
     assert np.allclose(board.sum(axis=1), 1.0)  # a card's beliefs are shares of one
 
 
+def test_self_training_when_switched_on_is_never_surer_than_the_plain_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    # Off by default (eighth round: it lost the first held-out half); a board read with it suggests the
+    # learner's category, but with no more confidence than the plain reading gives that category, so "accept
+    # all above a threshold" offers no card the plain reading would not.
+    rng = np.random.default_rng(7)
+    centres = similarity._unit(rng.normal(size=(3, 16)))
+    words = [similarity._unit(c + 0.3 * rng.normal(size=(4, 16))) for c in centres]
+    cards = similarity._unit(np.repeat(centres, 15, axis=0) + 0.9 * rng.normal(size=(45, 16)))
+    placed = np.full(45, -1)
+    placed[[0, 15, 30]] = [0, 1, 2]
+    plain = similarity.category_confidences(cards, words, placed)
+    monkeypatch.setattr(similarity, "SELF_TRAINING_ROUNDS", 4)
+    learned = similarity.category_confidences(cards, words, placed)
+    assert np.allclose(learned.sum(axis=1), 1.0)
+    best = learned.argmax(axis=1)
+    rows = np.arange(45)
+    assert (learned[rows, best] <= np.maximum(plain[rows, best], 1 / 3 + 1e-6) + 1e-9).all()
+    assert (best[[0, 15, 30]] == [0, 1, 2]).all() and (best != plain.argmax(axis=1)).any()
+
+
 def test_a_second_ask_encodes_nothing_again() -> None:
     texts = ["Help with letters from the immigration office", "Hilfe bei Briefen von der Ausländerbehörde"]
     first = embedding.vectors(texts)

@@ -11,7 +11,8 @@ cosine similarity of two unit vectors is their dot product.
   cards near them. The same card in other languages (see Translations) goes to one column: where one of its
   versions was placed, or else by the mean of their beliefs. On a board of CENTER_FROM cards or more, the
   board's mean card vector is first taken from every vector. The confidence is the card's final belief in
-  the category (the beliefs of a card sum to 1).
+  the category (the beliefs of a card sum to 1). Ridge self-training (SELF_TRAINING_ROUNDS, off) is an
+  option measured in the eighth round and left off: it lost on boards of one batch.
 - **Groups**: average-linkage clustering of the cards of each column (a card without a column counts in the
   column suggested for it); a group stays when its cards are on average at least GROUP_THRESHOLD alike.
 - **Translations**: cards in different languages that are each other's closest card in that language and
@@ -33,6 +34,16 @@ ROUNDS = 10  # enough for the beliefs to settle (5 and 20 give the same suggesti
 TOP_PROTOTYPES = 2  # a category's own texts closest to a card, beside the mean of them all
 CENTER_FROM = 30  # cards on a board from which their mean is a fair picture of "a card on this board"
 TEMPERATURE = 0.04
+# Ridge self-training (off at 0 rounds): a ridge regression on the board's vectors, fitted to the categories'
+# texts, the placed cards and the cards already suggested with a clear margin, adds LEARNED_SHARE of its
+# scores to every card's first scores, and the board is read again; the confidence stays bounded by the
+# plain reading's (see `category_confidences`). Measured in the eighth round (benchmarks/README.md).
+SELF_TRAINING_ROUNDS = 0
+SELF_TRAINING_MARGIN = 0.5  # the gap between a card's two likeliest categories that makes it a training card
+SELF_TRAINING_WEIGHT = 1.0  # such a card's weight in the fit (a category's text: 1)
+PLACED_WEIGHT = 3.0  # a placed card's weight in the fit
+RIDGE = 0.3  # the ridge's penalty
+LEARNED_SHARE = 0.4
 GROUP_THRESHOLD = 0.52
 TRANSLATION_THRESHOLD = 0.45
 
@@ -98,13 +109,47 @@ def category_confidences(
         # taken away, the differences between the categories weigh more.
         mean = vectors.mean(axis=0)
         vectors, categories = _unit(vectors - mean), [_unit(words - mean) for words in categories]
-    prior = softmax(label_scores(vectors, categories))
+    scores = label_scores(vectors, categories)
+    graph = neighbours(vectors) if whole_board and len(vectors) > 1 else None
+    confidence = _read(softmax(scores), graph, placed, given, raw, same)
+    if graph is not None and SELF_TRAINING_ROUNDS > 0:
+        plain = confidence
+        for _ in range(SELF_TRAINING_ROUNDS):
+            learned = _learned_scores(vectors, categories, placed, confidence)
+            confidence = _read(softmax(scores + LEARNED_SHARE * learned), graph, placed, given, raw, same)
+        confidence = _bounded(confidence, plain)
+    return confidence
+
+
+def _bounded(learned: np.ndarray, plain: np.ndarray) -> np.ndarray:
+    """The learner's beliefs, made no surer than the plain reading's. A learner fitted on the board's own
+    suggestions widens the gaps it was fitted on, so its beliefs grow sharp; each card's are mixed with an
+    even belief until its suggested category is no likelier than the plain reading has it (nor below an even
+    share): the order of the categories, and so the suggestion, stays the learner's; the beliefs sum to 1."""
+    rows, best = np.arange(len(learned)), learned.argmax(axis=1)
+    even = 1.0 / learned.shape[1]
+    top = learned[rows, best]
+    target = np.clip(plain[rows, best], even + 1e-6, top)  # a hair above even: the order stays
+    keep = np.where(top > even, (target - even) / np.maximum(top - even, 1e-12), 1.0)
+    return keep[:, None] * learned + (1.0 - keep[:, None]) * even
+
+
+def _read(
+    prior: np.ndarray,
+    graph: np.ndarray | None,
+    placed: np.ndarray,
+    given: np.ndarray,
+    raw: np.ndarray,
+    same: list[list[int]],
+) -> np.ndarray:
+    """The board read from these first beliefs: placed cards clamped to their columns, PROPAGATION over the
+    graph for ROUNDS rounds (none without a graph), one column for the same card in other languages."""
     known = placed >= 0
+    prior = prior.copy()
     prior[known] = 0.0
     prior[known, placed[known]] = 1.0
     confidence = prior
-    if whole_board and len(vectors) > 1:
-        graph = neighbours(vectors)
+    if graph is not None:
         for _ in range(ROUNDS):
             confidence = (1 - PROPAGATION) * prior + PROPAGATION * graph @ confidence
     for versions in same:
@@ -118,6 +163,36 @@ def category_confidences(
             sure = (raw[followers] @ raw[leaders].T).max(axis=1)
             confidence[followers, placed[followers]] = np.clip(sure, 0.0, 1.0)
     return confidence
+
+
+def _learned_scores(
+    vectors: np.ndarray, categories: list[np.ndarray], placed: np.ndarray, confidence: np.ndarray
+) -> np.ndarray:
+    """Per card and category, a ridge regression's score (dual form, weighted, one-hot targets) fitted to
+    the categories' texts, the placed cards and the unplaced cards whose two likeliest categories are at
+    least SELF_TRAINING_MARGIN apart (as suggested)."""
+    top = np.sort(confidence, axis=1)
+    known = placed >= 0
+    sure = ~known & (top[:, -1] - top[:, -2] >= SELF_TRAINING_MARGIN)
+    texts = np.concatenate(categories)
+    x = np.concatenate([texts, vectors[known], vectors[sure]])
+    labels = np.concatenate(
+        [
+            np.repeat(np.arange(len(categories)), [len(w) for w in categories]),
+            placed[known],
+            confidence[sure].argmax(axis=1),
+        ]
+    )
+    weights = np.concatenate(
+        [
+            np.ones(len(texts)),
+            np.full(int(known.sum()), PLACED_WEIGHT),
+            np.full(int(sure.sum()), SELF_TRAINING_WEIGHT),
+        ]
+    )
+    targets = np.eye(len(categories))[labels]
+    alpha = np.linalg.solve(x @ x.T + RIDGE * np.diag(1 / weights), targets)
+    return vectors @ (x.T @ alpha)
 
 
 def _spread(placed: np.ndarray, same: list[list[int]]) -> np.ndarray:
