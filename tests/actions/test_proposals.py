@@ -1,5 +1,6 @@
 """The action plan: proposals drafted on phones, decided by vote, turned into commitments and followed up."""
 
+import re
 from typing import Any
 
 import httpx
@@ -568,6 +569,11 @@ async def test_the_console_turns_adopted_proposals_into_commitments_and_follows_
     assert done.status_code == 303
     follow_up = await client.get(f"/f/w/{lab.workshop.id}/commitments")
     assert 'value="done" selected' in follow_up.text
+    # Each field of the follow-up and its review fold has a picture beside its words, as on the proposal form.
+    for field in ("status", "owner", "contact", "due", "note"):
+        label = rf'<label for="{field}-{commitment["id"]}"><span class="icon icon-[a-z-]+"'
+        assert re.search(label, follow_up.text), field
+    assert re.search(r'<summary><span class="icon icon-review"[^>]*></span>Review', follow_up.text)
     edited = await client.post(
         f"/f/proposals/{proposal.id}",
         data={"action": "edit", "title": "Shared intake form (v2)", "milestone-rows": "3"},
