@@ -320,6 +320,25 @@ async def test_a_board_shows_its_categories_and_a_board_without_any_no_empty_col
     assert "| A flat near the course | Wohnen |" in german
 
 
+def test_open_answers_stand_under_their_question_in_documents_and_beside_it_in_the_workbook(
+    large: Rendered,
+) -> None:
+    """21 answers to "What were the most positive aspects?" repeated the question on every row of one table;
+    the reader of a document gets the question once with its answers under it, the workbook a row each."""
+    question = "What were the most positive aspects?"
+    answers = [f"Open answer {i} to positive" for i in range(21)]
+    for fmt, text in [("pdf", "\n".join(pdf_pages(large.files["pdf"]))), ("md", md_text(large.files["md"]))]:
+        assert text.count(question) == 1, fmt
+        after = text[text.index(question) :]
+        assert all(answer in after for answer in answers), fmt
+    document = docx.Document(io.BytesIO(large.files["docx"]))
+    assert sum(p.text.count(question) for p in document.paragraphs) == 1
+    assert not [c for t in document.tables for r in t.rows for c in r.cells if c.text == question]
+    sheet = openpyxl.load_workbook(io.BytesIO(large.files["xlsx"]))["answers"]
+    rows = [row for row in sheet.iter_rows(values_only=True) if row[0] == question]
+    assert sorted(row[1] for row in rows) == sorted(answers)
+
+
 def test_the_first_page_tells_the_place_and_opens_what_happens_next_with_the_follow_up_meeting(
     large: Rendered,
 ) -> None:

@@ -7,13 +7,15 @@ from cowork.i18n import gettext as _
 
 
 def evaluation_section(ctx: Context) -> Section:
-    """Per question: how many answered, the mean and the distribution over 1–5; then the open answers."""
+    """Per question: how many answered, the mean and the distribution over 1–5; then the open answers, under
+    their question in documents, a row each with its question in the spreadsheet's one sheet."""
     scale = Table(
         "evaluation",
         _("Evaluation"),
         [_("Question"), _("Answers"), _("Mean"), "1", "2", "3", "4", "5"],
     )
-    answers = Table("answers", _("Open answers"), [_("Question"), _("Answer")])
+    answers = Table("answers", _("Open answers"), [_("Question"), _("Answer")])  # one sheet for all
+    by_question: list[Table] = []
     section = Section(
         "evaluation", _("Evaluation"), sheets=[scale, answers], empty=_("No evaluation answers yet.")
     )
@@ -34,13 +36,15 @@ def evaluation_section(ctx: Context) -> Section:
                         *[dist.get(str(p), 0) for p in range(1, 6)],
                     ]
                 )
-            for text in item.get("answers", []) or []:
-                answers.rows.append([texts.get(item["id"], item["id"]), text])
+            question, given = texts.get(item["id"], item["id"]), item.get("answers", []) or []
+            answers.rows.extend([question, text] for text in given)
+            if given:  # documents list a question's answers under it, not the question again on every row
+                rows: list[list[Cell]] = [[text] for text in given]
+                by_question.append(Table(f"answers-{item['id']}", question, [_("Answer")], rows))
     if scale.rows:
         section.figures.extend(_bars(row) for row in scale.rows)
         section.tables.append(scale)
-    if answers.rows:
-        section.tables.append(answers)
+    section.tables.extend(by_question)
     return section
 
 
