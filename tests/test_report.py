@@ -339,6 +339,19 @@ def test_open_answers_stand_under_their_question_in_documents_and_beside_it_in_t
     assert sorted(row[1] for row in rows) == sorted(answers)
 
 
+def test_the_stakeholder_table_leaves_out_the_level_and_role_nobody_gave_and_keeps_its_caption(
+    large: Rendered,
+) -> None:
+    """No stakeholder of the large workshop has a level or a role: the documents' table had two empty
+    columns, and its caption stood alone at the foot of the map's page. The workbook keeps every column."""
+    header = next(line for line in md_text(large.files["md"]).splitlines() if line.startswith("| No. |"))
+    assert "Stakeholder group" in header and "Level" not in header and "Role" not in header
+    sheet = openpyxl.load_workbook(io.BytesIO(large.files["xlsx"]))["stakeholders"]
+    assert {"Level", "Role"} <= {cell.value for cell in sheet[1]}
+    page = next(text for text in pdf_pages(large.files["pdf"]) if "Ratings" in text and "Tasks" in text)
+    assert "Stakeholders" in page[: page.index("Ratings")]
+
+
 def test_the_first_page_tells_the_place_and_opens_what_happens_next_with_the_follow_up_meeting(
     large: Rendered,
 ) -> None:

@@ -46,8 +46,22 @@ def stakeholders_section(ctx: Context) -> Section:
             names[number] = item["name"]
     if points:
         section.figures.append(grid_figure(points, names))
-    section.tables.append(sheet)
+    section.tables.append(_without_empty(sheet, OPTIONAL))
     return section
+
+
+OPTIONAL = (3, 4)  # the columns of the level and the role: many workshops name neither
+
+
+def _without_empty(table: Table, optional: tuple[int, ...]) -> Table:
+    """The table as documents show it: an optional column that no row fills is left out (the workbook keeps
+    every column, so that its sheets have the same columns in every workshop)."""
+    empty = {i for i in optional if not any(row[i] for row in table.rows)}
+    if not empty:
+        return table
+    kept = [i for i in range(len(table.columns)) if i not in empty]
+    rows = [[row[i] for i in kept] for row in table.rows]
+    return Table(table.key, table.title, [table.columns[i] for i in kept], rows)
 
 
 def grid_figure(points: list[tuple[int, float, float]], names: dict[int, str] | None = None) -> Figure:
