@@ -105,13 +105,15 @@ def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
     more = phone.get_by_role("button", name="One dot more for Childcare")
     more.click()
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
-    expect(more).to_be_focused()  # the page came back, the keyboard stayed on the button
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")  # the page came back
+    expect(more).to_be_focused()  # and the keyboard stayed on the button
 
     phone.context.set_offline(True)
     more.click()
     expect(phone.locator(".ballot .form-message")).to_contain_text("will be sent when the connection is back")
     phone.context.set_offline(False)
-    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")  # sent, and the page shows it
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")  # sent, and answered
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")
     closed = patient.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
     assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [2]
 
@@ -199,6 +201,8 @@ def test_a_browser_without_submit_event_submitter_still_says_which_button_was_pr
     phone.reload()
     assert phone.evaluate("new SubmitEvent('submit').submitter") is None
     phone.get_by_role("button", name="One dot more for Childcare").click()
+    # the server's page: its count is what it stored
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
 
 
@@ -255,6 +259,7 @@ def test_a_phone_joins_writes_and_votes_by_keyboard_alone_and_always_shows_the_f
     _tab_to(phone, more)
     phone.keyboard.press("Enter")
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")  # the answer is in
     phone.keyboard.press("Space")  # the focus stayed on the button: one more
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")
 
