@@ -82,6 +82,7 @@ def test_every_target_is_44_px_and_every_category_kind_and_phase_has_an_icon_bes
     lab = open_lab(world)
     phone = join(browser, server, lab, voices='[{"lang": "en-GB"}]')
     phone.locator(".board-fold > summary").click()
+    phone.locator("#card-more > summary").click()  # the card's kind and phase wait under "More"
     small = [t for t in phone.evaluate(TARGETS) if t["w"] < 44 or t["h"] < 44]
     assert small == [], f"targets under 44x44 px: {small}"
 
