@@ -1297,7 +1297,8 @@
   function countCards() {
     var counts = document.querySelectorAll("[data-card-count]");
     for (var i = 0; i < counts.length; i++) {
-      var fold = counts[i].parentNode.parentNode; // span < summary < details
+      var fold = counts[i].closest("details");
+      if (!fold) continue;
       var n = fold.querySelectorAll(".board .card:not([hidden]):not(.card-pending)").length;
       if (counts[i].textContent !== String(n)) counts[i].textContent = String(n);
     }
