@@ -398,6 +398,8 @@
     var fields = form.querySelectorAll(".dots-input"), used = 0, i;
     for (i = 0; i < fields.length; i++) used += Math.max(0, parseInt(fields[i].value, 10) || 0);
     shown.textContent = String(used);
+    var drawn = left.querySelectorAll(".dot");
+    for (i = 0; i < drawn.length; i++) drawn[i].className = i < used ? "dot used" : "dot";
     for (i = 0; i < fields.length; i++) {
       var value = parseInt(fields[i].value, 10) || 0, option = fields[i].name.slice("choice-".length);
       var less = form.querySelector("button[name=adjust][value='-" + option + "']");

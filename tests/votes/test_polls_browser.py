@@ -176,10 +176,14 @@ def test_the_last_dot_of_the_budget_closes_every_plus_at_once_before_any_answer(
     housing = phone.get_by_role("button", name="One dot more for Housing")
     less = phone.get_by_role("button", name="One dot less for Housing")
     expect(less).to_be_disabled()
+    expect(phone.locator(".dots-left .dot")).to_have_count(3)  # three rings: three dots to put
+    expect(phone.locator(".dots-left .dot.used")).to_have_count(0)
     childcare.click()
+    expect(phone.locator(".dots-left .dot.used")).to_have_count(1)  # at the tap, before the answer
     childcare.click()
     housing.click()
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 3 of 3")
+    expect(phone.locator(".dots-left .dot.used")).to_have_count(3)  # the budget drawn: every dot filled
     expect(childcare).to_be_disabled()  # no dot left to put
     expect(housing).to_be_disabled()
     expect(less).to_be_enabled()  # the dot on Housing can be taken back
