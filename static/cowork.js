@@ -296,6 +296,7 @@
     carryChoices(main, fresh, keepSent ? null : form);
     main.parentNode.replaceChild(fresh, main);
     restoreDrafts(fresh);
+    countAllDots(fresh);
     if (window.htmx) window.htmx.process(fresh);
     // Keep the keyboard where it was: the same button if it can still be used, else the form's first field.
     var again = form.id ? document.getElementById(form.id) : null;
@@ -385,7 +386,38 @@
     field.value = String(Math.max(0, now + (adjust.charAt(0) === "+" ? 1 : -1)));
     var id = form.querySelector("[name=client_id]");
     if (id) id.value = randomId();
+    countDots(form);
   }
+
+  // "Dots used: N of M" and which +/- can still be pressed follow the numbers as they stand on the page (moved
+  // by a tap, typed, or kept from a press whose answer is still out), not only the server's last answer.
+  function countDots(form) {
+    var left = form.querySelector(".dots-left[data-budget]"), shown = left && left.querySelector(".dots-used");
+    if (!shown) return;
+    var budget = parseInt(left.getAttribute("data-budget"), 10), most = parseInt(left.getAttribute("data-max"), 10);
+    var fields = form.querySelectorAll(".dots-input"), used = 0, i;
+    for (i = 0; i < fields.length; i++) used += Math.max(0, parseInt(fields[i].value, 10) || 0);
+    shown.textContent = String(used);
+    var drawn = left.querySelectorAll(".dot");
+    for (i = 0; i < drawn.length; i++) drawn[i].className = i < used ? "dot used" : "dot";
+    for (i = 0; i < fields.length; i++) {
+      var value = parseInt(fields[i].value, 10) || 0, option = fields[i].name.slice("choice-".length);
+      var less = form.querySelector("button[name=adjust][value='-" + option + "']");
+      var more = form.querySelector("button[name=adjust][value='+" + option + "']");
+      if (less) less.disabled = value <= 0;
+      if (more) more.disabled = value >= most || used >= budget;
+    }
+  }
+
+  function countAllDots(root) {
+    var ballots = root.querySelectorAll("form.ballot");
+    for (var i = 0; i < ballots.length; i++) countDots(ballots[i]);
+  }
+
+  document.addEventListener("input", function (e) {
+    var field = e.target;
+    if (field && field.classList && field.classList.contains("dots-input") && field.form) countDots(field.form);
+  });
 
   document.addEventListener("submit", function (e) {
     var form = e.target;
@@ -1284,7 +1316,8 @@
   function countCards() {
     var counts = document.querySelectorAll("[data-card-count]");
     for (var i = 0; i < counts.length; i++) {
-      var fold = counts[i].parentNode.parentNode; // span < summary < details
+      var fold = counts[i].closest("details");
+      if (!fold) continue;
       var n = fold.querySelectorAll(".board .card:not([hidden]):not(.card-pending)").length;
       if (counts[i].textContent !== String(n)) counts[i].textContent = String(n);
     }

@@ -7,8 +7,11 @@ and can have the stage's question, a form's questions with their answers, and a 
 out. The phone here has a voice (a stand-in speechSynthesis that records what it is asked to say).
 """
 
+import io
+
 import pytest
-from playwright.sync_api import Browser, expect
+from PIL import Image
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests import test_browser
 from tests.board.test_phone_room import PHONE
@@ -137,8 +140,55 @@ def test_the_join_page_and_my_cards_read_aloud_and_the_erase_button_has_a_pictur
     assert (
         phone.evaluate("window.spoken[window.spoken.length - 1]") == "No childcare during the language course"
     )
-    erase = card.get_by_role("button", name="Erase this card")
+    erase = card.locator("summary", has_text="Erase this card")  # it asks first: a fold
     expect(erase.locator(".icon")).to_be_visible()
     box = erase.bounding_box()
     assert box and box["height"] >= 44, box
     context.close()
+
+
+# The picture a form's message shows before its words (drawn by the stylesheet, so every message has it).
+MESSAGE_PICTURE = """el => { const s = getComputedStyle(el, '::before');
+  return s.content !== 'none' && parseFloat(s.width) >= 16 ? s.maskImage : ''; }"""
+
+
+def _inked(phone: Page, element: Locator) -> int:
+    """How many pixels the picture drawn before the element's words (its ::before) colours: the element as
+    shown, against the same element with that picture made invisible (its place kept)."""
+    shown = Image.open(io.BytesIO(element.screenshot())).convert("L")
+    element.evaluate(  # the page's own stylesheet (its policy refuses a style of the test's)
+        "el => { el.classList.add('no-picture-for-test'); document.styleSheets[0].insertRule("
+        "'.no-picture-for-test::before { visibility: hidden !important; }'); }"
+    )
+    bare = Image.open(io.BytesIO(element.screenshot())).convert("L")
+    element.evaluate("el => el.classList.remove('no-picture-for-test')")
+    pairs = zip(shown.get_flattened_data(), bare.get_flattened_data(), strict=True)
+    return sum(1 for a, b in pairs if abs(a - b) > 60)
+
+
+def test_a_cards_message_has_a_picture_sent_and_waiting_to_be_sent(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """ "Sent." and "No connection. Your card is kept…" were words alone: someone who reads little sees a tick
+    when the card is in and a clock while it waits, as in the vote's "Your vote is saved"."""
+    phone = test_browser._join_on_phone(browser, server, world)
+    message = phone.locator("#card-form .form-message > span")
+    phone.get_by_label("Your card").fill("Childcare during the course")
+    phone.get_by_role("button", name="Send card").click()
+    expect(message).to_have_text("Sent.")
+    assert "circle-check.svg" in message.evaluate(MESSAGE_PICTURE)
+
+    phone.context.set_offline(True)
+    phone.get_by_label("Your card").fill("Written in the basement")
+    phone.get_by_role("button", name="Send card").click()
+    expect(message).to_contain_text("will be sent when the connection is back")
+    assert "clock.svg" in message.evaluate(MESSAGE_PICTURE)
+    bar = phone.locator("#connection")
+    expect(bar).to_have_attribute("data-state", "offline")
+    test_browser._shot(phone, "phone-card-waiting")
+    # Drawn, not only asked for: a picture first fetched offline never came (the bar's showed nothing).
+    assert _inked(phone, message) > 20, "the clock before the waiting message is not drawn"
+    assert _inked(phone, bar) > 20, "the offline bar's picture is not drawn"
+    phone.context.set_offline(False)
+    expect(message).to_have_text("Sent.")  # the outbox sent it: the tick again
+    assert "circle-check.svg" in message.evaluate(MESSAGE_PICTURE)

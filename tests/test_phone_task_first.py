@@ -172,19 +172,27 @@ POINTS_OUTSIDE = """() => [...document.querySelectorAll('.sh-rate[open] .sh-poin
   return r.left < box.left || r.right > box.right; }).map(p => p.textContent.trim())"""
 
 
+def _german_320_phone(browser: Browser, server: ThreadServer, workshop: Any, name: str) -> Page:
+    """A 320x640 phone joined in German."""
+    phone = browser.new_context(
+        viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True
+    ).new_page()
+    phone.goto(f"{server.url}/j/{workshop.code}")
+    phone.locator("#name").fill(name)
+    phone.locator("#language").select_option("de")
+    phone.locator("form[action^='/j/'] button[type=submit]").click()
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    return phone
+
+
 def test_on_a_320_px_phone_in_german_no_stage_runs_off_the_screen_or_under_the_online_dot(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
     workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="de")
     with read_session(world.engine) as session:
         stages = [(s.kind, s.id) for s in stages_of(session, workshop_id=workshop.id)]
-    context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
-    phone = context.new_page()
-    phone.goto(f"{server.url}/j/{workshop.code}")
-    phone.locator("#name").fill("Samira Al-Hassan")
-    phone.locator("#language").select_option("de")
-    phone.locator("form[action^='/j/'] button[type=submit]").click()
-    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+    phone = _german_320_phone(browser, server, workshop, "Samira Al-Hassan")
+    context = phone.context
     shown = []
     # two information stages: "Arbeitsmarktintegration" is in the second's title
     for kind, stage_id in stages:
@@ -342,3 +350,36 @@ def test_offline_the_phone_shows_a_bar_across_the_bottom_that_hides_no_control_f
     phone.screenshot(
         path=str(test_browser.ARTIFACTS / "phone-offline.png")
     )  # the viewport: the bar where it is
+
+
+# How far a finger scrolls on the needs stage: from the card's text box to its send button, and the box's top.
+CARD_FORM_REACH = """() => {
+  const box = document.querySelector('#card-text').getBoundingClientRect();
+  const send = document.querySelector('#card-form button[type=submit]').getBoundingClientRect();
+  return {box: box.top + scrollY, toSend: send.bottom - box.bottom};
+}"""
+
+
+def test_on_a_320_px_phone_in_german_the_send_button_is_at_most_a_screen_under_the_card_text(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """The sample's needs board asks for a topic (five areas with German descriptions), the kind and the
+    phase: all open, they put "Karte senden" three screens under the text box. A topic's picture and name
+    choose it (its description shows once it is chosen); the kind and phase wait under "Mehr"."""
+    workshop = run(world.engine, create_sample_workshop, actor=world.facilitator, language="de")
+    _stage(world, workshop, "needs")
+    phone = _german_320_phone(browser, server, workshop, "Samira")
+    reach = phone.evaluate(CARD_FORM_REACH)
+    test_browser._shot(phone, "phone-needs-de-320")
+    assert reach["toSend"] <= 640, f"from the text box to the send button: {reach}"
+    housing = phone.locator("#card-form label.choice", has_text="Wohnen")
+    expect(housing.locator(".category-description")).to_be_hidden()
+    expect(housing.locator(".icon")).to_be_visible()
+    housing.click()
+    expect(housing.locator(".category-description")).to_contain_text("Sozialberatung")  # chosen: it says more
+    expect(phone.locator("#card-form .category-description:visible")).to_have_count(1)
+    more = phone.locator("#card-more > summary")
+    expect(more.locator(".icon")).to_be_visible()
+    more.click()
+    expect(phone.get_by_role("radio", name="Was fehlt")).to_be_visible()
+    expect(phone.get_by_role("radio", name="P1 Profiling: Ressourcen und Interessen")).to_be_visible()

@@ -21,9 +21,18 @@ def _phone(browser: Browser, server: ThreadServer, lab: Lab, name: str) -> Page:
     return phone
 
 
+def open_more(phone: Page) -> None:
+    """Unfold the card form's "More about your card", where its kind and phase wait."""
+    more = phone.locator("#card-more")
+    if not more.evaluate("details => details.open"):
+        more.get_by_text("More about your card (optional)").click()
+
+
 def _send(phone: Page, text: str, area: str, kind: str | None = None, phase: str | None = None) -> None:
     phone.get_by_label("Your card").fill(text)
     phone.get_by_role("radio", name=area).check()
+    if kind or phase:
+        open_more(phone)
     if kind:
         phone.get_by_role("radio", name=kind).check()
     if phase:
@@ -144,6 +153,7 @@ def test_a_needs_card_written_offline_is_sent_once_when_the_connection_returns(
     phone.context.set_offline(True)
     phone.get_by_label("Your card").fill("Written in the basement")
     phone.get_by_role("radio", name="Housing").check()
+    open_more(phone)
     phone.get_by_role("radio", name="How it works now").check()
     phone.get_by_role("button", name="Send card").click()
     expect(phone.locator(".form-message")).to_contain_text("will be sent when the connection is back")

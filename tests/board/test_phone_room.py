@@ -82,6 +82,7 @@ def test_every_target_is_44_px_and_every_category_kind_and_phase_has_an_icon_bes
     lab = open_lab(world)
     phone = join(browser, server, lab, voices='[{"lang": "en-GB"}]')
     phone.locator(".board-fold > summary").click()
+    phone.locator("#card-more > summary").click()  # the card's kind and phase wait under "More"
     small = [t for t in phone.evaluate(TARGETS) if t["w"] < 44 or t["h"] < 44]
     assert small == [], f"targets under 44x44 px: {small}"
 
@@ -143,3 +144,30 @@ def test_the_phone_at_a_needs_board_has_no_axe_violations(
     violations = axe_violations(phone)
     _shot(phone, f"phone-needs-{lang}")
     assert violations == [], _report({f"phone {lang}": violations})
+
+
+# Where the fold's "(" ends and where its count begins.
+COUNT_AFTER_BRACKET = """() => {
+  const count = document.querySelector('.board-fold > summary [data-card-count]');
+  const text = count.previousSibling, range = document.createRange();
+  range.setStart(text, text.length - 1);
+  range.setEnd(text, text.length);
+  const bracket = range.getBoundingClientRect(), number = count.getBoundingClientRect();
+  return {gap: number.left - bracket.right, lines: Math.abs(number.top - bracket.top)};
+}"""
+
+
+def test_on_a_320_px_phone_in_spanish_the_folds_count_stands_right_after_its_bracket(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """ "Ver todas las tarjetas (" wrapped on the left of the fold and "38)" stood alone at its right edge."""
+    lab = open_lab(world)
+    ana, _ = lab.join("Ana")
+    for n in range(12):
+        lab.card(ana, f"Tarjeta {n}")
+    phone = join(browser, server, lab, locale="es")
+    phone.set_viewport_size({"width": 320, "height": 640})
+    expect(phone.locator(".board-fold > summary")).to_contain_text("Ver todas las tarjetas (12)")
+    seen = phone.evaluate(COUNT_AFTER_BRACKET)
+    _shot(phone, "phone-fold-es-320")
+    assert abs(seen["gap"]) <= 2 and seen["lines"] <= 2, f"the count stands apart from its bracket {seen}"

@@ -7,6 +7,7 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from tests import test_browser
+from tests.board.test_needs_board_browser import open_more
 from tests.conftest import ThreadServer, World, patient
 from tests.program.test_designer_browser import _open_editor, _open_row
 from tests.test_accessibility import _report, check
@@ -34,6 +35,7 @@ def test_new_phases_set_on_the_console_show_on_an_open_phones_card_form(
     check(console, "console: a board's card kinds and phases", found)
 
     offered = phone.get_by_role("group", name="Phase of the pathway (optional)")
+    open_more(phone)  # the phase waits folded under "More about your card"
     expect(offered.get_by_role("radio", name="Profiling")).to_be_visible()
     assert phone.evaluate("window.__sameDocument") is True
 

@@ -14,15 +14,20 @@ from tests.test_browser import PHONE, _join_on_phone, _projector, _shot, _tab_to
 pytestmark = pytest.mark.browser
 
 
+def _cards(world: World, *texts: str) -> list[Any]:
+    """Cards on the needs board, by the facilitator."""
+    return [
+        run(world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text=text)
+        for text in texts
+    ]
+
+
 def test_a_phone_casts_dots_and_the_projector_bars_change_without_reload(
     browser: Browser,
     server: ThreadServer,
     world: World,
 ) -> None:
-    cards = [
-        run(world.engine, board.add_card, actor=world.facilitator, stage_id=world.stage_id, text=text)
-        for text in ("Childcare during the course", "Housing near the job centre")
-    ]
+    cards = _cards(world, "Childcare during the course", "Housing near the job centre")
     projector = _projector(browser, server, world)
     phone = _join_on_phone(browser, server, world)
     staff = {"Authorization": f"Bearer {world.api_token}"}
@@ -100,13 +105,15 @@ def test_a_vote_cast_offline_goes_out_once_when_the_connection_returns(
     more = phone.get_by_role("button", name="One dot more for Childcare")
     more.click()
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
-    expect(more).to_be_focused()  # the page came back, the keyboard stayed on the button
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")  # the page came back
+    expect(more).to_be_focused()  # and the keyboard stayed on the button
 
     phone.context.set_offline(True)
     more.click()
     expect(phone.locator(".ballot .form-message")).to_contain_text("will be sent when the connection is back")
     phone.context.set_offline(False)
-    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")  # sent, and the page shows it
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")  # sent, and answered
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")
     closed = patient.post(f"{server.url}/api/v1/polls/{poll['id']}/close", headers=staff).json()
     assert closed["ballots"] == 1 and [row["dots"] for row in closed["results"]] == [2]
 
@@ -131,11 +138,13 @@ def test_a_ballot_says_it_is_being_sent_until_its_answer_is_shown_even_after_an_
 
     more.click()
     expect(ballot).to_have_attribute("aria-busy", "true")
-    expect(phone.locator(".dots-left")).to_have_text("Dots used: 0 of 3")  # the answer is not in yet
+    # The answer is not in yet, and the count already says what the dot's number says.
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
     _shot(phone, "polls-phone-ballot-sending")
     more.click()  # pressed again before the first answer came: a second dot, not the first one again
     dots = phone.get_by_label("Childcare")
     expect(dots).to_have_value("2")  # each tap moves the number at once
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")  # and the count with it
     deadline = time.monotonic() + 30
     while len(held) < 2:  # Playwright serves the route inside its own calls
         assert time.monotonic() < deadline, "the ballots never left the phone"
@@ -144,11 +153,42 @@ def test_a_ballot_says_it_is_being_sent_until_its_answer_is_shown_even_after_an_
     expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")  # the first answer
     expect(ballot).to_have_attribute("aria-busy", "true")  # the second is still being sent
     expect(dots).to_have_value("2")  # the first answer's page keeps the second tap
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")  # and counts it
     held[1].continue_()
     expect(ballot).not_to_have_attribute("aria-busy", "true")
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")
     expect(dots).to_have_value("2")
     expect(more).to_be_focused()  # the answer's page is in, the keyboard on the button pressed
+
+
+def test_the_last_dot_of_the_budget_closes_every_plus_at_once_before_any_answer(
+    browser: Browser,
+    server: ThreadServer,
+    world: World,
+) -> None:
+    """On bad Wi-Fi the answers come late: the count and the +/- buttons follow the taps, not the answers."""
+    phone = _join_on_phone(browser, server, world)
+    phone.set_viewport_size({"width": 390, "height": 844})
+    _open_dot_vote(server, world, [c.id for c in _cards(world, "Childcare", "Housing")])  # 3 dots, 3 a card
+    held: list[Route] = []
+    phone.route("**/polls/*/ballot", lambda route: held.append(route))  # no answer comes
+    childcare = phone.get_by_role("button", name="One dot more for Childcare")
+    housing = phone.get_by_role("button", name="One dot more for Housing")
+    less = phone.get_by_role("button", name="One dot less for Housing")
+    expect(less).to_be_disabled()
+    expect(phone.locator(".dots-left .dot")).to_have_count(3)  # three rings: three dots to put
+    expect(phone.locator(".dots-left .dot.used")).to_have_count(0)
+    childcare.click()
+    expect(phone.locator(".dots-left .dot.used")).to_have_count(1)  # at the tap, before the answer
+    childcare.click()
+    housing.click()
+    expect(phone.locator(".dots-left")).to_have_text("Dots used: 3 of 3")
+    expect(phone.locator(".dots-left .dot.used")).to_have_count(3)  # the budget drawn: every dot filled
+    expect(childcare).to_be_disabled()  # no dot left to put
+    expect(housing).to_be_disabled()
+    expect(less).to_be_enabled()  # the dot on Housing can be taken back
+    expect(phone.locator("form.ballot")).to_have_attribute("aria-busy", "true")  # the answers are still out
+    _shot(phone, "polls-phone-ballot-budget-spent")
 
 
 def test_a_browser_without_submit_event_submitter_still_says_which_button_was_pressed(
@@ -165,6 +205,8 @@ def test_a_browser_without_submit_event_submitter_still_says_which_button_was_pr
     phone.reload()
     assert phone.evaluate("new SubmitEvent('submit').submitter") is None
     phone.get_by_role("button", name="One dot more for Childcare").click()
+    # the server's page: its count is what it stored
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
 
 
@@ -221,6 +263,7 @@ def test_a_phone_joins_writes_and_votes_by_keyboard_alone_and_always_shows_the_f
     _tab_to(phone, more)
     phone.keyboard.press("Enter")
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 1 of 3")
+    expect(phone.locator(".ballot .form-message")).to_contain_text("Your vote is saved")  # the answer is in
     phone.keyboard.press("Space")  # the focus stayed on the button: one more
     expect(phone.locator(".dots-left")).to_have_text("Dots used: 2 of 3")
 

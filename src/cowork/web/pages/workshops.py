@@ -463,17 +463,24 @@ async def participant_page(request: Request, code: str, runtime: RuntimeDep) -> 
 
 
 @phone_router.get("/j/{code}/mine")
-async def my_cards_page(request: Request, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
+async def my_cards_page(
+    request: Request, phone: JoinedPhone, runtime: RuntimeDep, erased: bool = False
+) -> Response:
     cards = await runtime.commands.query(privacy.my_cards, actor=phone.actor)
     return render(
-        request, "participant/mine.html", workshop=phone.workshop, participant=phone.participant, cards=cards
+        request,
+        "participant/mine.html",
+        workshop=phone.workshop,
+        participant=phone.participant,
+        cards=cards,
+        erased=erased,
     )
 
 
 @phone_router.post("/j/{code}/cards/{card_id}/erase")
 async def erase_my_card(card_id: int, phone: JoinedPhone, runtime: RuntimeDep) -> Response:
     await runtime.commands.run(privacy.erase_my_card, actor=phone.actor, card_id=card_id)
-    return RedirectResponse(f"/j/{phone.workshop.code}/mine", status_code=303)
+    return RedirectResponse(f"/j/{phone.workshop.code}/mine?erased=1", status_code=303)  # it says so
 
 
 @phone_router.get("/j/{code}/stage/fragment")
