@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ThreadServer, World, patient
+from cowork.domain.stakeholders.registry import propose_stakeholder
+from tests.conftest import ThreadServer, World, patient, run
 from tests.stakeholders.test_stakeholders import make_region
 from tests.test_browser import PHONE, _console, _press_page_form, _projector, _shot
 
@@ -145,6 +146,46 @@ def test_a_half_made_rating_stays_when_another_form_is_answered_and_each_stakeho
     first.get_by_role("group", name=re.compile("^Interest")).get_by_role("radio", name="2").check()
     first.get_by_role("button", name="Save rating for Jobcenter Leipzig").click()
     expect(first).to_contain_text("Your rating: influence 4, interest 2")
+
+
+def test_a_phone_rates_one_stakeholder_at_a_time_the_next_opening_after_each(
+    browser: Browser,
+    server: ThreadServer,
+    world: World,
+) -> None:
+    """21 stakeholders were 21 open rating forms, a page of 11,000 px at 390 px with the map at its end. Now
+    the first one not yet rated is open, the others are folded to their name and rating, and each saved
+    rating opens the next."""
+    region = make_region(world)
+    names = [f"Partner {chr(ord('A') + n)}" for n in range(21)]  # A to U
+    for name in names:
+        run(
+            world.engine,
+            propose_stakeholder,
+            actor=world.facilitator,
+            stage_id=region.map_stage,
+            name=name,
+            family="welfare",
+        )
+    phone = _join(browser, server, region.world.workshop.code, "Amira")
+    forms = phone.locator(".sh-rate")
+    expect(forms).to_have_count(21)
+    assert phone.evaluate("document.documentElement.scrollHeight") < 5000
+    for rated, name in enumerate(names[:3]):
+        expect(phone.locator(".sh-rate[open]")).to_have_count(1)
+        expect(phone.locator(".sh-rate[open]")).to_contain_text(name)
+        _rate(phone, name, 2 + rated, 3)
+        expect(forms.filter(has_text=name)).to_contain_text(f"Your rating: influence {2 + rated}, interest 3")
+    expect(phone.locator(".sh-rate[open]")).to_have_count(1)
+    expect(phone.locator(".sh-rate[open]")).to_contain_text("Partner D")
+    _shot(phone, "phone-stakeholders-one-at-a-time")
+    # A folded one opens with a tap on its name, and is rated the same way.
+    later = forms.filter(has_text="Partner T")
+    expect(later).to_contain_text("Not rated yet")
+    later.locator("summary").click()
+    _rate(phone, "Partner T", 5, 5)
+    expect(later).to_contain_text("Your rating: influence 5, interest 5")
+    assert not _serious_problems(phone, server)
 
 
 def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
