@@ -366,19 +366,23 @@ CROWD = [
 ]
 
 
+def _add_stakeholder(world: World, stage_id: int, name: str) -> Any:
+    return run(
+        world.engine,
+        propose_stakeholder,
+        actor=world.facilitator,
+        stage_id=stage_id,
+        name=name,
+        family="job_centre",
+    )[0]
+
+
 def _crowded_map(world: World, pinned: list[tuple[str, float, float]]) -> Any:
     """The German sample's map on the projector, with these stakeholders pinned at (influence, interest)."""
     workshop, stage = _sample_stage(world, "de", "stakeholders")
     go_to(world, workshop, stage.id)
     for name, influence, interest in pinned:
-        added, _ = run(
-            world.engine,
-            propose_stakeholder,
-            actor=world.facilitator,
-            stage_id=stage.id,
-            name=name,
-            family="job_centre",
-        )
+        added = _add_stakeholder(world, stage.id, name)
         run(
             world.engine,
             pin_stakeholder,
@@ -700,20 +704,32 @@ CONTRAST = """(selector) => {
 }"""
 
 
-def _matrix_on_the_projector(world: World) -> Any:
-    """The sample workshop's stakeholder stage shown as its matrix, three of its cells marked."""
+def _matrix_on_the_projector(world: World, more: int = 0) -> Any:
+    """The sample workshop's stakeholder stage shown as its matrix, three of its cells marked; with `more`,
+    that many more stakeholders of a full room (a column each), and three of them marked in each of six
+    areas."""
     workshop, stage = _sample_stage(world, "en", "stakeholders")
-    columns = run_query(world.engine, matrix.responsibility_matrix, workshop_id=workshop.id)["stakeholders"]
-    for n, mark in enumerate(["responsible", "contributes", "informed"]):
+    for name in FULL_ROOM[:more]:
+        _add_stakeholder(world, stage.id, name)
+    found = run_query(world.engine, matrix.responsibility_matrix, workshop_id=workshop.id)
+    columns = found["stakeholders"]
+    kinds = ["responsible", "contributes", "informed"]
+    # (area, stakeholder, mark, target groups); the last columns too: a table cut them off at the edge
+    marks = [("profiling", columns[n], mark, ["refugees"]) for n, mark in enumerate(kinds)] + [
+        (area["id"], columns[-1 - (row * 3 + n) % len(columns)], mark, [])
+        for row, area in enumerate(found["activities"][:6] if more else [])
+        for n, mark in enumerate(kinds)
+    ]
+    for area_id, column, mark, groups in marks:
         run(
             world.engine,
             matrix.set_cell,
             actor=world.facilitator,
             workshop_id=workshop.id,
-            activity_id="profiling",
-            stakeholder_id=columns[n]["id"],
+            activity_id=area_id,
+            stakeholder_id=column["id"],
             mark=mark,
-            target_groups=["refugees"],
+            target_groups=groups,
         )
     set_stage_view(world.engine, stage.id, "matrix")
     go_to(world, workshop, stage.id)
@@ -753,7 +769,7 @@ def test_the_matrix_on_the_projector_is_read_from_the_back_and_fits_both_sizes(
         page = open_stage(browser, server, workshop, size)
         seen = page.evaluate(FIT)
         _shot(page, f"projector-matrix-{size}")
-        assert page.locator("#stage .rm-table tbody tr").count() == 9
+        assert page.locator("#stage .rm-area").count() == 9
         assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{size}: the page scrolls {seen}"
         assert seen["hidden"] <= 1, f"{size}: cut off {seen}"
         smallest = seen["smallest"]
@@ -761,4 +777,41 @@ def test_the_matrix_on_the_projector_is_read_from_the_back_and_fits_both_sizes(
         # Drawn at its own size with room to spare: at 720p it once filled the body to the last pixels, and
         # on CI's machine the fit's zoom took its gap count to 15.5 px.
         assert_room_to_spare(page, size)
+        page.context.close()
+
+
+# The matrix's marked stakeholders as drawn: each one's name and mark, and whether both are inside the screen.
+MARKED = """() => [...document.querySelectorAll('#stage .rm-line')].filter(l => l.checkVisibility())
+  .map(l => {
+    const inside = e => { const b = e.getBoundingClientRect();
+      return b.width > 0 && b.left >= 0 && b.right <= innerWidth && b.top >= 0 && b.bottom <= innerHeight; };
+    return {name: l.querySelector('.rm-who').textContent.trim(),
+      mark: l.querySelector('.rm-mark').textContent.trim(),
+      inside: inside(l.querySelector('.rm-who')) && inside(l.querySelector('.rm-mark'))};
+  })"""
+
+
+def test_a_full_rooms_matrix_names_every_marked_stakeholder_on_the_screen_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """24 stakeholders, three marked in each of six areas: as a table of 24 columns the matrix ran 1,200 px
+    off the screen's right edge and was zoomed to half size (12 px at 1080p). On the projector each activity
+    area is a card naming the stakeholders marked in it, so every mark is on the screen at the room's least
+    size, unzoomed, and the unmarked stakeholders do not take the room."""
+    workshop = _matrix_on_the_projector(world, more=20)
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(FIT)
+        marked = page.evaluate(MARKED)
+        _shot(page, f"projector-matrix-full-{size}")
+        assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0 and seen["hidden"] <= 1, f"{size}: {seen}"
+        smallest = seen["smallest"]
+        assert smallest["size"] >= (24 if size == "1080p" else 16), f"{size}: text at {smallest}"
+        assert page.locator("#stage .rm-area").count() == 9
+        assert len(marked) == 3 + 6 * 3, f"{size}: the marked lines {marked}"
+        assert all(m["inside"] for m in marked), (
+            f"{size}: off the screen {[m for m in marked if not m['inside']]}"
+        )
+        assert any("Landratsamt Sozialplanung" in m["name"] for m in marked), marked
+        assert_room_to_spare(page, size, share=False)
         page.context.close()
