@@ -18,17 +18,21 @@ from sqlmodel import select
 from cowork.commands import run_query
 from cowork.db import read_session
 from cowork.domain import participants, workshops
+from cowork.domain.actions.proposals import draft_proposal
 from cowork.domain.actors import Actor
 from cowork.domain.models import Workshop
 from cowork.domain.program import evaluation, presentations, table_boards
 from cowork.domain.program import tables as breakout
 from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.stakeholders import matrix
+from cowork.domain.stakeholders.families import FAMILIES
 from cowork.domain.stakeholders.models import Stakeholder
 from cowork.domain.stakeholders.ratings import pin_stakeholder
 from cowork.domain.stakeholders.registry import propose_stakeholder
 from cowork.domain.votes import polls
 from cowork.domain.votes import setup as poll_setup
+from cowork.domain.votes.ballots import cast_ballot
+from cowork.domain.votes.closing import close_poll
 from tests.conftest import ThreadServer, World, run, set_stage_view
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
@@ -652,6 +656,21 @@ VOTES_SEEN = """() => {
 }"""
 
 
+def _open_vote(world: World, stage_id: int, method: str, title: str, options: list[dict[str, Any]]) -> Any:
+    """A vote on this stage, open."""
+    vote = run(
+        world.engine,
+        poll_setup.create_poll,
+        actor=world.facilitator,
+        stage_id=stage_id,
+        method=method,
+        title=title,
+        options=options,
+    )
+    run(world.engine, polls.open_poll, actor=world.facilitator, poll_id=vote.id)
+    return vote
+
+
 def test_two_open_votes_stand_side_by_side_at_the_rooms_size(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
@@ -659,16 +678,8 @@ def test_two_open_votes_stand_side_by_side_at_the_rooms_size(
     zoomed to about 0.7 at 1280x720 (labels at 18 px); side by side with slimmer bars they keep the votes'
     own size (24 px at 720p, 36 px at 1080p) and fit, nothing cut or scrolled."""
     workshop, stage = _sample_stage(world, "en", "action_plan")
-    where = run(
-        world.engine,
-        poll_setup.create_poll,
-        actor=world.facilitator,
-        stage_id=stage.id,
-        method="approval",
-        title="Where do we meet next?",
-        options=[{"label": x} for x in ["Job centre", "Town hall", "Training centre", "Online"]],
-    )
-    run(world.engine, polls.open_poll, actor=world.facilitator, poll_id=where.id)
+    places = ["Job centre", "Town hall", "Training centre", "Online"]
+    _open_vote(world, stage.id, "approval", "Where do we meet next?", [{"label": x} for x in places])
     go_to(world, workshop, stage.id)
     for size in SCREENS:
         page = open_stage(browser, server, workshop, size)
@@ -814,4 +825,73 @@ def test_a_full_rooms_matrix_names_every_marked_stakeholder_on_the_screen_at_bot
         )
         assert any("Landratsamt Sozialplanung" in m["name"] for m in marked), marked
         assert_room_to_spare(page, size, share=False)
+        page.context.close()
+
+
+RECOMMENDATIONS = [
+    "Shared intake form for all partners",
+    "Evening language courses with childcare",
+    "Mentoring by retired craftspeople",
+    "Housing office desk at the job centre",
+    "Fast track for the recognition of diplomas",
+    "Trauma counselling in Arabic and Dari",
+]
+
+# Each option's words and its decision as drawn, and whether they are inside the screen.
+DECIDED = """() => [...document.querySelectorAll('#stage .poll-projector .bar-row')].map(r => {
+  const inside = e => { const b = e.getBoundingClientRect();
+    return b.width > 0 && b.left >= 0 && b.right <= innerWidth && b.top >= 0 && b.bottom <= innerHeight; };
+  const decision = r.querySelector('.badge.adopted, .badge.rejected');
+  return {label: r.querySelector('.bar-label bdi').textContent.trim(), decided: !!decision,
+    inside: inside(r.querySelector('.bar-label bdi')) && !!decision && inside(decision)
+      && inside(r.querySelector('.bar-number'))};
+})"""
+
+
+def test_a_closed_vote_on_six_proposals_shows_every_decision_and_fits_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """Twelve people of six stakeholder groups vote yes / no / abstain on six recommendations, and the
+    groups split on some: when the vote closed, its results by group (and the sample's closed vote's) ran
+    off the foot of the screen, the status line with them, zoomed to half size. The room reads every
+    option's decision and counts at the room's size, with the "Groups disagree" badge where they split."""
+    workshop, stage = _sample_stage(world, "en", "action_plan")
+    groups = list(FAMILIES)[:6]
+    people = [
+        run(world.engine, participants.join_workshop, code=workshop.code, name=f"P{n}", group=groups[n % 6])[
+            0
+        ]
+        for n in range(12)
+    ]
+    made = [
+        run(world.engine, draft_proposal, actor=world.facilitator, stage_id=stage.id, title=title)
+        for title in RECOMMENDATIONS
+    ]
+    on_ballot = [{"proposal_id": p.id} for p in made]
+    vote = _open_vote(world, stage.id, "yes_no_abstain", "Recommendations for action", on_ballot)
+    with read_session(world.engine) as session:
+        options = [o.id for o in polls.options_of(session, poll_id=vote.id)]
+    for n, person in enumerate(people):
+        # the first, fourth: yes from everyone; the others split by group
+        answers = {
+            o: ("yes", "yes", "no", "abstain")[(n + k) % 4 if k % 3 else 0] for k, o in enumerate(options)
+        }
+        run(world.engine, cast_ballot, actor=Actor.of_participant(person), poll_id=vote.id, choices=answers)
+    with read_session(world.engine) as session:
+        for poll in polls.polls_of_stage(session, stage_id=stage.id):
+            run(world.engine, close_poll, actor=world.facilitator, poll_id=poll.id)
+    go_to(world, workshop, stage.id)
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(FIT)
+        decided = page.evaluate(DECIDED)
+        _shot(page, f"projector-closed-vote-{size}")
+        what = f"closed vote at {size}"
+        assert seen["overflowY"] <= 0 and seen["hidden"] <= 1, f"{what}: cut off {seen}"
+        assert abs(seen["statusAbove"]) <= 2, f"{what}: the status line is not at the foot {seen}"
+        assert len(decided) == 6 + 2 and all(d["inside"] for d in decided), f"{what}: {decided}"
+        assert page.locator("#stage .bar-row .divergence-badge").first.is_visible(), what
+        # the options' names and counts as drawn (the fit may zoom them a little: 0.87 here)
+        words = page.evaluate(VOTES_SEEN)
+        assert words["least"] >= (24 if size == "1080p" else 16), f"{what}: the votes' words {words}"
         page.context.close()
