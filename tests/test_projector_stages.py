@@ -623,18 +623,27 @@ JOIN_PANEL = """() => {
 }"""
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize(("language", "which"), [("en", "first"), ("de", "first"), ("en", "without text")])
 def test_the_first_stages_join_panel_is_read_from_the_back_at_both_sizes(
-    browser: Browser, server: ThreadServer, world: World, language: str
+    browser: Browser, server: ThreadServer, world: World, language: str, which: str
 ) -> None:
+    """On the first stage, and on an information stage without text (the lab's "Conclusion", which was a
+    title above an empty screen with the join badge's QR at 183 px in its corner), the join panel is full
+    size."""
     workshop, stages = lab_with_everything(world)
     with world.engine.begin() as db:  # a German workshop: its own, longer how-to comes first
         db.execute(update(Workshop).where(Workshop.id == workshop.id).values(language=language))
-    go_to(world, workshop, stages["information"])
+    with read_session(world.engine) as session:
+        informing = [
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "information"
+        ]
+    untold = [s.id for s in informing if not s.config.get("description")]
+    assert len(untold) == 1 and len(informing) == 3, "the lab's conclusion has no text"
+    go_to(world, workshop, stages["information"] if which == "first" else untold[-1])
     for size in SCREENS:
         page = open_stage(browser, server, workshop, size)
         seen = page.evaluate(JOIN_PANEL)
-        _shot(page, f"projector-join-panel-{language}-{size}")
+        _shot(page, f"projector-join-panel-{language}-{which.replace(' ', '-')}-{size}")
         least, qr = (24, 300) if size == "1080p" else (16, 200)
         # The address and the first language's how-to at the room's least size; the others a step under.
         assert seen["url"] >= least and seen["howto"] >= least, f"{size}: {seen}"
