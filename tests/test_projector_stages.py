@@ -904,3 +904,49 @@ def test_a_closed_vote_on_six_proposals_shows_every_decision_and_fits_both_sizes
         words = page.evaluate(VOTES_SEEN)
         assert words["least"] >= (24 if size == "1080p" else 16), f"{what}: the votes' words {words}"
         page.context.close()
+
+
+def test_an_open_vote_of_six_options_is_read_at_the_rooms_size_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """A lab's one open approval vote on six measures, ballots coming in: a vote of five options or more is
+    set a step smaller to fit, and its ballot count ("Ballots: 9 / 12") stays at the room's least size (it
+    was 0.75 of the vote's type: 21 px at 1080p), like every word of it, unzoomed."""
+    workshop = run(
+        world.engine,
+        workshops.create_workshop,
+        actor=world.facilitator,
+        title="Lab",
+        format_id="co-working-lab",
+    )
+    with read_session(world.engine) as session:
+        stage = next(
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "action_plan"
+        )
+    go_to(world, workshop, stage.id)
+    vote = _open_vote(
+        world, stage.id, "approval", "Which do we start?", [{"label": x} for x in RECOMMENDATIONS]
+    )
+    with read_session(world.engine) as session:
+        options = [o.id for o in polls.options_of(session, poll_id=vote.id)]
+    for n in range(12):
+        person = run(world.engine, participants.join_workshop, code=workshop.code, name=f"P{n}")[0]
+        if n < 9:
+            choices = {o: (n + k) % (k + 2) != 0 for k, o in enumerate(options)}
+            run(
+                world.engine,
+                cast_ballot,
+                actor=Actor.of_participant(person),
+                poll_id=vote.id,
+                choices=choices,
+            )
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(FIT)
+        _shot(page, f"projector-six-options-{size}")
+        what = f"six options at {size}"
+        assert page.locator("#stage .poll-projector .bar-row").count() == 6, what
+        assert seen["overflowY"] <= 0 and seen["hidden"] <= 1, f"{what}: cut off {seen}"
+        assert seen["smallest"]["size"] >= (24 if size == "1080p" else 16), f"{what}: {seen['smallest']}"
+        assert_room_to_spare(page, what)
+        page.context.close()
