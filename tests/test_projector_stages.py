@@ -950,3 +950,39 @@ def test_an_open_vote_of_six_options_is_read_at_the_rooms_size_at_both_sizes(
         assert seen["smallest"]["size"] >= (24 if size == "1080p" else 16), f"{what}: {seen['smallest']}"
         assert_room_to_spare(page, what)
         page.context.close()
+
+
+# The corner badge as drawn: its address's and count's size, whether it is on the screen and clear of the
+# stage's title.
+BADGE = """() => {
+  const size = e => parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom || 1);
+  const box = e => e.getBoundingClientRect();
+  const panel = box(document.querySelector('.join-panel'));
+  const title = box(document.querySelector('.stage-title'));
+  return {url: size(document.querySelector('.join-panel .join-url')),
+    present: size(document.querySelector('.join-panel .present')),
+    qr: box(document.querySelector('.qr')).height,
+    inside: panel.left >= 0 && panel.top >= 0 && panel.right <= innerWidth && panel.bottom <= innerHeight,
+    clear: title.right <= panel.left || title.bottom <= panel.top};
+}"""
+
+
+def test_the_corner_badges_address_is_read_from_the_back_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """Past the first stage the join panel is a badge in the corner: a late arrival without a camera types its
+    address, which was at --proj-small (19 px at 1080p, 14 px at 720p) with the count of people who joined.
+    Both are at the room's least size now, the badge on the screen and clear of the stage's title."""
+    workshop, stage = _sample_stage(world, "de", "needs")
+    go_to(world, workshop, stage.id)
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(BADGE)
+        fit = page.evaluate(FIT)
+        _shot(page, f"projector-join-badge-{size}")
+        least = 24 if size == "1080p" else 16
+        assert seen["url"] >= least and seen["present"] >= least, f"{size}: {seen}"
+        assert seen["qr"] >= (180 if size == "1080p" else 120), f"{size}: {seen}"
+        assert seen["inside"] and seen["clear"], f"{size}: {seen}"
+        assert fit["overflowX"] <= 0 and fit["overflowY"] <= 0 and fit["hidden"] <= 1, f"{size}: {fit}"
+        page.context.close()
