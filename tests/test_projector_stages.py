@@ -263,6 +263,12 @@ def test_six_german_questions_results_keep_their_own_size_at_both_sizes(
         _shot(page, f"projector-evaluation-de-{size}")
         assert page.evaluate("document.documentElement.lang") == "de"
         assert page.locator("#stage .eval-item h3").count() == 6
+        # the items' bars on one line, to be compared across (a short question's bars stood higher)
+        tops = page.evaluate(
+            "() => [...document.querySelectorAll('#stage .eval-item .eval-bars')]"
+            ".map(t => Math.round(t.getBoundingClientRect().top))"
+        )
+        assert max(tops) - min(tops) <= 2, f"{size}: the bars start at {tops}"
         assert 20 <= seen["evalText"] < 1000, f"{size}: results' text {seen['evalText']} px"
         assert seen["smallest"]["size"] >= (24 if size == "1080p" else 16), f"{size}: {seen['smallest']}"
         assert_room_to_spare(page, size)
