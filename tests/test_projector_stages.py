@@ -18,17 +18,21 @@ from sqlmodel import select
 from cowork.commands import run_query
 from cowork.db import read_session
 from cowork.domain import participants, workshops
+from cowork.domain.actions.proposals import draft_proposal
 from cowork.domain.actors import Actor
 from cowork.domain.models import Workshop
 from cowork.domain.program import evaluation, presentations, table_boards
 from cowork.domain.program import tables as breakout
 from cowork.domain.program.sample import create_sample_workshop
 from cowork.domain.stakeholders import matrix
+from cowork.domain.stakeholders.families import FAMILIES
 from cowork.domain.stakeholders.models import Stakeholder
 from cowork.domain.stakeholders.ratings import pin_stakeholder
 from cowork.domain.stakeholders.registry import propose_stakeholder
 from cowork.domain.votes import polls
 from cowork.domain.votes import setup as poll_setup
+from cowork.domain.votes.ballots import cast_ballot
+from cowork.domain.votes.closing import close_poll
 from tests.conftest import ThreadServer, World, run, set_stage_view
 from tests.test_accessibility import _report, axe_violations
 from tests.test_browser import _shot
@@ -259,6 +263,12 @@ def test_six_german_questions_results_keep_their_own_size_at_both_sizes(
         _shot(page, f"projector-evaluation-de-{size}")
         assert page.evaluate("document.documentElement.lang") == "de"
         assert page.locator("#stage .eval-item h3").count() == 6
+        # the items' bars on one line, to be compared across (a short question's bars stood higher)
+        tops = page.evaluate(
+            "() => [...document.querySelectorAll('#stage .eval-item .eval-bars')]"
+            ".map(t => Math.round(t.getBoundingClientRect().top))"
+        )
+        assert max(tops) - min(tops) <= 2, f"{size}: the bars start at {tops}"
         assert 20 <= seen["evalText"] < 1000, f"{size}: results' text {seen['evalText']} px"
         assert seen["smallest"]["size"] >= (24 if size == "1080p" else 16), f"{size}: {seen['smallest']}"
         assert_room_to_spare(page, size)
@@ -366,19 +376,23 @@ CROWD = [
 ]
 
 
+def _add_stakeholder(world: World, stage_id: int, name: str) -> Any:
+    return run(
+        world.engine,
+        propose_stakeholder,
+        actor=world.facilitator,
+        stage_id=stage_id,
+        name=name,
+        family="job_centre",
+    )[0]
+
+
 def _crowded_map(world: World, pinned: list[tuple[str, float, float]]) -> Any:
     """The German sample's map on the projector, with these stakeholders pinned at (influence, interest)."""
     workshop, stage = _sample_stage(world, "de", "stakeholders")
     go_to(world, workshop, stage.id)
     for name, influence, interest in pinned:
-        added, _ = run(
-            world.engine,
-            propose_stakeholder,
-            actor=world.facilitator,
-            stage_id=stage.id,
-            name=name,
-            family="job_centre",
-        )
+        added = _add_stakeholder(world, stage.id, name)
         run(
             world.engine,
             pin_stakeholder,
@@ -615,18 +629,27 @@ JOIN_PANEL = """() => {
 }"""
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize(("language", "which"), [("en", "first"), ("de", "first"), ("en", "without text")])
 def test_the_first_stages_join_panel_is_read_from_the_back_at_both_sizes(
-    browser: Browser, server: ThreadServer, world: World, language: str
+    browser: Browser, server: ThreadServer, world: World, language: str, which: str
 ) -> None:
+    """On the first stage, and on an information stage without text (the lab's "Conclusion", which was a
+    title above an empty screen with the join badge's QR at 183 px in its corner), the join panel is full
+    size."""
     workshop, stages = lab_with_everything(world)
     with world.engine.begin() as db:  # a German workshop: its own, longer how-to comes first
         db.execute(update(Workshop).where(Workshop.id == workshop.id).values(language=language))
-    go_to(world, workshop, stages["information"])
+    with read_session(world.engine) as session:
+        informing = [
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "information"
+        ]
+    untold = [s.id for s in informing if not s.config.get("description")]
+    assert len(untold) == 1 and len(informing) == 3, "the lab's conclusion has no text"
+    go_to(world, workshop, stages["information"] if which == "first" else untold[-1])
     for size in SCREENS:
         page = open_stage(browser, server, workshop, size)
         seen = page.evaluate(JOIN_PANEL)
-        _shot(page, f"projector-join-panel-{language}-{size}")
+        _shot(page, f"projector-join-panel-{language}-{which.replace(' ', '-')}-{size}")
         least, qr = (24, 300) if size == "1080p" else (16, 200)
         # The address and the first language's how-to at the room's least size; the others a step under.
         assert seen["url"] >= least and seen["howto"] >= least, f"{size}: {seen}"
@@ -648,6 +671,21 @@ VOTES_SEEN = """() => {
 }"""
 
 
+def _open_vote(world: World, stage_id: int, method: str, title: str, options: list[dict[str, Any]]) -> Any:
+    """A vote on this stage, open."""
+    vote = run(
+        world.engine,
+        poll_setup.create_poll,
+        actor=world.facilitator,
+        stage_id=stage_id,
+        method=method,
+        title=title,
+        options=options,
+    )
+    run(world.engine, polls.open_poll, actor=world.facilitator, poll_id=vote.id)
+    return vote
+
+
 def test_two_open_votes_stand_side_by_side_at_the_rooms_size(
     browser: Browser, server: ThreadServer, world: World
 ) -> None:
@@ -655,16 +693,8 @@ def test_two_open_votes_stand_side_by_side_at_the_rooms_size(
     zoomed to about 0.7 at 1280x720 (labels at 18 px); side by side with slimmer bars they keep the votes'
     own size (24 px at 720p, 36 px at 1080p) and fit, nothing cut or scrolled."""
     workshop, stage = _sample_stage(world, "en", "action_plan")
-    where = run(
-        world.engine,
-        poll_setup.create_poll,
-        actor=world.facilitator,
-        stage_id=stage.id,
-        method="approval",
-        title="Where do we meet next?",
-        options=[{"label": x} for x in ["Job centre", "Town hall", "Training centre", "Online"]],
-    )
-    run(world.engine, polls.open_poll, actor=world.facilitator, poll_id=where.id)
+    places = ["Job centre", "Town hall", "Training centre", "Online"]
+    _open_vote(world, stage.id, "approval", "Where do we meet next?", [{"label": x} for x in places])
     go_to(world, workshop, stage.id)
     for size in SCREENS:
         page = open_stage(browser, server, workshop, size)
@@ -700,20 +730,32 @@ CONTRAST = """(selector) => {
 }"""
 
 
-def _matrix_on_the_projector(world: World) -> Any:
-    """The sample workshop's stakeholder stage shown as its matrix, three of its cells marked."""
+def _matrix_on_the_projector(world: World, more: int = 0) -> Any:
+    """The sample workshop's stakeholder stage shown as its matrix, three of its cells marked; with `more`,
+    that many more stakeholders of a full room (a column each), and three of them marked in each of six
+    areas."""
     workshop, stage = _sample_stage(world, "en", "stakeholders")
-    columns = run_query(world.engine, matrix.responsibility_matrix, workshop_id=workshop.id)["stakeholders"]
-    for n, mark in enumerate(["responsible", "contributes", "informed"]):
+    for name in FULL_ROOM[:more]:
+        _add_stakeholder(world, stage.id, name)
+    found = run_query(world.engine, matrix.responsibility_matrix, workshop_id=workshop.id)
+    columns = found["stakeholders"]
+    kinds = ["responsible", "contributes", "informed"]
+    # (area, stakeholder, mark, target groups); the last columns too: a table cut them off at the edge
+    marks = [("profiling", columns[n], mark, ["refugees"]) for n, mark in enumerate(kinds)] + [
+        (area["id"], columns[-1 - (row * 3 + n) % len(columns)], mark, [])
+        for row, area in enumerate(found["activities"][:6] if more else [])
+        for n, mark in enumerate(kinds)
+    ]
+    for area_id, column, mark, groups in marks:
         run(
             world.engine,
             matrix.set_cell,
             actor=world.facilitator,
             workshop_id=workshop.id,
-            activity_id="profiling",
-            stakeholder_id=columns[n]["id"],
+            activity_id=area_id,
+            stakeholder_id=column["id"],
             mark=mark,
-            target_groups=["refugees"],
+            target_groups=groups,
         )
     set_stage_view(world.engine, stage.id, "matrix")
     go_to(world, workshop, stage.id)
@@ -753,7 +795,7 @@ def test_the_matrix_on_the_projector_is_read_from_the_back_and_fits_both_sizes(
         page = open_stage(browser, server, workshop, size)
         seen = page.evaluate(FIT)
         _shot(page, f"projector-matrix-{size}")
-        assert page.locator("#stage .rm-table tbody tr").count() == 9
+        assert page.locator("#stage .rm-area").count() == 9
         assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0, f"{size}: the page scrolls {seen}"
         assert seen["hidden"] <= 1, f"{size}: cut off {seen}"
         smallest = seen["smallest"]
@@ -761,4 +803,192 @@ def test_the_matrix_on_the_projector_is_read_from_the_back_and_fits_both_sizes(
         # Drawn at its own size with room to spare: at 720p it once filled the body to the last pixels, and
         # on CI's machine the fit's zoom took its gap count to 15.5 px.
         assert_room_to_spare(page, size)
+        page.context.close()
+
+
+# The matrix's marked stakeholders as drawn: each one's name and mark, and whether both are inside the screen.
+MARKED = """() => [...document.querySelectorAll('#stage .rm-line')].filter(l => l.checkVisibility())
+  .map(l => {
+    const inside = e => { const b = e.getBoundingClientRect();
+      return b.width > 0 && b.left >= 0 && b.right <= innerWidth && b.top >= 0 && b.bottom <= innerHeight; };
+    return {name: l.querySelector('.rm-who').textContent.trim(),
+      mark: l.querySelector('.rm-mark').textContent.trim(),
+      inside: inside(l.querySelector('.rm-who')) && inside(l.querySelector('.rm-mark'))};
+  })"""
+
+
+def test_a_full_rooms_matrix_names_every_marked_stakeholder_on_the_screen_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """24 stakeholders, three marked in each of six areas: as a table of 24 columns the matrix ran 1,200 px
+    off the screen's right edge and was zoomed to half size (12 px at 1080p). On the projector each activity
+    area is a card naming the stakeholders marked in it, so every mark is on the screen at the room's least
+    size, unzoomed, and the unmarked stakeholders do not take the room."""
+    workshop = _matrix_on_the_projector(world, more=20)
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(FIT)
+        marked = page.evaluate(MARKED)
+        _shot(page, f"projector-matrix-full-{size}")
+        assert seen["overflowX"] <= 0 and seen["overflowY"] <= 0 and seen["hidden"] <= 1, f"{size}: {seen}"
+        smallest = seen["smallest"]
+        assert smallest["size"] >= (24 if size == "1080p" else 16), f"{size}: text at {smallest}"
+        assert page.locator("#stage .rm-area").count() == 9
+        assert len(marked) == 3 + 6 * 3, f"{size}: the marked lines {marked}"
+        assert all(m["inside"] for m in marked), (
+            f"{size}: off the screen {[m for m in marked if not m['inside']]}"
+        )
+        assert any("Landratsamt Sozialplanung" in m["name"] for m in marked), marked
+        assert_room_to_spare(page, size, share=False)
+        page.context.close()
+
+
+RECOMMENDATIONS = [
+    "Shared intake form for all partners",
+    "Evening language courses with childcare",
+    "Mentoring by retired craftspeople",
+    "Housing office desk at the job centre",
+    "Fast track for the recognition of diplomas",
+    "Trauma counselling in Arabic and Dari",
+]
+
+# Each option's words and its decision as drawn, and whether they are inside the screen.
+DECIDED = """() => [...document.querySelectorAll('#stage .poll-projector .bar-row')].map(r => {
+  const inside = e => { const b = e.getBoundingClientRect();
+    return b.width > 0 && b.left >= 0 && b.right <= innerWidth && b.top >= 0 && b.bottom <= innerHeight; };
+  const decision = r.querySelector('.badge.adopted, .badge.rejected');
+  return {label: r.querySelector('.bar-label bdi').textContent.trim(), decided: !!decision,
+    inside: inside(r.querySelector('.bar-label bdi')) && !!decision && inside(decision)
+      && inside(r.querySelector('.bar-number'))};
+})"""
+
+
+def test_a_closed_vote_on_six_proposals_shows_every_decision_and_fits_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """Twelve people of six stakeholder groups vote yes / no / abstain on six recommendations, and the
+    groups split on some: when the vote closed, its results by group (and the sample's closed vote's) ran
+    off the foot of the screen, the status line with them, zoomed to half size. The room reads every
+    option's decision and counts at the room's size, with the "Groups disagree" badge where they split."""
+    workshop, stage = _sample_stage(world, "en", "action_plan")
+    groups = list(FAMILIES)[:6]
+    people = [
+        run(world.engine, participants.join_workshop, code=workshop.code, name=f"P{n}", group=groups[n % 6])[
+            0
+        ]
+        for n in range(12)
+    ]
+    made = [
+        run(world.engine, draft_proposal, actor=world.facilitator, stage_id=stage.id, title=title)
+        for title in RECOMMENDATIONS
+    ]
+    on_ballot = [{"proposal_id": p.id} for p in made]
+    vote = _open_vote(world, stage.id, "yes_no_abstain", "Recommendations for action", on_ballot)
+    with read_session(world.engine) as session:
+        options = [o.id for o in polls.options_of(session, poll_id=vote.id)]
+    for n, person in enumerate(people):
+        # the first, fourth: yes from everyone; the others split by group
+        answers = {
+            o: ("yes", "yes", "no", "abstain")[(n + k) % 4 if k % 3 else 0] for k, o in enumerate(options)
+        }
+        run(world.engine, cast_ballot, actor=Actor.of_participant(person), poll_id=vote.id, choices=answers)
+    with read_session(world.engine) as session:
+        for poll in polls.polls_of_stage(session, stage_id=stage.id):
+            run(world.engine, close_poll, actor=world.facilitator, poll_id=poll.id)
+    go_to(world, workshop, stage.id)
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(FIT)
+        decided = page.evaluate(DECIDED)
+        _shot(page, f"projector-closed-vote-{size}")
+        what = f"closed vote at {size}"
+        assert seen["overflowY"] <= 0 and seen["hidden"] <= 1, f"{what}: cut off {seen}"
+        assert abs(seen["statusAbove"]) <= 2, f"{what}: the status line is not at the foot {seen}"
+        assert len(decided) == 6 + 2 and all(d["inside"] for d in decided), f"{what}: {decided}"
+        assert page.locator("#stage .bar-row .divergence-badge").first.is_visible(), what
+        # the options' names and counts as drawn (the fit may zoom them a little: 0.87 here)
+        words = page.evaluate(VOTES_SEEN)
+        assert words["least"] >= (24 if size == "1080p" else 16), f"{what}: the votes' words {words}"
+        page.context.close()
+
+
+def test_an_open_vote_of_six_options_is_read_at_the_rooms_size_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """A lab's one open approval vote on six measures, ballots coming in: a vote of five options or more is
+    set a step smaller to fit, and its ballot count ("Ballots: 9 / 12") stays at the room's least size (it
+    was 0.75 of the vote's type: 21 px at 1080p), like every word of it, unzoomed."""
+    workshop = run(
+        world.engine,
+        workshops.create_workshop,
+        actor=world.facilitator,
+        title="Lab",
+        format_id="co-working-lab",
+    )
+    with read_session(world.engine) as session:
+        stage = next(
+            s for s in workshops.stages_of(session, workshop_id=workshop.id) if s.kind == "action_plan"
+        )
+    go_to(world, workshop, stage.id)
+    vote = _open_vote(
+        world, stage.id, "approval", "Which do we start?", [{"label": x} for x in RECOMMENDATIONS]
+    )
+    with read_session(world.engine) as session:
+        options = [o.id for o in polls.options_of(session, poll_id=vote.id)]
+    for n in range(12):
+        person = run(world.engine, participants.join_workshop, code=workshop.code, name=f"P{n}")[0]
+        if n < 9:
+            choices = {o: (n + k) % (k + 2) != 0 for k, o in enumerate(options)}
+            run(
+                world.engine,
+                cast_ballot,
+                actor=Actor.of_participant(person),
+                poll_id=vote.id,
+                choices=choices,
+            )
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(FIT)
+        _shot(page, f"projector-six-options-{size}")
+        what = f"six options at {size}"
+        assert page.locator("#stage .poll-projector .bar-row").count() == 6, what
+        assert seen["overflowY"] <= 0 and seen["hidden"] <= 1, f"{what}: cut off {seen}"
+        assert seen["smallest"]["size"] >= (24 if size == "1080p" else 16), f"{what}: {seen['smallest']}"
+        assert_room_to_spare(page, what)
+        page.context.close()
+
+
+# The corner badge as drawn: its address's and count's size, whether it is on the screen and clear of the
+# stage's title.
+BADGE = """() => {
+  const size = e => parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom || 1);
+  const box = e => e.getBoundingClientRect();
+  const panel = box(document.querySelector('.join-panel'));
+  const title = box(document.querySelector('.stage-title'));
+  return {url: size(document.querySelector('.join-panel .join-url')),
+    present: size(document.querySelector('.join-panel .present')),
+    qr: box(document.querySelector('.qr')).height,
+    inside: panel.left >= 0 && panel.top >= 0 && panel.right <= innerWidth && panel.bottom <= innerHeight,
+    clear: title.right <= panel.left || title.bottom <= panel.top};
+}"""
+
+
+def test_the_corner_badges_address_is_read_from_the_back_at_both_sizes(
+    browser: Browser, server: ThreadServer, world: World
+) -> None:
+    """Past the first stage the join panel is a badge in the corner: a late arrival without a camera types its
+    address, which was at --proj-small (19 px at 1080p, 14 px at 720p) with the count of people who joined.
+    Both are at the room's least size now, the badge on the screen and clear of the stage's title."""
+    workshop, stage = _sample_stage(world, "de", "needs")
+    go_to(world, workshop, stage.id)
+    for size in SCREENS:
+        page = open_stage(browser, server, workshop, size)
+        seen = page.evaluate(BADGE)
+        fit = page.evaluate(FIT)
+        _shot(page, f"projector-join-badge-{size}")
+        least = 24 if size == "1080p" else 16
+        assert seen["url"] >= least and seen["present"] >= least, f"{size}: {seen}"
+        assert seen["qr"] >= (180 if size == "1080p" else 120), f"{size}: {seen}"
+        assert seen["inside"] and seen["clear"], f"{size}: {seen}"
+        assert fit["overflowX"] <= 0 and fit["overflowY"] <= 0 and fit["hidden"] <= 1, f"{size}: {fit}"
         page.context.close()

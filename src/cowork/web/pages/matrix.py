@@ -61,7 +61,7 @@ async def phone_matrix(request: Request, phone: JoinedPhone, runtime: RuntimeDep
             session, get_workshop(session, workshop_id=phone.workshop.id), "participant"
         )
     )
-    return render(request, "stakeholders/_matrix_phone.html", **context, staff=False)
+    return render(request, "stakeholders/_matrix_areas.html", **context, staff=False)
 
 
 @router.get("/s/{key}/responsibilities")
@@ -72,7 +72,7 @@ async def projector_matrix(request: Request, key: str, runtime: RuntimeDep) -> R
 
     context = await runtime.commands.query(load)
     i18n.set_language(context["language"])  # the projector speaks the workshop's language
-    return render(request, "stakeholders/_matrix_body.html", **context, staff=False)
+    return render(request, "stakeholders/_matrix_areas.html", **context, staff=False)
 
 
 # --- facilitators ------------------------------------------------------------------------------------------
