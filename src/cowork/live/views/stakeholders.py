@@ -103,7 +103,7 @@ def proposed_swaps(env: Environment, event: Event, data: dict[str, Any], staff: 
         swaps.append({"op": "append", "target": f"#sh-names-{wid}", "html": option})
     else:
         swaps = _numbers(env, data, staff, wid)
-        # Folded: a phone in the middle of its ratings keeps the one it has open (the list opens one at a time).
+        # Folded: a phone in the middle of its ratings keeps the one it has open (they open one at a time).
         html = _render(env, "_rate.html", s=data, code=data["workshop_code"], mine=None, open=False)
         swaps.append({"op": "append", "target": f"#sh-rate-list-{wid}", "html": html})
     return [*swaps, _reload_matrix(wid)]
