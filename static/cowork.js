@@ -1126,7 +1126,7 @@
   // farther from their dot than `reach` (a long line back is hard to follow: the names then step down too).
   // First every name that has a free place beside its dot; then the others, farther out with a line back, so
   // that a name far from home never takes the place beside another's dot.
-  function placeNames(markers, dots, taken, area, ctm, reach) {
+  function placeNames(markers, dots, taken, area, ctm, reach, which) {
     var crowded = 0, lines = [], names = [], later = [], far = [], labels = [], i;
     // The last placement's lines and moves undone for all names first, then every name measured: a name
     // measured right after its own move was undone made the browser lay the drawing out again for each one
@@ -1134,7 +1134,7 @@
     for (i = 0; i < markers.length; i++) {
       var old = markers[i].querySelector(".sh-leader");
       if (old) old.parentNode.removeChild(old);
-      labels.push(dots[i] ? markers[i].querySelector(".sh-label") : null);
+      labels.push(dots[i] ? markers[i].querySelector(which) : null);
       if (labels[i]) labels[i].removeAttribute("transform");
     }
     for (i = 0; i < markers.length; i++) {
@@ -1251,14 +1251,46 @@
       if (dot) { dots.push(box(dot)); fixed.push(box(dot, 3)); } else dots.push(null);
     }
     svg.style.removeProperty("--sh-label-scale");
+    numbered(svg, markers, false);  // the names are measured first, as drawn
     var first = svg.querySelector(".sh-label");
     // the names' size as drawn, and the least the room reads (the drawing's own font-size, a design token)
     var size = first ? parseFloat(getComputedStyle(first).fontSize) * ctm.a : 0, scale = 1;
     var floor = fitted ? parseFloat(getComputedStyle(svg).fontSize) : Infinity;
     var plot = svg.querySelector(".sh-plot"), reach = plot ? (box(plot).r - box(plot).l) * REACH : Infinity;
-    while (placeNames(markers, dots, fixed.slice(), area, ctm, reach) && size * scale * STEP >= floor) {
+    var crowded;
+    while ((crowded = placeNames(markers, dots, fixed.slice(), area, ctm, reach, ".sh-label")) && size * scale * STEP >= floor) {
       scale *= STEP;
       svg.style.setProperty("--sh-label-scale", scale.toFixed(3));
+    }
+    // A phone's map (not fitted to a box, so its names cannot step down) too crowded for its names shows each
+    // dot's number in the list under the map instead: numbers find a place beside their dots, names pile up.
+    if (!fitted && crowded) {
+      numbered(svg, markers, true);
+      placeNames(markers, dots, fixed.slice(), area, ctm, reach, ".sh-num");
+    }
+  }
+
+  // Names or numbers: each marker's number is its stakeholder's place in the list under the map (made once per
+  // marker, changed only when it moved: the placement's own drawing must not look like a change of the map).
+  function numbered(svg, markers, on) {
+    var classes = (svg.getAttribute("class") || "").replace(/\s*\bsh-numbered\b/g, "");
+    svg.setAttribute("class", on ? classes + " sh-numbered" : classes);
+    if (!on) return;
+    for (var i = 0; i < markers.length; i++) {
+      var item = document.getElementById(markers[i].id.replace("sh-marker-", "sh-item-"));
+      var label = markers[i].querySelector(".sh-label");
+      if (!item || !label) continue;
+      var n = String([].indexOf.call(item.parentNode.children, item) + 1);
+      var num = markers[i].querySelector(".sh-num");
+      if (!num) {
+        num = document.createElementNS(NS, "text");
+        num.setAttribute("class", "sh-num");
+        num.setAttribute("x", label.getAttribute("x"));
+        num.setAttribute("y", label.getAttribute("y"));
+        num.setAttribute("text-anchor", label.getAttribute("text-anchor") || "start");
+        markers[i].appendChild(num);
+      }
+      if (num.textContent !== n) num.textContent = n;
     }
   }
 
@@ -1281,10 +1313,11 @@
   window.addEventListener("load", soon);
   window.addEventListener("resize", soon);
   document.addEventListener("cowork:event", soon);
-  // only the leader lines this placement draws itself
+  // only the leader lines and the numbers this placement draws itself
   function ownLines(nodes) {
     for (var i = 0; i < nodes.length; i++) {
-      if (!(nodes[i].nodeType === 1 && nodes[i].getAttribute("class") === "sh-leader")) return false;
+      var own = nodes[i].nodeType === 1 && /^sh-(leader|num)$/.test(nodes[i].getAttribute("class"));
+      if (!own) return false;
     }
     return true;
   }
@@ -1293,6 +1326,7 @@
       for (var i = 0; i < changes.length; i++) {
         var t = changes[i].target;
         if (ownLines(changes[i].addedNodes) && ownLines(changes[i].removedNodes)) continue;
+        if (t.nodeType === 1 && t.getAttribute("class") === "sh-num") continue;  // a number set anew
         if (t.nodeType === 1 && t.closest && (t.closest(".sh-grid-svg") || t.querySelector(".sh-grid-svg"))) {
           return soon();
         }

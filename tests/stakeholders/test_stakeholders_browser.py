@@ -1,11 +1,13 @@
 """In Chromium: a phone proposes a stakeholder and rates it; the projector's grid follows without reload."""
 
+import random
 import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from cowork.domain.stakeholders.ratings import pin_stakeholder
 from cowork.domain.stakeholders.registry import propose_stakeholder
 from tests.conftest import ThreadServer, World, patient, run
 from tests.stakeholders.test_stakeholders import make_region
@@ -186,6 +188,96 @@ def test_a_phone_rates_one_stakeholder_at_a_time_the_next_opening_after_each(
     _rate(phone, "Partner T", 5, 5)
     expect(later).to_contain_text("Your rating: influence 5, interest 5")
     assert not _serious_problems(phone, server)
+
+
+PHONE_MAP = """() => {
+  const box = e => {
+    const b = e.getBoundingClientRect();
+    return {l: b.left, r: b.right, t: b.top, b: b.bottom};
+  };
+  const svg = document.querySelector('#stage .sh-grid-svg');
+  const shown = e => getComputedStyle(e).display !== 'none';
+  return {
+    numbered: svg.classList.contains('sh-numbered'),
+    names: [...svg.querySelectorAll('.sh-label')].filter(shown).map(e => ({
+      text: e.textContent.trim(), ...box(e)})),
+    numbers: [...svg.querySelectorAll('.sh-num')].filter(shown).map(e => ({
+      text: e.textContent, id: e.closest('.sh-marker').id.replace('sh-marker-', 'sh-item-'), ...box(e)})),
+    dots: [...svg.querySelectorAll('.sh-dot')].map(e => ({id: e.closest('.sh-marker').id, ...box(e)})),
+    list: [...document.querySelectorAll('#stage .sh-list > li')].map(li => li.id),
+  };
+}"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
+
+
+def test_a_phones_crowded_map_numbers_its_dots_as_the_list_under_it_and_a_small_one_names_them(
+    browser: Browser,
+    server: ThreadServer,
+    world: World,
+) -> None:
+    """On a phone the map is a third of its drawn size and its names cannot step down: 21 stakeholders' names
+    piled over each other. A map too crowded for its names shows at each dot its number in the list under it;
+    a map with room for its names keeps them."""
+    region = make_region(world)
+    places = random.Random(3)
+    for n in range(21):
+        added, _ = run(
+            world.engine,
+            propose_stakeholder,
+            actor=world.facilitator,
+            stage_id=region.map_stage,
+            name=f"Organisation number {n + 1}",
+            family="welfare",
+        )
+        run(
+            world.engine,
+            pin_stakeholder,
+            actor=world.facilitator,
+            stakeholder_id=added.id,
+            influence=round(places.uniform(1, 5), 1),
+            interest=round(places.uniform(1, 5), 1),
+        )
+    phone = _join(browser, server, region.world.workshop.code, "Amira")
+    phone.locator("#sh-grid-" + str(region.world.workshop.id)).scroll_into_view_if_needed()
+    phone.wait_for_function("document.querySelector('#stage .sh-grid-svg').classList.contains('sh-numbered')")
+    seen = phone.evaluate(PHONE_MAP)
+    assert seen["names"] == [] and len(seen["numbers"]) == 21
+    for number in seen["numbers"]:
+        assert number["text"] == str(seen["list"].index(number["id"]) + 1), number
+        for other in seen["numbers"]:
+            assert other is number or not _overlap(number, other), (number, other)
+        for dot in seen["dots"]:
+            mine = dot["id"].replace("sh-marker-", "sh-item-") == number["id"]
+            assert mine or not _overlap(number, dot), (number, dot)
+    _shot(phone, "phone-stakeholder-map-numbered")
+
+    small = make_region(world)
+    for name, influence, interest in [("Jobcenter", 4.5, 4.5), ("Caritas", 2, 2), ("Kita-Träger", 4.5, 1.5)]:
+        added, _ = run(
+            world.engine,
+            propose_stakeholder,
+            actor=world.facilitator,
+            stage_id=small.map_stage,
+            name=name,
+            family="welfare",
+        )
+        run(
+            world.engine,
+            pin_stakeholder,
+            actor=world.facilitator,
+            stakeholder_id=added.id,
+            influence=influence,
+            interest=interest,
+        )
+    phone = _join(browser, server, small.world.workshop.code, "Bilal")
+    phone.evaluate("() => document.fonts.ready")
+    phone.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    seen = phone.evaluate(PHONE_MAP)
+    assert not seen["numbered"] and seen["numbers"] == []
+    assert sorted(n["text"].rstrip(" ◆") for n in seen["names"]) == ["Caritas", "Jobcenter", "Kita-Träger"]
 
 
 def test_the_facilitator_fills_the_matrix_and_prints_the_interface_document(
