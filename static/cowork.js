@@ -1350,7 +1350,8 @@
   function countCards() {
     var counts = document.querySelectorAll("[data-card-count]");
     for (var i = 0; i < counts.length; i++) {
-      var fold = counts[i].closest("details");
+      var fold = counts[i];  // its fold (old phones have no Element.closest)
+      while (fold && fold.nodeName !== "DETAILS") fold = fold.parentNode;
       if (!fold) continue;
       var n = fold.querySelectorAll(".board .card:not([hidden]):not(.card-pending)").length;
       if (counts[i].textContent !== String(n)) counts[i].textContent = String(n);
