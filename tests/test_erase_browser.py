@@ -108,6 +108,8 @@ def _my_cards(browser: Browser, server: ThreadServer, world: World, *texts: str)
     phone.goto(f"{server.url}/j/{world.workshop.code}")
     phone.get_by_label("Your name or a nickname").fill("Amira")
     phone.get_by_role("button", name="Join the workshop").click()
+    # Its scripts are in (a tap before them is a plain post, which reloads the page and says nothing).
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
     for text in texts:
         phone.get_by_label("Your card").fill(text)
         phone.get_by_role("button", name="Send card").click()
