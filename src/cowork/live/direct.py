@@ -53,7 +53,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "ws_per_message_deflate": settings.websocket_compression,
         "ws_ping_interval": None,
         "ws_ping_timeout": None,
-        "server_header": False,  # "server: uvicorn" on every answer tells a phone nothing (15 files a first load)
+        "server_header": False,  # "server: uvicorn" on each answer tells a phone nothing (15 of a first load)
     }
 
 
