@@ -392,16 +392,21 @@ def _crowded_map(world: World, pinned: list[tuple[str, float, float]]) -> Any:
     workshop, stage = _sample_stage(world, "de", "stakeholders")
     go_to(world, workshop, stage.id)
     for name, influence, interest in pinned:
-        added = _add_stakeholder(world, stage.id, name)
-        run(
-            world.engine,
-            pin_stakeholder,
-            actor=world.facilitator,
-            stakeholder_id=added.id,
-            influence=influence,
-            interest=interest,
-        )
+        pin_new(world, stage.id, name, influence, interest)
     return workshop
+
+
+def pin_new(world: World, stage_id: int, name: str, influence: float, interest: float) -> None:
+    """A stakeholder the facilitator adds to the map and pins at (influence, interest)."""
+    added = _add_stakeholder(world, stage_id, name)
+    run(
+        world.engine,
+        pin_stakeholder,
+        actor=world.facilitator,
+        stakeholder_id=added.id,
+        influence=influence,
+        interest=interest,
+    )
 
 
 def names_placed(page: Page) -> None:

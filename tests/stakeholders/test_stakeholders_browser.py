@@ -7,11 +7,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from cowork.domain.stakeholders.ratings import pin_stakeholder
-from cowork.domain.stakeholders.registry import propose_stakeholder
-from tests.conftest import ThreadServer, World, patient, run
+from tests.conftest import ThreadServer, World, patient
 from tests.stakeholders.test_stakeholders import make_region
 from tests.test_browser import PHONE, _console, _press_page_form, _projector, _shot
+from tests.test_projector_stages import _add_stakeholder, _overlap, names_placed, pin_new
 
 pytestmark = pytest.mark.browser
 SVG = "http://www.w3.org/2000/svg"
@@ -161,14 +160,7 @@ def test_a_phone_rates_one_stakeholder_at_a_time_the_next_opening_after_each(
     region = make_region(world)
     names = [f"Partner {chr(ord('A') + n)}" for n in range(21)]  # A to U
     for name in names:
-        run(
-            world.engine,
-            propose_stakeholder,
-            actor=world.facilitator,
-            stage_id=region.map_stage,
-            name=name,
-            family="welfare",
-        )
+        _add_stakeholder(world, region.map_stage, name)
     phone = _join(browser, server, region.world.workshop.code, "Amira")
     forms = phone.locator(".sh-rate")
     expect(forms).to_have_count(21)
@@ -209,10 +201,6 @@ PHONE_MAP = """() => {
 }"""
 
 
-def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
-    return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
-
-
 def test_a_phones_crowded_map_numbers_its_dots_as_the_list_under_it_and_a_small_one_names_them(
     browser: Browser,
     server: ThreadServer,
@@ -224,22 +212,8 @@ def test_a_phones_crowded_map_numbers_its_dots_as_the_list_under_it_and_a_small_
     region = make_region(world)
     places = random.Random(3)
     for n in range(21):
-        added, _ = run(
-            world.engine,
-            propose_stakeholder,
-            actor=world.facilitator,
-            stage_id=region.map_stage,
-            name=f"Organisation number {n + 1}",
-            family="welfare",
-        )
-        run(
-            world.engine,
-            pin_stakeholder,
-            actor=world.facilitator,
-            stakeholder_id=added.id,
-            influence=round(places.uniform(1, 5), 1),
-            interest=round(places.uniform(1, 5), 1),
-        )
+        spot = round(places.uniform(1, 5), 1), round(places.uniform(1, 5), 1)
+        pin_new(world, region.map_stage, f"Organisation number {n + 1}", *spot)
     phone = _join(browser, server, region.world.workshop.code, "Amira")
     phone.locator("#sh-grid-" + str(region.world.workshop.id)).scroll_into_view_if_needed()
     phone.wait_for_function("document.querySelector('#stage .sh-grid-svg').classList.contains('sh-numbered')")
@@ -256,25 +230,9 @@ def test_a_phones_crowded_map_numbers_its_dots_as_the_list_under_it_and_a_small_
 
     small = make_region(world)
     for name, influence, interest in [("Jobcenter", 4.5, 4.5), ("Caritas", 2, 2), ("Kita-Träger", 4.5, 1.5)]:
-        added, _ = run(
-            world.engine,
-            propose_stakeholder,
-            actor=world.facilitator,
-            stage_id=small.map_stage,
-            name=name,
-            family="welfare",
-        )
-        run(
-            world.engine,
-            pin_stakeholder,
-            actor=world.facilitator,
-            stakeholder_id=added.id,
-            influence=influence,
-            interest=interest,
-        )
+        pin_new(world, small.map_stage, name, influence, interest)
     phone = _join(browser, server, small.world.workshop.code, "Bilal")
-    phone.evaluate("() => document.fonts.ready")
-    phone.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    names_placed(phone)
     seen = phone.evaluate(PHONE_MAP)
     assert not seen["numbered"] and seen["numbers"] == []
     assert sorted(n["text"].rstrip(" ◆") for n in seen["names"]) == ["Caritas", "Jobcenter", "Kita-Träger"]
